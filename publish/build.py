@@ -1,0 +1,64 @@
+"""The build: read the manuscript once, hand the model to each renderer, write atomically.
+
+An output file appears only when it is complete: each renderer writes a temporary file in
+the output folder, which is renamed over the old output at the end. A failed or interrupted
+build leaves the previous good files untouched and no partial files behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .errors import PublishError
+from .manuscript import read_manuscript
+from .model import Book
+
+FORMATS = ("pdf", "epub")
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target`, renamed to `target` only if the block succeeds."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def _renderer(fmt: str) -> Callable[[Book, Path], None]:
+    if fmt == "pdf":
+        from .pdf import render_pdf
+
+        return render_pdf
+    from .epub import render_epub
+
+    return render_epub
+
+
+def build(manuscript: Path, out: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Build the requested formats of `manuscript` into `out`; returns the files written."""
+    book = read_manuscript(manuscript)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
+    if not os.access(out, os.W_OK):
+        raise PublishError("the output folder is not writable", out)
+    written = []
+    # All outputs are renamed into place together, after the last one succeeded.
+    with contextlib.ExitStack() as stack:
+        for fmt in formats:
+            target = out / f"{book.settings.output_name}.{fmt}"
+            _renderer(fmt)(book, stack.enter_context(atomic_output(target)))
+            written.append(target)
+    return written

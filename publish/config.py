@@ -1,0 +1,310 @@
+"""book.toml: reading it, checking every key, and the renderer settings with defaults.
+
+Every mistake is a `PublishError` naming book.toml and, where it can be found, the line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import PublishError
+
+#: Named page sizes in millimetres (ISO, JIS B and the Chinese 16开/32开 trims).
+PAGE_SIZES: dict[str, tuple[float, float]] = {
+    "A4": (210, 297),
+    "A5": (148, 210),
+    "A6": (105, 148),
+    "B5": (176, 250),
+    "B6": (125, 176),
+    "JIS-B5": (182, 257),
+    "JIS-B6": (128, 182),
+    "16K": (185, 260),
+    "32K": (130, 184),
+    "LETTER": (215.9, 279.4),
+}
+
+BOOK_KEYS = {
+    "title", "subtitle", "authors", "language", "identifier", "publisher", "date",
+    "description", "rights", "subjects", "chapters",
+}  # fmt: skip
+SECTION_KEYS: dict[str, set[str]] = {
+    "book": BOOK_KEYS,
+    "output": {"name"},
+    "pdf": {
+        "page-size",
+        "font-size",
+        "line-height",
+        "margin",
+        "body-font",
+        "heading-font",
+        "latin-font",
+        "mono-font",
+    },  # fmt: skip
+    "epub": {"embed-fonts"},
+    "typography": {"normalize-punctuation"},
+}
+
+_LANG_RE = re.compile(
+    r"^(?:[a-zA-Z]{2,3}(?:-[a-zA-Z]{3}){0,3}|[a-zA-Z]{4,8})"  # language
+    r"(?:-[a-zA-Z]{4})?"  # script
+    r"(?:-(?:[a-zA-Z]{2}|\d{3}))?"  # region
+    r"(?:-(?:[a-zA-Z\d]{5,8}|\d[a-zA-Z\d]{3}))*"  # variants
+    r"(?:-[0-9a-wyzA-WYZ](?:-[a-zA-Z\d]{2,8})+)*"  # extensions
+    r"(?:-x(?:-[a-zA-Z\d]{1,8})+)?$"  # private use
+)
+_DATE_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
+_UUID_URN_RE = re.compile(r"^urn:uuid:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_ISBN_URN_RE = re.compile(r"^urn:isbn:(?:97[89])?\d{9}[\dXx]$")
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """`[pdf]`: page geometry and faces of the print edition."""
+
+    page_size: tuple[float, float] = PAGE_SIZES["A5"]
+    font_size: float = 10.5  # pt
+    line_height: float = 1.7
+    margin: tuple[float, float, float, float] = (20, 16, 20, 18)  # mm: top, outer, bottom, inner
+    body_font: str = "Noto Serif CJK SC"
+    heading_font: str = "Noto Sans CJK SC"
+    latin_font: str = "Noto Serif"
+    mono_font: str = "Noto Sans Mono CJK SC"
+
+
+@dataclass(frozen=True)
+class EpubSettings:
+    """`[epub]`: options of the e-book edition."""
+
+    embed_fonts: bool = False
+
+
+@dataclass(frozen=True)
+class TypographySettings:
+    """`[typography]`: the Chinese typesetting pass shared by both editions."""
+
+    normalize_punctuation: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    output_name: str = "book"
+    pdf: PdfSettings = field(default_factory=PdfSettings)
+    epub: EpubSettings = field(default_factory=EpubSettings)
+    typography: TypographySettings = field(default_factory=TypographySettings)
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    """book.toml, checked: the `[book]` table as given plus the parsed settings."""
+
+    path: Path
+    book: dict[str, Any]
+    settings: Settings
+
+
+def key_line(text: str, key: str, section: str | None = None) -> int | None:
+    """The line of `key = …` in book.toml (inside `[section]` when given), for messages."""
+    current = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]", stripped)
+        if header:
+            current = header.group(1)
+            if key == "" and current == section:
+                return number
+            continue
+        if (section is None or current == section) and re.match(
+            rf'^["\']?{re.escape(key)}["\']?\s*=', stripped
+        ):
+            return number
+    return None
+
+
+def load_config(path: Path) -> BookConfig:
+    """Read and check book.toml; the first problem found is raised as a PublishError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PublishError("no book.toml here (a manuscript needs one)", path) from None
+    except UnicodeDecodeError as exc:
+        raise PublishError(f"not UTF-8 text (byte {exc.start})", path) from None
+    except OSError as exc:
+        raise PublishError(f"cannot read: {exc.strerror}", path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        raise PublishError(f"invalid TOML: {message}", path, line) from None
+
+    def fail(message: str, key: str = "", section: str | None = "book") -> PublishError:
+        return PublishError(message, path, key_line(text, key, section) if key else None)
+
+    for section, value in data.items():
+        if section not in SECTION_KEYS:
+            raise fail(_unknown("section", f"[{section}]", [f"[{s}]" for s in SECTION_KEYS]))
+        if not isinstance(value, dict):
+            raise fail(f"`{section}` must be a table: [{section}]", section, None)
+        for key in value:
+            if key not in SECTION_KEYS[section]:
+                raise fail(
+                    _unknown(f"key in [{section}]", key, sorted(SECTION_KEYS[section])),
+                    key,
+                    section,
+                )
+
+    book = data.get("book")
+    if book is None:
+        raise fail("missing [book] table (title, authors, language, chapters)")
+    _check_book(book, fail)
+    settings = Settings(
+        output_name=_output_name(data.get("output", {}), path, fail),
+        pdf=_pdf_settings(data.get("pdf", {}), fail),
+        epub=_epub_settings(data.get("epub", {}), fail),
+        typography=_typography_settings(data.get("typography", {}), fail),
+    )
+    return BookConfig(path, book, settings)
+
+
+def _unknown(what: str, name: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+    hint = f"; did you mean `{close[0]}`?" if close else f"; valid: {', '.join(valid)}"
+    return f"unknown {what} `{name}`{hint}"
+
+
+def _check_book(book: dict[str, Any], fail) -> None:
+    for key in ("title", "authors", "language", "chapters"):
+        if key not in book:
+            raise fail(f"[book] is missing `{key}`")
+    for key in ("title", "subtitle", "language", "identifier", "publisher", "description",
+                "rights", "date"):  # fmt: skip
+        if key in book and not isinstance(book[key], str):
+            if key == "date" and hasattr(book[key], "isoformat"):
+                book[key] = book[key].isoformat()  # an unquoted TOML date
+                continue
+            raise fail(f"`{key}` must be a string in quotes", key)
+    if not book["title"].strip():
+        raise fail("`title` is empty", "title")
+    for key in ("authors", "subjects", "chapters"):
+        if key in book:
+            value = book[key]
+            if isinstance(value, str):
+                value = book[key] = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(f'`{key}` must be a list of strings, like ["…", "…"]', key)
+            if key != "subjects" and not [v for v in value if v.strip()]:
+                raise fail(f"`{key}` is empty", key)
+    if not _LANG_RE.match(book["language"]):
+        raise fail(
+            f'`language` "{book["language"]}" is not a BCP 47 tag (e.g. "zh-CN")', "language"
+        )
+    if "date" in book and not _DATE_RE.match(book["date"]):
+        raise fail(f'`date` "{book["date"]}" is not YYYY-MM-DD', "date")
+    identifier = book.get("identifier")
+    if identifier is None:
+        book["identifier"] = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, book["title"]))
+    elif not (_UUID_URN_RE.match(identifier) or _ISBN_URN_RE.match(identifier.replace("-", ""))):
+        raise fail(
+            f'`identifier` "{identifier}" must be urn:uuid:<uuid> or urn:isbn:<ISBN>', "identifier"
+        )
+
+
+def _output_name(table: dict[str, Any], path: Path, fail) -> str:
+    name = table.get("name", path.parent.resolve().name or "book")
+    if not isinstance(name, str) or not re.match(r"^[^/\\\0]+$", name) or name in (".", ".."):
+        raise fail("`name` must be a plain file name without / or \\", "name", "output")
+    return name
+
+
+def _number(value: Any, key: str, unit: str, fail) -> float:
+    if isinstance(value, bool):
+        raise fail(f"`{key}` must be a number{unit}", key, "pdf")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and unit and value.strip().endswith(unit.strip()):
+        try:
+            return float(value.strip()[: -len(unit.strip())])
+        except ValueError:
+            pass
+    raise fail(f"`{key}` must be a number{' in ' + unit.strip() if unit else ''}", key, "pdf")
+
+
+def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
+    defaults = PdfSettings()
+    values: dict[str, Any] = {}
+    if "page-size" in table:
+        size = table["page-size"]
+        if isinstance(size, str) and size.upper() in PAGE_SIZES:
+            values["page_size"] = PAGE_SIZES[size.upper()]
+        else:
+            parts = size.split() if isinstance(size, str) else size
+            try:
+                width, height = (float(p) for p in parts)
+                if not (50 <= width <= 1000 and 50 <= height <= 1000):
+                    raise ValueError
+            except (TypeError, ValueError):
+                raise fail(
+                    f"`page-size` {size!r} is not one of {', '.join(PAGE_SIZES)} "
+                    'nor "WIDTH HEIGHT" in mm (50 to 1000)',
+                    "page-size",
+                    "pdf",
+                ) from None
+            values["page_size"] = (width, height)
+    if "font-size" in table:
+        values["font_size"] = _number(table["font-size"], "font-size", "pt", fail)
+        if not 5 <= values["font_size"] <= 30:
+            raise fail("`font-size` must be between 5pt and 30pt", "font-size", "pdf")
+    if "line-height" in table:
+        values["line_height"] = _number(table["line-height"], "line-height", "", fail)
+        if not 1 <= values["line_height"] <= 3:
+            raise fail("`line-height` must be between 1 and 3", "line-height", "pdf")
+    if "margin" in table:
+        margin = table["margin"]
+        items = margin if isinstance(margin, list) else [margin]
+        try:
+            numbers = [float(m) for m in items if not isinstance(m, bool)]
+            if len(numbers) != len(items) or len(numbers) not in (1, 2, 4):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise fail(
+                "`margin` must be mm: one number, or [vertical, horizontal], or "
+                "[top, outer, bottom, inner]",
+                "margin",
+                "pdf",
+            ) from None
+        if len(numbers) == 1:
+            numbers *= 4
+        elif len(numbers) == 2:
+            numbers = numbers * 2
+        values["margin"] = tuple(numbers)
+    for key in ("body-font", "heading-font", "latin-font", "mono-font"):
+        if key in table:
+            if not isinstance(table[key], str) or not table[key].strip():
+                raise fail(f"`{key}` must be a font family name", key, "pdf")
+            values[key.replace("-", "_")] = table[key].strip()
+    return PdfSettings(**{**defaults.__dict__, **values})
+
+
+def _bool(table: dict[str, Any], key: str, section: str, default: bool, fail) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise fail(f"`{key}` must be true or false", key, section)
+    return value
+
+
+def _epub_settings(table: dict[str, Any], fail) -> EpubSettings:
+    return EpubSettings(embed_fonts=_bool(table, "embed-fonts", "epub", False, fail))
+
+
+def _typography_settings(table: dict[str, Any], fail) -> TypographySettings:
+    return TypographySettings(
+        normalize_punctuation=_bool(table, "normalize-punctuation", "typography", True, fail)
+    )

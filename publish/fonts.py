@@ -1,0 +1,48 @@
+"""Finding the book's faces through fontconfig, and saying clearly when one is missing."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PublishError
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str
+    path: Path
+    style: str
+
+
+@functools.cache
+def installed_faces(family: str) -> tuple[FontFace, ...]:
+    """Every installed face of `family` (exact family name), as fontconfig lists them."""
+    if not shutil.which("fc-list"):
+        raise PublishError("fontconfig (fc-list) is not installed; run `make` to set up")
+    result = subprocess.run(
+        ["fc-list", "--format", "%{family}\t%{file}\t%{style}\n", family],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    faces = []
+    for line in result.stdout.splitlines():
+        families, file, style = (line.split("\t") + ["", ""])[:3]
+        if family in families.split(","):
+            faces.append(FontFace(family, Path(file), style.split(",")[0]))
+    return tuple(sorted(faces, key=lambda f: (f.style, str(f.path))))
+
+
+def require_family(family: str, setting: str) -> tuple[FontFace, ...]:
+    """The faces of a configured family, or a PublishError naming the book.toml key."""
+    faces = installed_faces(family)
+    if not faces:
+        raise PublishError(
+            f'font "{family}" (`{setting}` in [pdf]) is not installed; install it or name '
+            "another family (`fc-list :lang=zh family` lists the Chinese ones)"
+        )
+    return faces

@@ -1,0 +1,91 @@
+"""The document model both renderers read: metadata, chapters, heading tree, TOC.
+
+The model knows nothing of PDF or EPUB. Chapter bodies are well-formed XHTML fragments
+(already through Markdown, never to be parsed as Markdown again); footnotes are kept apart
+from the text so that each renderer can place them its own way (page foot, pop-up aside).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Settings
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What `[book]` in book.toml says about the book."""
+
+    title: str
+    authors: tuple[str, ...]
+    language: str
+    identifier: str
+    subtitle: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    description: str | None = None
+    rights: str | None = None
+    subjects: tuple[str, ...] = ()
+
+
+@dataclass
+class Heading:
+    """A chapter (level 1) or section (levels 2-3) title; `id` is unique in the book."""
+
+    level: int
+    title: str
+    id: str
+    children: list[Heading] = field(default_factory=list)
+
+
+@dataclass
+class Footnote:
+    """One footnote: `id` is the target of the reference in the text, `label` its number."""
+
+    id: str
+    ref_id: str
+    label: str
+    html: str
+
+
+@dataclass
+class Chapter:
+    """One chapter file: its title, its body without the title, and its sections."""
+
+    number: int
+    id: str
+    source: Path
+    title: str
+    body: str
+    sections: list[Heading] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+
+    @property
+    def heading(self) -> Heading:
+        return Heading(1, self.title, self.id, self.sections)
+
+
+@dataclass
+class Resource:
+    """A file a chapter refers to (an image), by its manuscript-relative POSIX path."""
+
+    href: str
+    path: Path
+    media_type: str
+
+
+@dataclass
+class Book:
+    """The whole manuscript, parsed once; both renderers take it as it is."""
+
+    root: Path
+    metadata: Metadata
+    settings: Settings
+    chapters: list[Chapter]
+    resources: list[Resource] = field(default_factory=list)
+
+    @property
+    def toc(self) -> list[Heading]:
+        """The table of contents: chapters with their `##` and `###` sections."""
+        return [chapter.heading for chapter in self.chapters]

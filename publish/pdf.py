@@ -1,0 +1,128 @@
+"""Print renderer: the model → one HTML document → WeasyPrint → PDF.
+
+Page geometry follows the Chinese grid: the text block is a whole number of characters
+wide and a whole number of lines high, so that a line of Han characters fills the measure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .config import PdfSettings
+from .fonts import require_family
+from .model import Book, Chapter
+from .render import build_time, labels, stylesheet, template
+
+PT_PER_MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Page and margins in mm, with the text block snapped to the character grid."""
+
+    width: float
+    height: float
+    top: float
+    outer: float
+    bottom: float
+    inner: float
+    chars_per_line: int
+    lines_per_page: int
+
+
+def geometry(settings: PdfSettings) -> Geometry:
+    width, height = settings.page_size
+    top, outer, bottom, inner = settings.margin
+    em = settings.font_size / PT_PER_MM
+    line = em * settings.line_height
+    chars = max(10, int((width - outer - inner) / em + 1e-6))
+    spare = width - outer - inner - chars * em
+    lines = max(5, int((height - top - bottom - em) / line + 1e-6) + 1)
+    spare_v = height - top - bottom - (em + (lines - 1) * line)
+    return Geometry(
+        width, height, top, outer + spare / 2, bottom + spare_v, inner + spare / 2, chars, lines
+    )
+
+
+def _font_list(*families: str) -> str:
+    return ", ".join(f'"{family}"' for family in dict.fromkeys(families)) + ", serif"
+
+
+def settings_css(settings: PdfSettings) -> str:
+    """The stylesheet written from `[pdf]`: page size, margins and faces."""
+    for key in ("body_font", "heading_font", "mono_font"):
+        require_family(getattr(settings, key), key.replace("_", "-"))
+    g = geometry(settings)
+    return template("settings.css").render(
+        width=f"{g.width:.3f}",
+        height=f"{g.height:.3f}",
+        top=f"{g.top:.3f}",
+        outer=f"{g.outer:.3f}",
+        bottom=f"{g.bottom:.3f}",
+        inner=f"{g.inner:.3f}",
+        font_size=f"{settings.font_size:g}",
+        line_height=f"{settings.line_height:g}",
+        body_fonts=_font_list(settings.body_font),
+        heading_fonts=_font_list(settings.heading_font, settings.body_font),
+        mono_fonts=_font_list(settings.mono_font, settings.body_font),
+    )
+
+
+_NOTEREF_RE = re.compile(r'<a class="noteref" href="#(fn-[^"]+)" id="(fnref-[^"]+)">([^<]*)</a>')
+_PARAGRAPHS_RE = re.compile(r"</p>\s*<p>")
+
+
+def _inline_footnotes(chapter: Chapter) -> str:
+    """Put each footnote's text where it is first referred to, for `float: footnote`."""
+    notes = {note.id: note for note in chapter.footnotes}
+    placed: set[str] = set()
+
+    def replace(match: re.Match) -> str:
+        note_id, ref_id, label = match.groups()
+        note = notes.get(note_id)
+        if note is None or note_id in placed:
+            return f'<a class="noteref-again" href="#{note_id}" id="{ref_id}">{label}</a>'
+        placed.add(note_id)
+        text = _PARAGRAPHS_RE.sub("<br />", note.html.strip())
+        text = re.sub(r"^<p>|</p>$", "", text)
+        return f'<span class="footnote" id="{note_id}" data-label="{label}">{text}</span>'
+
+    return _NOTEREF_RE.sub(replace, chapter.body)
+
+
+def book_html(book: Book) -> str:
+    """The whole print edition as one HTML document (the input WeasyPrint lays out)."""
+    chapters = [
+        {"id": chapter.id, "title": chapter.title, "body": _inline_footnotes(chapter)}
+        for chapter in book.chapters
+    ]
+    return template("print.html").render(
+        meta=book.metadata,
+        toc=book.toc,
+        chapters=chapters,
+        labels=labels(book.metadata.language),
+        version=__version__,
+        timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+def render_pdf(book: Book, target: Path) -> None:
+    """Lay out the book and write the PDF to `target`."""
+    from weasyprint import CSS, HTML
+
+    from .weasy import quiet_logging, url_fetcher
+
+    css = [
+        CSS(string=settings_css(book.settings.pdf)),
+        CSS(string=stylesheet("base.css")),
+        CSS(string=stylesheet("print.css")),
+    ]
+    base_url = book.root.resolve().as_uri() + "/"
+    with quiet_logging():
+        document = HTML(
+            string=book_html(book), base_url=base_url, url_fetcher=url_fetcher(book.root)
+        ).render(stylesheets=css)
+        document.write_pdf(target, pdf_identifier=None)

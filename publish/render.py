@@ -1,0 +1,62 @@
+"""What both renderers share: templates, stylesheets, labels and the build time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from .errors import PublishError
+
+STYLES = Path(os.environ.get("PUBLISH_STYLES", Path(__file__).resolve().parent.parent / "styles"))
+
+_LABELS = {
+    "zh": {"toc": "目录", "cover": "封面", "title_page": "书名页", "notes": "注释", "back": "返回"},
+    "ja": {"toc": "目次", "cover": "表紙", "title_page": "扉", "notes": "注", "back": "戻る"},
+    "": {"toc": "Contents", "cover": "Cover", "title_page": "Title Page", "notes": "Notes",
+         "back": "Back"},
+}  # fmt: skip
+
+
+def labels(language: str) -> dict[str, str]:
+    """The few words a book prints on its own (目录…), in the book's language."""
+    return _LABELS.get(language.split("-")[0].lower(), _LABELS[""])
+
+
+@cache
+def environment(autoescape: bool = True) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("publish", "templates"),
+        autoescape=autoescape,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def template(name: str) -> jinja2.Template:
+    # CSS templates must not be HTML-escaped (quotes in font names).
+    return environment(not name.endswith(".css")).get_template(name)
+
+
+def stylesheet(name: str) -> str:
+    """A stylesheet of `styles/`, as text."""
+    path = STYLES / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PublishError(f"cannot read stylesheet: {exc.strerror}", path) from None
+
+
+def build_time() -> dt.datetime:
+    """Now, or SOURCE_DATE_EPOCH when set, so that builds can be reproduced byte for byte."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError):
+            raise PublishError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time") from None
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)

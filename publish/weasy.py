@@ -1,0 +1,60 @@
+"""Everything publish needs from WeasyPrint beyond its public API, in one place.
+
+Pinned to WeasyPrint 70 (see pyproject.toml); `tests/test_weasy_internals.py` fails loudly
+when an internal used here moves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import URLFetcher
+
+from .render import STYLES
+
+LOG = logging.getLogger("publish")
+
+
+class SandboxFetcher(URLFetcher):
+    """Fetches `file:` URLs inside the allowed folders and nothing else (no network).
+
+    WeasyPrint's default fetcher reads any local file and any URL; a manuscript is not
+    trusted that far. Refused URLs are remembered so the build can report them.
+    """
+
+    def __init__(self, roots: Iterable[Path]):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.roots = [Path(root).resolve() for root in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme != "file":
+            self.refused.append(url)
+            raise ValueError(f"refused (not a file in the manuscript): {url}")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            self.refused.append(url)
+            raise ValueError(f"refused (outside the manuscript): {url}")
+        return super().fetch(url, headers)
+
+
+def url_fetcher(root: Path) -> SandboxFetcher:
+    return SandboxFetcher([root, STYLES])
+
+
+@contextlib.contextmanager
+def quiet_logging() -> Iterator[None]:
+    """Keep WeasyPrint's own log lines (warnings about CSS it ignores…) off the terminal."""
+    logger = logging.getLogger("weasyprint")
+    level, propagate = logger.level, logger.propagate
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+        logger.propagate = propagate
