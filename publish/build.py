@@ -11,6 +11,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PublishError
@@ -45,9 +46,27 @@ def _renderer(fmt: str) -> Callable[[Book, Path], None]:
     return render_epub
 
 
-def build(manuscript: Path, out: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """Build the requested formats of `manuscript` into `out`; returns the files written."""
+@dataclass
+class BuildResult:
+    book: Book
+    written: list[Path]
+
+
+def _check_strict(book: Book, strict: bool) -> None:
+    if strict and book.warnings:
+        first = book.warnings[0]
+        raise PublishError(f"{first.message} (--strict)", first.path, first.line)
+
+
+def build(
+    manuscript: Path, out: Path, formats: tuple[str, ...] = FORMATS, *, strict: bool = False
+) -> BuildResult:
+    """Build the requested formats of `manuscript` into `out`.
+
+    With `strict`, any warning (refused resource, removed raw HTML) fails the build.
+    """
     book = read_manuscript(manuscript)
+    _check_strict(book, strict)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -61,4 +80,5 @@ def build(manuscript: Path, out: Path, formats: tuple[str, ...] = FORMATS) -> li
             target = out / f"{book.settings.output_name}.{fmt}"
             _renderer(fmt)(book, stack.enter_context(atomic_output(target)))
             written.append(target)
-    return written
+        _check_strict(book, strict)
+    return BuildResult(book, written)

@@ -32,14 +32,29 @@ def main(ctx: click.Context, debug: bool) -> None:
     "--format", "fmt", type=click.Choice(["pdf", "epub", "all"]), default="all",
     show_default=True, help="Which edition to build.",
 )  # fmt: skip
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
+@click.option("--strict", is_flag=True, help="Fail on warnings (refused resources, removed HTML).")
 @click.pass_context
-def build_command(ctx: click.Context, manuscript: Path, out: Path, fmt: str, quiet: bool) -> None:
+def build_command(
+    ctx: click.Context, manuscript: Path, out: Path, fmt: str, quiet: bool, strict: bool
+) -> None:
     """Build MANUSCRIPT (a folder with book.toml; default: manuscript) into OUT."""
     formats = FORMATS if fmt == "all" else (fmt,)
     start = time.perf_counter()
+    result = guarded(ctx, lambda: build(manuscript, out, formats, strict=strict))
+    for warning in result.book.warnings:
+        click.echo(f"publish: warning: {warning}", err=True)
+    if not quiet:
+        elapsed = time.perf_counter() - start
+        for path in result.written:
+            click.echo(f"wrote {path}")
+        click.echo(f"done in {elapsed:.1f} s")
+
+
+def guarded(ctx: click.Context, action):
+    """Run `action`; user errors become one line and exit 1, never a traceback."""
     try:
-        written = build(manuscript, out, formats)
+        return action()
     except PublishError as error:
         if ctx.obj["debug"]:
             raise
@@ -48,8 +63,13 @@ def build_command(ctx: click.Context, manuscript: Path, out: Path, fmt: str, qui
     except KeyboardInterrupt:
         click.echo("publish: interrupted; previous outputs left as they were", err=True)
         sys.exit(130)
-    if not quiet:
-        elapsed = time.perf_counter() - start
-        for path in written:
-            click.echo(f"wrote {path}")
-        click.echo(f"done in {elapsed:.1f} s")
+    except Exception as error:
+        if ctx.obj["debug"]:
+            raise
+        reason = str(error).splitlines()[0][:200] if str(error) else ""
+        click.echo(
+            f"publish: internal error: {type(error).__name__}: {reason} "
+            "(run `publish --debug …` for the traceback, and report it)",
+            err=True,
+        )
+        sys.exit(2)

@@ -37,12 +37,17 @@ def installed_faces(family: str) -> tuple[FontFace, ...]:
     return tuple(sorted(faces, key=lambda f: (f.style, str(f.path))))
 
 
-def require_family(family: str, setting: str) -> tuple[FontFace, ...]:
-    """The faces of a configured family, or a PublishError naming the book.toml key."""
+def require_family(family: str, setting: str, toml: Path) -> tuple[FontFace, ...]:
+    """The faces of a configured family, or a PublishError naming book.toml and the key."""
     faces = installed_faces(family)
     if not faces:
+        from .config import key_line
+
+        line = key_line(toml.read_text(encoding="utf-8"), setting, "pdf") if toml.exists() else None
         raise PublishError(
             f'font "{family}" (`{setting}` in [pdf]) is not installed; install it or name '
-            "another family (`fc-list :lang=zh family` lists the Chinese ones)"
+            "another family (`fc-list :lang=zh family` lists the Chinese ones)",
+            toml,
+            line,
         )
     return faces

@@ -9,9 +9,10 @@ is pointed at, so that renderers never meet a missing file.
 from __future__ import annotations
 
 import html
-import mimetypes
 import re
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -20,7 +21,9 @@ from mdit_py_plugins.footnote import footnote_plugin
 from . import typography
 from .config import load_config
 from .errors import PublishError
-from .model import Book, Chapter, Footnote, Heading, Metadata, Resource
+from .images import check_image
+from .model import Book, Chapter, Footnote, Heading, Metadata, Resource, Warning
+from .sanitize import sanitize, violations
 
 #: Images a PDF and an EPUB 3 reader both show (EPUB 3 core media types).
 IMAGE_TYPES = {
@@ -34,9 +37,8 @@ IMAGE_TYPES = {
 
 
 def _markdown() -> MarkdownIt:
-    # Raw HTML is escaped, not passed through: it could break the EPUB's XHTML and
-    # reach local files or the network through the PDF renderer.
-    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": True, "typographer": False})
+    # Raw HTML passes through here and is reduced to an allow-list afterwards (sanitize.py).
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
@@ -75,16 +77,30 @@ def read_manuscript(folder: Path) -> Book:
     )
     md = _markdown()
     resources: dict[str, Resource] = {}
+    warnings: list[Warning] = []
     chapters = []
     root = folder.resolve()
     for number, name in enumerate(raw["chapters"], start=1):
         path = _chapter_path(root, name, config.path)
-        chapter = _read_chapter(md, root, path, number, resources)
+        chapter = _read_chapter(md, _Context(root, path, resources, warnings), number)
         chapter.body = typography.prepare_html(chapter.body, config.settings.typography)
         for note in chapter.footnotes:
             note.html = typography.prepare_html(note.html, config.settings.typography)
         chapters.append(chapter)
-    return Book(folder, metadata, config.settings, chapters, list(resources.values()))
+    return Book(folder, metadata, config.settings, chapters, list(resources.values()), warnings)
+
+
+@dataclass
+class _Context:
+    """What reading one chapter needs to know and to report."""
+
+    root: Path
+    path: Path
+    resources: dict[str, Resource]
+    warnings: list[Warning]
+
+    def warn(self, message: str, line: int | None) -> None:
+        self.warnings.append(Warning(message, self.path, line))
 
 
 def _chapter_path(root: Path, name: str, toml: Path) -> Path:
@@ -99,9 +115,8 @@ def _chapter_path(root: Path, name: str, toml: Path) -> Path:
     return path
 
 
-def _read_chapter(
-    md: MarkdownIt, root: Path, path: Path, number: int, resources: dict[str, Resource]
-) -> Chapter:
+def _read_chapter(md: MarkdownIt, context: _Context, number: int) -> Chapter:
+    path = context.path
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -117,7 +132,7 @@ def _read_chapter(
     body_tokens, note_groups = _split_footnotes(tokens)
     title, body_tokens = _take_title(body_tokens, path, chapter_id)
     sections = _number_sections(body_tokens, chapter_id, path)
-    _check_images(body_tokens, root, path, resources)
+    _check_resources(tokens, context)
     _make_figures(body_tokens)
 
     footnotes = []
@@ -128,10 +143,10 @@ def _read_chapter(
                 id=f"fn-{chapter_id}-{label}",
                 ref_id=f"fnref-{chapter_id}-{label}",
                 label=label,
-                html=md.renderer.render(note_tokens, md.options, env).strip(),
+                html=sanitize(md.renderer.render(note_tokens, md.options, env).strip()),
             )
         )
-    body = md.renderer.render(body_tokens, md.options, env)
+    body = sanitize(md.renderer.render(body_tokens, md.options, env))
     return Chapter(number, chapter_id, path, title, body, sections, footnotes)
 
 
@@ -209,41 +224,64 @@ def _number_sections(tokens: list[Token], chapter_id: str, path: Path) -> list[H
     return sections
 
 
-def _check_images(
-    tokens: list[Token], root: Path, chapter: Path, resources: dict[str, Resource]
-) -> None:
-    """Every image must be a file inside the manuscript; its src becomes root-relative."""
+def _check_resources(tokens: list[Token], context: _Context) -> None:
+    """Check every image (Markdown or raw HTML) and what raw HTML the policy removes.
+
+    Images must be files inside the manuscript; their src becomes manuscript-relative.
+    Remote and outside references are refused with a warning (the alt text stays).
+    """
     for token in tokens:
+        line = token.map[0] + 1 if token.map else None
+        if token.type == "html_block":
+            token.content = _raw_html(token.content, context, line)
         if token.type != "inline":
             continue
-        line = token.map[0] + 1 if token.map else None
+        children = []
         for child in token.children or []:
-            if child.type != "image":
-                continue
-            src = str(child.attrGet("src") or "")
-            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
-                raise PublishError(
-                    f"image `{src}` is not a file in the manuscript (remote images are not "
-                    "fetched)",
-                    chapter,
-                    line,
-                )
-            from urllib.parse import unquote
+            if child.type == "html_inline":
+                child.content = _raw_html(child.content, context, line)
+            elif child.type == "image":
+                href = _resolve_image(str(child.attrGet("src") or ""), context, line)
+                if href is None:
+                    children.extend(child.children or [])
+                    continue
+                child.attrSet("src", href)
+            children.append(child)
+        token.children = children
 
-            target = (chapter.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
-            if not target.is_relative_to(root):
-                raise PublishError(f"image `{src}` is outside the manuscript folder", chapter, line)
-            if not target.is_file():
-                raise PublishError(f"image `{src}` not found", chapter, line)
-            suffix = target.suffix.lower()
-            if suffix not in IMAGE_TYPES:
-                raise PublishError(
-                    f"image `{src}` is not PNG, JPEG, GIF, SVG or WebP", chapter, line
-                )
-            href = PurePosixPath(target.relative_to(root).as_posix()).as_posix()
-            media_type = IMAGE_TYPES.get(suffix) or mimetypes.guess_type(href)[0] or ""
-            resources.setdefault(href, Resource(href, target, media_type))
-            child.attrSet("src", href)
+
+def _raw_html(fragment: str, context: _Context, line: int | None) -> str:
+    for problem in violations(fragment):
+        context.warn(f"raw HTML: {problem}", line)
+
+    def image(match: re.Match) -> str:
+        src = html.unescape(match.group(2))
+        href = _resolve_image(src, context, line)
+        return match.group(0).replace(match.group(2), html.escape(href)) if href else ""
+
+    return re.sub(r"""<img\b[^>]*?\ssrc\s*=\s*(["']?)([^"'\s>]*)\1[^>]*>""", image, fragment)
+
+
+def _resolve_image(src: str, context: _Context, line: int | None) -> str | None:
+    """The manuscript-relative href of an image, None if refused; errors if missing."""
+    chapter, root = context.path, context.root
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
+        context.warn(f"image `{src[:80]}` refused: only files inside the manuscript are used", line)
+        return None
+    target = (chapter.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
+    if not target.is_relative_to(root):
+        context.warn(f"image `{src}` refused: it is outside the manuscript folder", line)
+        return None
+    if not target.is_file():
+        raise PublishError(f"image `{src}` not found", chapter, line)
+    suffix = target.suffix.lower()
+    if suffix not in IMAGE_TYPES:
+        raise PublishError(f"image `{src}` is not PNG, JPEG, GIF, SVG or WebP", chapter, line)
+    href = target.relative_to(root).as_posix()
+    if href not in context.resources:
+        check_image(target, src, chapter, line)
+        context.resources[href] = Resource(href, target, IMAGE_TYPES[suffix])
+    return href
 
 
 def _make_figures(tokens: list[Token]) -> None:

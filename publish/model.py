@@ -75,6 +75,19 @@ class Resource:
     media_type: str
 
 
+@dataclass(frozen=True)
+class Warning:
+    """Something the build worked around (a refused resource, removed raw HTML)."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: " if self.path else ""
+        return where + self.message
+
+
 @dataclass
 class Book:
     """The whole manuscript, parsed once; both renderers take it as it is."""
@@ -84,6 +97,7 @@ class Book:
     settings: Settings
     chapters: list[Chapter]
     resources: list[Resource] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
 
     @property
     def toc(self) -> list[Heading]:

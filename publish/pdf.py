@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__
 from .config import PdfSettings
 from .fonts import require_family
-from .model import Book, Chapter
+from .model import Book, Chapter, Warning
 from .render import build_time, labels, stylesheet, template
 
 PT_PER_MM = 72 / 25.4
@@ -51,10 +51,10 @@ def _font_list(*families: str) -> str:
     return ", ".join(f'"{family}"' for family in dict.fromkeys(families)) + ", serif"
 
 
-def settings_css(settings: PdfSettings) -> str:
+def settings_css(settings: PdfSettings, toml: Path) -> str:
     """The stylesheet written from `[pdf]`: page size, margins and faces."""
     for key in ("body_font", "heading_font", "mono_font"):
-        require_family(getattr(settings, key), key.replace("_", "-"))
+        require_family(getattr(settings, key), key.replace("_", "-"), toml)
     g = geometry(settings)
     return template("settings.css").render(
         width=f"{g.width:.3f}",
@@ -116,13 +116,16 @@ def render_pdf(book: Book, target: Path) -> None:
     from .weasy import quiet_logging, url_fetcher
 
     css = [
-        CSS(string=settings_css(book.settings.pdf)),
+        CSS(string=settings_css(book.settings.pdf, book.root / "book.toml")),
         CSS(string=stylesheet("base.css")),
         CSS(string=stylesheet("print.css")),
     ]
     base_url = book.root.resolve().as_uri() + "/"
+    fetcher = url_fetcher(book.root)
     with quiet_logging():
-        document = HTML(
-            string=book_html(book), base_url=base_url, url_fetcher=url_fetcher(book.root)
-        ).render(stylesheets=css)
+        document = HTML(string=book_html(book), base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=css
+        )
         document.write_pdf(target, pdf_identifier=None)
+    for url in dict.fromkeys(fetcher.refused):
+        book.warnings.append(Warning(f"PDF: refused to fetch `{url[:120]}`"))

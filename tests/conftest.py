@@ -14,7 +14,6 @@ import pdfplumber
 import pytest
 
 from publish.build import build
-from publish.manuscript import read_manuscript
 from publish.model import Book
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,8 +29,9 @@ class Built:
 
 
 def _build(manuscript: Path, out: Path) -> Built:
-    pdf, epub = build(manuscript, out)
-    return Built(read_manuscript(manuscript), pdf, epub)
+    result = build(manuscript, out)
+    pdf, epub = result.written
+    return Built(result.book, pdf, epub)
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +77,22 @@ def pdf_pages_text(path: Path) -> list[str]:
         return [page.extract_text() or "" for page in pdf.pages]
 
 
-_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "figcaption", "pre", "dt", "dd"}
+_BLOCKS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "td",
+    "th",
+    "figcaption",
+    "pre",
+    "dt",
+    "dd",
+}
 
 
 def blocks_text(fragment: str) -> list[str]:
@@ -106,7 +121,9 @@ def pdf_body_text(path: Path, book: Book) -> str:
     pages = []
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
-            text = squash(page.within_bbox((0, top, page.width, page.height - bottom)).extract_text())
+            text = squash(
+                page.within_bbox((0, top, page.width, page.height - bottom)).extract_text()
+            )
             for note in notes:
                 text = text.replace(note, "")
             pages.append(text)

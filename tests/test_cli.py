@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import RICH
+
 from publish import __version__
 from publish.cli import main
 

@@ -47,7 +47,10 @@ def test_settings(tmp_path):
         ('[pdf]\npage-size = "A9"\n', "`page-size` 'A9' is not one of"),
         ("[pdf]\nfont-size = true\n", "`font-size` must be a number"),
         ("[pdff]\n", "unknown section `[pdff]`; did you mean `[pdf]`?"),
-        ("[pdf]\nline-hight = 1.5\n", "unknown key in [pdf] `line-hight`; did you mean `line-height`?"),
+        (
+            "[pdf]\nline-hight = 1.5\n",
+            "unknown key in [pdf] `line-hight`; did you mean `line-height`?",
+        ),
         ('[typography]\nnormalize-punctuation = "yes"\n', "must be true or false"),
     ],
 )

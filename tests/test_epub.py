@@ -6,9 +6,8 @@ import re
 import zipfile
 
 import pypdf
-from lxml import etree
-
 from conftest import epubcheck, squash
+from lxml import etree
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",

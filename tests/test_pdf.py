@@ -7,7 +7,6 @@ import re
 import pdfplumber
 import pypdf
 import pytest
-
 from conftest import blocks_text, folio, pdf_body_text, squash
 
 
@@ -148,7 +147,9 @@ def test_page_size_is_a5_and_every_font_embedded(built):
         resources = page["/Resources"]
         for font in (resources.get("/Font") or {}).values():
             font = font.get_object()
-            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descendant = (
+                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            )
             descriptor = descendant["/FontDescriptor"].get_object()
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
             fonts.add(font["/BaseFont"])
@@ -171,6 +172,7 @@ def test_footnotes_sit_at_the_foot_of_their_page(rich):
 @pytest.mark.parametrize("size, expected", [("A4", (595.28, 841.89)), ("130 184", (368.5, 521.6))])
 def test_page_size_setting(tmp_path, size, expected):
     from conftest import RICH
+
     from publish.build import build
 
     manuscript = tmp_path / "m"
@@ -179,7 +181,7 @@ def test_page_size_setting(tmp_path, size, expected):
     shutil.copytree(RICH, manuscript)
     toml = manuscript / "book.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + f'\n[pdf]\npage-size = "{size}"\n', "utf-8")
-    pdf, = build(manuscript, tmp_path / "out", ("pdf",))
+    (pdf,) = build(manuscript, tmp_path / "out", ("pdf",)).written
     box = pypdf.PdfReader(pdf).pages[0].mediabox
     assert abs(float(box.width) - expected[0]) < 0.5
     assert abs(float(box.height) - expected[1]) < 0.5

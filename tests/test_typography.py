@@ -34,8 +34,12 @@ def test_normalize_punctuation(source, expected):
 def test_normalisation_sees_through_inline_markup_and_skips_code():
     settings = TypographySettings()
     assert prepare_html("<p>中文<em>,</em>中文</p>", settings) == "<p>中文<em>，</em>中文</p>"
-    assert prepare_html("<p><code>a,中</code>中,文</p>", settings) == "<p><code>a,中</code>中，文</p>"
-    assert prepare_html("<pre><code>中,文</code></pre>", settings) == "<pre><code>中,文</code></pre>"
+    assert (
+        prepare_html("<p><code>a,中</code>中,文</p>", settings) == "<p><code>a,中</code>中，文</p>"
+    )
+    assert (
+        prepare_html("<pre><code>中,文</code></pre>", settings) == "<pre><code>中,文</code></pre>"
+    )
     off = TypographySettings(normalize_punctuation=False)
     assert prepare_html("<p>中,文</p>", off) == "<p>中,文</p>"
 

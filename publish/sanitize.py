@@ -1,0 +1,186 @@
+"""The raw-HTML policy: an allow-list, applied to every chapter's XHTML.
+
+Markdown may carry raw HTML. What is on the list below passes (ruby annotations, sup/sub,
+spans with classes, tables…); scripts, frames, objects, forms, media, `<link>`, `<style>`,
+event handlers, `style` attributes and URLs other than http(s)/mailto/#fragment never reach
+either output. Unknown elements are unwrapped (their text stays). The result is re-serialised
+as well-formed XHTML, so that the EPUB stays valid whatever the author wrote.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree as etree
+import lxml.html
+
+#: Removed together with everything inside them.
+DROP = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "param",
+    "link", "meta", "base", "head", "title", "form", "input", "button", "select", "option",
+    "textarea", "template", "noscript", "svg", "math", "audio", "video", "source", "track",
+    "canvas", "map", "area", "dialog", "portal", "slot",
+}  # fmt: skip
+INLINE = {
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "dfn", "del", "em", "i", "img",
+    "ins", "kbd", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong",
+    "sub", "sup", "time", "u", "var", "wbr",
+}  # fmt: skip
+BLOCK = {
+    "p", "div", "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead",
+    "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption", "hr", "h1", "h2",
+    "h3", "h4", "h5", "h6", "section", "aside", "colgroup", "col",
+}  # fmt: skip
+VOID = {"br", "hr", "img", "wbr", "col"}
+GLOBAL_ATTRIBUTES = {"class", "title", "lang", "dir", "id", "aria-label", "role"}
+ATTRIBUTES = {
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+    "ol": {"start", "reversed"},
+    "time": {"datetime"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+#: Elements only valid inside one of these parents; elsewhere they are unwrapped.
+PARENTS = {
+    "li": {"ul", "ol"}, "td": {"tr"}, "th": {"tr"}, "tr": {"table", "thead", "tbody", "tfoot"},
+    "thead": {"table"}, "tbody": {"table"}, "tfoot": {"table"}, "caption": {"table"},
+    "colgroup": {"table"}, "col": {"colgroup"}, "dt": {"dl"}, "dd": {"dl"},
+    "figcaption": {"figure"}, "rt": {"ruby"}, "rp": {"ruby"},
+}  # fmt: skip
+#: Elements whose children must be of these kinds (other elements are unwrapped, text dropped).
+CHILDREN = {
+    "ul": {"li"}, "ol": {"li"}, "dl": {"dt", "dd"}, "tr": {"td", "th"},
+    "table": {"caption", "colgroup", "thead", "tbody", "tfoot", "tr"},
+    "thead": {"tr"}, "tbody": {"tr"}, "tfoot": {"tr"}, "colgroup": {"col"},
+}  # fmt: skip
+_SAFE_HREF = re.compile(r"^(?:https?://|mailto:|#)", re.I)
+_ALIGN_STYLE = re.compile(r"^text-align:\s*(?:left|right|center)$")
+_EPUB_NS = "http://www.idpf.org/2007/ops"
+
+
+def _attribute_allowed(tag: str, name: str, value: str) -> bool:
+    if name == "style":
+        # Only the column alignment markdown-it writes on table cells.
+        return tag in ("td", "th") and bool(_ALIGN_STYLE.match(value.strip()))
+    if name.startswith("on"):
+        return False
+    if name == "href":
+        return bool(_SAFE_HREF.match(value.strip()))
+    if name in ("epub:type", f"{{{_EPUB_NS}}}type"):
+        return True
+    return name in GLOBAL_ATTRIBUTES or name in ATTRIBUTES.get(tag, ())
+
+
+def violations(fragment: str) -> list[str]:
+    """What the policy would remove from `fragment`, as short descriptions for warnings."""
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except etree.ParserError:
+        return []
+    found = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element is root:
+            continue
+        tag = element.tag.lower()
+        if tag in DROP:
+            found.append(f"<{tag}> removed")
+            continue
+        if tag not in INLINE and tag not in BLOCK:
+            found.append(f"<{tag}> unwrapped (not on the allow-list)")
+        for name, value in element.attrib.items():
+            if not _attribute_allowed(tag, name, value):
+                found.append(f"attribute {name}= removed from <{tag}>")
+    return found
+
+
+def sanitize(fragment: str) -> str:
+    """`fragment` reduced to the allow-list and serialised as well-formed XHTML."""
+    if not fragment.strip():
+        return fragment
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for element in list(root.iter()):
+        if element is root:
+            continue
+        if not isinstance(element.tag, str):  # comments, processing instructions
+            _remove(element, keep_content=False)
+            continue
+        tag = element.tag.lower()
+        element.tag = tag
+        if tag in DROP:
+            _remove(element, keep_content=False)
+        elif tag not in INLINE and tag not in BLOCK:
+            _remove(element, keep_content=True)
+        else:
+            for name, value in list(element.attrib.items()):
+                if not _attribute_allowed(tag, name, value):
+                    del element.attrib[name]
+    _fix_structure(root)
+    for element in root.iter():
+        empty = element.text is None and len(element) == 0
+        if empty and isinstance(element.tag, str) and element.tag not in VOID:
+            element.text = ""  # <td></td>, never <td/> (an open tag to an HTML parser)
+    out = etree.tostring(root, encoding="unicode", method="xml")
+    return re.sub(r"^<div>|</div>$", "", out) if out != "<div/>" else ""
+
+
+def _fix_structure(root) -> None:
+    """Unwrap what XHTML's content models forbid where it stands (EPUBCheck checks them)."""
+    changed = True
+    while changed:
+        changed = False
+        for element in list(root.iter()):
+            if element is root or not isinstance(element.tag, str):
+                continue
+            parent = element.getparent()
+            tag, parent_tag = element.tag, parent.tag
+            misplaced = (
+                (tag in PARENTS and parent_tag not in PARENTS[tag])
+                or (parent_tag in CHILDREN and tag not in CHILDREN[parent_tag])
+                or (tag in BLOCK and (parent_tag == "p" or parent_tag in INLINE))
+                or (tag == "a" and any(a.tag == "a" for a in element.iterancestors()))
+            )
+            if misplaced:
+                _remove(element, keep_content=True)
+                changed = True
+            elif tag == "img" and "alt" not in element.attrib:
+                element.set("alt", "")
+        for element in root.iter(*CHILDREN):
+            if (element.text or "").strip() or any((c.tail or "").strip() for c in element):
+                element.text = None
+                for child in element:
+                    child.tail = None
+
+
+def _remove(element, keep_content: bool) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail or ""
+    if keep_content:
+        index = parent.index(element)
+        text = element.text or ""
+        children = list(element)
+        _append_text(parent, index, text)
+        for offset, child in enumerate(children):
+            parent.insert(index + offset, child)
+        index += len(children)
+        parent.remove(element)
+        _append_text(parent, index, tail)
+    else:
+        index = parent.index(element)
+        parent.remove(element)
+        _append_text(parent, index, tail)
+
+
+def _append_text(parent, index: int, text: str) -> None:
+    """Add `text` where position `index` of `parent` now is (after child index-1)."""
+    if not text:
+        return
+    if index == 0:
+        parent.text = (parent.text or "") + text
+    else:
+        previous = parent[index - 1]
+        previous.tail = (previous.tail or "") + text
