@@ -36,6 +36,11 @@ IMAGE_TYPES = {
 }
 
 
+#: Characters XML 1.0 forbids (C0 controls but tab and newline, lone surrogates,
+#: U+FFFE/U+FFFF), and C1 controls, which are never meant in text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def _markdown() -> MarkdownIt:
     # Raw HTML passes through here and is reduced to an allow-list afterwards (sanitize.py).
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": False})
@@ -124,7 +129,12 @@ def _read_chapter(md: MarkdownIt, context: _Context, number: int) -> Chapter:
         raise PublishError("not UTF-8 text; save the chapter as UTF-8", path, line) from None
     except OSError as exc:
         raise PublishError(f"cannot read: {exc.strerror}", path) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _NOT_XML.search(text)
+    if bad:
+        # Control characters cannot stand in XHTML (and print as nothing anyway).
+        context.warn("control characters removed", text.count("\n", 0, bad.start()) + 1)
+        text = _NOT_XML.sub("", text)
     chapter_id = f"ch{number:02d}" if number < 100 else f"ch{number}"
     env: dict = {"chapter_id": chapter_id}
     tokens = md.parse(text, env)

@@ -90,6 +90,30 @@ ERRORS = [
         lambda m: (m / "03-shiyu.md").write_text("没有标题的段落。\n", encoding="utf-8"),
         "{m}/03-shiyu.md:1: a chapter must start with its `# title`",
     ),
+    (
+        lambda m: edit(m / "book.toml", 'chapters = ["01-kaipian.md", "02-tubiao.md", "03-shiyu.md"]', "chapters = []"),
+        "{m}/book.toml:12: `chapters` is empty",
+    ),
+    (
+        lambda m: (m / "images" / "figure1.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really"),
+        "{m}/02-tubiao.md:{line}: image `images/figure1.png` cannot be decoded",
+    ),
+    (
+        lambda m: edit(m / "book.toml", "[output]", '[pdf]\nbody-font = "No Such Song"\n\n[output]'),
+        '{m}/book.toml:15: font "No Such Song" (`body-font` in [pdf]) is not installed',
+    ),
+    (
+        lambda m: edit(m / "book.toml", "[output]", "[output]\ncolour = 1"),
+        "{m}/book.toml:15: unknown key in [output] `colour`; valid: name",
+    ),
+    (
+        lambda m: edit(m / "book.toml", 'date = "2024-03-15"', 'date = "15/03/2024"'),
+        '{m}/book.toml:8: `date` "15/03/2024" is not YYYY-MM-DD',
+    ),
+    (
+        lambda m: edit(m / "book.toml", 'identifier = "urn:uuid:', 'identifier = "isbn:'),
+        "{m}/book.toml:6: `identifier`",
+    ),
 ]
 
 
@@ -108,6 +132,16 @@ def test_user_errors_give_one_line_and_exit_nonzero(manuscript, tmp_path, breaka
     assert len(lines) == 1, result.output
     assert lines[0].startswith(expected), (lines[0], expected)
     assert "Traceback" not in result.output
+
+
+def test_output_folder_not_writable(manuscript, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["build", str(manuscript), "--out", str(blocker / "out")])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"publish: error: {blocker / 'out'}: cannot create the output folder: Not a directory"
+    )
 
 
 def test_a_failed_build_keeps_the_previous_outputs(manuscript, tmp_path):
