@@ -31,7 +31,7 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {
 
 BOOK_KEYS = {
     "title", "subtitle", "authors", "language", "identifier", "publisher", "date",
-    "description", "rights", "subjects", "chapters",
+    "description", "rights", "subjects", "chapters", "cover",
 }  # fmt: skip
 SECTION_KEYS: dict[str, set[str]] = {
     "book": BOOK_KEYS,
@@ -46,7 +46,14 @@ SECTION_KEYS: dict[str, set[str]] = {
         "latin-font",
         "mono-font",
     },  # fmt: skip
-    "epub": {"embed-fonts"},
+    "epub": {
+        "embed-fonts",
+        "writing-mode",
+        "justify",
+        "line-height",
+        "certified-by",
+        "accessibility-summary",
+    },  # fmt: skip
     "typography": {"normalize-punctuation"},
 }
 
@@ -82,6 +89,11 @@ class EpubSettings:
     """`[epub]`: options of the e-book edition."""
 
     embed_fonts: bool = False
+    writing_mode: str = "horizontal-tb"  # or "vertical-rl"
+    justify: bool = True
+    line_height: float = 1.75
+    certified_by: str | None = None
+    accessibility_summary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,7 +197,7 @@ def _check_book(book: dict[str, Any], fail) -> None:
         if key not in book:
             raise fail(f"[book] is missing `{key}`")
     for key in ("title", "subtitle", "language", "identifier", "publisher", "description",
-                "rights", "date"):  # fmt: skip
+                "rights", "date", "cover"):  # fmt: skip
         if key in book and not isinstance(book[key], str):
             if key == "date" and hasattr(book[key], "isoformat"):
                 book[key] = book[key].isoformat()  # an unquoted TOML date
@@ -301,7 +313,31 @@ def _bool(table: dict[str, Any], key: str, section: str, default: bool, fail) ->
 
 
 def _epub_settings(table: dict[str, Any], fail) -> EpubSettings:
-    return EpubSettings(embed_fonts=_bool(table, "embed-fonts", "epub", False, fail))
+    mode = table.get("writing-mode", "horizontal-tb")
+    if mode not in ("horizontal-tb", "vertical-rl"):
+        raise fail(
+            '`writing-mode` must be "horizontal-tb" or "vertical-rl"', "writing-mode", "epub"
+        )
+    line_height = table.get("line-height", 1.75)
+    if (
+        isinstance(line_height, bool)
+        or not isinstance(line_height, int | float)
+        or not (1 <= line_height <= 3)
+    ):
+        raise fail("`line-height` must be a number between 1 and 3", "line-height", "epub")
+    texts = {}
+    for key in ("certified-by", "accessibility-summary"):
+        if key in table:
+            if not isinstance(table[key], str) or not table[key].strip():
+                raise fail(f"`{key}` must be a non-empty string", key, "epub")
+            texts[key.replace("-", "_")] = table[key].strip()
+    return EpubSettings(
+        embed_fonts=_bool(table, "embed-fonts", "epub", False, fail),
+        writing_mode=mode,
+        justify=_bool(table, "justify", "epub", True, fail),
+        line_height=float(line_height),
+        **texts,
+    )
 
 
 def _typography_settings(table: dict[str, Any], fail) -> TypographySettings:

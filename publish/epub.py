@@ -7,13 +7,15 @@ resources (set explicitly), and `dcterms:modified` (from the build time).
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import Path
 
 from ebooklib import epub
 
 from . import __version__
-from .model import Book, Chapter, Heading
+from .model import Book, Chapter, Heading, Warning
 from .render import build_time, labels, stylesheet, template
 
 _NOTEREF_RE = re.compile(r'<a class="noteref" href="#(fn-[^"]+)" id="(fnref-[^"]+)">([^<]*)</a>')
@@ -23,7 +25,19 @@ def chapter_file(chapter: Chapter) -> str:
     return f"{chapter.id}.xhtml"
 
 
-def _chapter_xhtml(book: Book, chapter: Chapter) -> str:
+_TCY_RE = re.compile(r"(?<![0-9A-Za-z.,])([0-9]{1,2})(?![0-9A-Za-z.,%])")
+
+
+def _upright_digits(html: str) -> str:
+    """In vertical text, wrap runs of one or two digits so they stand upright (縦中横)."""
+    from .typography import map_text
+
+    return map_text(
+        html, lambda text, before, after: _TCY_RE.sub(r'<span class="tcy">\1</span>', text)
+    )
+
+
+def _chapter_xhtml(book: Book, chapter: Chapter, vertical: bool = False) -> str:
     body = _NOTEREF_RE.sub(
         r'<a class="noteref" epub:type="noteref" role="doc-noteref" href="#\1" id="\2">\3</a>',
         chapter.body,
@@ -40,6 +54,8 @@ def _chapter_xhtml(book: Book, chapter: Chapter) -> str:
             else (f"<p>{backlink}</p>{html}")
         )
         notes.append({"id": note.id, "html": html})
+    if vertical:
+        body = _upright_digits(body)
     return template("epub-chapter.xhtml").render(
         chapter=chapter, body=body, notes=notes, labels=labels(book.metadata.language)
     )
@@ -55,10 +71,75 @@ def _toc_entry(heading: Heading, href: str):
     )
 
 
+def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> None:
+    """EPUB Accessibility 1.1 metadata (schema.org), claimed only when the book qualifies."""
+    settings = book.settings.epub
+    has_images = bool(book.resources)
+    modes = ["textual"] + (["visual"] if has_images else [])
+    features = ["tableOfContents", "readingOrder", "structuralNavigation"]
+    if has_images and images_described:
+        features.append("alternativeText")
+    if any("<table" in chapter.body for chapter in book.chapters):
+        features.append("table")
+    if book.page_breaks:
+        features += ["printPageNumbers", "pageNavigation"]
+    sufficient = ["textual"] if images_described else ["textual,visual"]
+    for mode in modes:
+        ebook.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
+    for value in sufficient:
+        ebook.add_metadata(None, "meta", value, {"property": "schema:accessModeSufficient"})
+    for feature in features:
+        ebook.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    ebook.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    summary = settings.accessibility_summary or (
+        "This publication has a table of contents, structured headings and a logical reading "
+        "order"
+        + (", with text alternatives for its images" if has_images else "")
+        + (", and page-break markers from the print edition" if book.page_breaks else "")
+        + "."
+    )
+    ebook.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
+    if images_described:
+        ebook.add_metadata(
+            None, "link", "", {"rel": "dcterms:conformsTo",
+                               "href": "http://www.idpf.org/epub/a11y/accessibility-20230105.html#wcag-aa"}
+        )  # fmt: skip
+        ebook.add_metadata(
+            None, "meta", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA",
+            {"property": "dcterms:conformsTo", "id": "conformance"},
+        )  # fmt: skip
+        if settings.certified_by:
+            ebook.add_metadata(
+                None, "meta", settings.certified_by,
+                {"property": "a11y:certifiedBy", "refines": "#conformance"},
+            )  # fmt: skip
+
+
+def _images_described(book: Book) -> bool:
+    """True when every image in the text has alt text; warns for each one without."""
+    described = True
+    for chapter in book.chapters:
+        for match in re.finditer(r"<img\b[^>]*>", chapter.body):
+            alt = re.search(r'\salt="([^"]*)"', match.group(0))
+            if not alt or not alt.group(1).strip():
+                src = re.search(r'\ssrc="([^"]*)"', match.group(0))
+                book.warnings.append(
+                    Warning(
+                        f"image `{src.group(1) if src else '?'}` has no alt text; the EPUB "
+                        "makes no EPUB Accessibility conformance claim",
+                        chapter.source,
+                    )
+                )
+                described = False
+    return described
+
+
 def make_epub(book: Book) -> epub.EpubBook:
     """The ebooklib book for the model (not yet written)."""
     meta = book.metadata
+    settings = book.settings.epub
     language = meta.language
+    words = labels(language)
     ebook = epub.EpubBook()
     ebook.set_identifier(meta.identifier)
     ebook.set_title(meta.title)
@@ -77,14 +158,47 @@ def make_epub(book: Book) -> epub.EpubBook:
     for subject in meta.subjects:
         ebook.add_metadata("DC", "subject", subject)
     ebook.add_metadata(None, "meta", "", {"name": "generator", "content": f"publish {__version__}"})
+    _accessibility(ebook, book, _images_described(book))
+    vertical = settings.writing_mode == "vertical-rl"
+    if vertical:
+        ebook.set_direction("rtl")
+        ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
 
+    settings_css = template("epub-settings.css").render(
+        vertical=vertical, line_height=f"{settings.line_height:g}", justify=settings.justify
+    )
     css = epub.EpubItem(
         uid="style",
         file_name="style/book.css",
         media_type="text/css",
-        content=(stylesheet("base.css") + "\n" + stylesheet("epub.css")).encode("utf-8"),
+        content="\n".join([stylesheet("base.css"), stylesheet("epub.css"), settings_css]).encode(
+            "utf-8"
+        ),
     )
     ebook.add_item(css)
+
+    if book.cover is not None:
+        cover_href = book.cover.href
+        cover_bytes, cover_type = book.cover.path.read_bytes(), book.cover.media_type
+    else:
+        from .cover import make_cover
+
+        cover_href, cover_type = "images/cover.jpg", "image/jpeg"
+        cover_bytes = make_cover(meta, book.settings.pdf.heading_font, book.settings.pdf.body_font)
+    cover_image = epub.EpubItem(
+        uid="cover-image", file_name=cover_href, media_type=cover_type, content=cover_bytes
+    )
+    cover_image.properties = ["cover-image"]
+    ebook.add_item(cover_image)
+    ebook.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    cover_page = epub.EpubHtml(
+        uid="cover", file_name="cover.xhtml", title=words["cover"], lang=language
+    )
+    cover_page.content = template("epub-cover.xhtml").render(
+        href=cover_href, alt=f"{words['cover']}：{meta.title}"
+    )
+    cover_page.add_item(css)
+    ebook.add_item(cover_page)
 
     titlepage = epub.EpubHtml(
         uid="titlepage", file_name="titlepage.xhtml", title=meta.title, lang=language
@@ -98,12 +212,14 @@ def make_epub(book: Book) -> epub.EpubBook:
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
         )
-        item.content = _chapter_xhtml(book, chapter)
+        item.content = _chapter_xhtml(book, chapter, vertical)
         item.add_item(css)
         ebook.add_item(item)
         documents.append(item)
 
     for resource in book.resources:
+        if resource.href == cover_href:
+            continue
         ebook.add_item(
             epub.EpubItem(
                 uid="res-" + re.sub(r"[^A-Za-z0-9_.-]", "-", resource.href),
@@ -115,17 +231,52 @@ def make_epub(book: Book) -> epub.EpubBook:
 
     ebook.toc = [_toc_entry(chapter.heading, chapter_file(chapter)) for chapter in book.chapters]
     ebook.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(title=labels(language)["toc"])
+    nav = epub.EpubNav(title=words["toc"])
     nav.add_item(css)
     ebook.add_item(nav)
-    ebook.spine = [titlepage, nav, *documents]
+    ebook.guide = [
+        {"type": "cover", "href": "cover.xhtml", "title": words["cover"]},
+        {"type": "toc", "href": "nav.xhtml", "title": words["toc"]},
+        {
+            "type": "bodymatter",
+            "href": chapter_file(book.chapters[0]),
+            "title": book.chapters[0].title,
+        },
+    ]
+    ebook.spine = [cover_page, titlepage, nav, *documents]
     return ebook
 
 
 def render_epub(book: Book, target: Path) -> None:
-    """Write the EPUB of the book to `target`."""
+    """Write the EPUB of the book to `target`, byte for byte the same for the same input."""
+    when = build_time()
+    buffer = io.BytesIO()
     epub.write_epub(
-        str(target),
+        buffer,
         make_epub(book),
-        {"epub3_pages": False, "mtime": build_time(), "play_order": {"enabled": True}},
+        {
+            "epub3_pages": False,
+            "epub2_guide": False,
+            "landmark_title": labels(book.metadata.language)["landmarks"],
+            "mtime": when,
+            "play_order": {"enabled": True},
+        },
     )
+    _repack(buffer.getvalue(), target, when)
+
+
+def _repack(data: bytes, target: Path, when) -> None:
+    """Rewrite the zip with fixed timestamps and order (mimetype first, stored)."""
+    stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(target, "w") as out:
+        names = source.namelist()
+        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
+        for name in ordered:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            if name == "mimetype":
+                info.compress_type = zipfile.ZIP_STORED
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(info, source.read(name), compresslevel=9)

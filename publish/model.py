@@ -98,6 +98,9 @@ class Book:
     chapters: list[Chapter]
     resources: list[Resource] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
+    cover: Resource | None = None
+    #: Where each printed page begins, once the print layout is known (see pagination.py).
+    page_breaks: list = field(default_factory=list)
 
     @property
     def toc(self) -> list[Heading]:

@@ -14,10 +14,12 @@ from .errors import PublishError
 STYLES = Path(os.environ.get("PUBLISH_STYLES", Path(__file__).resolve().parent.parent / "styles"))
 
 _LABELS = {
-    "zh": {"toc": "目录", "cover": "封面", "title_page": "书名页", "notes": "注释", "back": "返回"},
-    "ja": {"toc": "目次", "cover": "表紙", "title_page": "扉", "notes": "注", "back": "戻る"},
+    "zh": {"toc": "目录", "cover": "封面", "title_page": "书名页", "notes": "注释", "back": "返回",
+           "landmarks": "导览", "pages": "页码"},
+    "ja": {"toc": "目次", "cover": "表紙", "title_page": "扉", "notes": "注", "back": "戻る",
+           "landmarks": "ランドマーク", "pages": "ページ"},
     "": {"toc": "Contents", "cover": "Cover", "title_page": "Title Page", "notes": "Notes",
-         "back": "Back"},
+         "back": "Back", "landmarks": "Landmarks", "pages": "Pages"},
 }  # fmt: skip
 
 
