@@ -51,3 +51,23 @@ def require_family(family: str, setting: str, toml: Path) -> tuple[FontFace, ...
             line,
         )
     return faces
+
+
+#: What the Latin face sets inside Chinese text: Latin letters, digits and their
+#: punctuation, but not the marks Chinese shares with Latin (“ ” ‘ ’ · — …), which
+#: must keep their full-width CJK forms.
+LATIN_RANGE = "U+0020-007E, U+00A0-00B6, U+00B8-00FF, U+0100-024F, U+0300-036F, U+1E00-1EFF"
+
+
+def style_faces(faces: tuple[FontFace, ...]) -> dict[tuple[bool, bool], FontFace]:
+    """The faces for (bold, italic), from a family's installed faces by style name."""
+    found: dict[tuple[bool, bool], FontFace] = {}
+    for face in faces:
+        style = face.style.lower()
+        bold = "bold" in style and "semi" not in style and "extra" not in style
+        italic = "italic" in style or "oblique" in style
+        plain = style in ("regular", "book", "normal", "roman", "bold", "italic", "bold italic")
+        key = (bold, italic)
+        if key not in found or plain:
+            found[key] = face
+    return found

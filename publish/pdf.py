@@ -12,11 +12,13 @@ from pathlib import Path
 
 from . import __version__
 from .config import PdfSettings
-from .fonts import require_family
+from .fonts import LATIN_RANGE, require_family, style_faces
 from .model import Book, Chapter, Warning
 from .render import build_time, labels, stylesheet, template
 
 PT_PER_MM = 72 / 25.4
+#: The family name the Latin face is declared under, for Latin runs in the body text.
+LATIN_FAMILY = "publish latin"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,21 @@ def _font_list(*families: str) -> str:
     return ", ".join(f'"{family}"' for family in dict.fromkeys(families)) + ", serif"
 
 
+def latin_faces(settings: PdfSettings, toml: Path) -> list[dict]:
+    """@font-face rules giving Latin runs the Latin face (limited by unicode-range)."""
+    faces = style_faces(require_family(settings.latin_font, "latin-font", toml))
+    rules = []
+    for (bold, italic), face in sorted(faces.items()):
+        rules.append(
+            {
+                "url": face.path.as_uri(),
+                "weight": "bold" if bold else "normal",
+                "style": "italic" if italic else "normal",
+            }
+        )
+    return rules
+
+
 def settings_css(settings: PdfSettings, toml: Path) -> str:
     """The stylesheet written from `[pdf]`: page size, margins and faces."""
     for key in ("body_font", "heading_font", "mono_font"):
@@ -65,7 +82,9 @@ def settings_css(settings: PdfSettings, toml: Path) -> str:
         inner=f"{g.inner:.3f}",
         font_size=f"{settings.font_size:g}",
         line_height=f"{settings.line_height:g}",
-        body_fonts=_font_list(settings.body_font),
+        latin_faces=latin_faces(settings, toml),
+        latin_range=LATIN_RANGE,
+        body_fonts=_font_list(LATIN_FAMILY, settings.body_font),
         heading_fonts=_font_list(settings.heading_font, settings.body_font),
         mono_fonts=_font_list(settings.mono_font, settings.body_font),
     )
@@ -112,19 +131,28 @@ def book_html(book: Book) -> str:
 def render_pdf(book: Book, target: Path) -> None:
     """Lay out the book and write the PDF to `target`."""
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    from .weasy import quiet_logging, url_fetcher
+    from .sandbox import quiet_logging, url_fetcher
+    from .weasy_cjk import install as install_cjk_layout
 
+    toml = book.root / "book.toml"
+    font_config = FontConfiguration()  # @font-face rules are ignored without one
+    fonts = [Path(face["url"][len("file://") :]) for face in latin_faces(book.settings.pdf, toml)]
+    fetcher = url_fetcher(book.root, fonts)
     css = [
-        CSS(string=settings_css(book.settings.pdf, book.root / "book.toml")),
-        CSS(string=stylesheet("base.css")),
-        CSS(string=stylesheet("print.css")),
+        CSS(string=text, font_config=font_config, url_fetcher=fetcher)
+        for text in (
+            settings_css(book.settings.pdf, toml),
+            stylesheet("base.css"),
+            stylesheet("print.css"),
+        )
     ]
+    install_cjk_layout()
     base_url = book.root.resolve().as_uri() + "/"
-    fetcher = url_fetcher(book.root)
     with quiet_logging():
         document = HTML(string=book_html(book), base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=css
+            stylesheets=css, font_config=font_config
         )
         document.write_pdf(target, pdf_identifier=None)
     for url in dict.fromkeys(fetcher.refused):

@@ -15,7 +15,7 @@ from conftest import epubcheck
 from publish.build import build
 from publish.cli import main
 from publish.errors import PublishError
-from publish.weasy import SandboxFetcher
+from publish.sandbox import SandboxFetcher
 
 BOOK_TOML = '[book]\ntitle = "测试"\nauthors = ["佚名"]\nlanguage = "zh-CN"\nchapters = ["a.md"]\n'
 

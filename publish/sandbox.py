@@ -1,7 +1,6 @@
-"""Everything publish needs from WeasyPrint beyond its public API, in one place.
+"""The sandbox around WeasyPrint: what it may fetch, and what it may print.
 
-Pinned to WeasyPrint 70 (see pyproject.toml); `tests/test_weasy_internals.py` fails loudly
-when an internal used here moves.
+Uses WeasyPrint's public URL-fetcher API only; the internals live in weasy_cjk.py.
 """
 
 from __future__ import annotations
@@ -43,8 +42,9 @@ class SandboxFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def url_fetcher(root: Path) -> SandboxFetcher:
-    return SandboxFetcher([root, STYLES])
+def url_fetcher(root: Path, fonts: Iterable[Path] = ()) -> SandboxFetcher:
+    """The fetcher for one book: its manuscript, the project's styles, the chosen font files."""
+    return SandboxFetcher([root, STYLES, *fonts])
 
 
 @contextlib.contextmanager

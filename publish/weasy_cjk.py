@@ -1,0 +1,567 @@
+"""Chinese (clreq) line composition for WeasyPrint 70.x.
+
+Call ``install()`` once before rendering.  Nothing is inserted into the text:
+every adjustment is a Pango attribute (used while breaking lines) or a change
+of glyph advances (used while drawing), so the PDF text layer is exactly the
+source text.
+
+What it does, for lines that contain Han characters:
+
+1. Inter-character justification (``text-align: justify``): extra space is
+   distributed between characters (never inside ——/…… or Latin words) after
+   compressible punctuation has been reduced.
+2. Punctuation compression: in a pair of adjacent full-width marks the first
+   closing mark loses its trailing half (or, after an opening mark, the
+   second opening mark loses its leading half), via OpenType ``halt`` given
+   to HarfBuzz as a Pango font-features attribute on that mark only.  A
+   closing mark at line end is trimmed to half width when the line would
+   otherwise overflow; an opening mark at line start is optionally trimmed.
+3. 1/4 em between Han characters and adjacent Latin letters/digits (not at
+   line start/end), as glyph advance, not as inserted characters.
+4. Line-start/line-end prohibitions (禁则) that Pango's UAX #14 misses, via
+   Pango "allow-breaks=false" attributes around the marks.
+
+Internals touched (WeasyPrint 70.0) -- checked by ``_check_internals``:
+
+* ``weasyprint.text.line_break.Layout.setup`` / ``.set_text`` /
+  ``.get_first_line`` (wrapped).
+* ``weasyprint.layout.inline.text_align`` (wrapped; it is looked up as a
+  module global by ``get_next_linebox``).
+* Relies on ``weasyprint.draw.text.draw_text`` calling
+  ``textbox.pango_layout.reactivate(style)`` and ``draw_first_line`` calling
+  ``textbox.pango_layout.get_first_line()`` and reading glyph
+  ``geometry.width``/``x_offset``.
+"""
+
+import bisect
+import inspect
+import re
+from itertools import accumulate
+
+import weasyprint
+from weasyprint.draw import text as _draw_text
+from weasyprint.formatting_structure import boxes as _boxes
+from weasyprint.layout import inline as _inline
+from weasyprint.text import line_break as _lb
+from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
+
+# --------------------------------------------------------------------------
+# Configuration
+
+HAN_LATIN_GAP = 0.25  # em, between Han and Latin letters/digits
+TRIM_LINE_END = True  # trim full-width closing mark at line end if it overflows
+TRIM_LINE_START_OPEN = False  # clreq: optional, Chinese books usually keep it
+MAX_SHRINK = 0.1  # em per opportunity when a line must be squeezed
+
+STATS = {
+    "lines": 0,
+    "justified": 0,
+    "end_trims": 0,
+    "start_trims": 0,
+    "squeezed": 0,
+    "cross_box_pairs": 0,
+}
+
+# --------------------------------------------------------------------------
+# Character classes
+
+CLOSING = set("，。、；：？！）》」』】〕〉”’")  # blank on the right in SC fonts
+OPENING = set("（《「『【〔〈“‘")  # blank on the left
+FW_PUNCT = CLOSING | OPENING
+# Must not start a line (clreq 3.1.7 + brief); ASCII marks used in dirty text.
+NO_START = CLOSING | set("·・…—‥〜～々〻ゝゞヽヾ") | set(")]},.;:?!%")
+NO_END = OPENING | set("([{")
+NO_SPLIT = set("—…")  # ——, …… never split
+
+
+def is_han(char):
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x3134F
+        or 0x3040 <= code <= 0x30FF
+        or char in "〇々"
+    )
+
+
+def is_latin(char):
+    return char.isalnum() and ord(char) < 0x2E80 and not is_han(char)
+
+
+def is_cjk(char):
+    """Character that takes part in inter-character justification."""
+    code = ord(char)
+    return (
+        is_han(char)
+        or 0x3000 <= code <= 0x303F
+        or 0xFF00 <= code <= 0xFFEF
+        or char in FW_PUNCT
+        or char in NO_SPLIT
+        or char == "·"
+    )
+
+
+_HAN_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3007\u3005"
+_LATIN_CLASS = "A-Za-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+_HAN_RE = re.compile(f"[{_HAN_CLASS}]")
+# Text that needs our processing: Han or CJK punctuation / no-break marks.
+_CJK_RE = re.compile(
+    "[{}{}]".format(
+        _HAN_CLASS,
+        re.escape("".join(sorted(FW_PUNCT | NO_SPLIT | {"·"} | set("\u3000\u3001\u3002")))),
+    )
+)
+_FW = re.escape("".join(sorted(FW_PUNCT)))
+_PAIR_RE = re.compile(f"[{_FW}](?=[{_FW}])")
+_HAN_LATIN_RE = re.compile(f"[{_HAN_CLASS}](?=[{_LATIN_CLASS}])|[{_LATIN_CLASS}](?=[{_HAN_CLASS}])")
+_NO_START_CLASS = re.escape("".join(sorted(NO_START)))
+_NO_START_RE = re.compile(f"(?<=.)[{_NO_START_CLASS}]|(?<=—)—|(?<=…)…", re.S)
+_NO_END_RE = re.compile("[{}](?=.)".format(re.escape("".join(sorted(NO_END)))), re.S)
+
+
+def _cjk_context(style, text):
+    """Whether ``text`` gets Chinese composition rules.
+
+    Han characters always qualify; CJK punctuation alone (e.g. curly quotes)
+    only when the element's language is Chinese/Japanese/Korean.
+    """
+    if _HAN_RE.search(text):
+        return True
+    lang = (style["lang"] or "").lower()
+    return lang[:2] in ("zh", "ja", "ko") and bool(_CJK_RE.search(text))
+
+
+def _compressed_marks(text):
+    """Indexes of marks that lose half of their width (pair rule)."""
+    result = {}
+    for match in _PAIR_RE.finditer(text):
+        i = match.start()
+        a, b = text[i], text[i + 1]
+        if a in CLOSING:
+            result[i] = "trailing"
+        elif b in OPENING:
+            result[i + 1] = "leading"
+    return result
+
+
+def _han_latin_boundaries(text):
+    """Indexes i such that a Han–Latin gap goes between text[i] and text[i+1]."""
+    return [match.start() for match in _HAN_LATIN_RE.finditer(text)]
+
+
+def _no_break_ranges(text):
+    """Char ranges [start, end) inside which no line break is allowed."""
+    ranges = [(m.start() - 1, m.start() + 1) for m in _NO_START_RE.finditer(text)]
+    ranges.extend((m.start(), m.start() + 2) for m in _NO_END_RE.finditer(text))
+    return ranges
+
+
+# --------------------------------------------------------------------------
+# Internals check
+
+
+def _check_internals():
+    version = tuple(int(x) for x in weasyprint.__version__.split(".")[:2])
+    problems = []
+    if not (70, 0) <= version < (71, 0):
+        problems.append(f"WeasyPrint {weasyprint.__version__} is not 70.x")
+    expect = {
+        _lb.Layout.setup: ("style", "pango_layout_set_font_description"),
+        _lb.Layout.set_text: (
+            "def set_text(self, text, justify=False)",
+            "pango_layout_get_attributes",
+            "pango_layout_set_attributes",
+        ),
+        _lb.Layout.get_first_line: ("pango_layout_get_line_readonly",),
+        _lb.Layout.reactivate: ("self.setup(style)", "self.set_text(self.text, justify=True)"),
+        _inline.get_next_linebox: (
+            "offset_x = text_align(",
+            "remove_last_whitespace(context, line)",
+        ),
+        _inline.text_align: (
+            "def text_align(context, line, available_width, last)",
+            "justify_line(context, line, offset)",
+        ),
+        _draw_text.draw_text: ("textbox.pango_layout.reactivate(textbox.style)",),
+        _draw_text.draw_first_line: (
+            "first_line, index = textbox.pango_layout.get_first_line()",
+            "glyph_info.geometry.width",
+            "glyph_info.geometry.x_offset",
+        ),
+    }
+    for function, snippets in expect.items():
+        source = inspect.getsource(function)
+        for snippet in snippets:
+            if snippet not in source:
+                problems.append(f"{function.__qualname__}: missing {snippet!r}")
+    for name in ("text", "pango_layout", "justification_spacing", "position_x"):
+        if name not in inspect.getsource(_inline.add_word_spacing):
+            problems.append(f"add_word_spacing no longer uses box.{name}")
+    if problems:
+        raise RuntimeError(
+            "weasy_cjk: WeasyPrint internals changed, refusing to patch:\n  "
+            + "\n  ".join(problems)
+        )
+
+
+# --------------------------------------------------------------------------
+# Pango helpers
+
+_cdef_done = False
+
+
+def _cdef():
+    global _cdef_done
+    if not _cdef_done:
+        ffi.cdef("""
+            PangoAttrList * pango_attr_list_copy (PangoAttrList *list);
+            PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);
+        """)
+        _cdef_done = True
+
+
+def _byte_offsets(text):
+    """List of UTF-8 byte offsets of each char, plus the total length."""
+    return list(
+        accumulate(
+            (
+                1 if c < "\x80" else 2 if c < "\u0800" else 3 if c < "\U00010000" else 4
+                for c in text
+            ),
+            initial=0,
+        )
+    )
+
+
+def _line_glyphs(line):
+    """Yield (glyph_info, byte_index, is_cluster_first, is_cluster_last)."""
+    run = line.runs[0] if line.runs != ffi.NULL else ffi.NULL
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyphs = glyph_item.glyphs
+        clusters = glyphs.log_clusters
+        offset = glyph_item.item.offset
+        n = glyphs.num_glyphs
+        for i in range(n):
+            first = i == 0 or clusters[i - 1] != clusters[i]
+            last = i == n - 1 or clusters[i + 1] != clusters[i]
+            yield glyphs.glyphs[i], offset + clusters[i], first, last
+
+
+def _char_advances(layout, text):
+    """Per-character advances (px) and x offsets of the first line."""
+    line, _ = _ORIG["get_first_line"](layout)
+    offsets = _byte_offsets(text)
+    index = {b: i for i, b in enumerate(offsets[:-1])}
+    advances = [0.0] * len(text)
+    x_offsets = [0.0] * len(text)
+    for glyph, byte, first, _ in _line_glyphs(line):
+        i = index.get(byte)
+        if i is None:
+            continue
+        advances[i] += glyph.geometry.width * FROM_UNITS
+        if first:
+            x_offsets[i] = glyph.geometry.x_offset * FROM_UNITS
+    return advances, x_offsets
+
+
+# --------------------------------------------------------------------------
+# Patched Layout methods
+
+_ORIG = {}
+
+
+def _setup(self, style):
+    _ORIG["setup"](self, style)
+    attrs = pango.pango_layout_get_attributes(self.layout)
+    self._cjk_base_attrs = (
+        ffi.NULL
+        if attrs == ffi.NULL
+        else ffi.gc(pango.pango_attr_list_copy(attrs), pango.pango_attr_list_unref)
+    )
+
+
+def _set_text(self, text, justify=False):
+    # Start from the attributes created by setup(), WeasyPrint's set_text
+    # modifies the list in place and ours depend on the text.
+    base = getattr(self, "_cjk_base_attrs", None)
+    if base is not None:
+        pango.pango_layout_set_attributes(
+            self.layout,
+            ffi.NULL
+            if base == ffi.NULL
+            else ffi.gc(pango.pango_attr_list_copy(base), pango.pango_attr_list_unref),
+        )
+    _ORIG["set_text"](self, text, justify)
+    self._cjk_applied = None
+    text = self.text
+    if not text or not _cjk_context(self.style, text):
+        return
+    draw_mode = justify or getattr(self, "_cjk_draw", False)
+    offsets = range(len(text) + 1) if text.isascii() else _byte_offsets(text)
+    attr_list = pango.pango_layout_get_attributes(self.layout)
+    if attr_list == ffi.NULL:
+        attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+
+    for i in _compressed_marks(text):
+        attr = pango.pango_attr_font_features_new(b"halt 1")
+        attr.start_index, attr.end_index = offsets[i], offsets[i + 1]
+        pango.pango_attr_list_insert(attr_list, attr)
+
+    for start, end in _no_break_ranges(text):
+        attr = pango.pango_attr_allow_breaks_new(False)
+        attr.start_index, attr.end_index = offsets[start], offsets[end]
+        # insert, not change: change() would merge adjacent ranges and
+        # forbid the legitimate break between them.
+        pango.pango_attr_list_insert(attr_list, attr)
+
+    if not draw_mode:
+        # Approximate the Han–Latin gap for line breaking: Pango gives half
+        # of the letter-spacing before and half after the Han character.
+        gap = int(HAN_LATIN_GAP * self.style["font_size"] * TO_UNITS)
+        spacing = {}
+        for i in _han_latin_boundaries(text):
+            han = i if is_han(text[i]) else i + 1
+            spacing[han] = spacing.get(han, 0) + gap
+        for i, value in spacing.items():
+            attr = pango.pango_attr_letter_spacing_new(value)
+            attr.start_index, attr.end_index = offsets[i], offsets[i + 1]
+            pango.pango_attr_list_change(attr_list, attr)
+
+    pango.pango_layout_set_attributes(self.layout, attr_list)
+
+
+def _get_first_line(self):
+    first_line, index = _ORIG["get_first_line"](self)
+    deltas = getattr(self, "_cjk_deltas", None)
+    if deltas and self._cjk_applied != first_line:
+        # Apply justification deltas (computed by _text_align) to glyphs.
+        offsets = _byte_offsets(self.text)
+        char_at = {b: i for i, b in enumerate(offsets[:-1])}
+        glyphs = list(_line_glyphs(first_line))
+        # A cluster (e.g. the —— ligature) owns the deltas of all its chars.
+        starts = sorted({char_at[byte] for _, byte, _, _ in glyphs if byte in char_at})
+        merged = {}
+        for i, (width, x_offset) in deltas.items():
+            k = bisect.bisect_right(starts, i) - 1
+            if k < 0:
+                continue
+            start = starts[k]
+            old_w, old_x = merged.get(start, (0, 0))
+            merged[start] = (old_w + width, old_x + (x_offset if i == start else 0))
+        for glyph, byte, first, last in glyphs:
+            delta = merged.get(char_at.get(byte))
+            if not delta:
+                continue
+            width, x_offset = delta
+            if first and x_offset:
+                glyph.geometry.x_offset += int(round(x_offset * TO_UNITS))
+                glyph.geometry.width += int(round(x_offset * TO_UNITS))
+            if last and width:
+                glyph.geometry.width += int(round(width * TO_UNITS))
+        self._cjk_applied = first_line
+    return first_line, index
+
+
+# --------------------------------------------------------------------------
+# Line justification
+
+
+def _collect(box, out):
+    """Flatten line content into [(box, char_index, char)], None for atoms."""
+    if isinstance(box, _boxes.TextBox):
+        for i, char in enumerate(box.text):
+            out.append((box, i, char))
+    elif isinstance(box, (_boxes.LineBox, _boxes.InlineBox)):
+        children = box.children
+        if box.style["direction"] == "rtl":
+            return False
+        for child in children:
+            if child.is_in_normal_flow() and _collect(child, out) is False:
+                return False
+    else:
+        out.append((box, None, None))
+    return True
+
+
+def _line_has_han(box):
+    if isinstance(box, _boxes.TextBox):
+        return _cjk_context(box.style, box.text)
+    if isinstance(box, (_boxes.LineBox, _boxes.InlineBox)):
+        return any(_line_has_han(child) for child in box.children)
+    return False
+
+
+def _reposition(box, x_advance):
+    """Shift boxes by accumulated deltas, like add_word_spacing does."""
+    if isinstance(box, _boxes.TextBox):
+        box.position_x += x_advance
+        new_width = getattr(box, "_cjk_width", None)
+        if new_width is not None:
+            x_advance += new_width - box.width
+            box.width = new_width
+            del box._cjk_width
+    elif isinstance(box, (_boxes.LineBox, _boxes.InlineBox)):
+        box.position_x += x_advance
+        previous = x_advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                x_advance = _reposition(child, x_advance)
+        box.width += x_advance - previous
+    else:
+        box.translate(x_advance, 0)
+    return x_advance
+
+
+def _text_align(context, line, available_width, last):
+    if not _line_has_han(line):
+        return _ORIG["text_align"](context, line, available_width, last)
+    items = []
+    if _collect(line, items) is False or not items:
+        return _ORIG["text_align"](context, line, available_width, last)
+
+    # Natural advances of each text box, without Pango letter-spacing.
+    layouts = {}
+    advances = []
+    for box, i, char in items:
+        if char is None:
+            advances.append((0, 0))
+            continue
+        if box not in layouts:
+            layout = _lb.Layout(box.style, 0, getattr(box.pango_layout, "max_width", None))
+            layout._cjk_draw = True
+            layout.set_text(box.text)
+            layouts[box] = (layout, *_char_advances(layout, box.text))
+        _, advs, xoffs = layouts[box]
+        advances.append((advs[i], xoffs[i]))
+
+    STATS["lines"] += 1
+    n = len(items)
+    delta_w = [0.0] * n
+    delta_x = [0.0] * n
+    chars = [c for _, _, c in items]
+    ems = [box.style["font_size"] for box, _, _ in items]
+    texts = [c or "\ufffc" for c in chars]
+
+    def full(k):
+        return advances[k][0] > 0.75 * ems[k]
+
+    # 1. Pair compression across box boundaries (inside a box halt did it).
+    compressed = set()
+    for k in range(n - 1):
+        a, b = texts[k], texts[k + 1]
+        if a in FW_PUNCT and b in FW_PUNCT:
+            compressed.update((k, k + 1))
+            if items[k][0] is items[k + 1][0]:
+                continue
+            if a in CLOSING and full(k):
+                delta_w[k] -= ems[k] / 2
+                STATS["cross_box_pairs"] += 1
+            elif a not in CLOSING and b in OPENING and full(k + 1):
+                delta_x[k + 1] -= ems[k + 1] / 2
+                STATS["cross_box_pairs"] += 1
+    # 2. Han–Latin gaps.
+    for k in range(n - 1):
+        a, b = texts[k], texts[k + 1]
+        if (is_han(a) and is_latin(b)) or (is_latin(a) and is_han(b)):
+            delta_w[k] += HAN_LATIN_GAP * ems[k]
+    # 3. Optional opening mark at line start.
+    if TRIM_LINE_START_OPEN and texts[0] in OPENING and full(0):
+        delta_x[0] -= ems[0] / 2
+        STATS["start_trims"] += 1
+
+    natural = sum(a for a, _ in advances) + sum(delta_w) + sum(delta_x)
+    text_boxes_width = sum(box.width for box in layouts)
+    extra = available_width - (line.width - text_boxes_width + natural)
+
+    # Alignment, exactly as WeasyPrint's text_align computes it.
+    align = line.style["text_align_all"]
+    if last:
+        align_last = line.style["text_align_last"]
+        align = align if align_last == "auto" else align_last
+    space_collapse = line.style["white_space"] in ("normal", "nowrap", "pre-line")
+    justify = align == "justify" and space_collapse
+
+    # 4. Closing mark at line end: trim to half width when it overflows.
+    if TRIM_LINE_END and extra < -0.01 and texts[-1] in CLOSING and full(n - 1):
+        delta_w[-1] -= ems[-1] / 2
+        extra += ems[-1] / 2
+        STATS["end_trims"] += 1
+
+    # 5. Distribute the remaining space between characters.
+    if justify and abs(extra) > 0.01:
+        opportunities = []
+        for k in range(n - 1):
+            a, b = texts[k], texts[k + 1]
+            if a == b and a in NO_SPLIT:
+                continue  # inside —— / ……
+            if k in compressed and k + 1 in compressed:
+                continue  # keep compressed pairs tight
+            if b.isspace():
+                continue  # expand after the space, not before
+            if a in OPENING or b in CLOSING:
+                continue  # keep marks attached to their text
+            if a.isspace() or is_cjk(a) or is_cjk(b):
+                if chars[k] is None or chars[k + 1] is None:
+                    continue
+                opportunities.append(k)
+        if opportunities:
+            each = extra / len(opportunities)
+            STATS["justified"] += 1
+            if each < 0:
+                STATS["squeezed"] += 1
+                each = max(each, -MAX_SHRINK * min(ems))
+            for k in opportunities:
+                delta_w[k] += each
+
+    # Store deltas on new draw-mode layouts and fix box geometry.
+    for box, (_layout, advs, _) in layouts.items():
+        box._cjk_width = sum(advs)
+    deltas = {}
+    for k, (box, i, char) in enumerate(items):
+        if char is None or not (delta_w[k] or delta_x[k]):
+            continue
+        deltas.setdefault(box, {})[i] = (delta_w[k], delta_x[k])
+        box._cjk_width += delta_w[k] + delta_x[k]
+    for box, (layout, _, _) in layouts.items():
+        layout._cjk_deltas = deltas.get(box)
+        layout._cjk_applied = None
+        layout.deactivate()
+        box.pango_layout = layout
+        box.justification_spacing = 0
+    _reposition(line, 0)  # also updates line.width
+    if justify:
+        return 0
+    return _ORIG["text_align"](context, line, available_width, last)
+
+
+# --------------------------------------------------------------------------
+
+
+def install():
+    """Check WeasyPrint internals and patch them (idempotent)."""
+    if _ORIG:
+        return
+    _check_internals()
+    _cdef()
+    _ORIG["setup"] = _lb.Layout.setup
+    _ORIG["set_text"] = _lb.Layout.set_text
+    _ORIG["get_first_line"] = _lb.Layout.get_first_line
+    _ORIG["text_align"] = _inline.text_align
+    _lb.Layout.setup = _setup
+    _lb.Layout.set_text = _set_text
+    _lb.Layout.get_first_line = _get_first_line
+    _inline.text_align = _text_align
+
+
+def prepare_html(text):
+    """HTML pre-processing hook.
+
+    Nothing is needed: compression, Han–Latin spacing and 禁则 are done
+    inside the layout, so the HTML (and the PDF text) stays untouched.
+    Kept so that callers have a stable entry point.
+    """
+    return text
