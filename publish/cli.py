@@ -73,3 +73,44 @@ def guarded(ctx: click.Context, action):
             err=True,
         )
         sys.exit(2)
+
+
+@main.command("check")
+@click.argument("manuscript", default="manuscript", type=click.Path(path_type=Path))
+@click.option(
+    "--pdf", "pdf", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Check this PDF of the manuscript instead of building one.",
+)  # fmt: skip
+@click.option("--all", "show_all", is_flag=True, help="List every finding, not the first 40.")
+@click.pass_context
+def check_command(ctx: click.Context, manuscript: Path, pdf: Path | None, show_all: bool) -> None:
+    """Measure the Chinese typesetting of MANUSCRIPT's PDF; exit 1 if anything is off.
+
+    Reads the PDF's character boxes: lines not flush, 禁则 violations, split ——/……,
+    uncompressed punctuation pairs, Han–Latin gaps, text differing from the manuscript,
+    fonts not embedded.
+    """
+    import tempfile
+
+    from .check import check_pdf
+    from .manuscript import read_manuscript
+
+    def run():
+        book = read_manuscript(manuscript)
+        if pdf is not None:
+            return check_pdf(book, pdf)
+        with tempfile.TemporaryDirectory(prefix="publish-check-") as folder:
+            result = build(manuscript, Path(folder), ("pdf",))
+            report = check_pdf(result.book, result.written[0])
+            report.pdf = Path(result.written[0].name)
+            return report
+
+    report = guarded(ctx, run)
+    click.echo(report.summary())
+    shown = report.findings if show_all else report.findings[:40]
+    for finding in shown:
+        click.echo(f"  {finding}")
+    if len(shown) < len(report.findings):
+        click.echo(f"  … and {len(report.findings) - len(shown)} more (--all lists them)")
+    click.echo("OK" if report.ok else f"{len(report.findings)} problem(s)")
+    sys.exit(0 if report.ok else 1)

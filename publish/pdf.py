@@ -90,7 +90,12 @@ def settings_css(settings: PdfSettings, toml: Path) -> str:
     )
 
 
-_NOTEREF_RE = re.compile(r'<a class="noteref" href="#(fn-[^"]+)" id="(fnref-[^"]+)">([^<]*)</a>')
+_NOTEREF_RE = re.compile(
+    r'([^\s<>;])?<a class="noteref" href="#(fn-[^"]+)" id="(fnref-[^"]+)">([^<]*)</a>'
+)
+#: The last characters of a paragraph, kept on one line so that no paragraph ends with a
+#: line of one or two characters (the line before gives up characters instead).
+_PARAGRAPH_END_RE = re.compile(r"([^<>&;\s]{4})</p>")
 _PARAGRAPHS_RE = re.compile(r"</p>\s*<p>")
 
 
@@ -100,22 +105,33 @@ def _inline_footnotes(chapter: Chapter) -> str:
     placed: set[str] = set()
 
     def replace(match: re.Match) -> str:
-        note_id, ref_id, label = match.groups()
+        before, note_id, ref_id, label = match.groups()
         note = notes.get(note_id)
         if note is None or note_id in placed:
-            return f'<a class="noteref-again" href="#{note_id}" id="{ref_id}">{label}</a>'
-        placed.add(note_id)
-        text = _PARAGRAPHS_RE.sub("<br />", note.html.strip())
-        text = re.sub(r"^<p>|</p>$", "", text)
-        return f'<span class="footnote" id="{note_id}" data-label="{label}">{text}</span>'
+            call = f'<a class="noteref-again" href="#{note_id}" id="{ref_id}">{label}</a>'
+        else:
+            placed.add(note_id)
+            text = _PARAGRAPHS_RE.sub("<br />", note.html.strip())
+            text = re.sub(r"^<p>|</p>$", "", text)
+            call = f'<span class="footnote" id="{note_id}" data-label="{label}">{text}</span>'
+        # The call never starts a line: it stays with the character it follows.
+        return f'<span class="keep">{before}{call}</span>' if before else call
 
     return _NOTEREF_RE.sub(replace, chapter.body)
+
+
+def _keep_paragraph_ends(html: str) -> str:
+    return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span></p>', html)
 
 
 def book_html(book: Book) -> str:
     """The whole print edition as one HTML document (the input WeasyPrint lays out)."""
     chapters = [
-        {"id": chapter.id, "title": chapter.title, "body": _inline_footnotes(chapter)}
+        {
+            "id": chapter.id,
+            "title": chapter.title,
+            "body": _keep_paragraph_ends(_inline_footnotes(chapter)),
+        }
         for chapter in book.chapters
     ]
     return template("print.html").render(
@@ -128,8 +144,12 @@ def book_html(book: Book) -> str:
     )
 
 
-def render_pdf(book: Book, target: Path) -> None:
-    """Lay out the book and write the PDF to `target`."""
+def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None:
+    """Lay out the book and write the PDF to `target`.
+
+    `chinese_layout=False` leaves WeasyPrint's own line composition (for comparisons; it
+    cannot be undone in a process where the Chinese layout was installed).
+    """
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -148,7 +168,8 @@ def render_pdf(book: Book, target: Path) -> None:
             stylesheet("print.css"),
         )
     ]
-    install_cjk_layout()
+    if chinese_layout:
+        install_cjk_layout()
     base_url = book.root.resolve().as_uri() + "/"
     with quiet_logging():
         document = HTML(string=book_html(book), base_url=base_url, url_fetcher=fetcher).render(

@@ -1,0 +1,396 @@
+"""`publish check`: measure the typesetting of a built PDF, as a reader's ruler would.
+
+Everything is read from the PDF itself (pdfplumber's character boxes); the model only says
+what text to expect, so that each printed line can be placed in its paragraph. Reports,
+with page numbers: lines not flush with the right margin, line-start and line-end
+violations (禁则), split ——/……, uncompressed punctuation pairs, Han–Latin gaps, text that
+differs from the manuscript, fonts not embedded.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+
+from .model import Book
+from .pdf import PT_PER_MM, geometry
+
+CLOSING = set("，。、；：？！）》」』】〕〉”’")
+OPENING = set("（《「『【〔〈“‘")
+FULL_WIDTH = CLOSING | OPENING
+NO_START = CLOSING | set("·…—") | set(",.;:?!)]}")
+NO_END = OPENING | set("([{")
+#: Tolerance of "flush", in pt (issue: within 0.5 pt).
+FLUSH = 0.5
+#: An adjacent pair whose first mark advances this much or more (em) is uncompressed.
+UNCOMPRESSED = 0.9
+#: Footnote text size, relative to the body (print.css `.footnote`).
+FOOTNOTE_SIZE = 0.8
+
+_BLOCKS = ("p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "pre",
+           "figcaption", "hr")  # fmt: skip
+_JUSTIFIED = {"p", "li", "dd", "dt"}
+_BULLETS = ["•", "◦", "▪"]
+
+
+def is_han(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x3134F
+        or 0xF900 <= code <= 0xFAFF
+    )
+
+
+def is_latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass
+class Block:
+    """One block of the manuscript as the PDF should print it."""
+
+    text: str
+    justified: bool
+
+
+@dataclass
+class Line:
+    page: int
+    folio: str
+    chars: list[dict]
+    text: str = ""
+    block: int = -1
+    first: bool = False
+    final: bool = False
+
+
+@dataclass
+class Finding:
+    kind: str
+    folio: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"p. {self.folio}: {self.kind}: {self.detail}"
+
+
+@dataclass
+class Report:
+    pdf: Path
+    pages: int = 0
+    lines: int = 0
+    justified_lines: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    pair_advances: list[float] = field(default_factory=list)
+    han_latin_gaps: list[float] = field(default_factory=list)
+    fonts: int = 0
+    text_identical: bool = False
+
+    def count(self, kind: str) -> int:
+        return sum(1 for f in self.findings if f.kind == kind)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def summary(self) -> str:
+        def median(values: list[float]) -> str:
+            return f"{statistics.median(values):.2f} em" if values else "—"
+
+        rows = [
+            f"{self.pdf}: {self.pages} pages, {self.lines} lines of text "
+            f"({self.justified_lines} in justified paragraphs, last lines aside)",
+            f"  lines not flush with the right margin: {self.count('not flush')}",
+            f"  line-start violations: {self.count('line start')}, line-end violations: "
+            f"{self.count('line end')}, split ——/……: {self.count('split')}",
+            f"  adjacent punctuation: {len(self.pair_advances)} pairs, median advance "
+            f"{median(self.pair_advances)}, uncompressed: {self.count('uncompressed pair')}",
+            f"  Han–Latin: {len(self.han_latin_gaps)} boundaries, median gap "
+            f"{median(self.han_latin_gaps)}",
+            "  text: "
+            + (
+                "identical to the manuscript (whitespace aside)"
+                if self.text_identical
+                else "differs from the manuscript"
+            ),  # fmt: skip
+            f"  fonts: {self.fonts}, not embedded: {self.count('font not embedded')}",
+        ]
+        return "\n".join(rows)
+
+
+def expected_blocks(book: Book) -> list[Block]:
+    """The blocks of the text in reading order, with list markers as printed."""
+    blocks = []
+    for chapter in book.chapters:
+        blocks.append(Block(squash(chapter.title), False))
+        root = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+        _walk(root, blocks, [], None)
+    return blocks
+
+
+_CONTAINERS = ("ul", "ol", "div", "blockquote", "figure", "table", "thead", "tbody", "tr",
+               "section")  # fmt: skip
+
+
+def _is_block(element) -> bool:
+    return isinstance(element.tag, str) and element.tag in (*_BLOCKS, *_CONTAINERS)
+
+
+def _segments(element) -> list[str]:
+    """The squashed text of `element`, cut at each <br>."""
+    parts = [""]
+
+    def visit(node) -> None:
+        parts[-1] += node.text or ""
+        for child in node:
+            if isinstance(child.tag, str) and child.tag == "br":
+                parts.append("")
+            elif isinstance(child.tag, str):
+                visit(child)
+            parts[-1] += child.tail or ""
+
+    visit(element)
+    return [squash(part) for part in parts]
+
+
+def _walk(element, blocks: list[Block], lists: list, marker: str | None) -> str | None:
+    """Collect the printed blocks under `element` (innermost blocks, and loose text beside
+    nested blocks, as in `<li>text<ul>…</ul></li>`). `marker` is a list marker waiting
+    for the first line it stands on."""
+    justified = element.tag in _JUSTIFIED
+    pending = [element.text or ""]
+
+    def flush(marker: str | None) -> str | None:
+        text = squash("".join(pending))
+        pending.clear()
+        if text:
+            blocks.append(Block((marker or "") + text, justified))
+            return None
+        return marker
+
+    for child in element:
+        if not isinstance(child.tag, str):
+            pending.append(child.tail or "")
+            continue
+        if not _is_block(child):
+            pending.append("".join(child.itertext()) + (child.tail or ""))
+            continue
+        marker = flush(marker)
+        tag = child.tag
+        if tag in ("ul", "ol"):
+            start = int(child.get("start", "1")) if tag == "ol" else 0
+            lists.append([tag, start])
+            marker = _walk(child, blocks, lists, marker)
+            lists.pop()
+        elif tag == "hr":
+            blocks.append(Block("***", False))
+        else:
+            if tag == "li":
+                kind, number = lists[-1] if lists else ("ul", 0)
+                depth = sum(1 for k, _ in lists if k == "ul") - 1
+                mark = f"{number}." if kind == "ol" else _BULLETS[min(max(depth, 0), 2)]
+                if lists:
+                    lists[-1][1] += 1
+                marker = (marker or "") + mark
+            if any(_is_block(d) for d in child.iterdescendants()):
+                marker = _walk(child, blocks, lists, marker)
+            else:
+                # A forced line break (<br>) ends a line the way a paragraph end does.
+                for text in _segments(child):
+                    if text or marker:
+                        blocks.append(Block((marker or "") + text, tag in _JUSTIFIED))
+                        marker = None
+        pending.append(child.tail or "")
+    return flush(marker) if element.tag != "div" or squash("".join(pending)) else marker
+
+
+def _lines_of_page(page, top: float, bottom: float, body_size: float) -> list[list[dict]]:
+    """Characters of the text block grouped into lines by baseline, left to right."""
+    chars = [c for c in page.chars if top <= c["top"] and c["bottom"] <= page.height - bottom]
+    footnote = FOOTNOTE_SIZE * body_size
+    chars = [c for c in chars if abs(c["size"] - footnote) > 0.05]
+    for c in chars:
+        c["baseline"] = page.height - c["matrix"][5]
+    # Lines from full-size characters; smaller ones (superscripts) join the nearest line.
+    main = sorted((c for c in chars if c["size"] >= 0.75 * body_size), key=lambda c: c["baseline"])
+    baselines: list[float] = []
+    for c in main:
+        if not baselines or c["baseline"] - baselines[-1] > 1.5:
+            baselines.append(c["baseline"])
+    groups: dict[float, list[dict]] = {b: [] for b in baselines}
+    for c in chars:
+        if not baselines:
+            break
+        nearest = min(baselines, key=lambda b: abs(b - c["baseline"]))
+        if abs(nearest - c["baseline"]) <= 0.6 * body_size * 1.7:
+            groups[nearest].append(c)
+    return [sorted(groups[b], key=lambda c: c["x0"]) for b in baselines if groups[b]]
+
+
+def _folio(page, bottom: float) -> str:
+    words = page.within_bbox((0, page.height - bottom, page.width, page.height)).extract_words()
+    return words[-1]["text"] if words else "?"
+
+
+def check_pdf(book: Book, pdf_path: Path) -> Report:
+    """Measure `pdf_path`, the print edition of `book`."""
+    import pdfplumber
+
+    settings = book.settings.pdf
+    g = geometry(settings)
+    body = settings.font_size
+    top, bottom = g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1
+    report = Report(pdf_path)
+    blocks = expected_blocks(book)
+    expected = "".join(b.text for b in blocks)
+    ends, position = [], 0
+    for block in blocks:
+        position += len(block.text)
+        ends.append(position)
+
+    lines: list[Line] = []
+    with pdfplumber.open(pdf_path) as pdf:
+        report.pages = len(pdf.pages)
+        first = _first_chapter_page(pdf_path)
+        for index, page in enumerate(pdf.pages):
+            if index < first:
+                continue
+            folio = _folio(page, bottom)
+            right_page = index % 2 == 0
+            block_right = page.width - (g.outer if right_page else g.inner) * PT_PER_MM
+            for chars in _lines_of_page(page, top, bottom, body):
+                line = Line(index, folio, chars)
+                line.text = squash("".join(c["text"] for c in chars))
+                line.block_right = block_right  # type: ignore[attr-defined]
+                if line.text:
+                    lines.append(line)
+        report.fonts, unembedded = _fonts(pdf_path)
+    for name in unembedded:
+        report.findings.append(Finding("font not embedded", "-", name))
+
+    # Place each printed line in the expected text.
+    position, block = 0, 0
+    text_ok = True
+    for line in lines:
+        if expected[position : position + len(line.text)] != line.text:
+            text_ok = False
+            near = expected[position : position + 20]
+            report.findings.append(
+                Finding(
+                    "text differs", line.folio, f"printed {line.text[:20]!r}, expected {near!r}"
+                )
+            )
+            break
+        while block < len(ends) and ends[block] <= position:
+            block += 1
+        line.block = block
+        line.first = position == (ends[block - 1] if block else 0)
+        position += len(line.text)
+        line.final = block < len(ends) and position == ends[block]
+    report.text_identical = text_ok and position == len(expected)
+    if text_ok and position != len(expected):
+        report.findings.append(
+            Finding(
+                "text differs",
+                lines[-1].folio if lines else "?",
+                f"missing at the end: {expected[position : position + 20]!r}",
+            )  # fmt: skip
+        )
+    placed = [line for line in lines if line.block >= 0]
+    report.lines = len(placed)
+    for index, line in enumerate(placed):
+        _measure_line(report, line, blocks, placed[index + 1] if index + 1 < len(placed) else None)
+    return report
+
+
+def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line | None) -> None:
+    chars = [c for c in line.chars if c["text"].strip()]
+    if not chars:
+        return
+    text = "".join(c["text"] for c in chars)
+    last = chars[-1]
+    em = last["size"]
+    if blocks[line.block].justified and not line.final:
+        report.justified_lines += 1
+        right = last["x1"]
+        if (
+            text[-1] in CLOSING
+            and right > line.block_right + FLUSH
+            and (last["x0"] + em / 2 <= line.block_right + FLUSH)
+        ):
+            right = last["x0"] + em / 2  # a closing mark trimmed to half width
+        if abs(right - line.block_right) > FLUSH:
+            gap = line.block_right - right
+            report.findings.append(
+                Finding(
+                    "not flush",
+                    line.folio,
+                    f"{'short' if gap > 0 else 'over'} by {abs(gap):.1f} pt: …{text[-12:]}",
+                )  # fmt: skip
+            )
+    if not line.first and text[0] in NO_START:
+        report.findings.append(Finding("line start", line.folio, f"{text[:12]}…"))
+    if not line.final and text[-1] in NO_END:
+        report.findings.append(Finding("line end", line.folio, f"…{text[-12:]}"))
+    if after is not None and not line.final and after.block == line.block:
+        nxt = after.text[:1]
+        if (text[-1], nxt) in (("—", "—"), ("…", "…")):
+            report.findings.append(Finding("split", line.folio, f"…{text[-6:]}|{after.text[:6]}…"))
+    for c1, c2 in zip(chars, chars[1:], strict=False):
+        t1, t2 = c1["text"][-1], c2["text"][0]
+        size = c1["size"]
+        # An opening mark before a closing one has no blank between them to give up.
+        compressible = not (t1 in OPENING and t2 in CLOSING)
+        if t1 in FULL_WIDTH and t2 in FULL_WIDTH and compressible and abs(c2["size"] - size) < 0.1:
+            advance = (c2["x0"] - c1["x0"]) / size
+            report.pair_advances.append(advance)
+            if advance >= UNCOMPRESSED:
+                report.findings.append(Finding("uncompressed pair", line.folio, t1 + t2))
+    # Han–Latin gaps: the visible space between the glyphs, spaces in between included.
+    visible = [c for c in line.chars if c["text"].strip()]
+    for c1, c2 in zip(visible, visible[1:], strict=False):
+        t1, t2 = c1["text"][-1], c2["text"][0]
+        if is_han(t1) and is_latin(t2):
+            report.han_latin_gaps.append((c2["x0"] - c1["x0"] - c1["size"]) / c1["size"])
+        elif is_latin(t1) and is_han(t2):
+            report.han_latin_gaps.append((c2["x0"] - c1["x1"]) / c2["size"])
+
+
+def _first_chapter_page(pdf_path: Path) -> int:
+    import pypdf
+
+    reader = pypdf.PdfReader(pdf_path)
+    for item in reader.outline:
+        if not isinstance(item, list):
+            return reader.get_destination_page_number(item)
+    return 0
+
+
+def _fonts(pdf_path: Path) -> tuple[int, list[str]]:
+    import pypdf
+
+    reader = pypdf.PdfReader(pdf_path)
+    seen: dict[str, bool] = {}
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            name = str(font.get("/BaseFont", "?"))
+            descendant = font
+            if "/DescendantFonts" in font:
+                descendant = font["/DescendantFonts"][0].get_object()
+            descriptor = descendant.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            seen[name] = seen.get(name, True) and embedded
+    return len(seen), [name for name, ok in seen.items() if not ok]
