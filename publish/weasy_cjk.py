@@ -168,19 +168,20 @@ def _check_internals():
     if not (70, 0) <= version < (71, 0):
         problems.append(f"WeasyPrint {weasyprint.__version__} is not 70.x")
     expect = {
-        _lb.Layout.setup: ("style", "pango_layout_set_font_description"),
-        _lb.Layout.set_text: (
+        # Once installed, the originals are the ones to look at.
+        _ORIG.get("setup", _lb.Layout.setup): ("style", "pango_layout_set_font_description"),
+        _ORIG.get("set_text", _lb.Layout.set_text): (
             "def set_text(self, text, justify=False)",
             "pango_layout_get_attributes",
             "pango_layout_set_attributes",
         ),
-        _lb.Layout.get_first_line: ("pango_layout_get_line_readonly",),
+        _ORIG.get("get_first_line", _lb.Layout.get_first_line): ("pango_layout_get_line_readonly",),
         _lb.Layout.reactivate: ("self.setup(style)", "self.set_text(self.text, justify=True)"),
         _inline.get_next_linebox: (
             "offset_x = text_align(",
             "remove_last_whitespace(context, line)",
         ),
-        _inline.text_align: (
+        _ORIG.get("text_align", _inline.text_align): (
             "def text_align(context, line, available_width, last)",
             "justify_line(context, line, offset)",
         ),

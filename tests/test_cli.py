@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import RICH
 
+from conftest import RICH
 from publish import __version__
 from publish.cli import main
 
@@ -91,7 +91,11 @@ ERRORS = [
         "{m}/03-shiyu.md:1: a chapter must start with its `# title`",
     ),
     (
-        lambda m: edit(m / "book.toml", 'chapters = ["01-kaipian.md", "02-tubiao.md", "03-shiyu.md"]', "chapters = []"),
+        lambda m: edit(
+            m / "book.toml",
+            'chapters = ["01-kaipian.md", "02-tubiao.md", "03-shiyu.md"]',
+            "chapters = []",
+        ),
         "{m}/book.toml:12: `chapters` is empty",
     ),
     (
@@ -99,7 +103,9 @@ ERRORS = [
         "{m}/02-tubiao.md:{line}: image `images/figure1.png` cannot be decoded",
     ),
     (
-        lambda m: edit(m / "book.toml", "[output]", '[pdf]\nbody-font = "No Such Song"\n\n[output]'),
+        lambda m: edit(
+            m / "book.toml", "[output]", '[pdf]\nbody-font = "No Such Song"\n\n[output]'
+        ),
         '{m}/book.toml:15: font "No Such Song" (`body-font` in [pdf]) is not installed',
     ),
     (

@@ -6,8 +6,9 @@ import re
 import zipfile
 
 import pypdf
-from conftest import epubcheck, squash
 from lxml import etree
+
+from conftest import epubcheck, squash
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",

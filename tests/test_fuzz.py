@@ -34,7 +34,9 @@ markup = st.sampled_from(
      "<b>", "</i>", "&amp;", "&#0;", "&#x1F600;", "&nbsp;", "<!--", "-->", "\\", "<", ">",
      "https://example.org/", "| a | b |\n|---|---|\n| 1 | 2 |\n", "```\n", "$$"]
 )  # fmt: skip
-controls = st.sampled_from(["\x00", "\x01", "\x07", "\x0b", "\x0c", "\x1b", "\x7f", "\ufeff", "\u200b"])
+controls = st.sampled_from(
+    ["\x00", "\x01", "\x07", "\x0b", "\x0c", "\x1b", "\x7f", "\ufeff", "\u200b"]
+)
 atom = st.one_of(
     st.text(han, min_size=1, max_size=30), ext_b.map(str), emoji, punct, markup, controls,
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=5),

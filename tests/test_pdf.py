@@ -7,6 +7,7 @@ import re
 import pdfplumber
 import pypdf
 import pytest
+
 from conftest import blocks_text, folio, pdf_body_text, squash
 
 
@@ -172,7 +173,6 @@ def test_footnotes_sit_at_the_foot_of_their_page(rich):
 @pytest.mark.parametrize("size, expected", [("A4", (595.28, 841.89)), ("130 184", (368.5, 521.6))])
 def test_page_size_setting(tmp_path, size, expected):
     from conftest import RICH
-
     from publish.build import build
 
     manuscript = tmp_path / "m"

@@ -199,5 +199,7 @@ def test_internal_errors_are_one_line_and_debug_shows_the_traceback(tmp_path, mo
         "publish: internal error: RuntimeError: boom "
         "(run `publish --debug …` for the traceback, and report it)"
     )
-    result = CliRunner().invoke(main, ["--debug", "build", str(folder), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["--debug", "build", str(folder), "--out", str(tmp_path / "o")]
+    )
     assert isinstance(result.exception, RuntimeError)

@@ -1,0 +1,127 @@
+"""Chinese typesetting, measured on the PDFs by `publish check` (issue: clreq)."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, Built
+from publish.build import build
+from publish.check import check_pdf
+from publish.cli import main
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "sanguo-yanyi.txt"
+
+
+@pytest.fixture(scope="session")
+def sanguo10(tmp_path_factory) -> Built:
+    if not CORPUS.exists():
+        pytest.skip("the corpus is not beside the repository")
+    from publish.plaintext import import_text
+
+    folder = tmp_path_factory.mktemp("sanguo10")
+    import_text(CORPUS, folder / "manuscript", authors=["罗贯中"], max_chapters=10)
+    result = build(folder / "manuscript", folder / "out", ("pdf",))
+    return Built(result.book, result.written[0], None)
+
+
+@pytest.fixture(params=["sample", "rich", "sanguo10"], scope="session")
+def typeset(request) -> Built:
+    return request.getfixturevalue(request.param)
+
+
+def test_clreq_targets(typeset):
+    report = check_pdf(typeset.book, typeset.pdf)
+    assert report.justified_lines > 10
+    assert report.findings == [], "\n".join(map(str, report.findings[:20]))
+    assert report.text_identical
+    if report.pair_advances:
+        assert statistics.median(report.pair_advances) <= 0.55
+    if report.han_latin_gaps:
+        assert 0.2 <= statistics.median(report.han_latin_gaps) <= 0.3
+
+
+def test_the_checker_sees_what_plain_weasyprint_does(rich, tmp_path):
+    """Without the Chinese layout the same book is ragged, uncompressed and cramped."""
+    plain = tmp_path / "plain.pdf"
+    code = (
+        "import sys; from pathlib import Path; from publish.manuscript import read_manuscript;"
+        "from publish.pdf import render_pdf;"
+        "render_pdf(read_manuscript(Path(sys.argv[1])), Path(sys.argv[2]), chinese_layout=False)"
+    )
+    subprocess.run([sys.executable, "-c", code, str(rich.book.root), str(plain)], check=True)
+    report = check_pdf(rich.book, plain)
+    assert report.count("not flush") > 10
+    assert statistics.median(report.han_latin_gaps) < 0.1 or report.count("not flush")
+    result = CliRunner().invoke(main, ["check", str(rich.book.root), "--pdf", str(plain)])
+    assert result.exit_code == 1
+    assert "not flush" in result.output and "problem(s)" in result.output
+
+
+def test_publish_check_passes_on_the_sample():
+    result = CliRunner().invoke(main, ["check", str(ROOT / "manuscript")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("OK")
+    assert "text: identical to the manuscript" in result.output
+
+
+def test_uncompressed_pairs_and_violations_are_reported(sample, tmp_path):
+    report = check_pdf(sample.book, sample.pdf)
+    assert report.pair_advances and max(report.pair_advances) < 0.9
+
+
+def _chars_between(pdf: Path, left: str, right: str) -> list[str]:
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            chars = [c["text"] for c in page.chars]
+            text = "".join(chars)
+            at = text.find(left)
+            while at >= 0:
+                end = text.find(right, at + len(left))
+                if end >= 0 and end - at - len(left) < 6:
+                    return chars[at + len(left) : end]
+                at = text.find(left, at + 1)
+    raise AssertionError(f"{left}…{right} not found")
+
+
+def test_soft_line_breaks_between_chinese_vanish_and_stay_spaces_in_latin(tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "book.toml").write_text(
+        '[book]\ntitle = "换行"\nauthors = ["佚名"]\nlanguage = "zh-CN"\nchapters = ["a.md"]\n',
+        encoding="utf-8",
+    )
+    (folder / "a.md").write_text(
+        "# 换行\n\n作者习惯把中文硬折行甲\n乙这里不应出现空格。\n\n英文 quick\nbrown 之间应当保留空格。\n",
+        encoding="utf-8",
+    )
+    result = build(folder, tmp_path / "out")
+    pdf, epub = result.written
+    assert _chars_between(pdf, "行甲", "这里") == ["乙"]
+    assert _chars_between(pdf, "quick", "brown") == [" "]
+    import zipfile
+
+    with zipfile.ZipFile(epub) as z:
+        chapter = z.read("EPUB/ch01.xhtml").decode()
+    assert "硬折行甲乙这里" in chapter and "quick brown" in chapter
+
+
+def test_weasyprint_internals_are_checked_before_patching(monkeypatch):
+    import weasyprint
+
+    from publish import weasy_cjk
+
+    weasy_cjk._check_internals()  # the pinned version passes
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    with pytest.raises(RuntimeError, match="WeasyPrint 71.0 is not 70.x"):
+        weasy_cjk._check_internals()
+    monkeypatch.setattr(weasyprint, "__version__", "70.0")
+    monkeypatch.setattr(weasy_cjk._inline, "get_next_linebox", lambda *a: None)
+    with pytest.raises(RuntimeError, match="internals changed"):
+        weasy_cjk._check_internals()
