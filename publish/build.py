@@ -73,10 +73,14 @@ def build(
         raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
+    if "epub" in formats and "pdf" not in formats:
+        from .pdf import layout
+
+        layout(book)  # the EPUB's page list comes from the print layout
     written = []
     # All outputs are renamed into place together, after the last one succeeded.
     with contextlib.ExitStack() as stack:
-        for fmt in formats:
+        for fmt in sorted(formats, key=FORMATS.index):  # the PDF's layout first
             target = out / f"{book.settings.output_name}.{fmt}"
             _renderer(fmt)(book, stack.enter_context(atomic_output(target)))
             written.append(target)

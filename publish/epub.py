@@ -16,6 +16,7 @@ from ebooklib import epub
 
 from . import __version__
 from .model import Book, Chapter, Heading, Warning
+from .pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
 
 _NOTEREF_RE = re.compile(r'<a class="noteref" href="#(fn-[^"]+)" id="(fnref-[^"]+)">([^<]*)</a>')
@@ -54,10 +55,16 @@ def _chapter_xhtml(book: Book, chapter: Chapter, vertical: bool = False) -> str:
             else (f"<p>{backlink}</p>{html}")
         )
         notes.append({"id": note.id, "html": html})
+    pages = [page for page in book.page_breaks if page.chapter == chapter.id]
+    body = insert_page_breaks(body, [page for page in pages if page.block is not None])
     if vertical:
         body = _upright_digits(body)
     return template("epub-chapter.xhtml").render(
-        chapter=chapter, body=body, notes=notes, labels=labels(book.metadata.language)
+        chapter=chapter,
+        body=body,
+        notes=notes,
+        labels=labels(book.metadata.language),
+        start_pages=[page for page in pages if page.block is None],
     )
 
 
@@ -158,6 +165,14 @@ def make_epub(book: Book) -> epub.EpubBook:
     for subject in meta.subjects:
         ebook.add_metadata("DC", "subject", subject)
     ebook.add_metadata(None, "meta", "", {"name": "generator", "content": f"publish {__version__}"})
+    if book.page_breaks:
+        size = "×".join(f"{v:g}" for v in book.settings.pdf.page_size)
+        ebook.add_metadata(
+            "DC", "source", f"{meta.title}（印刷版 PDF，{size} mm）", {"id": "print-edition"}
+        )
+        ebook.add_metadata(
+            None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"}
+        )
     _accessibility(ebook, book, _images_described(book))
     vertical = settings.writing_mode == "vertical-rl"
     if vertical:
@@ -262,16 +277,35 @@ def render_epub(book: Book, target: Path) -> None:
             "play_order": {"enabled": True},
         },
     )
-    _repack(buffer.getvalue(), target, when)
+    _repack(buffer.getvalue(), target, when, _page_list(book))
 
 
-def _repack(data: bytes, target: Path, when) -> None:
+def _page_list(book: Book) -> str:
+    """The page-list nav: one entry per printed page, in reading order."""
+    if not book.page_breaks:
+        return ""
+    words = labels(book.metadata.language)
+    files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
+    items = "".join(
+        f'<li><a href="{files[page.chapter]}#page-{page.label}">{page.label}</a></li>'
+        for page in book.page_breaks
+    )
+    return (
+        f'<nav epub:type="page-list" id="page-list" hidden="hidden">'
+        f"<h2>{words['pages']}</h2><ol>{items}</ol></nav>"
+    )
+
+
+def _repack(data: bytes, target: Path, when, page_list: str = "") -> None:
     """Rewrite the zip with fixed timestamps and order (mimetype first, stored)."""
     stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(target, "w") as out:
         names = source.namelist()
         ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
         for name in ordered:
+            content = source.read(name)
+            if page_list and name.endswith("/nav.xhtml"):
+                content = content.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             info.create_system = 3
@@ -279,4 +313,4 @@ def _repack(data: bytes, target: Path, when) -> None:
                 info.compress_type = zipfile.ZIP_STORED
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
-            out.writestr(info, source.read(name), compresslevel=9)
+            out.writestr(info, content, compresslevel=9)

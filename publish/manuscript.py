@@ -92,7 +92,27 @@ def read_manuscript(folder: Path) -> Book:
         for note in chapter.footnotes:
             note.html = typography.prepare_html(note.html, config.settings.typography)
         chapters.append(chapter)
-    return Book(folder, metadata, config.settings, chapters, list(resources.values()), warnings)
+    cover = _cover(root, raw["cover"], config.path) if raw.get("cover") else None
+    return Book(
+        folder, metadata, config.settings, chapters, list(resources.values()), warnings, cover
+    )
+
+
+def _cover(root: Path, name: str, toml: Path) -> Resource:
+    """The cover image named in book.toml: a JPEG or PNG inside the manuscript."""
+    from .config import key_line
+
+    line = key_line(toml.read_text(encoding="utf-8"), "cover", "book")
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        raise PublishError(f"cover `{name}` is outside the manuscript folder", toml, line)
+    if not path.is_file():
+        raise PublishError(f"cover `{name}` not found", toml, line)
+    suffix = path.suffix.lower()
+    if suffix not in (".jpg", ".jpeg", ".png"):
+        raise PublishError(f"cover `{name}` must be a JPEG or PNG image", toml, line)
+    check_image(path, name, toml, line)
+    return Resource(path.relative_to(root).as_posix(), path, IMAGE_TYPES[suffix])
 
 
 @dataclass

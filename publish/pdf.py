@@ -14,6 +14,7 @@ from . import __version__
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, require_family, style_faces
 from .model import Book, Chapter, Warning
+from .pagination import number_blocks, page_breaks
 from .render import build_time, labels, stylesheet, template
 
 PT_PER_MM = 72 / 25.4
@@ -99,7 +100,7 @@ _PARAGRAPH_END_RE = re.compile(r"([^<>&;\s]{4})</p>")
 _PARAGRAPHS_RE = re.compile(r"</p>\s*<p>")
 
 
-def _inline_footnotes(chapter: Chapter) -> str:
+def _inline_footnotes(chapter: Chapter, body: str) -> str:
     """Put each footnote's text where it is first referred to, for `float: footnote`."""
     notes = {note.id: note for note in chapter.footnotes}
     placed: set[str] = set()
@@ -117,7 +118,7 @@ def _inline_footnotes(chapter: Chapter) -> str:
         # The call never starts a line: it stays with the character it follows.
         return f'<span class="keep">{before}{call}</span>' if before else call
 
-    return _NOTEREF_RE.sub(replace, chapter.body)
+    return _NOTEREF_RE.sub(replace, body)
 
 
 def _keep_paragraph_ends(html: str) -> str:
@@ -130,7 +131,9 @@ def book_html(book: Book) -> str:
         {
             "id": chapter.id,
             "title": chapter.title,
-            "body": _keep_paragraph_ends(_inline_footnotes(chapter)),
+            "body": _keep_paragraph_ends(
+                _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id))
+            ),
         }
         for chapter in book.chapters
     ]
@@ -144,8 +147,9 @@ def book_html(book: Book) -> str:
     )
 
 
-def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None:
-    """Lay out the book and write the PDF to `target`.
+def layout(book: Book, *, chinese_layout: bool = True):
+    """Lay out the print edition (a WeasyPrint document) and record its page breaks in the
+    model, for the EPUB's page list.
 
     `chinese_layout=False` leaves WeasyPrint's own line composition (for comparisons; it
     cannot be undone in a process where the Chinese layout was installed).
@@ -175,6 +179,16 @@ def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None
         document = HTML(string=book_html(book), base_url=base_url, url_fetcher=fetcher).render(
             stylesheets=css, font_config=font_config
         )
-        document.write_pdf(target, pdf_identifier=None)
     for url in dict.fromkeys(fetcher.refused):
         book.warnings.append(Warning(f"PDF: refused to fetch `{url[:120]}`"))
+    book.page_breaks = page_breaks(document)
+    return document
+
+
+def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None:
+    """Lay out the book and write the PDF to `target`."""
+    from .sandbox import quiet_logging
+
+    document = layout(book, chinese_layout=chinese_layout)
+    with quiet_logging():
+        document.write_pdf(target, pdf_identifier=None)

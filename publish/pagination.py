@@ -1,0 +1,173 @@
+"""The print edition's page breaks, carried into the EPUB (EPUB Accessibility: page list).
+
+The PDF layout knows where each printed page begins; this module records it as a place in
+the model's text — (chapter, block, character) — and puts a page-break marker at the same
+place in the EPUB. Blocks are numbered the same way on both sides (`data-b` attributes in
+the print HTML); characters are counted without whitespace, so the count does not depend
+on how lines were broken.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.etree as etree
+import lxml.html
+
+BLOCK_TAGS = ("p", "li", "dt", "dd", "h2", "h3", "h4", "h5", "h6", "td", "th", "pre",
+              "figcaption", "figure", "blockquote", "table")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Printed page `label` begins in `chapter`, before the `offset`-th non-space character
+    of block number `block` (None: at the chapter's start)."""
+
+    label: str
+    chapter: str
+    block: int | None
+    offset: int
+
+
+def _blocks(root) -> list:
+    return [e for e in root.iter(*BLOCK_TAGS)]
+
+
+def number_blocks(html: str, chapter: str) -> str:
+    """The chapter body with `data-b="<chapter>.<n>"` on each block, for the print HTML."""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for number, element in enumerate(_blocks(root)):
+        element.set("data-b", f"{chapter}.{number}")
+    out = etree.tostring(root, encoding="unicode", method="xml")
+    return re.sub(r"^<div>|</div>$", "", out)
+
+
+# --- reading the layout (WeasyPrint boxes) ---------------------------------------------
+
+
+def page_breaks(document) -> list[PageBreak]:
+    """Where each page of the body (the `body` page group) begins, from a rendered document."""
+    walker = _Walker()
+    breaks: list[PageBreak] = []
+    first_body = None
+    for index, page in enumerate(document.pages):
+        page_box = page._page_box
+        if page_box.page_type.name != "body":
+            continue
+        if first_body is None:
+            first_body = index
+        walker.found = None
+        walker.visit(page_box, None, None)
+        if walker.found is None or walker.found[0] is None:
+            continue  # a blank page
+        chapter, block, offset = walker.found
+        label = str(index - first_body + 1)
+        number = None if block is None else int(block.split(".")[-1])
+        breaks.append(PageBreak(label, chapter, number, 0 if block is None else offset))
+    return breaks
+
+
+class _Walker:
+    """Walks page boxes in document order, counting each block's characters so far."""
+
+    def __init__(self) -> None:
+        from weasyprint.formatting_structure import boxes
+
+        self.boxes = boxes
+        self.counts: dict[str, int] = {}
+        self.found: tuple[str | None, str | None, int] | None = None
+
+    def visit(self, box, block: str | None, chapter: str | None) -> None:
+        boxes = self.boxes
+        if isinstance(box, boxes.MarginBox | boxes.FootnoteAreaBox):
+            return  # running heads, folios, footnotes: not the text's flow
+        element = box.element
+        tag = box.element_tag or ""
+        if element is not None and "::" not in tag:
+            if element.get("data-b"):
+                block = element.get("data-b")
+            if tag == "section" and element.get("data-chapter"):
+                chapter, block = element.get("data-chapter"), None
+        if isinstance(box, boxes.TextBox):
+            if tag.endswith(("::marker", "::after", "::before")):
+                return  # generated text the EPUB does not have
+            text = re.sub(r"\s+", "", box.text)
+            if text:
+                key = block or f"{chapter}.title"
+                if self.found is None:
+                    self.found = (chapter, block, self.counts.get(key, 0))
+                self.counts[key] = self.counts.get(key, 0) + len(text)
+            return
+        if isinstance(box, boxes.ReplacedBox) and self.found is None:
+            self.found = (chapter, block, self.counts.get(block or "", 0))
+        for child in getattr(box, "children", ()):
+            self.visit(child, block, chapter)
+
+
+# --- writing the markers (EPUB) ----------------------------------------------------------
+
+
+def marker(page: PageBreak):
+    """A page-break marker element (the HTML parser accepts the `epub:type` name)."""
+    span = lxml.html.fragment_fromstring(
+        f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{page.label}" '
+        f'aria-label="{page.label}"></span>'
+    )
+    span.text = ""
+    return span
+
+
+def insert_page_breaks(html: str, breaks: list[PageBreak]) -> str:
+    """The chapter body with a page-break marker at each of `breaks` (within this chapter,
+    block markers only; the chapter-start marker is the template's)."""
+    if not breaks:
+        return html
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    blocks = _blocks(root)
+    for page in breaks:
+        if page.block is None or page.block >= len(blocks):
+            continue
+        _insert(blocks[page.block], page.offset, marker(page))
+    out = etree.tostring(root, encoding="unicode", method="xml")
+    return re.sub(r"^<div>|</div>$", "", out)
+
+
+def _insert(block, offset: int, span) -> None:
+    """Put `span` before the `offset`-th non-space character of `block`'s own text
+    (text inside nested blocks is theirs)."""
+    remaining = offset
+
+    def place(text: str | None) -> int | None:
+        nonlocal remaining
+        if text is None:
+            return None
+        for index, char in enumerate(text):
+            if char.isspace():
+                continue
+            if remaining == 0:
+                return index
+            remaining -= 1
+        return None
+
+    def walk(element) -> bool:
+        at = place(element.text)
+        if at is not None:
+            span.tail = element.text[at:]
+            element.text = element.text[:at]
+            element.insert(0, span)
+            return True
+        for child in list(element):
+            nested = isinstance(child.tag, str) and child.tag in BLOCK_TAGS
+            if not nested and isinstance(child.tag, str) and walk(child):
+                return True
+            at = place(child.tail)
+            if at is not None:
+                span.tail = child.tail[at:]
+                child.tail = child.tail[:at]
+                child.addnext(span)
+                return True
+        return False
+
+    if not walk(block):
+        block.append(span)  # past the end: the page starts after this block's text

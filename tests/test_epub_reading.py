@@ -1,0 +1,227 @@
+"""What e-readers, stores and accessibility checkers expect of the EPUB (EPUB Accessibility
+1.1, page list from the print edition, cover, reproducible builds, vertical writing)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from lxml import etree
+
+from conftest import RICH, epubcheck, squash
+from publish.build import build
+from publish.check import _first_chapter_page
+
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+}
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+
+
+def opf(path: Path):
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read("EPUB/content.opf"))
+
+
+def xhtml(path: Path, name: str):
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read(f"EPUB/{name}"))
+
+
+def metas(package, prop: str) -> list[str]:
+    return [m.text for m in package.findall(f".//opf:meta[@property='{prop}']", NS)]
+
+
+def copy_rich(tmp_path: Path, extra: str = "", name: str = "m") -> Path:
+    folder = tmp_path / name
+    shutil.copytree(RICH, folder)
+    if extra:
+        toml = folder / "book.toml"
+        toml.write_text(toml.read_text(encoding="utf-8") + "\n" + extra, encoding="utf-8")
+    return folder
+
+
+def _text_after(element) -> str:
+    """The text that follows `element` in its document, whitespace removed."""
+    out = []
+    node = element
+    out.append(element.tail or "")
+    while node is not None:
+        for sibling in node.itersiblings():
+            out.append("".join(sibling.itertext()))
+            out.append(sibling.tail or "")
+        node = node.getparent()
+        if node is not None:
+            out.append(node.tail or "")
+    return squash("".join(out))
+
+
+def test_page_list_matches_the_printed_pages(built):
+    """Each page-break marker stands where the printed page of that number begins."""
+    book = built.book
+    assert book.page_breaks
+    nav = xhtml(built.epub, "nav.xhtml")
+    page_list = nav.find(".//x:nav[@epub:type='page-list']", NS)
+    entries = [(a.text, a.get("href")) for a in page_list.findall(".//x:a", NS)]
+    assert [label for label, _ in entries] == [page.label for page in book.page_breaks]
+    with pdfplumber.open(built.pdf) as pdf:
+        first_body = _first_chapter_page(built.pdf)
+        for label, href in entries:
+            file, anchor = href.split("#")
+            doc = xhtml(built.epub, file)
+            span = doc.find(f".//*[@id='{anchor}']", NS)
+            assert span.get(EPUB_TYPE) == "pagebreak" and span.get("role") == "doc-pagebreak"
+            assert span.get("aria-label") == label
+            page = pdf.pages[first_body + int(label) - 1]
+            height = page.height
+            body = page.within_bbox((0, 0.1 * height, page.width, 0.9 * height))
+            # List markers are the print edition's generated text, not the book's.
+            printed = re.sub(r"^(?:[•◦▪]|\d+\.)", "", squash(body.extract_text()))
+            folio = page.within_bbox((0, 0.9 * height, page.width, height)).extract_words()
+            assert folio and folio[-1]["text"] == label
+            following = _text_after(span)
+            assert following[:8] == printed[:8], (label, following[:20], printed[:20])
+
+
+def test_epub_alone_still_has_the_print_page_list(tmp_path, rich):
+    result = build(RICH, tmp_path, ("epub",))
+    assert result.written == [tmp_path / "rich.epub"]
+    assert [p.label for p in result.book.page_breaks] == [p.label for p in rich.book.page_breaks]
+    nav = xhtml(result.written[0], "nav.xhtml")
+    assert nav.find(".//x:nav[@epub:type='page-list']", NS) is not None
+
+
+def test_accessibility_metadata(rich):
+    package = opf(rich.epub)
+    assert set(metas(package, "schema:accessMode")) == {"textual", "visual"}
+    assert metas(package, "schema:accessModeSufficient") == ["textual"]
+    features = set(metas(package, "schema:accessibilityFeature"))
+    assert {"tableOfContents", "readingOrder", "structuralNavigation", "printPageNumbers",
+            "alternativeText", "pageNavigation"} <= features  # fmt: skip
+    assert metas(package, "schema:accessibilityHazard") == ["none"]
+    assert metas(package, "schema:accessibilitySummary")[0]
+    assert metas(package, "dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    source = package.find(".//dc:source", NS)
+    assert source is not None
+    assert package.find(f".//opf:meta[@refines='#{source.get('id')}'][@property='source-of']",
+                        NS).text == "pagination"  # fmt: skip
+
+
+def test_no_conformance_claim_when_an_image_lacks_alt_text(tmp_path):
+    folder = copy_rich(tmp_path, '[epub]\ncertified-by = "Example QA"\n')
+    chapter = folder / "02-tubiao.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(re.sub(r"!\[[^\]]*\]\(images/figure1.png[^)]*\)", "![](images/figure1.png)", text),
+                       encoding="utf-8")  # fmt: skip
+    result = build(folder, tmp_path / "out", ("epub",))
+    messages = [w.message for w in result.book.warnings]
+    assert any("has no alt text" in m for m in messages), messages
+    package = opf(result.written[0])
+    assert metas(package, "dcterms:conformsTo") == []
+    assert metas(package, "a11y:certifiedBy") == []
+    assert metas(package, "schema:accessModeSufficient") == ["textual,visual"]
+    assert epubcheck(result.written[0]) == []
+
+
+def test_certified_by(tmp_path):
+    folder = copy_rich(tmp_path, '[epub]\ncertified-by = "Example QA"\n')
+    result = build(folder, tmp_path / "out", ("epub",))
+    assert metas(opf(result.written[0]), "a11y:certifiedBy") == ["Example QA"]
+
+
+def test_landmarks_and_semantics(rich):
+    nav = xhtml(rich.epub, "nav.xhtml")
+    landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
+    kinds = {a.get(EPUB_TYPE): a.get("href") for a in landmarks.findall(".//x:a", NS)}
+    assert kinds == {"cover": "cover.xhtml", "toc": "nav.xhtml", "bodymatter": "ch01.xhtml"}
+    toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+    assert toc.get("role") == "doc-toc"
+    chapter = xhtml(rich.epub, "ch01.xhtml")
+    section = chapter.find(".//x:section[@epub:type='chapter']", NS)
+    assert section.get("role") == "doc-chapter"
+    assert chapter.find(".//x:aside[@role='doc-footnote']", NS) is not None
+    assert chapter.find(".//x:a[@role='doc-noteref']", NS) is not None
+
+
+def test_generated_cover(rich):
+    from PIL import Image
+
+    package = opf(rich.epub)
+    item = package.find(".//opf:item[@properties='cover-image']", NS)
+    assert item is not None and item.get("media-type") == "image/jpeg"
+    with zipfile.ZipFile(rich.epub) as z:
+        data = z.read("EPUB/" + item.get("href"))
+    import io
+
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (1600, 2560)
+        # Not a blank page: the title is drawn in dark ink.
+        assert image.convert("L").getextrema()[0] < 80
+    spine = [r.get("idref") for r in package.find("opf:spine", NS)]
+    assert spine[0] == "cover"
+
+
+def test_cover_from_book_toml(tmp_path):
+    from PIL import Image
+
+    folder = copy_rich(tmp_path)
+    Image.new("RGB", (400, 640), (10, 80, 160)).save(folder / "images" / "cover.jpg")
+    toml = folder / "book.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "[book]\n", '[book]\ncover = "images/cover.jpg"\n'), encoding="utf-8")  # fmt: skip
+    result = build(folder, tmp_path / "out", ("epub",))
+    item = opf(result.written[0]).find(".//opf:item[@properties='cover-image']", NS)
+    assert item.get("href") == "images/cover.jpg"
+    with zipfile.ZipFile(result.written[0]) as z:
+        assert z.read("EPUB/images/cover.jpg") == (folder / "images" / "cover.jpg").read_bytes()
+    assert epubcheck(result.written[0]) == []
+
+
+def test_reproducible_with_source_date_epoch(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = build(RICH, tmp_path / "a").written
+    second = build(RICH, tmp_path / "b").written
+    for one, two in zip(first, second, strict=True):
+        assert one.read_bytes() == two.read_bytes(), one.name
+    modified = metas(opf(first[1]), "dcterms:modified")
+    assert modified == ["2023-11-14T22:13:20Z"]
+    with zipfile.ZipFile(first[1]) as z:
+        infos = z.infolist()
+        assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
+        assert {i.date_time for i in infos} == {(2023, 11, 14, 22, 13, 20)}
+
+
+def test_vertical_writing(tmp_path):
+    folder = copy_rich(tmp_path, '[epub]\nwriting-mode = "vertical-rl"\nline-height = 1.9\n')
+    result = build(folder, tmp_path / "out", ("epub",))
+    epub = result.written[0]
+    package = opf(epub)
+    assert package.find("opf:spine", NS).get("page-progression-direction") == "rtl"
+    with zipfile.ZipFile(epub) as z:
+        css = z.read("EPUB/style/book.css").decode()
+        chapter = z.read("EPUB/ch03.xhtml").decode()
+    assert "writing-mode: vertical-rl" in css and "-epub-writing-mode: vertical-rl" in css
+    assert "line-height: 1.9" in css
+    assert '<span class="tcy">11</span>' in chapter  # 2023年11月8日: the month stands upright
+    assert '<span class="tcy">2023</span>' not in chapter
+    assert epubcheck(epub) == []
+
+
+def test_an_independent_reader_finds_every_chapter(built):
+    if not shutil.which("pandoc"):
+        pytest.skip("pandoc is installed by make")
+    text = subprocess.run(["pandoc", "-f", "epub", "-t", "plain", str(built.epub)],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    flat = squash(text)
+    for chapter in built.book.chapters:
+        assert squash(chapter.title) in flat
+        body = squash(re.sub(r"<[^>]+>", "", chapter.body)).replace("&quot;", '"')
+        assert body[:40] in flat and body[-40:] in flat, chapter.id
