@@ -114,3 +114,40 @@ def check_command(ctx: click.Context, manuscript: Path, pdf: Path | None, show_a
         click.echo(f"  … and {len(report.findings) - len(shown)} more (--all lists them)")
     click.echo("OK" if report.ok else f"{len(report.findings)} problem(s)")
     sys.exit(0 if report.ok else 1)
+
+
+@main.command("import-text")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--title", help="Book title (default: the text's first line).")
+@click.option("--author", "authors", multiple=True, help="An author (repeat for several).")
+@click.option("--language", default="zh-CN", show_default=True, help="BCP 47 language tag.")
+@click.option("--chapters", "max_chapters", type=int, help="Import only the first N chapters.")
+@click.option("--name", "output_name", help="File name of the outputs ([output] name).")
+@click.pass_context
+def import_text_command(
+    ctx: click.Context,
+    source: Path,
+    target: Path,
+    title: str | None,
+    authors: tuple[str, ...],
+    language: str,
+    max_chapters: int | None,
+    output_name: str | None,
+) -> None:
+    """Turn the plain-text book SOURCE into a manuscript folder TARGET."""
+    from .plaintext import import_text
+
+    toml = guarded(
+        ctx,
+        lambda: import_text(
+            source,
+            target,
+            title=title,
+            authors=list(authors) or None,
+            language=language,
+            max_chapters=max_chapters,
+            output_name=output_name,
+        ),
+    )
+    click.echo(f"wrote {toml}")
