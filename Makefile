@@ -10,15 +10,25 @@ PYTHON ?= python3
 
 # Debian packages the build and the tests need: the Noto CJK faces (Song/Hei) and Noto
 # (Latin), Pango/HarfBuzz for WeasyPrint with HarfBuzz-subset (fast font subsetting),
-# fontconfig, Java for EPUBCheck, poppler-utils (pdftoppm), qpdf and pandoc for checks.
+# fontconfig, Java for EPUBCheck, poppler-utils (pdftoppm), qpdf and pandoc for checks,
+# Chromium for Ace by DAISY (the EPUB accessibility checker, from npm: package.json),
+# GNU time (peak memory in the limit tests and benchmarks).
 APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz0b libharfbuzz-subset0 poppler-utils qpdf pandoc
+	libharfbuzz0b libharfbuzz-subset0 poppler-utils qpdf pandoc chromium time
 
-.PHONY: all setup system python book test lint clean
+.PHONY: all setup system python node book test lint clean
 
 all: book
 
-setup: system python
+setup: system python node
+
+# Ace by DAISY; its postinstall scripts would download Electron and a browser (no network
+# here): skipped, it runs in Debian's Chromium through Puppeteer.
+node: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 system:
 	@missing=""; \
@@ -27,6 +37,7 @@ system:
 	done; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
@@ -52,4 +63,4 @@ lint: python
 	$(VENV)/bin/ruff format --check publish tests benchmarks
 
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) node_modules

@@ -86,8 +86,6 @@ def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> 
     features = ["tableOfContents", "readingOrder", "structuralNavigation"]
     if has_images and images_described:
         features.append("alternativeText")
-    if any("<table" in chapter.body for chapter in book.chapters):
-        features.append("table")
     if book.page_breaks:
         features += ["printPageNumbers", "pageNavigation"]
     sufficient = ["textual"] if images_described else ["textual,visual"]
@@ -277,7 +275,7 @@ def render_epub(book: Book, target: Path) -> None:
             "play_order": {"enabled": True},
         },
     )
-    _repack(buffer.getvalue(), target, when, _page_list(book))
+    _repack(buffer.getvalue(), target, when, book.metadata.language, _page_list(book))
 
 
 def _page_list(book: Book) -> str:
@@ -296,7 +294,7 @@ def _page_list(book: Book) -> str:
     )
 
 
-def _repack(data: bytes, target: Path, when, page_list: str = "") -> None:
+def _repack(data: bytes, target: Path, when, language: str, page_list: str = "") -> None:
     """Rewrite the zip with fixed timestamps and order (mimetype first, stored)."""
     stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(target, "w") as out:
@@ -304,6 +302,11 @@ def _repack(data: bytes, target: Path, when, page_list: str = "") -> None:
         ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
         for name in ordered:
             content = source.read(name)
+            if name.endswith(".opf"):
+                # The package's language, which ebooklib leaves out (Ace asks for it).
+                content = content.replace(
+                    b"<package ", f'<package xml:lang="{language}" '.encode(), 1
+                )
             if page_list and name.endswith("/nav.xhtml"):
                 content = content.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
             info = zipfile.ZipInfo(name, date_time=stamp)

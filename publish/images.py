@@ -38,6 +38,8 @@ def check_image(path: Path, src: str, chapter: Path, line: int | None) -> None:
         return
     from PIL import Image
 
+    limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None  # the size is checked below, from the header only
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -56,3 +58,5 @@ def check_image(path: Path, src: str, chapter: Path, line: int | None) -> None:
     except Exception as exc:  # Pillow raises many kinds for broken files
         reason = str(exc).split("\n")[0][:120] or type(exc).__name__
         raise PublishError(f"image `{src}` cannot be decoded: {reason}", chapter, line) from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit

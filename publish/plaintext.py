@@ -23,6 +23,9 @@ TITLE_RE = re.compile(r"^《(.+?)》\s*(.*)$")
 _ENDINGS = set("。！？!?…”’」』）)》〕】—：:；;")
 _MARKUP_RE = re.compile(r"([\\`*_\[\]<>#|~^&])")
 _LIST_START_RE = re.compile(r"^(\d+)([.)])")
+_TOML_CONTROL_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+#: The title of the chapter holding the text before the first heading (000.md).
+PREFACE_TITLE = "前言"
 
 
 @dataclass
@@ -45,7 +48,7 @@ def parse_text(text: str) -> tuple[str | None, str | None, list[_Chapter]]:
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     title = author = None
     chapters: list[_Chapter] = []
-    preface = _Chapter("前言")
+    preface = _Chapter(PREFACE_TITLE)
     current = preface
     paragraph: list[str] = []
 
@@ -110,14 +113,20 @@ def import_text(
     if not chapters:
         raise PublishError("no chapters found (headings like 第一回 …, 第1章 …)", source)
     if max_chapters is not None:
-        chapters = chapters[:max_chapters]
+        if max_chapters < 1:
+            raise PublishError(
+                f"the number of chapters to import must be 1 or more, not {max_chapters}", source
+            )
+        # N chapters of the text; a preface (000.md) comes along and is not counted.
+        preface = 1 if chapters[0].title == PREFACE_TITLE else 0
+        chapters = chapters[: preface + max_chapters]
     title = title or found_title or Path(source).stem
     authors = authors or ([found_author] if found_author else ["佚名"])
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
     width = max(3, len(str(len(chapters))))
     names = []
-    first = 0 if chapters[0].title == "前言" else 1  # 000.md is the preface
+    first = 0 if chapters[0].title == PREFACE_TITLE else 1  # 000.md is the preface
     for number, chapter in enumerate(chapters, start=first):
         name = f"{number:0{width}d}.md"
         body = "\n\n".join(escape_markdown(p) for p in chapter.paragraphs)
@@ -127,7 +136,9 @@ def import_text(
         names.append(name)
 
     def quoted(value: str) -> str:
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # A TOML basic string: \ and " escaped, control characters (but tab) as \uXXXX.
+        value = value.replace("\\", "\\\\").replace('"', '\\"')
+        return '"' + _TOML_CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04X}", value) + '"'
 
     toml = [
         "[book]",

@@ -70,3 +70,23 @@ def test_text_block_is_a_whole_number_of_characters_and_lines(tmp_path, size):
     assert measure / em == pytest.approx(g.chars_per_line, abs=1e-6)
     block = g.height - g.top - g.bottom
     assert (block - em) / (em * settings.line_height) + 1 == pytest.approx(g.lines_per_page)
+
+
+def test_readme_documents_every_key():
+    import re
+
+    from conftest import ROOT
+    from publish.config import SECTION_KEYS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml", 1)[1].split("```", 1)[0]
+    documented: dict[str, set[str]] = {}
+    section = None
+    for line in block.splitlines():
+        header = re.match(r"^\[(\w+)\]", line)
+        if header:
+            section = header.group(1)
+            documented[section] = set()
+        elif (key := re.match(r"^([a-z-]+)\s*=", line)) and section:
+            documented[section].add(key.group(1))
+    assert documented == SECTION_KEYS

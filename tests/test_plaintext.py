@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, squash
 from publish.cli import main
+from publish.errors import PublishError
 from publish.manuscript import read_manuscript
 from publish.plaintext import escape_markdown, import_text
 
@@ -96,3 +97,29 @@ def test_import_the_whole_corpus(tmp_path):
         for path in sorted((tmp_path / "sanguo").glob("*.md"))
     )
     assert squash(re.sub(r"\\(.)", r"\1", source)) == squash(text.split("\n", 1)[1])
+
+
+def test_preface_and_chapter_limit(tmp_path):
+    """Text before the first heading is a 000.md preface, not counted by `max_chapters`."""
+    source = tmp_path / "book.txt"
+    source.write_text(
+        "书名\n\n    序言一段。\n\n第一回 甲\n\n    正文。\n\n第二回 乙\n\n    正文二。\n",
+        encoding="utf-8",
+    )
+    import_text(source, tmp_path / "m", max_chapters=1)
+    book = read_manuscript(tmp_path / "m")
+    assert [c.title for c in book.chapters] == ["前言", "第一回\u3000甲"]
+    assert [c.source.name for c in book.chapters] == ["000.md", "001.md"]
+    assert book.metadata.title == "书名" and book.metadata.authors == ("佚名",)
+    with pytest.raises(PublishError, match="1 or more"):
+        import_text(source, tmp_path / "z", max_chapters=0)
+
+
+def test_title_and_authors_are_valid_toml(tmp_path):
+    source = tmp_path / "book.txt"
+    source.write_text("第一回 甲\n\n    正文。\n", encoding="utf-8")
+    title = 'a"b\\c\x01d\te'
+    import_text(source, tmp_path / "m", title=title, authors=['某"人\\'], output_name="x")
+    book = read_manuscript(tmp_path / "m")
+    assert book.metadata.title == title and book.metadata.authors == ('某"人\\',)
+    assert book.settings.output_name == "x"

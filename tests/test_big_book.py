@@ -1,0 +1,55 @@
+"""三国演义 whole (120 chapters, ~1000 A5 pages): the scale a real book has."""
+
+from __future__ import annotations
+
+import pypdf
+import pytest
+
+from conftest import ROOT, Built, epubcheck, folio
+from publish.build import build
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "sanguo-yanyi.txt"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def sanguo(tmp_path_factory) -> Built:
+    if not CORPUS.exists():
+        pytest.skip("the corpus is not beside the repository")
+    from publish.plaintext import import_text
+
+    folder = tmp_path_factory.mktemp("sanguo")
+    import_text(CORPUS, folder / "manuscript", authors=["罗贯中"], output_name="sanguo")
+    result = build(folder / "manuscript", folder / "out")
+    pdf, epub = result.written
+    return Built(result.book, pdf, epub)
+
+
+def test_epubcheck_clean(sanguo):
+    messages = epubcheck(sanguo.epub)
+    assert messages == [], [(m["ID"], m["message"]) for m in messages[:10]]
+
+
+def test_every_chapter_bookmarked_on_its_printed_page(sanguo):
+    import pdfplumber
+
+    reader = pypdf.PdfReader(sanguo.pdf)
+    outline = [item for item in reader.outline if not isinstance(item, list)]
+    assert [item.title for item in outline] == [c.title for c in sanguo.book.chapters]
+    pages = [reader.get_destination_page_number(item) for item in outline]
+    assert pages == sorted(pages) and all(p % 2 == 0 for p in pages)
+    labels = {p.chapter: p.label for p in sanguo.book.page_breaks if p.block is None}
+    with pdfplumber.open(sanguo.pdf) as pdf:
+        for chapter, page in zip(sanguo.book.chapters, pages, strict=True):
+            assert folio(pdf.pages[page]) == labels[chapter.id], chapter.title
+    assert len(reader.pages) > 800
+
+
+def test_page_list_covers_every_printed_page_with_text(sanguo):
+    labels = [int(p.label) for p in sanguo.book.page_breaks]
+    assert labels == sorted(labels) and len(labels) == len(set(labels))
+    blank = set(range(1, labels[-1] + 1)) - set(labels)
+    # Only the blank versos before chapter openings have no marker.
+    starts = {int(p.label) for p in sanguo.book.page_breaks if p.block is None}
+    assert all(page + 1 in starts for page in blank)
