@@ -50,6 +50,8 @@ def _renderer(fmt: str) -> Callable[[Book, Path], None]:
 class BuildResult:
     book: Book
     written: list[Path]
+    #: True when nothing had changed and the outputs were left as they were.
+    cached: bool = False
 
 
 def _check_strict(book: Book, strict: bool) -> None:
@@ -59,12 +61,21 @@ def _check_strict(book: Book, strict: bool) -> None:
 
 
 def build(
-    manuscript: Path, out: Path, formats: tuple[str, ...] = FORMATS, *, strict: bool = False
+    manuscript: Path,
+    out: Path,
+    formats: tuple[str, ...] = FORMATS,
+    *,
+    strict: bool = False,
+    cache: bool = True,
 ) -> BuildResult:
     """Build the requested formats of `manuscript` into `out`.
 
-    With `strict`, any warning (refused resource, removed raw HTML) fails the build.
+    With `strict`, any warning (refused resource, removed raw HTML) fails the build. When
+    nothing that goes into the outputs has changed since they were built (see cache.py),
+    they are left as they are, unless `cache` is false.
     """
+    from . import cache as build_cache
+
     book = read_manuscript(manuscript)
     _check_strict(book, strict)
     try:
@@ -73,16 +84,20 @@ def build(
         raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
-    if "epub" in formats and "pdf" not in formats:
+    ordered = sorted(formats, key=FORMATS.index)  # the PDF's layout first
+    targets = [out / f"{book.settings.output_name}.{fmt}" for fmt in ordered]
+    key = build_cache.key(book, ordered)
+    if cache and build_cache.fresh(out, key, targets, book):
+        _check_strict(book, strict)
+        return BuildResult(book, targets, cached=True)
+    if "epub" in ordered and "pdf" not in ordered:
         from .pdf import layout
 
         layout(book)  # the EPUB's page list comes from the print layout
-    written = []
     # All outputs are renamed into place together, after the last one succeeded.
     with contextlib.ExitStack() as stack:
-        for fmt in sorted(formats, key=FORMATS.index):  # the PDF's layout first
-            target = out / f"{book.settings.output_name}.{fmt}"
+        for fmt, target in zip(ordered, targets, strict=True):
             _renderer(fmt)(book, stack.enter_context(atomic_output(target)))
-            written.append(target)
         _check_strict(book, strict)
-    return BuildResult(book, written)
+    build_cache.record(out, key, targets, book)
+    return BuildResult(book, targets)

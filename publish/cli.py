@@ -34,20 +34,28 @@ def main(ctx: click.Context, debug: bool) -> None:
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("--strict", is_flag=True, help="Fail on warnings (refused resources, removed HTML).")
+@click.option("--force", is_flag=True, help="Rebuild even if nothing has changed.")
 @click.pass_context
 def build_command(
-    ctx: click.Context, manuscript: Path, out: Path, fmt: str, quiet: bool, strict: bool
+    ctx: click.Context,
+    manuscript: Path,
+    out: Path,
+    fmt: str,
+    quiet: bool,
+    strict: bool,
+    force: bool,
 ) -> None:
     """Build MANUSCRIPT (a folder with book.toml; default: manuscript) into OUT."""
     formats = FORMATS if fmt == "all" else (fmt,)
     start = time.perf_counter()
-    result = guarded(ctx, lambda: build(manuscript, out, formats, strict=strict))
+    result = guarded(ctx, lambda: build(manuscript, out, formats, strict=strict, cache=not force))
     for warning in result.book.warnings:
         click.echo(f"publish: warning: {warning}", err=True)
     if not quiet:
         elapsed = time.perf_counter() - start
+        verb = "up to date" if result.cached else "wrote"
         for path in result.written:
-            click.echo(f"wrote {path}")
+            click.echo(f"{verb} {path}")
         click.echo(f"done in {elapsed:.1f} s")
 
 

@@ -1,0 +1,94 @@
+"""Skipping a build whose inputs have not changed.
+
+The key is a digest of everything that goes into the outputs: the manuscript's files
+(book.toml, chapters, images, cover), the tool itself (its code, templates and styles),
+WeasyPrint's version, the font files used (path, size, time), the formats asked for and
+SOURCE_DATE_EPOCH. It is kept beside the outputs with their digests, so that an output
+edited or replaced since is rebuilt too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .model import Book, Warning
+from .render import STYLES
+
+RECORD = ".publish-build.json"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _digest_file(digest, path: Path) -> None:
+    digest.update(str(path).encode())
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+
+
+def _font_files(book: Book) -> list[Path]:
+    from .fonts import installed_faces
+
+    settings = book.settings.pdf
+    families = (settings.body_font, settings.heading_font, settings.latin_font, settings.mono_font)
+    return sorted({face.path for family in families for face in installed_faces(family)})
+
+
+def key(book: Book, formats: list[str]) -> str:
+    import weasyprint
+
+    digest = hashlib.sha256()
+    digest.update(f"{weasyprint.__version__}|{','.join(formats)}|".encode())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    files = [book.root / "book.toml", *(c.source for c in book.chapters)]
+    files += [r.path for r in book.resources]
+    if book.cover is not None:
+        files.append(book.cover.path)
+    tool = sorted(_PACKAGE.rglob("*.py")) + sorted((_PACKAGE / "templates").iterdir())
+    tool += sorted(STYLES.glob("*.css"))
+    for path in files + tool:
+        _digest_file(digest, path)
+    for path in _font_files(book):
+        stat = path.stat()
+        digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _output_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    _digest_file(digest, path)
+    return digest.hexdigest()
+
+
+def fresh(out: Path, build_key: str, targets: list[Path], book: Book) -> bool:
+    """True when `targets` were built from exactly these inputs and are untouched since;
+    the warnings that build gave are put back on `book`."""
+    try:
+        record = json.loads((out / RECORD).read_text(encoding="utf-8"))
+        if record["key"] != build_key:
+            return False
+        for target in targets:
+            if record["outputs"].get(target.name) != _output_digest(target):
+                return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    seen = {str(w) for w in book.warnings}
+    for message, path, line in record.get("warnings", []):
+        warning = Warning(message, Path(path) if path else None, line)
+        if str(warning) not in seen:
+            book.warnings.append(warning)
+    return True
+
+
+def record(out: Path, build_key: str, targets: list[Path], book: Book) -> None:
+    data = {
+        "key": build_key,
+        "outputs": {target.name: _output_digest(target) for target in targets},
+        "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in book.warnings],
+    }
+    path = out / RECORD
+    temporary = path.with_suffix(".part")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(temporary, path)
