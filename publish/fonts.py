@@ -71,3 +71,33 @@ def style_faces(faces: tuple[FontFace, ...]) -> dict[tuple[bool, bool], FontFace
         if key not in found or plain:
             found[key] = face
     return found
+
+
+@functools.cache
+def coverage(family: str) -> frozenset[int]:
+    """The code points the regular face of an installed family has glyphs for."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    faces = style_faces(installed_faces(family))
+    face = faces.get((False, False)) or next(iter(faces.values()), None)
+    if face is None:
+        return frozenset()
+    if face.path.suffix.lower() in (".ttc", ".otc"):
+        fonts = TTCollection(str(face.path), lazy=True).fonts
+        font = next((f for f in fonts if f["name"].getDebugName(1) == family), fonts[0])
+    else:
+        font = TTFont(str(face.path), lazy=True)
+    return frozenset(font.getBestCmap() or {})
+
+
+def missing_characters(text: str, families: tuple[str, ...]) -> list[str]:
+    """The characters of `text` that none of `families` has, in order of appearance."""
+    covered = [coverage(family) for family in families]
+    missing: dict[str, None] = {}
+    for char in text:
+        code = ord(char)
+        if char.isspace() or code < 0x20 or char in missing:
+            continue
+        if not any(code in cmap for cmap in covered):
+            missing[char] = None
+    return list(missing)

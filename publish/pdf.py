@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import PdfSettings
-from .fonts import LATIN_RANGE, require_family, style_faces
+from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .model import Book, Chapter, Warning
 from .pagination import number_blocks, page_breaks
 from .render import build_time, labels, stylesheet, template
@@ -182,7 +182,43 @@ def layout(book: Book, *, chinese_layout: bool = True):
     for url in dict.fromkeys(fetcher.refused):
         book.warnings.append(Warning(f"PDF: refused to fetch `{url[:120]}`"))
     book.page_breaks = page_breaks(document)
+    _report_missing_glyphs(book)
+    if not fast_subsetting():
+        book.warnings.append(
+            Warning(
+                "HarfBuzz-subset is missing: fonts are subset with fontTools, several times "
+                "slower (install libharfbuzz-subset0; `make` does)"
+            )
+        )
     return document
+
+
+def fast_subsetting() -> bool:
+    """True when WeasyPrint subsets fonts with HarfBuzz (its fontTools fallback is slow)."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def _report_missing_glyphs(book: Book) -> None:
+    """Warn, by chapter, of characters none of the configured faces can show."""
+    import html as html_module
+
+    settings = book.settings.pdf
+    families = (settings.body_font, settings.latin_font, settings.heading_font)
+    for chapter in book.chapters:
+        text = chapter.title + re.sub(r"<[^>]+>", "", chapter.body)
+        text += "".join(re.sub(r"<[^>]+>", "", note.html) for note in chapter.footnotes)
+        missing = missing_characters(html_module.unescape(text), families)
+        if missing:
+            shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:8])
+            more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+            book.warnings.append(
+                Warning(
+                    f"{len(missing)} character(s) no configured font has: {shown}{more}",
+                    chapter.source,
+                )
+            )
 
 
 def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None:
