@@ -17,6 +17,7 @@ from pathlib import Path
 from .errors import PublishError
 from .manuscript import read_manuscript
 from .model import Book
+from .progress import Progress, silent
 
 FORMATS = ("pdf", "epub")
 
@@ -67,6 +68,7 @@ def build(
     *,
     strict: bool = False,
     cache: bool = True,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the requested formats of `manuscript` into `out`.
 
@@ -76,6 +78,8 @@ def build(
     """
     from . import cache as build_cache
 
+    progress = progress or silent()
+    progress.step("reading the manuscript")
     book = read_manuscript(manuscript)
     _check_strict(book, strict)
     try:
@@ -90,14 +94,17 @@ def build(
     if cache and build_cache.fresh(out, key, targets, book):
         _check_strict(book, strict)
         return BuildResult(book, targets, cached=True)
-    if "epub" in ordered and "pdf" not in ordered:
-        from .pdf import layout
+    with progress:
+        if "epub" in ordered and "pdf" not in ordered:
+            from .pdf import layout
 
-        layout(book)  # the EPUB's page list comes from the print layout
-    # All outputs are renamed into place together, after the last one succeeded.
-    with contextlib.ExitStack() as stack:
-        for fmt, target in zip(ordered, targets, strict=True):
-            _renderer(fmt)(book, stack.enter_context(atomic_output(target)))
-        _check_strict(book, strict)
+            layout(book)  # the EPUB's page list comes from the print layout
+        # All outputs are renamed into place together, after the last one succeeded.
+        with contextlib.ExitStack() as stack:
+            for fmt, target in zip(ordered, targets, strict=True):
+                if fmt == "epub":
+                    progress.step("writing the EPUB")
+                _renderer(fmt)(book, stack.enter_context(atomic_output(target)))
+            _check_strict(book, strict)
     build_cache.record(out, key, targets, book)
     return BuildResult(book, targets)

@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .build import FORMATS, build
 from .errors import PublishError
+from .progress import Progress
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,7 +49,12 @@ def build_command(
     """Build MANUSCRIPT (a folder with book.toml; default: manuscript) into OUT."""
     formats = FORMATS if fmt == "all" else (fmt,)
     start = time.perf_counter()
-    result = guarded(ctx, lambda: build(manuscript, out, formats, strict=strict, cache=not force))
+    # A status line only where someone watches: a terminal, and not --quiet.
+    progress = Progress(enabled=not quiet and sys.stderr.isatty())
+    result = guarded(
+        ctx,
+        lambda: build(manuscript, out, formats, strict=strict, cache=not force, progress=progress),
+    )
     for warning in result.book.warnings:
         click.echo(f"publish: warning: {warning}", err=True)
     if not quiet:

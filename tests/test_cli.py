@@ -159,3 +159,20 @@ def test_a_failed_build_keeps_the_previous_outputs(manuscript, tmp_path):
     result = CliRunner().invoke(main, ["build", str(manuscript), "--out", str(out)])
     assert result.exit_code == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_progress_on_a_terminal_and_silence_elsewhere(manuscript, tmp_path):
+    import io
+
+    from publish.build import build
+    from publish.progress import Progress
+
+    stream = io.StringIO()
+    build(manuscript, tmp_path / "out", progress=Progress(stream))
+    shown = stream.getvalue()
+    assert "laying out the print edition: page 1 · " in shown
+    assert "writing the PDF" in shown and "writing the EPUB" in shown
+    assert shown.endswith("\r")  # the status line is wiped at the end
+    # CliRunner's output is not a terminal: no status line at all.
+    result = run("build", str(manuscript), "--out", str(tmp_path / "o2"))
+    assert "laying out" not in result.output
