@@ -180,7 +180,7 @@ def test_an_interrupted_build_leaves_old_outputs_and_no_partial_files(tmp_path, 
         raise KeyboardInterrupt
 
     monkeypatch.setattr("publish.epub.render_epub", interrupted)
-    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(out)])
+    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(out), "--force"])
     assert result.exit_code == 130
     assert "interrupted; previous outputs left as they were" in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
