@@ -18,9 +18,8 @@ import lxml.html
 
 from .model import Book
 from .pdf import PT_PER_MM, geometry
+from .typography import CLOSING, OPENING
 
-CLOSING = set("，。、；：？！）》」』】〕〉”’")
-OPENING = set("（《「『【〔〈“‘")
 FULL_WIDTH = CLOSING | OPENING
 NO_START = CLOSING | set("·…—") | set(",.;:?!)]}")
 NO_END = OPENING | set("([{")

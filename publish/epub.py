@@ -15,11 +15,9 @@ from pathlib import Path
 from ebooklib import epub
 
 from . import __version__
-from .model import Book, Chapter, Heading, Warning
+from .model import NOTEREF_RE, Book, Chapter, Heading, Warning
 from .pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
-
-_NOTEREF_RE = re.compile(r'<a class="noteref" href="#(fn-[^"]+)" id="(fnref-[^"]+)">([^<]*)</a>')
 
 
 def chapter_file(chapter: Chapter) -> str:
@@ -39,7 +37,7 @@ def _upright_digits(html: str) -> str:
 
 
 def _chapter_xhtml(book: Book, chapter: Chapter, vertical: bool = False) -> str:
-    body = _NOTEREF_RE.sub(
+    body = NOTEREF_RE.sub(
         r'<a class="noteref" epub:type="noteref" role="doc-noteref" href="#\1" id="\2">\3</a>',
         chapter.body,
     )

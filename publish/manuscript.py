@@ -86,7 +86,7 @@ def read_manuscript(folder: Path) -> Book:
     chapters = []
     root = folder.resolve()
     for number, name in enumerate(raw["chapters"], start=1):
-        path = _chapter_path(root, name, config.path)
+        path, _ = _named_file(root, name, config.path, "chapters", f"chapter file `{name}`")
         chapter = _read_chapter(md, _Context(root, path, resources, warnings), number)
         chapter.body = typography.prepare_html(chapter.body, config.settings.typography)
         for note in chapter.footnotes:
@@ -100,19 +100,26 @@ def read_manuscript(folder: Path) -> Book:
 
 def _cover(root: Path, name: str, toml: Path) -> Resource:
     """The cover image named in book.toml: a JPEG or PNG inside the manuscript."""
-    from .config import key_line
-
-    line = key_line(toml.read_text(encoding="utf-8"), "cover", "book")
-    path = (root / name).resolve()
-    if not path.is_relative_to(root):
-        raise PublishError(f"cover `{name}` is outside the manuscript folder", toml, line)
-    if not path.is_file():
-        raise PublishError(f"cover `{name}` not found", toml, line)
+    path, line = _named_file(root, name, toml, "cover", f"cover `{name}`")
     suffix = path.suffix.lower()
     if suffix not in (".jpg", ".jpeg", ".png"):
         raise PublishError(f"cover `{name}` must be a JPEG or PNG image", toml, line)
     check_image(path, name, toml, line)
     return Resource(path.relative_to(root).as_posix(), path, IMAGE_TYPES[suffix])
+
+
+def _named_file(root: Path, name: str, toml: Path, key: str, what: str) -> tuple[Path, int | None]:
+    """A file book.toml names under `key`: it must exist inside the manuscript folder
+    (after symlinks are followed). Returns it with the line of `key`, for messages."""
+    from .config import key_line
+
+    line = key_line(toml.read_text(encoding="utf-8"), key, "book")
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        raise PublishError(f"{what} is outside the manuscript folder", toml, line)
+    if not path.is_file():
+        raise PublishError(f"{what} not found", toml, line)
+    return path, line
 
 
 @dataclass
@@ -126,18 +133,6 @@ class _Context:
 
     def warn(self, message: str, line: int | None) -> None:
         self.warnings.append(Warning(message, self.path, line))
-
-
-def _chapter_path(root: Path, name: str, toml: Path) -> Path:
-    from .config import key_line
-
-    line = key_line(toml.read_text(encoding="utf-8"), "chapters", "book")
-    path = (root / name).resolve()
-    if not path.is_relative_to(root):
-        raise PublishError(f"chapter `{name}` is outside the manuscript folder", toml, line)
-    if not path.is_file():
-        raise PublishError(f"chapter file `{name}` not found", toml, line)
-    return path
 
 
 def _read_chapter(md: MarkdownIt, context: _Context, number: int) -> Chapter:

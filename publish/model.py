@@ -7,10 +7,15 @@ from the text so that each renderer can place them its own way (page foot, pop-u
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings
+
+#: How a chapter body refers to a footnote: `<a class="noteref" href="#fn-…" id="fnref-…">N</a>`
+#: (groups: footnote id, reference id, label). Renderers replace it with their own markup.
+NOTEREF_RE = re.compile(r'<a class="noteref" href="#(fn-[^"]+)" id="(fnref-[^"]+)">([^<]*)</a>')
 
 
 @dataclass(frozen=True)

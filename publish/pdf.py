@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
-from .model import Book, Chapter, Warning
+from .model import NOTEREF_RE, Book, Chapter, Warning
 from .pagination import number_blocks, page_breaks
 from .render import build_time, labels, stylesheet, template
 
@@ -91,9 +91,8 @@ def settings_css(settings: PdfSettings, toml: Path) -> str:
     )
 
 
-_NOTEREF_RE = re.compile(
-    r'([^\s<>;])?<a class="noteref" href="#(fn-[^"]+)" id="(fnref-[^"]+)">([^<]*)</a>'
-)
+#: A footnote reference with the character before it (kept together on a line).
+_NOTEREF_RE = re.compile(r"([^\s<>;])?" + NOTEREF_RE.pattern)
 #: The last characters of a paragraph, kept on one line so that no paragraph ends with a
 #: line of one or two characters (the line before gives up characters instead).
 _PARAGRAPH_END_RE = re.compile(r"([^<>&;\s]{4})</p>")

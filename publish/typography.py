@@ -24,6 +24,11 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 _CJK = _WIDE + "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 
 WIDE_RE = re.compile(f"[{_WIDE}]")
+
+#: Full-width marks with their blank half on the right (closing) or left (opening), in the
+#: Simplified Chinese forms of the Noto CJK faces (clreq 3.1.6).
+CLOSING = frozenset("，。、；：？！）》」』】〕〉”’")
+OPENING = frozenset("（《「『【〔〈“‘")
 CJK_RE = re.compile(f"[{_CJK}]")
 
 _SKIP = {"pre", "code", "kbd", "samp", "script", "style", "math", "svg"}

@@ -45,6 +45,8 @@ from weasyprint.layout import inline as _inline
 from weasyprint.text import line_break as _lb
 from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
 
+from .typography import CLOSING, OPENING
+
 # --------------------------------------------------------------------------
 # Configuration
 
@@ -65,8 +67,6 @@ STATS = {
 # --------------------------------------------------------------------------
 # Character classes
 
-CLOSING = set("，。、；：？！）》」』】〕〉”’")  # blank on the right in SC fonts
-OPENING = set("（《「『【〔〈“‘")  # blank on the left
 FW_PUNCT = CLOSING | OPENING
 # Must not start a line (clreq 3.1.7 + brief); ASCII marks used in dirty text.
 NO_START = CLOSING | set("·・…—‥〜～々〻ゝゞヽヾ") | set(")]},.;:?!%")

@@ -69,7 +69,7 @@ ERRORS = [
     ),
     (
         lambda m: edit(m / "book.toml", '"03-shiyu.md"', '"../outside.md"'),
-        "{m}/book.toml:12: chapter `../outside.md` is outside the manuscript folder",
+        "{m}/book.toml:12: chapter file `../outside.md` is outside the manuscript folder",
     ),
     (
         lambda m: (m / "images" / "figure1.png").unlink(),

@@ -69,7 +69,7 @@ def test_symlink_out_of_the_manuscript_is_refused(tmp_path):
     os.symlink(tmp_path / "elsewhere.md", folder / "b.md")
     (tmp_path / "elsewhere.md").write_text("# 外\n", encoding="utf-8")
     (folder / "book.toml").write_text(BOOK_TOML.replace('"a.md"', '"a.md", "b.md"'), "utf-8")
-    with pytest.raises(PublishError, match="chapter `b.md` is outside the manuscript folder"):
+    with pytest.raises(PublishError, match="chapter file `b.md` is outside the manuscript folder"):
         build(folder, tmp_path / "out")
 
 
