@@ -88,7 +88,7 @@ class PdfSettings:
 class EpubSettings:
     """`[epub]`: options of the e-book edition."""
 
-    embed_fonts: bool = False
+    embed_fonts: bool = True
     writing_mode: str = "horizontal-tb"  # or "vertical-rl"
     justify: bool = True
     line_height: float = 1.75
@@ -332,7 +332,7 @@ def _epub_settings(table: dict[str, Any], fail) -> EpubSettings:
                 raise fail(f"`{key}` must be a non-empty string", key, "epub")
             texts[key.replace("-", "_")] = table[key].strip()
     return EpubSettings(
-        embed_fonts=_bool(table, "embed-fonts", "epub", False, fail),
+        embed_fonts=_bool(table, "embed-fonts", "epub", True, fail),
         writing_mode=mode,
         justify=_bool(table, "justify", "epub", True, fail),
         line_height=float(line_height),

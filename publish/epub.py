@@ -7,6 +7,7 @@ resources (set explicitly), and `dcterms:modified` (from the build time).
 
 from __future__ import annotations
 
+import html as html_module
 import io
 import re
 import zipfile
@@ -137,6 +138,55 @@ def _images_described(book: Book) -> bool:
     return described
 
 
+_TAG_RE = re.compile(r"<[^>]+>")
+_BOLD_RE = re.compile(r"<(strong|b|em|i|cite|th|dt)\b[^>]*>(.*?)</\1>", re.S)
+_SANS_RE = re.compile(r"<(h[1-6]|th|figcaption)\b[^>]*>(.*?)</\1>", re.S)
+#: Always in every subset: what reading systems may draw on their own (list numbers…).
+_ALWAYS = {*range(0x20, 0x7F), *map(ord, "　、。，：；？！“”‘’（）《》…—·")}
+
+
+def _text(fragment: str) -> str:
+    return html_module.unescape(_TAG_RE.sub("", fragment))
+
+
+def _embedded_fonts(book: Book) -> list[dict]:
+    """Subsets of the body (Song) and heading (Hei) faces, regular and bold, each reduced to
+    the characters it will show, so that e-readers show the designed faces."""
+    from .fonts import subset
+
+    meta = book.metadata
+    words = labels(meta.language)
+    serif, serif_bold, sans, sans_bold = [], [], [], []
+    for chapter in book.chapters:
+        fragments = [chapter.body, *(note.html for note in chapter.footnotes)]
+        serif += [chapter.title, *map(_text, fragments)]
+        serif_bold += [_text(m.group(2)) for f in fragments for m in _BOLD_RE.finditer(f)]
+        sans_bold += [chapter.title, *(_text(m.group(2)) for m in _SANS_RE.finditer(chapter.body))]
+        sans += [_text(m.group(2)) for m in _SANS_RE.finditer(chapter.body)]
+    sans_bold += [meta.title, words["toc"], words["notes"]]
+    sans += [meta.subtitle or "", "".join(meta.authors), meta.publisher or ""]
+    serif += [meta.title, *words.values()]
+    settings = book.settings.pdf
+    wanted = [
+        ("serif", settings.body_font, False, serif),
+        ("serif-bold", settings.body_font, True, serif_bold),
+        ("sans", settings.heading_font, False, sans),
+        ("sans-bold", settings.heading_font, True, sans_bold),
+    ]
+    fonts = []
+    for name, family, bold, texts in wanted:
+        codepoints = {ord(c) for text in texts for c in text if not c.isspace()} | _ALWAYS
+        fonts.append(
+            {
+                "name": name,
+                "family": "publish sans" if name.startswith("sans") else "publish serif",
+                "weight": "bold" if bold else "normal",
+                "data": subset(family, bold, codepoints),
+            }
+        )
+    return fonts
+
+
 def make_epub(book: Book) -> epub.EpubBook:
     """The ebooklib book for the model (not yet written)."""
     meta = book.metadata
@@ -175,8 +225,23 @@ def make_epub(book: Book) -> epub.EpubBook:
         ebook.set_direction("rtl")
         ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
 
+    fonts = _embedded_fonts(book) if settings.embed_fonts else []
+    for font in fonts:
+        ebook.add_item(
+            epub.EpubItem(
+                uid=f"font-{font['name']}",
+                file_name=f"fonts/{font['name']}.otf",
+                media_type="font/otf",
+                content=font["data"],
+            )
+        )
     settings_css = template("epub-settings.css").render(
-        vertical=vertical, line_height=f"{settings.line_height:g}", justify=settings.justify
+        vertical=vertical,
+        line_height=f"{settings.line_height:g}",
+        justify=settings.justify,
+        fonts=fonts,
+        body_font=book.settings.pdf.body_font,
+        heading_font=book.settings.pdf.heading_font,
     )
     css = epub.EpubItem(
         uid="style",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -74,20 +75,79 @@ def style_faces(faces: tuple[FontFace, ...]) -> dict[tuple[bool, bool], FontFace
 
 
 @functools.cache
+def _collection_index(path: Path, family: str) -> int:
+    """Which font of a .ttc/.otc collection is `family` (0 for a single font)."""
+    from fontTools.ttLib import TTCollection
+
+    if path.suffix.lower() not in (".ttc", ".otc"):
+        return 0
+    fonts = TTCollection(str(path), lazy=True).fonts
+    names = [f["name"].getDebugName(1) for f in fonts]
+    return names.index(family) if family in names else 0
+
+
+def face_for(family: str, bold: bool = False) -> FontFace | None:
+    """The installed face of `family` in the weight asked for (else the regular one)."""
+    faces = style_faces(installed_faces(family))
+    return faces.get((bold, False)) or faces.get((False, False)) or next(iter(faces.values()), None)
+
+
+@functools.cache
 def coverage(family: str) -> frozenset[int]:
     """The code points the regular face of an installed family has glyphs for."""
     from fontTools.ttLib import TTCollection, TTFont
 
-    faces = style_faces(installed_faces(family))
-    face = faces.get((False, False)) or next(iter(faces.values()), None)
+    face = face_for(family)
     if face is None:
         return frozenset()
+    index = _collection_index(face.path, family)
     if face.path.suffix.lower() in (".ttc", ".otc"):
-        fonts = TTCollection(str(face.path), lazy=True).fonts
-        font = next((f for f in fonts if f["name"].getDebugName(1) == family), fonts[0])
+        font = TTCollection(str(face.path), lazy=True).fonts[index]
     else:
         font = TTFont(str(face.path), lazy=True)
     return frozenset(font.getBestCmap() or {})
+
+
+def cache_folder() -> Path:
+    """Where computed things (font subsets) are kept between builds."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "publish"
+
+
+def subset(family: str, bold: bool, codepoints: set[int]) -> bytes:
+    """The face of `family` reduced to `codepoints`, every OpenType layout feature kept
+    (halt, palt, vert, locl, kern…), by HarfBuzz; cached by content."""
+    import hashlib
+
+    import uharfbuzz as hb
+
+    face = face_for(family, bold)
+    if face is None:
+        raise PublishError(f'font "{family}" is not installed')
+    index = _collection_index(face.path, family)
+    stat = face.path.stat()
+    digest = hashlib.sha256(
+        f"{face.path}|{stat.st_size}|{stat.st_mtime_ns}|{index}|{hb.__version__}|".encode()
+        + ",".join(map(str, sorted(codepoints))).encode()
+    ).hexdigest()
+    cached = cache_folder() / "fonts" / f"{digest}.otf"
+    if cached.exists():
+        return cached.read_bytes()
+    source = hb.Face(hb.Blob.from_file_path(str(face.path)), index)
+    wanted = hb.SubsetInput()
+    wanted.unicode_set.update(codepoints)
+    wanted.layout_feature_tag_set.clear()
+    wanted.layout_feature_tag_set.invert()  # keep every feature
+    wanted.flags = hb.SubsetFlags.NO_HINTING
+    data = hb.subset(source, wanted).blob.data
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.part")
+        temporary.write_bytes(data)
+        os.replace(temporary, cached)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return data
 
 
 def missing_characters(text: str, families: tuple[str, ...]) -> list[str]:

@@ -225,3 +225,36 @@ def test_an_independent_reader_finds_every_chapter(built):
         assert squash(chapter.title) in flat
         body = squash(re.sub(r"<[^>]+>", "", chapter.body)).replace("&quot;", '"')
         assert body[:40] in flat and body[-40:] in flat, chapter.id
+
+
+def test_fonts_embedded_subset_to_the_book(rich, tmp_path):
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    package = opf(rich.epub)
+    fonts = {i.get("href"): i.get("media-type") for i in package.find("opf:manifest", NS)
+             if i.get("href").startswith("fonts/")}  # fmt: skip
+    assert fonts == {
+        f"fonts/{n}.otf": "font/otf" for n in ("serif", "serif-bold", "sans", "sans-bold")
+    }
+    with zipfile.ZipFile(rich.epub) as z:
+        css = z.read("EPUB/style/book.css").decode()
+        serif = TTFont(io.BytesIO(z.read("EPUB/fonts/serif.otf")))
+        text = "".join(
+            "".join(xhtml(rich.epub, f"{c.id}.xhtml").find("x:body", NS).itertext())
+            for c in rich.book.chapters
+        )
+    assert 'src: url("../fonts/serif.otf")' in css and '"publish serif"' in css
+    cmap = serif.getBestCmap()
+    assert not [c for c in set(text) if not c.isspace() and ord(c) not in cmap]
+    assert len(cmap) < 2000  # a subset, not the 44,000-glyph face
+    features = {r.FeatureTag for r in serif["GPOS"].table.FeatureList.FeatureRecord}
+    assert {"halt", "palt"} <= features  # the layout features survive subsetting
+    assert "vert" in {r.FeatureTag for r in serif["GSUB"].table.FeatureList.FeatureRecord}
+
+    folder = copy_rich(tmp_path, "[epub]\nembed-fonts = false\n")
+    plain = build(folder, tmp_path / "out", ("epub",)).written[0]
+    with zipfile.ZipFile(plain) as z:
+        assert not [n for n in z.namelist() if "/fonts/" in n]
+        assert "@font-face" not in z.read("EPUB/style/book.css").decode()
