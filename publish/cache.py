@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from importlib.metadata import version
 from pathlib import Path
 
 from .model import Book, Warning
@@ -37,10 +38,10 @@ def _font_files(book: Book) -> list[Path]:
 
 
 def key(book: Book, formats: list[str]) -> str:
-    import weasyprint
-
+    # The version from the package metadata: importing WeasyPrint would cost more than
+    # the whole check.
     digest = hashlib.sha256()
-    digest.update(f"{weasyprint.__version__}|{','.join(formats)}|".encode())
+    digest.update(f"{version('weasyprint')}|{','.join(formats)}|".encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
     files = [book.root / "book.toml", *(c.source for c in book.chapters)]
     files += [r.path for r in book.resources]
