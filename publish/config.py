@@ -158,11 +158,14 @@ def load_config(path: Path) -> BookConfig:
         raise PublishError(f"invalid TOML: {message}", path, line) from None
 
     def fail(message: str, key: str = "", section: str | None = "book") -> PublishError:
-        return PublishError(message, path, key_line(text, key, section) if key else None)
+        # Without a key, the line is the section's header.
+        return PublishError(message, path, key_line(text, key, section))
 
     for section, value in data.items():
         if section not in SECTION_KEYS:
-            raise fail(_unknown("section", f"[{section}]", [f"[{s}]" for s in SECTION_KEYS]))
+            raise fail(
+                _unknown("section", f"[{section}]", [f"[{s}]" for s in SECTION_KEYS]), "", section
+            )
         if not isinstance(value, dict):
             raise fail(f"`{section}` must be a table: [{section}]", section, None)
         for key in value:

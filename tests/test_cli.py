@@ -61,7 +61,7 @@ ERRORS = [
     ),
     (
         lambda m: edit(m / "book.toml", 'title = "排版测试之书"\n', ""),
-        "{m}/book.toml: [book] is missing `title`",
+        "{m}/book.toml:1: [book] is missing `title`",
     ),
     (
         lambda m: edit(m / "book.toml", '"02-tubiao.md"', '"02-missing.md"'),

@@ -46,7 +46,7 @@ def test_settings(tmp_path):
     [
         ('[pdf]\npage-size = "A9"\n', "`page-size` 'A9' is not one of"),
         ("[pdf]\nfont-size = true\n", "`font-size` must be a number"),
-        ("[pdff]\n", "unknown section `[pdff]`; did you mean `[pdf]`?"),
+        ("[pdff]\n", "book.toml:6: unknown section `[pdff]`; did you mean `[pdf]`?"),
         (
             "[pdf]\nline-hight = 1.5\n",
             "unknown key in [pdf] `line-hight`; did you mean `line-height`?",
