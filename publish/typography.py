@@ -43,11 +43,11 @@ _URL_RE = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)\S+")
 _FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 # ASCII , : ; ? ! after Chinese and before Chinese (or at the end): spaces after go too.
 _PUNCT_RE = re.compile(rf"(?<=[{_CJK}])[ \t]*([,:;?!])(?:[ \t]*(?=[{_CJK}])|[ \t]*$)")
-# A parenthesised run in Chinese context: a Chinese neighbour outside, or Chinese inside.
+# A parenthesised run in Chinese context: Chinese before it, or Chinese inside it. One
+# after a Latin word stays ASCII even before Chinese: `Python 3.11 (2022)与`.
 _PAREN_RE = re.compile(
     rf"(?:(?<=[{_CJK}])[ \t]*\(([^()\n]*)\)[ \t]*"
-    rf"|\(([^()\n]*[{_WIDE}][^()\n]*)\)"
-    rf"|\(([^()\n]*)\)[ \t]*(?=[{_CJK}]))"
+    rf"|\(([^()\n]*[{_WIDE}][^()\n]*)\))"
 )
 _SOFT_BREAK_RE = re.compile(r"[ \t]*\n[ \t]*")
 

@@ -25,6 +25,7 @@ from publish.typography import join_lines, normalize_punctuation, prepare_html
         ("f(x) = 1", "f(x) = 1"),
         ("见 https://a.b/c?x=1,2 中文", "见 https://a.b/c?x=1,2 中文"),
         ("1,000 人", "1,000 人"),
+        ("但 Python 3.11 (2022)与 example.org", "但 Python 3.11 (2022)与 example.org"),
     ],
 )
 def test_normalize_punctuation(source, expected):
@@ -63,3 +64,14 @@ def test_soft_line_break_across_inline_tags():
     assert prepare_html("<p><strong>粗体</strong>\n中文</p>", settings) == (
         "<p><strong>粗体</strong>中文</p>"
     )
+
+
+def test_rich_manuscript_normalisation_leaves_latin_alone():
+    from conftest import RICH
+    from publish.manuscript import read_manuscript
+
+    body = read_manuscript(RICH).chapters[1].body
+    assert (
+        "规范化功能（测试）。中文，标点（测试）应当被替换为全角形式；问号？冒号：感叹号！" in body
+    )
+    assert "Python 3.11 (2022) 与 example.org" in body
