@@ -44,13 +44,16 @@ def key(book: Book, formats: list[str]) -> str:
     digest.update(f"{version('weasyprint')}|{','.join(formats)}|".encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
     files = [book.root / "book.toml", *(c.source for c in book.chapters)]
-    files += [r.path for r in book.resources]
+    files += [r.path for r in book.resources if r.data is None]
     if book.cover is not None:
         files.append(book.cover.path)
     tool = sorted(_PACKAGE.rglob("*.py")) + sorted((_PACKAGE / "templates").iterdir())
     tool += sorted(STYLES.glob("*.css"))
     for path in files + tool:
         _digest_file(digest, path)
+    for resource in book.resources:
+        if resource.data is not None:  # a data: URL or a download
+            digest.update(resource.href.encode() + resource.data)
     for path in _font_files(book):
         stat = path.stat()
         digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode())

@@ -55,6 +55,7 @@ SECTION_KEYS: dict[str, set[str]] = {
         "accessibility-summary",
     },  # fmt: skip
     "typography": {"normalize-punctuation"},
+    "security": {"allow-data-urls", "allow-remote-images"},
 }
 
 _LANG_RE = re.compile(
@@ -104,11 +105,21 @@ class TypographySettings:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    """`[security]`: what a manuscript may bring in besides its own files (nothing, by
+    default)."""
+
+    allow_data_urls: bool = False
+    allow_remote_images: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     output_name: str = "book"
     pdf: PdfSettings = field(default_factory=PdfSettings)
     epub: EpubSettings = field(default_factory=EpubSettings)
     typography: TypographySettings = field(default_factory=TypographySettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
 
 
 @dataclass(frozen=True)
@@ -185,6 +196,14 @@ def load_config(path: Path) -> BookConfig:
         pdf=_pdf_settings(data.get("pdf", {}), fail),
         epub=_epub_settings(data.get("epub", {}), fail),
         typography=_typography_settings(data.get("typography", {}), fail),
+        security=SecuritySettings(
+            allow_data_urls=_bool(
+                data.get("security", {}), "allow-data-urls", "security", False, fail
+            ),
+            allow_remote_images=_bool(
+                data.get("security", {}), "allow-remote-images", "security", False, fail
+            ),
+        ),
     )
     return BookConfig(path, book, settings)
 

@@ -301,7 +301,7 @@ def make_epub(book: Book) -> epub.EpubBook:
                 uid="res-" + re.sub(r"[^A-Za-z0-9_.-]", "-", resource.href),
                 file_name=resource.href,
                 media_type=resource.media_type,
-                content=resource.path.read_bytes(),
+                content=resource.content(),
             )
         )
 

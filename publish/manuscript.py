@@ -8,18 +8,21 @@ is pointed at, so that renderers never meet a missing file.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from . import typography
-from .config import load_config
+from .config import SecuritySettings, load_config
 from .errors import PublishError
 from .images import check_image
 from .model import Book, Chapter, Footnote, Heading, Metadata, Resource, Warning
@@ -87,7 +90,8 @@ def read_manuscript(folder: Path) -> Book:
     root = folder.resolve()
     for number, name in enumerate(raw["chapters"], start=1):
         path, _ = _named_file(root, name, config.path, "chapters", f"chapter file `{name}`")
-        chapter = _read_chapter(md, _Context(root, path, resources, warnings), number)
+        context = _Context(root, path, resources, warnings, config.settings.security)
+        chapter = _read_chapter(md, context, number)
         chapter.body = typography.prepare_html(chapter.body, config.settings.typography)
         for note in chapter.footnotes:
             note.html = typography.prepare_html(note.html, config.settings.typography)
@@ -130,6 +134,7 @@ class _Context:
     path: Path
     resources: dict[str, Resource]
     warnings: list[Warning]
+    security: SecuritySettings
 
     def warn(self, message: str, line: int | None) -> None:
         self.warnings.append(Warning(message, self.path, line))
@@ -290,8 +295,20 @@ def _raw_html(fragment: str, context: _Context, line: int | None) -> str:
 def _resolve_image(src: str, context: _Context, line: int | None) -> str | None:
     """The manuscript-relative href of an image, None if refused; errors if missing."""
     chapter, root = context.path, context.root
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
-        context.warn(f"image `{src[:80]}` refused: only files inside the manuscript are used", line)
+    scheme = src.split(":", 1)[0].lower() if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) else ""
+    security = context.security
+    if scheme == "data" and security.allow_data_urls:
+        return _embedded_image(src, _decode_data_url(src, context, line), context, line)
+    if scheme in ("http", "https") and security.allow_remote_images:
+        return _embedded_image(src, _download(src, context, line), context, line)
+    if scheme or src.startswith("//"):
+        key = "allow-data-urls" if scheme == "data" else "allow-remote-images"
+        hint = (
+            f" (allow with [security] {key} = true)" if scheme in ("data", "http", "https") else ""
+        )
+        context.warn(
+            f"image `{src[:80]}` refused: only files inside the manuscript are used{hint}", line
+        )
         return None
     target = (chapter.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
     if not target.is_relative_to(root):
@@ -306,6 +323,66 @@ def _resolve_image(src: str, context: _Context, line: int | None) -> str | None:
     if href not in context.resources:
         check_image(target, src, chapter, line)
         context.resources[href] = Resource(href, target, IMAGE_TYPES[suffix])
+    return href
+
+
+_DATA_URL_RE = re.compile(
+    r"^data:(image/[a-z0-9.+-]+)?((?:;[^;,]*)*?)(;base64)?,(.*)$", re.I | re.S
+)
+_EXTENSIONS = {media_type: suffix for suffix, media_type in reversed(IMAGE_TYPES.items())}
+
+
+def _decode_data_url(src: str, context: _Context, line: int | None) -> tuple[bytes, str]:
+    """The bytes and media type of a data: URL image."""
+    match = _DATA_URL_RE.match(src)
+    media_type = (match.group(1) or "").lower() if match else ""
+    if not match or media_type not in _EXTENSIONS:
+        raise PublishError(
+            "data: URL image must be PNG, JPEG, GIF, SVG or WebP", context.path, line
+        )
+    try:
+        if match.group(3):
+            data = base64.b64decode(re.sub(r"\s+", "", match.group(4)), validate=True)
+        else:
+            data = unquote_to_bytes(match.group(4))
+    except (binascii.Error, ValueError):
+        raise PublishError("data: URL image is not valid base64", context.path, line) from None
+    return data, media_type
+
+
+def _download(src: str, context: _Context, line: int | None) -> tuple[bytes, str]:
+    """An http(s) image, fetched once at reading time (only when book.toml allows it)."""
+    import urllib.error
+    import urllib.request
+
+    from .images import MAX_BYTES
+
+    request = urllib.request.Request(src, headers={"User-Agent": "publish"})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            data = response.read(MAX_BYTES + 1)
+            media_type = response.headers.get_content_type()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise PublishError(f"image `{src[:80]}` could not be fetched: {reason}", context.path,
+                           line) from None  # fmt: skip
+    if media_type not in _EXTENSIONS:
+        suffix = Path(urlsplit(src).path).suffix.lower()
+        media_type = IMAGE_TYPES.get(suffix, media_type)
+    if media_type not in _EXTENSIONS:
+        raise PublishError(f"image `{src[:80]}` is {media_type}, not an image", context.path, line)
+    return data, media_type
+
+
+def _embedded_image(
+    src: str, fetched: tuple[bytes, str], context: _Context, line: int | None
+) -> str:
+    """Register image bytes that are no file of the manuscript; returns their href."""
+    data, media_type = fetched
+    href = f"images/_embedded-{hashlib.sha256(data).hexdigest()[:16]}{_EXTENSIONS[media_type]}"
+    if href not in context.resources:
+        check_image(data, src, context.path, line, svg=media_type == "image/svg+xml")
+        context.resources[href] = Resource(href, context.root / href, media_type, data)
     return href
 
 

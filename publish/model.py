@@ -73,11 +73,19 @@ class Chapter:
 
 @dataclass
 class Resource:
-    """A file a chapter refers to (an image), by its manuscript-relative POSIX path."""
+    """A file a chapter refers to (an image), by its manuscript-relative POSIX path.
+
+    `data` holds the content of an image that is no file of the manuscript (a data: URL or
+    a download, where book.toml allows them); `path` is then where it would stand.
+    """
 
     href: str
     path: Path
     media_type: str
+    data: bytes | None = None
+
+    def content(self) -> bytes:
+        return self.data if self.data is not None else self.path.read_bytes()
 
 
 @dataclass(frozen=True)

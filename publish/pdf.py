@@ -162,7 +162,7 @@ def layout(book: Book, *, chinese_layout: bool = True):
     toml = book.root / "book.toml"
     font_config = FontConfiguration()  # @font-face rules are ignored without one
     fonts = [Path(face["url"][len("file://") :]) for face in latin_faces(book.settings.pdf, toml)]
-    fetcher = url_fetcher(book.root, fonts)
+    fetcher = url_fetcher(book.root, fonts, book.resources)
     css = [
         CSS(string=text, font_config=font_config, url_fetcher=fetcher)
         for text in (

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .model import Resource
 from .render import STYLES
 
 LOG = logging.getLogger("publish")
@@ -25,9 +26,10 @@ class SandboxFetcher(URLFetcher):
     trusted that far. Refused URLs are remembered so the build can report them.
     """
 
-    def __init__(self, roots: Iterable[Path]):
+    def __init__(self, roots: Iterable[Path], virtual: dict[Path, Resource] | None = None):
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
         self.roots = [Path(root).resolve() for root in roots]
+        self.virtual = {path.resolve(): resource for path, resource in (virtual or {}).items()}
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
@@ -36,15 +38,22 @@ class SandboxFetcher(URLFetcher):
             self.refused.append(url)
             raise ValueError(f"refused (not a file in the manuscript): {url}")
         path = Path(unquote(parts.path)).resolve()
+        if path in self.virtual:  # image bytes book.toml let in (data: URL, download)
+            resource = self.virtual[path]
+            return URLFetcherResponse(url, resource.data, {"Content-Type": resource.media_type})
         if not any(path.is_relative_to(root) for root in self.roots):
             self.refused.append(url)
             raise ValueError(f"refused (outside the manuscript): {url}")
         return super().fetch(url, headers)
 
 
-def url_fetcher(root: Path, fonts: Iterable[Path] = ()) -> SandboxFetcher:
-    """The fetcher for one book: its manuscript, the project's styles, the chosen font files."""
-    return SandboxFetcher([root, STYLES, *fonts])
+def url_fetcher(
+    root: Path, fonts: Iterable[Path] = (), resources: Iterable[Resource] = ()
+) -> SandboxFetcher:
+    """The fetcher for one book: its manuscript, the project's styles, the chosen font
+    files, and image bytes that are no file (where book.toml allows them)."""
+    virtual = {r.path: r for r in resources if r.data is not None}
+    return SandboxFetcher([root, STYLES, *fonts], virtual)
 
 
 @contextlib.contextmanager

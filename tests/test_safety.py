@@ -83,7 +83,7 @@ def test_remote_and_outside_images_warn_and_strict_fails(tmp_path):
     messages = [str(w) for w in result.book.warnings]
     chapter = folder / "a.md"
     assert messages == [
-        f"{chapter}:3: image `https://example.org/a.png` refused: only files inside the manuscript are used",
+        f"{chapter}:3: image `https://example.org/a.png` refused: only files inside the manuscript are used (allow with [security] allow-remote-images = true)",
         f"{chapter}:5: image `file:///etc/passwd` refused: only files inside the manuscript are used",
         f"{chapter}:7: image `../x.png` refused: it is outside the manuscript folder",
     ]
@@ -96,7 +96,7 @@ def test_remote_and_outside_images_warn_and_strict_fails(tmp_path):
     assert strict.exit_code == 1
     assert strict.output.strip() == (
         f"publish: error: {chapter}:3: image `https://example.org/a.png` refused: only files "
-        "inside the manuscript are used (--strict)"
+        "inside the manuscript are used (allow with [security] allow-remote-images = true) (--strict)"
     )
     assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
 
@@ -203,3 +203,83 @@ def test_internal_errors_are_one_line_and_debug_shows_the_traceback(tmp_path, mo
         main, ["--debug", "build", str(folder), "--out", str(tmp_path / "o")]
     )
     assert isinstance(result.exception, RuntimeError)
+
+
+PNG = (Path(__file__).parent / "manuscripts/rich/images/figure1.png").read_bytes()
+
+
+def _images_in(result) -> tuple[int, list[str]]:
+    """(images drawn in the PDF, image files in the EPUB)."""
+    import pdfplumber
+
+    with pdfplumber.open(result.written[0]) as pdf:
+        drawn = sum(len(page.images) for page in pdf.pages)
+    with zipfile.ZipFile(result.written[1]) as z:
+        files = [n for n in z.namelist() if "/images/_embedded-" in n]
+    return drawn, files
+
+
+def test_data_urls_only_when_allowed(tmp_path):
+    import base64
+
+    data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    chapter = f"# 章\n\n![内嵌图]({data_url})\n"
+    refused = build(make_manuscript(tmp_path / "a", chapter), tmp_path / "a-out")
+    assert [w.message.split(" refused")[1] for w in refused.book.warnings] == [
+        ": only files inside the manuscript are used (allow with [security] allow-data-urls = true)"
+    ]
+    assert _images_in(refused) == (0, [])
+    allowed = build(
+        make_manuscript(
+            tmp_path / "b", chapter, BOOK_TOML + "[security]\nallow-data-urls = true\n"
+        ),
+        tmp_path / "b-out",
+    )
+    assert allowed.book.warnings == []
+    drawn, files = _images_in(allowed)
+    assert drawn == 1 and len(files) == 1
+    with zipfile.ZipFile(allowed.written[1]) as z:
+        assert z.read(files[0]) == PNG
+    assert epubcheck(allowed.written[1]) == []
+    broken = make_manuscript(tmp_path / "c", "# 章\n\n![坏](data:image/png;base64,@@@@)\n",
+                             BOOK_TOML + "[security]\nallow-data-urls = true\n")  # fmt: skip
+    with pytest.raises(PublishError, match="data: URL image is not valid base64"):
+        build(broken, tmp_path / "c-out")
+
+
+def test_remote_images_only_when_allowed(tmp_path):
+    """Fetched from a server on this machine's loopback; nothing else is contacted."""
+    import http.server
+    import threading
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "pic.png").write_bytes(PNG)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(served), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        chapter = f"# 章\n\n![远程图]({base}/pic.png)\n"
+        toml = BOOK_TOML + "[security]\nallow-remote-images = true\n"
+        allowed = build(make_manuscript(tmp_path / "a", chapter, toml), tmp_path / "a-out")
+        assert allowed.book.warnings == []
+        drawn, files = _images_in(allowed)
+        assert drawn == 1 and len(files) == 1
+        missing = make_manuscript(tmp_path / "b", f"# 章\n\n![无]({base}/none.png)\n", toml)
+        with pytest.raises(
+            PublishError, match=r"image `http://127.0.0.1:\d+/none.png` could not be fetched"
+        ):
+            build(missing, tmp_path / "b-out")
+        refused = build(make_manuscript(tmp_path / "c", chapter), tmp_path / "c-out")
+        assert _images_in(refused) == (0, [])
+    finally:
+        server.shutdown()
