@@ -186,6 +186,7 @@ def _check_internals():
             "justify_line(context, line, offset)",
         ),
         _draw_text.draw_text: ("textbox.pango_layout.reactivate(textbox.style)",),
+        _ORIG.get("deactivate", _lb.Layout.deactivate): ("del self.layout",),
         _draw_text.draw_first_line: (
             "first_line, index = textbox.pango_layout.get_first_line()",
             "glyph_info.geometry.width",
@@ -302,6 +303,7 @@ def _set_text(self, text, justify=False):
     if not text or not _cjk_context(self.style, text):
         return
     draw_mode = justify or getattr(self, "_cjk_draw", False)
+    self._cjk_draw_mode = draw_mode
     offsets = range(len(text) + 1) if text.isascii() else _byte_offsets(text)
     attr_list = pango.pango_layout_get_attributes(self.layout)
     if attr_list == ffi.NULL:
@@ -333,6 +335,21 @@ def _set_text(self, text, justify=False):
             pango.pango_attr_list_change(attr_list, attr)
 
     pango.pango_layout_set_attributes(self.layout, attr_list)
+
+
+def _deactivate(self):
+    # A line just broken without the approximate Han–Latin letter-spacing: keep its
+    # advances, so that justification need not shape the text again.
+    text = getattr(self, "text", None)
+    if (
+        text
+        and hasattr(self, "layout")
+        and not getattr(self, "_cjk_draw_mode", True)
+        and _cjk_context(self.style, text)
+        and not _HAN_LATIN_RE.search(text)
+    ):
+        self._cjk_measured = (text, *_char_advances(self, text))
+    _ORIG["deactivate"](self)
 
 
 def _get_first_line(self):
@@ -432,10 +449,18 @@ def _text_align(context, line, available_width, last):
             advances.append((0, 0))
             continue
         if box not in layouts:
-            layout = _lb.Layout(box.style, 0, getattr(box.pango_layout, "max_width", None))
-            layout._cjk_draw = True
-            layout.set_text(box.text)
-            layouts[box] = (layout, *_char_advances(layout, box.text))
+            layout = box.pango_layout
+            measured = getattr(layout, "_cjk_measured", None)
+            owner = getattr(layout, "_cjk_owner", box)
+            if measured is not None and measured[0] == box.text and owner is box:
+                # Measured when the line was broken, with nothing approximate in it.
+                layout._cjk_owner = box
+                layouts[box] = (layout, measured[1], measured[2])
+            else:
+                layout = _lb.Layout(box.style, 0, getattr(layout, "max_width", None))
+                layout._cjk_draw = True
+                layout.set_text(box.text)
+                layouts[box] = (layout, *_char_advances(layout, box.text))
         _, advs, xoffs = layouts[box]
         advances.append((advs[i], xoffs[i]))
 
@@ -530,7 +555,8 @@ def _text_align(context, line, available_width, last):
     for box, (layout, _, _) in layouts.items():
         layout._cjk_deltas = deltas.get(box)
         layout._cjk_applied = None
-        layout.deactivate()
+        if hasattr(layout, "layout"):  # a layout made here; the measured ones are inactive
+            layout.deactivate()
         box.pango_layout = layout
         box.justification_spacing = 0
     _reposition(line, 0)  # also updates line.width
@@ -552,6 +578,8 @@ def install():
     _ORIG["set_text"] = _lb.Layout.set_text
     _ORIG["get_first_line"] = _lb.Layout.get_first_line
     _ORIG["text_align"] = _inline.text_align
+    _ORIG["deactivate"] = _lb.Layout.deactivate
+    _lb.Layout.deactivate = _deactivate
     _lb.Layout.setup = _setup
     _lb.Layout.set_text = _set_text
     _lb.Layout.get_first_line = _get_first_line
