@@ -226,4 +226,19 @@ def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None
 
     document = layout(book, chinese_layout=chinese_layout)
     with quiet_logging():
-        document.write_pdf(target, pdf_identifier=None)
+        document.write_pdf(target, pdf_identifier=None, finisher=_page_labels)
+
+
+def _page_labels(document, pdf) -> None:
+    """Page labels as printed: i, ii, iii… for the front matter, 1, 2, 3… from the text on,
+    so that a PDF viewer's page box shows the folio a reader sees (and cites)."""
+    import pydyf
+
+    names = [page._page_box.page_type.name for page in document.pages]
+    first = names.index("body") if "body" in names else len(names)
+    ranges = pydyf.Array()
+    if first > 0:
+        ranges.extend([0, pydyf.Dictionary({"S": "/r"})])
+    if first < len(names):
+        ranges.extend([first, pydyf.Dictionary({"S": "/D", "St": 1})])
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": ranges})

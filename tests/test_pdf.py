@@ -185,3 +185,17 @@ def test_page_size_setting(tmp_path, size, expected):
     box = pypdf.PdfReader(pdf).pages[0].mediabox
     assert abs(float(box.width) - expected[0]) < 0.5
     assert abs(float(box.height) - expected[1]) < 0.5
+
+
+def test_page_labels_are_the_printed_folios(built):
+    """A PDF viewer's page box shows i, ii, iii… then 1, 2, 3…, as printed."""
+    reader = pypdf.PdfReader(built.pdf)
+    labels = list(reader.page_labels)
+    first = next(i for i, label in enumerate(labels) if label == "1")
+    assert labels[:first] == ["i", "ii", "iii", "iv", "v", "vi"][:first]
+    assert labels[first:] == [str(n) for n in range(1, len(labels) - first + 1)]
+    with pdfplumber.open(built.pdf) as pdf:
+        for page, label in zip(pdf.pages, labels, strict=True):
+            printed = folio(page)
+            if printed is not None and printed.isalnum():
+                assert printed == label
