@@ -268,11 +268,14 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
             right_page = index % 2 == 0
             block_right = page.width - (g.outer if right_page else g.inner) * PT_PER_MM
             for chars in _lines_of_page(page, top, bottom, body):
-                line = Line(index, folio, chars)
+                # Only what the measures need: a book has millions of characters.
+                kept = [{k: c[k] for k in ("text", "x0", "x1", "size")} for c in chars]
+                line = Line(index, folio, kept)
                 line.text = squash("".join(c["text"] for c in chars))
                 line.block_right = block_right  # type: ignore[attr-defined]
                 if line.text:
                     lines.append(line)
+            page.close()  # pdfplumber keeps each page's objects otherwise
         report.fonts, unembedded = _fonts(pdf_path)
     for name in unembedded:
         report.findings.append(Finding("font not embedded", "-", name))
