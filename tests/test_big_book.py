@@ -53,3 +53,12 @@ def test_page_list_covers_every_printed_page_with_text(sanguo):
     # Only the blank versos before chapter openings have no marker.
     starts = {int(p.label) for p in sanguo.book.page_breaks if p.block is None}
     assert all(page + 1 in starts for page in blank)
+
+
+def test_typesetting_clean_across_the_whole_book(sanguo):
+    from publish.check import check_pdf
+
+    report = check_pdf(sanguo.book, sanguo.pdf)
+    assert report.justified_lines > 15_000
+    assert report.findings == [], [str(f) for f in report.findings[:10]]
+    assert report.text_identical
