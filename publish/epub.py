@@ -7,7 +7,6 @@ resources (set explicitly), and `dcterms:modified` (from the build time).
 
 from __future__ import annotations
 
-import html as html_module
 import io
 import re
 import zipfile
@@ -19,6 +18,7 @@ from . import __version__
 from .model import NOTEREF_RE, Book, Chapter, Heading, Warning
 from .pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
+from .typography import text_of
 
 
 def chapter_file(chapter: Chapter) -> str:
@@ -138,15 +138,10 @@ def _images_described(book: Book) -> bool:
     return described
 
 
-_TAG_RE = re.compile(r"<[^>]+>")
 _BOLD_RE = re.compile(r"<(strong|b|em|i|cite|th|dt)\b[^>]*>(.*?)</\1>", re.S)
 _SANS_RE = re.compile(r"<(h[1-6]|th|figcaption)\b[^>]*>(.*?)</\1>", re.S)
 #: Always in every subset: what reading systems may draw on their own (list numbers…).
 _ALWAYS = {*range(0x20, 0x7F), *map(ord, "　、。，：；？！“”‘’（）《》…—·")}
-
-
-def _text(fragment: str) -> str:
-    return html_module.unescape(_TAG_RE.sub("", fragment))
 
 
 def _embedded_fonts(book: Book) -> list[dict]:
@@ -159,10 +154,11 @@ def _embedded_fonts(book: Book) -> list[dict]:
     serif, serif_bold, sans, sans_bold = [], [], [], []
     for chapter in book.chapters:
         fragments = [chapter.body, *(note.html for note in chapter.footnotes)]
-        serif += [chapter.title, *map(_text, fragments)]
-        serif_bold += [_text(m.group(2)) for f in fragments for m in _BOLD_RE.finditer(f)]
-        sans_bold += [chapter.title, *(_text(m.group(2)) for m in _SANS_RE.finditer(chapter.body))]
-        sans += [_text(m.group(2)) for m in _SANS_RE.finditer(chapter.body)]
+        serif += [chapter.title, *map(text_of, fragments)]
+        serif_bold += [text_of(m.group(2)) for f in fragments for m in _BOLD_RE.finditer(f)]
+        headings = [text_of(m.group(2)) for m in _SANS_RE.finditer(chapter.body)]
+        sans_bold += [chapter.title, *headings]
+        sans += headings
     sans_bold += [meta.title, words["toc"], words["notes"]]
     sans += [meta.subtitle or "", "".join(meta.authors), meta.publisher or ""]
     serif += [meta.title, *words.values()]

@@ -118,13 +118,7 @@ def coverage(family: str) -> frozenset[int]:
     else:
         font = TTFont(str(face.path), lazy=True)
     codes = array.array("I", sorted(font.getBestCmap() or {}))
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.part")
-        temporary.write_bytes(codes.tobytes())
-        os.replace(temporary, cached)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    _store(cached, codes.tobytes())
     return frozenset(codes)
 
 
@@ -132,6 +126,17 @@ def cache_folder() -> Path:
     """Where computed things (font subsets) are kept between builds."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "publish"
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Put `data` in the cache folder at `path`, whole or not at all."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.part")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 def subset(family: str, bold: bool, codepoints: set[int]) -> bytes:
@@ -160,13 +165,7 @@ def subset(family: str, bold: bool, codepoints: set[int]) -> bytes:
     wanted.layout_feature_tag_set.invert()  # keep every feature
     wanted.flags = hb.SubsetFlags.NO_HINTING
     data = hb.subset(source, wanted).blob.data
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.part")
-        temporary.write_bytes(data)
-        os.replace(temporary, cached)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    _store(cached, data)
     return data
 
 

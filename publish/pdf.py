@@ -16,6 +16,7 @@ from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .model import NOTEREF_RE, Book, Chapter, Warning
 from .pagination import number_blocks, page_breaks
 from .render import build_time, labels, stylesheet, template
+from .typography import text_of
 
 PT_PER_MM = 72 / 25.4
 #: The family name the Latin face is declared under, for Latin runs in the body text.
@@ -61,6 +62,7 @@ def latin_faces(settings: PdfSettings, toml: Path) -> list[dict]:
     for (bold, italic), face in sorted(faces.items()):
         rules.append(
             {
+                "path": face.path,
                 "url": face.path.as_uri(),
                 "weight": "bold" if bold else "normal",
                 "style": "italic" if italic else "normal",
@@ -69,8 +71,9 @@ def latin_faces(settings: PdfSettings, toml: Path) -> list[dict]:
     return rules
 
 
-def settings_css(settings: PdfSettings, toml: Path) -> str:
-    """The stylesheet written from `[pdf]`: page size, margins and faces."""
+def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
+    """The stylesheet written from `[pdf]`: page size, margins and faces (`latin`: the
+    Latin face's rules, from latin_faces)."""
     for key in ("body_font", "heading_font", "mono_font"):
         require_family(getattr(settings, key), key.replace("_", "-"), toml)
     g = geometry(settings)
@@ -83,7 +86,7 @@ def settings_css(settings: PdfSettings, toml: Path) -> str:
         inner=f"{g.inner:.3f}",
         font_size=f"{settings.font_size:g}",
         line_height=f"{settings.line_height:g}",
-        latin_faces=latin_faces(settings, toml),
+        latin_faces=latin,
         latin_range=LATIN_RANGE,
         body_fonts=_font_list(LATIN_FAMILY, settings.body_font),
         heading_fonts=_font_list(settings.heading_font, settings.body_font),
@@ -161,12 +164,12 @@ def layout(book: Book, *, chinese_layout: bool = True):
 
     toml = book.root / "book.toml"
     font_config = FontConfiguration()  # @font-face rules are ignored without one
-    fonts = [Path(face["url"][len("file://") :]) for face in latin_faces(book.settings.pdf, toml)]
-    fetcher = url_fetcher(book.root, fonts, book.resources)
+    latin = latin_faces(book.settings.pdf, toml)
+    fetcher = url_fetcher(book.root, [face["path"] for face in latin], book.resources)
     css = [
         CSS(string=text, font_config=font_config, url_fetcher=fetcher)
         for text in (
-            settings_css(book.settings.pdf, toml),
+            settings_css(book.settings.pdf, toml, latin),
             stylesheet("base.css"),
             stylesheet("print.css"),
         )
@@ -201,14 +204,12 @@ def fast_subsetting() -> bool:
 
 def _report_missing_glyphs(book: Book) -> None:
     """Warn, by chapter, of characters none of the configured faces can show."""
-    import html as html_module
-
     settings = book.settings.pdf
     families = (settings.body_font, settings.latin_font, settings.heading_font)
     for chapter in book.chapters:
-        text = chapter.title + re.sub(r"<[^>]+>", "", chapter.body)
-        text += "".join(re.sub(r"<[^>]+>", "", note.html) for note in chapter.footnotes)
-        missing = missing_characters(html_module.unescape(text), families)
+        text = chapter.title + text_of(chapter.body)
+        text += "".join(text_of(note.html) for note in chapter.footnotes)
+        missing = missing_characters(text, families)
         if missing:
             shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:8])
             more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""

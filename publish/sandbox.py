@@ -60,10 +60,9 @@ def url_fetcher(
 def quiet_logging() -> Iterator[None]:
     """Keep WeasyPrint's own log lines (warnings about CSS it ignores…) off the terminal."""
     logger = logging.getLogger("weasyprint")
-    level, propagate = logger.level, logger.propagate
+    level = logger.level
     logger.setLevel(logging.ERROR)
     try:
         yield
     finally:
         logger.setLevel(level)
-        logger.propagate = propagate

@@ -7,6 +7,7 @@ Rules follow W3C *Requirements for Chinese Text Layout* (clreq).
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -37,6 +38,7 @@ _BLOCK = {
     "figure", "div", "dt", "dd", "ul", "ol", "table", "tr", "section", "aside", "hr", "br",
 }  # fmt: skip
 _TAG_RE = re.compile(r"(<[^>]*>)")
+_TAGS_RE = re.compile(r"<[^>]*>")
 _TAG_NAME_RE = re.compile(r"^</?\s*([a-zA-Z][a-zA-Z0-9]*)")
 _URL_RE = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)\S+")
 
@@ -136,6 +138,11 @@ def map_text(html: str, rule: TextRule) -> str:
             after = originals[block[position + 1]][:1] if position + 1 < len(block) else ""
             parts[index] = rule(originals[index], before, after)
     return "".join(parts)
+
+
+def text_of(fragment: str) -> str:
+    """The characters an XHTML fragment of the model shows (tags gone, entities decoded)."""
+    return html.unescape(_TAGS_RE.sub("", fragment))
 
 
 def prepare_html(html: str, settings: TypographySettings) -> str:

@@ -584,13 +584,3 @@ def install():
     _lb.Layout.set_text = _set_text
     _lb.Layout.get_first_line = _get_first_line
     _inline.text_align = _text_align
-
-
-def prepare_html(text):
-    """HTML pre-processing hook.
-
-    Nothing is needed: compression, Han–Latin spacing and 禁则 are done
-    inside the layout, so the HTML (and the PDF text) stays untouched.
-    Kept so that callers have a stable entry point.
-    """
-    return text
