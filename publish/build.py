@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,14 +37,8 @@ def atomic_output(target: Path) -> Iterator[Path]:
             temporary.unlink()
 
 
-def _renderer(fmt: str) -> Callable[[Book, Path], None]:
-    if fmt == "pdf":
-        from .pdf import render_pdf
-
-        return render_pdf
-    from .epub import render_epub
-
-    return render_epub
+#: Laid-out pieces of long books are kept in this folder of the output folder.
+PIECES = ".publish-cache"
 
 
 @dataclass
@@ -69,12 +63,15 @@ def build(
     strict: bool = False,
     cache: bool = True,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    segment_size: int | None = None,
 ) -> BuildResult:
     """Build the requested formats of `manuscript` into `out`.
 
     With `strict`, any warning (refused resource, removed raw HTML) fails the build. When
     nothing that goes into the outputs has changed since they were built (see cache.py),
-    they are left as they are, unless `cache` is false.
+    they are left as they are, unless `cache` is false. A long book is laid out in
+    segments, `jobs` at a time (default: one per core; see segments.py).
     """
     from . import cache as build_cache
 
@@ -94,17 +91,30 @@ def build(
     if cache and build_cache.fresh(out, key, targets, book):
         _check_strict(book, strict)
         return BuildResult(book, targets, cached=True)
-    with progress:
-        if "epub" in ordered and "pdf" not in ordered:
-            from .pdf import layout
+    from .segments import SEGMENT_SIZE, print_edition
 
-            layout(book)  # the EPUB's page list comes from the print layout
-        # All outputs are renamed into place together, after the last one succeeded.
-        with contextlib.ExitStack() as stack:
-            for fmt, target in zip(ordered, targets, strict=True):
-                if fmt == "epub":
-                    progress.step("writing the EPUB")
-                _renderer(fmt)(book, stack.enter_context(atomic_output(target)))
-            _check_strict(book, strict)
+    # All outputs are renamed into place together, after the last one succeeded.
+    with progress, contextlib.ExitStack() as stack:
+        partial = {
+            fmt: stack.enter_context(atomic_output(target))
+            for fmt, target in zip(ordered, targets, strict=True)
+        }
+        # The print edition is laid out even for the EPUB alone: its page list
+        # comes from the print layout.
+        print_edition(
+            book,
+            partial.get("pdf"),
+            out / PIECES,
+            jobs=jobs,
+            use_cache=cache,
+            size=segment_size or SEGMENT_SIZE,
+            progress=progress,
+        )
+        if "epub" in partial:
+            from .epub import render_epub
+
+            progress.step("writing the EPUB")
+            render_epub(book, partial["epub"])
+        _check_strict(book, strict)
     build_cache.record(out, key, targets, book)
     return BuildResult(book, targets)

@@ -29,7 +29,8 @@ def _digest_file(digest, path: Path) -> None:
             digest.update(chunk)
 
 
-def _font_files(book: Book) -> list[Path]:
+def font_files(book: Book) -> list[Path]:
+    """The files of every face the book's settings name."""
     from .fonts import installed_faces
 
     settings = book.settings.pdf
@@ -37,26 +38,34 @@ def _font_files(book: Book) -> list[Path]:
     return sorted({face.path for family in families for face in installed_faces(family)})
 
 
-def key(book: Book, formats: list[str]) -> str:
+def tool_digest(book: Book) -> str:
+    """A digest of what turns a manuscript into pages: this tool's code, templates and
+    styles, WeasyPrint's version, the font files used."""
     # The version from the package metadata: importing WeasyPrint would cost more than
     # the whole check.
-    digest = hashlib.sha256()
-    digest.update(f"{version('weasyprint')}|{','.join(formats)}|".encode())
+    digest = hashlib.sha256(f"{version('weasyprint')}|".encode())
+    tool = sorted(_PACKAGE.rglob("*.py")) + sorted((_PACKAGE / "templates").iterdir())
+    tool += sorted(STYLES.glob("*.css"))
+    for path in tool:
+        _digest_file(digest, path)
+    for path in font_files(book):
+        stat = path.stat()
+        digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def key(book: Book, formats: list[str]) -> str:
+    digest = hashlib.sha256(f"{tool_digest(book)}|{','.join(formats)}|".encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
     files = [book.root / "book.toml", *(c.source for c in book.chapters)]
     files += [r.path for r in book.resources if r.data is None]
     if book.cover is not None:
         files.append(book.cover.path)
-    tool = sorted(_PACKAGE.rglob("*.py")) + sorted((_PACKAGE / "templates").iterdir())
-    tool += sorted(STYLES.glob("*.css"))
-    for path in files + tool:
+    for path in files:
         _digest_file(digest, path)
     for resource in book.resources:
         if resource.data is not None:  # a data: URL or a download
             digest.update(resource.href.encode() + resource.data)
-    for path in _font_files(book):
-        stat = path.stat()
-        digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 

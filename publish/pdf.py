@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
-from .model import NOTEREF_RE, Book, Chapter, Warning
+from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
 from .render import build_time, labels, stylesheet, template
 from .typography import text_of
@@ -127,9 +127,22 @@ def _keep_paragraph_ends(html: str) -> str:
     return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span></p>', html)
 
 
-def book_html(book: Book) -> str:
-    """The whole print edition as one HTML document (the input WeasyPrint lays out)."""
-    chapters = [
+def book_html(
+    book: Book,
+    chapters: list[Chapter] | None = None,
+    *,
+    front: bool = True,
+    pages: dict[str, str] | None = None,
+    dated: bool = True,
+) -> str:
+    """The print edition as one HTML document (the input WeasyPrint lays out).
+
+    By default the whole book; a long book is laid out in pieces (segments.py): some
+    `chapters` only, or the `front` matter only, its TOC given the printed `pages` of the
+    headings (id → folio) since their pages are in other documents.
+    """
+    chapters = book.chapters if chapters is None else chapters
+    bodies = [
         {
             "id": chapter.id,
             "title": chapter.title,
@@ -137,53 +150,92 @@ def book_html(book: Book) -> str:
                 _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id))
             ),
         }
-        for chapter in book.chapters
+        for chapter in chapters
     ]
     return template("print.html").render(
         meta=book.metadata,
         toc=book.toc,
-        chapters=chapters,
+        front=front,
+        pages=pages,
+        chapters=bodies,
         labels=labels(book.metadata.language),
         version=__version__,
-        timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ") if dated else None,
     )
 
 
-def layout(book: Book, *, chinese_layout: bool = True):
-    """Lay out the print edition (a WeasyPrint document) and record its page breaks in the
-    model, for the EPUB's page list.
+@dataclass(frozen=True)
+class Setup:
+    """Everything WeasyPrint needs besides the HTML: stylesheets, the files the sandbox may
+    serve, in-memory resources. Picklable, for worker processes."""
 
-    `chinese_layout=False` leaves WeasyPrint's own line composition (for comparisons; it
-    cannot be undone in a process where the Chinese layout was installed).
-    """
+    root: Path
+    stylesheets: tuple[str, ...]
+    font_files: tuple[Path, ...]
+    resources: tuple[Resource, ...]
+    chinese_layout: bool = True
+
+
+def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
+    toml = book.root / "book.toml"
+    latin = latin_faces(book.settings.pdf, toml)
+    css = (settings_css(book.settings.pdf, toml, latin), stylesheet("base.css"))
+    return Setup(
+        book.root,
+        (*css, stylesheet("print.css")),
+        tuple(face["path"] for face in latin),
+        tuple(book.resources),
+        chinese_layout,
+    )
+
+
+def render_html(setup: Setup, html: str, extra_css: str = ""):
+    """Lay out `html` with the book's stylesheets, then `extra_css`. Returns the WeasyPrint
+    document and the URLs the sandbox refused to fetch."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from .sandbox import quiet_logging, url_fetcher
     from .weasy_cjk import install as install_cjk_layout
 
-    toml = book.root / "book.toml"
     font_config = FontConfiguration()  # @font-face rules are ignored without one
-    latin = latin_faces(book.settings.pdf, toml)
-    fetcher = url_fetcher(book.root, [face["path"] for face in latin], book.resources)
+    fetcher = url_fetcher(setup.root, list(setup.font_files), list(setup.resources))
     css = [
         CSS(string=text, font_config=font_config, url_fetcher=fetcher)
-        for text in (
-            settings_css(book.settings.pdf, toml, latin),
-            stylesheet("base.css"),
-            stylesheet("print.css"),
-        )
+        for text in (*setup.stylesheets, extra_css)
+        if text
     ]
-    if chinese_layout:
+    if setup.chinese_layout:
         install_cjk_layout()
-    base_url = book.root.resolve().as_uri() + "/"
+    base_url = setup.root.resolve().as_uri() + "/"
     with quiet_logging():
-        document = HTML(string=book_html(book), base_url=base_url, url_fetcher=fetcher).render(
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             stylesheets=css, font_config=font_config
         )
-    for url in dict.fromkeys(fetcher.refused):
+    return document, list(dict.fromkeys(fetcher.refused))
+
+
+def report_refused(book: Book, urls: list[str]) -> None:
+    for url in dict.fromkeys(urls):
         book.warnings.append(Warning(f"PDF: refused to fetch `{url[:120]}`"))
+
+
+def layout(book: Book, *, chinese_layout: bool = True):
+    """Lay out the print edition as one document (a WeasyPrint document) and record its
+    page breaks in the model, for the EPUB's page list.
+
+    `chinese_layout=False` leaves WeasyPrint's own line composition (for comparisons; it
+    cannot be undone in a process where the Chinese layout was installed).
+    """
+    document, refused = render_html(setup(book, chinese_layout=chinese_layout), book_html(book))
+    report_refused(book, refused)
     book.page_breaks = page_breaks(document)
+    check_fonts(book)
+    return document
+
+
+def check_fonts(book: Book) -> None:
+    """Warn of characters no configured face has, and of the slow font subsetting."""
     _report_missing_glyphs(book)
     if not fast_subsetting():
         book.warnings.append(
@@ -192,7 +244,6 @@ def layout(book: Book, *, chinese_layout: bool = True):
                 "slower (install libharfbuzz-subset0; `make` does)"
             )
         )
-    return document
 
 
 def fast_subsetting() -> bool:

@@ -1,0 +1,459 @@
+"""A long book laid out in pieces, in parallel, and joined into one PDF.
+
+Every chapter opens on a recto, so the pages of a run of chapters do not depend on the
+pages before it, except for their folios. A long book is therefore cut into segments of
+whole chapters; each is laid out as a document of its own, without folios, in a worker
+process, and its PDF is kept in a cache by content, so that an edit lays out again only
+the segment it touches. The main process then lays out the front matter with the TOC's
+page numbers (known once every segment is laid out), joins the pieces with pikepdf, pads a
+blank verso where a piece ends on a recto, stamps the folios (from folio-only pages, cached
+too), links the TOC and any reference between pieces, and writes the page labels.
+
+A book of one segment is laid out in one document (pdf.py); both ways give the same pages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+
+from .cache import font_files
+from .join import Part, join
+from .model import Book, Chapter
+from .pagination import PageBreak, page_breaks
+from .pdf import Setup, book_html, check_fonts, render_html, report_refused, setup
+from .progress import Progress
+from .typography import text_of
+
+#: About how much text (characters of chapter HTML) one segment holds. Smaller segments
+#: make an edit cheaper to lay out again; each costs a document's set-up (~0.1 s).
+SEGMENT_SIZE = 50_000
+#: Folio-only pages are made (and cached) in runs of this many page numbers.
+FOLIO_RUN = 200
+#: CSS px → PDF points, as WeasyPrint writes pages.
+PT_PER_PX = 0.75
+
+#: A segment's folios are stamped on after joining (their numbers depend on the pages
+#: before), and its running heads cannot read the book title from the title page.
+SEGMENT_CSS = """
+@page body:left { @bottom-left { content: none; } }
+@page body:right { @bottom-right { content: none; } }
+.mainmatter { string-set: book-title %s; }
+"""
+#: Folio-only pages: the body's page style with the running heads left out, numbered on
+#: from `start`.
+FOLIO_CSS = """
+@page body:left { @top-left { content: none; } }
+@page body:right { @top-right { content: none; } }
+@page body:nth(1 of body) { counter-reset: page %d; }
+.mainmatter > div + div { break-before: page; }
+"""
+#: The front matter alone: the TOC's page numbers are given, not looked up.
+FRONT_CSS = """
+nav.toc a::after { content: leader("·") attr(data-page); }
+"""
+
+
+@dataclass
+class Piece:
+    """A laid-out document of the book: its PDF and what joining it needs to know.
+
+    Positions are in PDF points from the page's bottom left; pages count from 0.
+    """
+
+    pages: int
+    blank: list[bool]
+    breaks: list[PageBreak]  # labelled with page numbers counted within the piece
+    anchors: dict[str, tuple[int, float, float]]
+    #: Links to anchors in other pieces: page, anchor, rectangle.
+    links: list[tuple[int, str, list[float]]]
+    refused: list[str] = field(default_factory=list)
+
+
+def css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return f'"{escaped}"'
+
+
+def plan(book: Book, size: int, previous: dict | None = None) -> list[list[int]]:
+    """Chapter indexes grouped into segments of about `size` characters, in order.
+
+    The previous build's grouping is kept while the list of chapters is the same, so that
+    an edit that changes a chapter's length does not move every later boundary.
+    """
+    sources = [str(chapter.source) for chapter in book.chapters]
+    if previous and previous.get("chapters") == sources and previous.get("size") == size:
+        return previous["segments"]
+    segments: list[list[int]] = [[]]
+    filled = 0
+    for index, chapter in enumerate(book.chapters):
+        if segments[-1] and filled >= size:
+            segments.append([])
+            filled = 0
+        segments[-1].append(index)
+        filled += len(chapter.body)
+    return segments
+
+
+# --- laying out one piece (in a worker process or here) --------------------------------
+
+
+def lay_out(setup: Setup, html: str, extra_css: str, target: Path) -> Piece:
+    """Lay out one piece and write its PDF to `target` (atomically: it is a cache entry)."""
+    from .sandbox import quiet_logging
+
+    document, refused = render_html(setup, html, extra_css)
+    anchors: dict[str, tuple[int, float, float]] = {}
+    for number, page in enumerate(document.pages):
+        height = page.height * PT_PER_PX
+        for name, (x, y, *_) in page.anchors.items():
+            anchors.setdefault(name, (number, x * PT_PER_PX, height - y * PT_PER_PX))
+    links = []
+    for number, page in enumerate(document.pages):
+        height = page.height * PT_PER_PX
+        kept = []
+        for link in page.links:
+            kind, name, (x1, y1, x2, y2), _box = link
+            if kind == "internal" and name not in anchors:
+                rect = [x1 * PT_PER_PX, height - y2 * PT_PER_PX]
+                rect += [x2 * PT_PER_PX, height - y1 * PT_PER_PX]
+                links.append((number, name, rect))
+            else:
+                kept.append(link)
+        page.links[:] = kept  # the link is made when the pieces are joined
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    with quiet_logging():
+        document.write_pdf(partial, pdf_identifier=None)
+    os.replace(partial, target)
+    return Piece(
+        pages=len(document.pages),
+        blank=[page._page_box.page_type.blank for page in document.pages],
+        breaks=page_breaks(document),
+        anchors=anchors,
+        links=links,
+        refused=refused,
+    )
+
+
+def _worker_start() -> None:
+    # Ctrl-C is the main process's to handle: it stops the workers. The progress line is
+    # the main process's too.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    progress = logging.getLogger("weasyprint.progress")
+    progress.handlers.clear()
+    progress.setLevel(logging.WARNING)
+
+
+# --- the cache of pieces ---------------------------------------------------------------
+
+
+class PieceCache:
+    """Laid-out pieces kept in a folder (beside the outputs), by a digest of their input.
+
+    Entries not used by the latest build are removed when it ends.
+    """
+
+    def __init__(self, folder: Path, enabled: bool = True):
+        self.folder = folder
+        self.enabled = enabled
+        self.used: set[str] = set()
+
+    def pdf(self, key: str) -> Path:
+        return self.folder / f"{key}.pdf"
+
+    def get(self, key: str) -> Piece | None:
+        self.used.add(key)
+        if not self.enabled or not self.pdf(key).exists():
+            return None
+        try:
+            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            data["breaks"] = [PageBreak(**b) for b in data["breaks"]]
+            data["anchors"] = {k: tuple(v) for k, v in data["anchors"].items()}
+            data["links"] = [tuple(link) for link in data["links"]]
+            return Piece(**data)
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+
+    def put(self, key: str, piece: Piece) -> None:
+        path = self.folder / f"{key}.json"
+        partial = path.with_suffix(".part")
+        partial.write_text(json.dumps(asdict(piece), ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+
+    def prune(self) -> None:
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.name == "plan.json":
+                continue
+            if path.name.split(".")[0] not in self.used and path.suffix in (".pdf", ".json"):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+    def read_plan(self) -> dict | None:
+        try:
+            return json.loads((self.folder / "plan.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def write_plan(self, book: Book, size: int, segments: list[list[int]], pages: int) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = {"chapters": [str(c.source) for c in book.chapters], "size": size}
+        data.update(segments=segments, pages=pages)
+        (self.folder / "plan.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def _key(common: str, html: str, extra_css: str, setup: Setup) -> str:
+    digest = hashlib.sha256(common.encode())
+    digest.update(repr((setup.stylesheets, setup.chinese_layout)).encode())
+    digest.update(html.encode())
+    digest.update(extra_css.encode())
+    for resource in setup.resources:  # the images this piece shows
+        if resource.href in html:
+            digest.update(resource.href.encode())
+            digest.update(hashlib.sha256(resource.content()).digest())
+    return digest.hexdigest()[:32]
+
+
+# --- running pieces in parallel --------------------------------------------------------
+
+
+class Runner:
+    """Lays out pieces, from the cache when it has them, otherwise in `jobs` worker
+    processes (forked, so a worker starts at once with what this process has loaded) or,
+    when there is only one to do, here. Use as a context manager: leaving it early
+    (Ctrl-C, an error) stops the workers at once."""
+
+    def __init__(self, setup: Setup, cache: PieceCache, jobs: int):
+        self.setup = setup
+        self.cache = cache
+        self.jobs = jobs
+        self.done: dict[str, Piece] = {}
+        self.queued: dict[str, tuple[str, str]] = {}
+        self.running: dict[str, Future] = {}
+        self.executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Runner:
+        self.cache.folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        if self.executor is None:
+            return
+        if kind is not None:
+            for process in list(getattr(self.executor, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        else:
+            self.executor.shutdown()
+
+    def submit(self, key: str, html: str, css: str) -> None:
+        if key in self.done or key in self.queued or key in self.running:
+            return
+        piece = self.cache.get(key)
+        if piece is not None:
+            self.done[key] = piece
+        elif self.executor is not None:
+            self._start(key, html, css)
+        else:
+            self.queued[key] = (html, css)
+
+    def _start(self, key: str, html: str, css: str) -> None:
+        assert self.executor is not None
+        self.running[key] = self.executor.submit(
+            lay_out, self.setup, html, css, self.cache.pdf(key)
+        )
+
+    def result(self, key: str) -> Piece:
+        """The piece `key` (submitted before), laid out if need be."""
+        if key in self.done:
+            return self.done[key]
+        if self.executor is None and len(self.queued) > 1 and self.jobs > 1:
+            # Forked, not spawned: no script calling build() needs a __main__ guard.
+            self.executor = ProcessPoolExecutor(
+                min(self.jobs, len(self.queued)), get_context("fork"), initializer=_worker_start
+            )
+            for queued_key, (html, css) in self.queued.items():
+                self._start(queued_key, html, css)
+            self.queued.clear()
+        if key in self.running:
+            piece = self.running.pop(key).result()
+        else:
+            html, css = self.queued.pop(key)
+            piece = lay_out(self.setup, html, css, self.cache.pdf(key))
+        self.cache.put(key, piece)
+        self.done[key] = piece
+        return piece
+
+    def here(self, key: str, html: str, css: str) -> Piece:
+        """Lay out `key` in this process now, while the workers go on with theirs."""
+        piece = self.cache.get(key)
+        if piece is None:
+            self.cache.folder.mkdir(parents=True, exist_ok=True)
+            piece = lay_out(self.setup, html, css, self.cache.pdf(key))
+            self.cache.put(key, piece)
+        self.done[key] = piece
+        return piece
+
+
+# --- the whole print edition -----------------------------------------------------------
+
+
+def render_segmented(
+    book: Book,
+    target: Path | None,
+    segments: list[list[Chapter]],
+    cache: PieceCache,
+    *,
+    common: str,
+    jobs: int,
+    chinese_layout: bool = True,
+    progress: Progress | None = None,
+    expected_pages: int = 0,
+) -> int:
+    """Lay out `book` in `segments` (and join them into `target`, if given); record the
+    page breaks in the model for the EPUB. `common` is a digest of every input the pieces
+    share (tool, fonts, settings); `expected_pages`, a guess of the body's page count
+    (folio pages are made for that many while the segments are laid out). Returns the
+    number of body pages."""
+    config = setup(book, chinese_layout=chinese_layout)
+    title_css = SEGMENT_CSS % css_string(book.metadata.title)
+    tasks = {}
+    for chapters in segments:
+        html = book_html(book, chapters, front=False)
+        tasks[_key(common, html, title_css, config)] = (html, title_css)
+    keys = list(tasks)
+    total = sum(len(chapters) for chapters in segments)
+
+    def folio_runs(pages: int) -> dict[str, tuple[str, str]]:
+        runs = {}
+        for first in range(1, pages + 1, FOLIO_RUN):
+            html, css = _folio_html(book, FOLIO_RUN), FOLIO_CSS % first
+            runs[_key(common, html, css, config)] = (html, css)
+        return runs
+
+    with Runner(config, cache, jobs) as runner:
+        for key, (html, css) in tasks.items():
+            runner.submit(key, html, css)
+        if target is not None:
+            for key, (html, css) in folio_runs(expected_pages).items():
+                runner.submit(key, html, css)
+        pieces, laid = [], 0
+        for key, chapters in zip(keys, segments, strict=True):
+            pieces.append(runner.result(key))
+            laid += len(chapters)
+            if progress:
+                progress.step(f"laying out the print edition: chapter {laid} of {total}")
+
+        # Body page numbers: every piece starts on a recto, after a blank verso if needed.
+        starts, number = [], 1
+        for piece in pieces:
+            starts.append(number)
+            number += piece.pages + piece.pages % 2
+        body_pages = starts[-1] + pieces[-1].pages - 1
+        book.page_breaks = [
+            replace(b, label=str(start - 1 + int(b.label)))
+            for piece, start in zip(pieces, starts, strict=True)
+            for b in piece.breaks
+        ]
+        for piece in pieces:
+            report_refused(book, piece.refused)
+        check_fonts(book)
+        if target is None:
+            return body_pages
+
+        if progress:
+            progress.step("writing the PDF")
+        runs = folio_runs(body_pages)
+        for key, (html, css) in runs.items():
+            runner.submit(key, html, css)
+        pages = {
+            name: str(start + page)
+            for piece, start in zip(pieces, starts, strict=True)
+            for name, (page, _x, _y) in piece.anchors.items()
+        }
+        # Without its dates (join writes them), so that it is cached while the pages stay.
+        front_html = book_html(book, [], pages=pages, dated=False)
+        front_key = _key(common, front_html, FRONT_CSS, config)
+        front = runner.here(front_key, front_html, FRONT_CSS)
+        for key in runs:
+            runner.result(key)
+    join(
+        target,
+        Part(cache.pdf(front_key), front),
+        [Part(cache.pdf(key), piece) for key, piece in zip(keys, pieces, strict=True)],
+        [cache.pdf(key) for key in runs],
+        FOLIO_RUN,
+        font_files(book),
+    )
+    return body_pages
+
+
+def _folio_html(book: Book, count: int) -> str:
+    pages = "<div></div>" * count
+    return (
+        f'<!DOCTYPE html><html lang="{book.metadata.language}"><body>'
+        f'<div class="mainmatter">{pages}</div></body></html>'
+    )
+
+
+def print_edition(
+    book: Book,
+    target: Path | None,
+    cache_folder: Path,
+    *,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    size: int = SEGMENT_SIZE,
+    chinese_layout: bool = True,
+    progress: Progress | None = None,
+) -> None:
+    """Lay out the print edition (recording its page breaks in the model) and write it to
+    `target` if given: in one document, or for a long book in segments laid out `jobs` at
+    a time (default: one per core), cached in `cache_folder`."""
+    from .cache import tool_digest
+    from .pdf import layout, render_pdf
+
+    jobs = jobs or os.cpu_count() or 1
+    cache = PieceCache(cache_folder, enabled=use_cache)
+    grouping = plan(book, size, cache.read_plan() if use_cache else None)
+    if len(grouping) == 1:
+        cache.prune()
+        if target is None:
+            layout(book, chinese_layout=chinese_layout)
+        else:
+            render_pdf(book, target, chinese_layout=chinese_layout)
+        return
+    segments = [[book.chapters[index] for index in group] for group in grouping]
+    previous = cache.read_plan() or {}
+    pages = render_segmented(
+        book,
+        target,
+        segments,
+        cache,
+        common=tool_digest(book),
+        jobs=jobs,
+        chinese_layout=chinese_layout,
+        progress=progress,
+        expected_pages=previous.get("pages") or _guess_pages(book),
+    )
+    cache.write_plan(book, size, grouping, pages)
+    cache.prune()
+
+
+def _guess_pages(book: Book) -> int:
+    """About how many pages the body will take: its characters over a page's worth."""
+    from .pdf import geometry
+
+    g = geometry(book.settings.pdf)
+    characters = sum(len(text_of(chapter.body)) for chapter in book.chapters)
+    return int(characters / (g.chars_per_line * g.lines_per_page)) + len(book.chapters)
