@@ -71,7 +71,7 @@ def join(
                 if not blank:
                     number = part.first + page - first_body  # from 0
                     run = runs[number // run_length]
-                    pdf.pages[part.first + page].add_overlay(run.pages[number % run_length])
+                    _stamp(pdf, pdf.pages[part.first + page], run.pages[number % run_length])
 
         anchors: dict[str, tuple[int, float, float]] = {}
         for part in parts:
@@ -111,6 +111,23 @@ def join(
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             min_version=front_pdf.pdf_version,
         )
+
+
+def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page) -> None:
+    """Draw `stamp` (a page of the same size) over `page`, under a fixed resource name
+    (pikepdf's add_overlay picks a random one: the output would differ from build to
+    build)."""
+    from pikepdf import Dictionary
+
+    form = pdf.copy_foreign(stamp.as_form_xobject())
+    # WeasyPrint gives all the pages of a document one resource dictionary: this page
+    # gets its own, which names its folio.
+    resources = Dictionary(dict(page.obj.get("/Resources", Dictionary()).items()))
+    resources.XObject = Dictionary(dict(resources.get("/XObject", Dictionary()).items()))
+    resources.XObject.Folio = form
+    page.obj.Resources = resources
+    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+    page.contents_add(pdf.make_stream(b"\nQ q /Folio Do Q\n"))
 
 
 # --- one subset of each font -----------------------------------------------------------

@@ -1,0 +1,197 @@
+"""A book laid out in segments (in worker processes, or from the cache) is the same book as
+one laid out in one document: same pages, text, folios, bookmarks, links and page list."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from conftest import RICH, pdf_pages_text
+from publish.build import PIECES, build
+from publish.manuscript import read_manuscript
+from publish.segments import plan
+
+WHOLE = 10**9  # a segment size no book reaches: one document
+
+
+@pytest.fixture(scope="module")
+def manuscript(tmp_path_factory) -> Path:
+    """The rich manuscript, with a link from its last chapter to its first (a link between
+    two segments)."""
+    folder = tmp_path_factory.mktemp("segments") / "manuscript"
+    shutil.copytree(RICH, folder)
+    with open(folder / "03-shiyu.md", "a", encoding="utf-8") as handle:
+        handle.write("\n回看[开篇一章](#ch01)，再读一遍。\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def epoch():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        yield
+
+
+@pytest.fixture(scope="module")
+def builds(manuscript, epoch, tmp_path_factory):
+    out = tmp_path_factory.mktemp("builds")
+    one = build(manuscript, out / "one", segment_size=WHOLE)
+    parallel = build(manuscript, out / "parallel", segment_size=1, jobs=2)
+    serial = build(manuscript, out / "serial", segment_size=1, jobs=1)
+    return {"one": one, "parallel": parallel, "serial": serial}
+
+
+def _pdf(result) -> Path:
+    return result.written[0]
+
+
+def _page_images(pdf: Path, folder: Path) -> list[bytes]:
+    folder.mkdir()
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", str(pdf), str(folder / "p")], check=True)
+    return [path.read_bytes() for path in sorted(folder.iterdir())]
+
+
+def test_segments_really_are_separate_pieces(builds):
+    pieces = builds["parallel"].written[0].parent / PIECES
+    assert len(list(pieces.glob("*.pdf"))) >= 3 + 1  # three chapters, the front matter…
+    assert not (builds["one"].written[0].parent / PIECES / "plan.json").exists()
+
+
+def test_same_pages_pixel_for_pixel(builds, tmp_path):
+    one = _page_images(_pdf(builds["one"]), tmp_path / "one")
+    parallel = _page_images(_pdf(builds["parallel"]), tmp_path / "parallel")
+    assert len(one) == len(parallel) > 10
+    different = [n + 1 for n, (a, b) in enumerate(zip(one, parallel, strict=True)) if a != b]
+    assert different == []
+
+
+def test_same_text_and_folios(builds):
+    assert pdf_pages_text(_pdf(builds["parallel"])) == pdf_pages_text(_pdf(builds["one"]))
+
+
+def _outline(pdf: Path) -> list[tuple[int, str, int]]:
+    reader = pypdf.PdfReader(pdf)
+    out = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return out
+
+
+def _links(pdf: Path) -> list[tuple[int, int, tuple[int, ...]]]:
+    """(page, target page, rectangle rounded) of each internal link."""
+    found = []
+    with pikepdf.open(pdf) as document:
+        names = {}
+        if "/Names" in document.Root and "/Dests" in document.Root.Names:
+            tree = pikepdf.NameTree(document.Root.Names.Dests)
+            names = {str(k): v for k, v in tree.items()}
+        index = {page.objgen: n for n, page in enumerate(document.pages)}
+        for n, page in enumerate(document.pages):
+            for annot in page.obj.get("/Annots", []):
+                dest = annot.get("/Dest")
+                if dest is None:
+                    continue
+                if isinstance(dest, pikepdf.String):
+                    dest = names[str(dest)]
+                rect = sorted(round(float(v)) for v in annot.Rect)
+                found.append((n, index[dest[0].objgen], tuple(rect)))
+    return sorted(found)
+
+
+def test_same_bookmarks(builds):
+    one = _outline(_pdf(builds["one"]))
+    assert _outline(_pdf(builds["parallel"])) == one
+    assert [title for depth, title, _ in one if depth == 0] == [
+        c.title for c in builds["one"].book.chapters
+    ]
+
+
+def test_same_links_including_between_segments(builds):
+    one = _links(_pdf(builds["one"]))
+    assert _links(_pdf(builds["parallel"])) == one
+    chapter_one = _outline(_pdf(builds["one"]))[0][2]
+    last_page = max(page for page, _, _ in one)
+    # The TOC's links, and the last chapter's link back to the first.
+    assert any(page >= last_page - 2 and target == chapter_one for page, target, _ in one)
+    assert sum(1 for page, target, _ in one if page < chapter_one) >= 3
+
+
+def test_same_page_list_labels_and_metadata(builds):
+    assert builds["parallel"].book.page_breaks == builds["one"].book.page_breaks
+    with pikepdf.open(_pdf(builds["one"])) as one, pikepdf.open(_pdf(builds["parallel"])) as two:
+        assert dict(two.docinfo.items()) == dict(one.docinfo.items())
+        assert str(two.Root.Lang) == str(one.Root.Lang)
+        assert two.Root.PageLabels == one.Root.PageLabels
+        assert two.pdf_version == one.pdf_version
+
+
+def test_parallel_serial_and_cached_builds_are_byte_identical(builds, manuscript):
+    parallel = _pdf(builds["parallel"])
+    assert parallel.read_bytes() == _pdf(builds["serial"]).read_bytes()
+    first = parallel.read_bytes()
+    parallel.unlink()  # built again: every piece comes from the cache
+    again = build(manuscript, parallel.parent, segment_size=1, jobs=2)
+    assert not again.cached
+    assert _pdf(again).read_bytes() == first
+
+
+def test_one_font_program_per_face(builds):
+    programs: dict[str, set] = {}
+    with pikepdf.open(_pdf(builds["parallel"])) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                program = obj.get("/FontFile3") or obj.get("/FontFile2")
+                programs.setdefault(str(obj.FontName), set()).add(program.objgen)
+    assert programs and all(len(found) == 1 for found in programs.values()), programs
+
+
+def test_an_edit_lays_out_only_its_segment_again(manuscript, epoch, tmp_path):
+    copy = tmp_path / "manuscript"
+    shutil.copytree(manuscript, copy)
+    out = tmp_path / "out"
+    build(copy, out, segment_size=1)
+    pieces = out / PIECES
+    before = {p.name: p.stat().st_mtime_ns for p in pieces.glob("*.pdf")}
+    with open(copy / "02-tubiao.md", "a", encoding="utf-8") as handle:
+        handle.write("\n补记一句：图表之后，正文照常接续。\n")
+    edited = build(copy, out, segment_size=1)
+    after = {p.name: p.stat().st_mtime_ns for p in pieces.glob("*.pdf")}
+    new = set(after) - set(before)
+    kept = {name for name in after if before.get(name) == after[name]}
+    assert len(new) == 1, new  # the second chapter's segment; the front matter is unchanged
+    assert len(kept) == len(after) - 1
+    fresh = build(copy, tmp_path / "fresh", segment_size=WHOLE)
+    assert pdf_pages_text(_pdf(edited)) == pdf_pages_text(_pdf(fresh))
+
+
+def test_the_plan_keeps_its_segments_while_the_chapters_stay():
+    book = read_manuscript(RICH)
+    first = plan(book, 1)
+    assert first == [[0], [1], [2]]
+    assert plan(book, 10**6) == [[0, 1, 2]]
+    previous = {
+        "chapters": [str(c.source) for c in book.chapters],
+        "size": 5,
+        "segments": [[0, 1], [2]],
+    }
+    assert plan(book, 5, previous) == [[0, 1], [2]]
+    previous["chapters"] = previous["chapters"][:2]
+    assert plan(book, 5, previous) != [[0, 1], [2]]
+
+
+def test_workers_are_gone_after_a_build(builds):
+    import multiprocessing
+
+    assert multiprocessing.active_children() == []
