@@ -13,9 +13,14 @@ the machine falls on every tool alike:
 - typst        Typst on the prepared `.typ` (the `typst` command if there is one, otherwise
                `python -c "import typst; typst.compile(...)"`; skipped if neither)
 - incremental  `publish build` again into the same DIR, nothing changed
+- edit         `publish build` again into the same DIR, one sentence added to the middle
+               chapter (restored afterwards): only that chapter's segment is laid out again
 
 Each run is one process under `/usr/bin/time -v` (Debian package `time`): wall-clock time
-and peak resident memory. The table gives the median wall time and the largest peak.
+and peak memory — the larger of GNU time's peak resident set (the largest single process)
+and the most the command's processes held together (PSS, sampled every 50 ms), since a
+long book is laid out by worker processes. The table gives the median wall time and the
+largest peak.
 Tools are taken from the running Python's environment (`python` -> its `publish`,
 `weasyprint`), so run it with the venv's Python.
 """
@@ -23,6 +28,7 @@ Tools are taken from the running Python's environment (`python` -> its `publish`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import importlib.util
 import json
@@ -32,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,13 +172,56 @@ def typst_command(typ: Path, pdf: Path) -> list[str] | None:
     return None
 
 
+def _tree_pss(root: int) -> float:
+    """Memory in use by process `root` and all its descendants (MiB of PSS: pages shared
+    between a forked worker and its parent are counted once)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, changed = {root}, True
+    while changed:
+        grown = tree | {pid for pid, parent in parents.items() if parent in tree}
+        changed, tree = grown != tree, grown
+    total = 0
+    for pid in tree:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+        total += int(found.group(1)) if found else 0
+    return total / 1024
+
+
 def measure(command: list[str], stats: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one run of `command` under GNU time."""
-    result = subprocess.run(
-        [str(GNU_TIME), "-v", "-o", str(stats), *command], capture_output=True, text=True
+    """(wall seconds, peak MiB) of one run of `command` under GNU time. The peak is the
+    larger of GNU time's (the largest single process) and the most all of the command's
+    processes held together (sampled every 50 ms: a build's worker processes count)."""
+    process = subprocess.Popen(
+        [str(GNU_TIME), "-v", "-o", str(stats), *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    if result.returncode != 0:
-        sys.exit(f"failed ({result.returncode}): {' '.join(command)}\n{result.stderr[-2000:]}")
+    together = 0.0
+    sampler_stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal together
+        while not sampler_stop.wait(0.05):
+            together = max(together, _tree_pss(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    sampler_stop.set()
+    sampler.join()
+    if process.returncode != 0:
+        sys.exit(f"failed ({process.returncode}): {' '.join(command)}\n{stderr[-2000:]}")
     report = stats.read_text()
     wall = re.search(r"Elapsed \(wall clock\) time .*?: (?:(\d+):)?(\d+):([\d.]+)", report)
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report)
@@ -179,7 +229,20 @@ def measure(command: list[str], stats: Path) -> tuple[float, float]:
         sys.exit(f"cannot read GNU time's report:\n{report}")
     hours, minutes, seconds = wall.groups()
     seconds = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
-    return seconds, int(peak.group(1)) / 1024
+    return seconds, max(int(peak.group(1)) / 1024, together)
+
+
+@contextlib.contextmanager
+def edited(manuscript: Path):
+    """The middle chapter with one sentence more, for the time of the block."""
+    chapters = sorted(manuscript.glob("*.md"))
+    chapter = chapters[len(chapters) // 2]
+    original = chapter.read_bytes()
+    try:
+        chapter.write_bytes(original + "\n\n（基准测试：此处增补一句。）\n".encode())
+        yield
+    finally:
+        chapter.write_bytes(original)
 
 
 def page_count(pdf: Path) -> int | None:
@@ -210,11 +273,13 @@ def run_case(case: Case, work: Path) -> dict[str, Runs]:
             "weasyprint": [str(weasyprint), str(case.html), str(plain_pdf)],
             "typst": typst,
             "incremental": build,  # same DIR, nothing changed since "publish"
+            "edit": build,  # same DIR, one sentence added to the middle chapter
         }
         for name, command in commands.items():
             if command is None:
                 continue
-            wall, peak = measure(command, stats)
+            with edited(case.manuscript) if name == "edit" else contextlib.nullcontext():
+                wall, peak = measure(command, stats)
             runs.setdefault(name, Runs()).walls.append(wall)
             runs[name].peaks.append(peak)
             print(f"  {repetition + 1}/{case.repeat} {name:<12} {wall:8.2f} s {peak:8.0f} MiB")
@@ -256,8 +321,12 @@ def table(results: list[tuple[Case, dict[str, Runs]]]) -> str:
                 wall = statistics.median(publish.walls) / statistics.median(runs[other].walls)
                 peak = max(publish.peaks) / max(runs[other].peaks)
                 ratios.append(
-                    f"{case.name}: publish/{other} = {wall:.1f}× time, {peak:.1f}× memory"
+                    f"{case.name}: publish/{other} = {wall:.2f}× time, {peak:.2f}× memory"
                 )
+        for again in ("incremental", "edit"):
+            if again in runs:
+                share = statistics.median(runs[again].walls) / statistics.median(publish.walls)
+                ratios.append(f"{case.name}: {again}/publish = {share:.0%} of a full build")
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):

@@ -36,6 +36,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("--strict", is_flag=True, help="Fail on warnings (refused resources, removed HTML).")
 @click.option("--force", is_flag=True, help="Rebuild even if nothing has changed.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Processes laying out a long book at once (default: one per core).",
+)  # fmt: skip
 @click.pass_context
 def build_command(
     ctx: click.Context,
@@ -45,6 +49,7 @@ def build_command(
     quiet: bool,
     strict: bool,
     force: bool,
+    jobs: int | None,
 ) -> None:
     """Build MANUSCRIPT (a folder with book.toml; default: manuscript) into OUT."""
     formats = FORMATS if fmt == "all" else (fmt,)
@@ -53,7 +58,9 @@ def build_command(
     progress = Progress(enabled=not quiet and sys.stderr.isatty())
     result = guarded(
         ctx,
-        lambda: build(manuscript, out, formats, strict=strict, cache=not force, progress=progress),
+        lambda: build(
+            manuscript, out, formats, strict=strict, cache=not force, progress=progress, jobs=jobs
+        ),
     )
     for warning in result.book.warnings:
         click.echo(f"publish: warning: {warning}", err=True)

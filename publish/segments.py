@@ -189,12 +189,11 @@ class PieceCache:
         os.replace(partial, path)
 
     def prune(self) -> None:
+        """Remove the entries this build did not use, and what an interrupted one left."""
         if not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
-            if path.name == "plan.json":
-                continue
-            if path.name.split(".")[0] not in self.used and path.suffix in (".pdf", ".json"):
+            if path.name != "plan.json" and path.name.split(".")[0] not in self.used:
                 with contextlib.suppress(OSError):
                     path.unlink()
 

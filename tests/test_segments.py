@@ -195,3 +195,48 @@ def test_workers_are_gone_after_a_build(builds):
     import multiprocessing
 
     assert multiprocessing.active_children() == []
+
+
+def test_ctrl_c_stops_the_workers_and_leaves_the_old_outputs(tmp_path):
+    """A real SIGINT to `publish build` while worker processes lay out a long book."""
+    import signal
+    import sys
+    import time
+
+    folder = tmp_path / "long"
+    folder.mkdir()
+    paragraph = "天下大势，分久必合，合久必分。" * 40
+    names = []
+    for number in range(1, 7):
+        names.append(f"{number:02d}.md")
+        text = f"# 第{number}章\n\n" + "\n\n".join([paragraph] * 45) + "\n"
+        (folder / names[-1]).write_text(text, encoding="utf-8")
+    (folder / "book.toml").write_text(
+        f'[book]\ntitle = "长书"\nauthors = ["佚名"]\nlanguage = "zh-CN"\nchapters = {names!r}\n'.replace(
+            "'", '"'
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "long.pdf").write_bytes(b"the previous PDF")
+    publish = Path(sys.executable).parent / "publish"
+    command = [str(publish), "build", str(folder), "--out", str(out)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / PIECES).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # the workers are laying out
+    assert process.poll() is None, "the build ended before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr.strip().splitlines()[-1].endswith("previous outputs left as they were")
+    assert "Traceback" not in stderr
+    assert (out / "long.pdf").read_bytes() == b"the previous PDF"
+    assert [p.name for p in out.iterdir() if p.name.endswith(".part")] == []
+    time.sleep(0.5)
+    leftovers = subprocess.run(
+        ["pgrep", "-f", f"publish build {folder}"], capture_output=True, text=True
+    ).stdout.split()
+    assert leftovers == []
