@@ -11,12 +11,11 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PublishError
-from .manuscript import read_manuscript
-from .model import Book
+from .model import Book, Warning
 from .progress import Progress, silent
 
 FORMATS = ("pdf", "epub")
@@ -43,15 +42,26 @@ PIECES = ".publish-cache"
 
 @dataclass
 class BuildResult:
-    book: Book
+    #: The model read (None when the record showed nothing had changed: it was not read).
+    book: Book | None
     written: list[Path]
     #: True when nothing had changed and the outputs were left as they were.
     cached: bool = False
+    warnings: list[Warning] = field(default_factory=list)
 
 
-def _check_strict(book: Book, strict: bool) -> None:
-    if strict and book.warnings:
-        first = book.warnings[0]
+def _write_epub(book: Book, target: Path) -> list[Warning]:
+    """Write the EPUB; the warnings it gave (it may run in another process)."""
+    from .epub import render_epub
+
+    before = len(book.warnings)
+    render_epub(book, target)
+    return book.warnings[before:]
+
+
+def _check_strict(warnings: list[Warning], strict: bool) -> None:
+    if strict and warnings:
+        first = warnings[0]
         raise PublishError(f"{first.message} (--strict)", first.path, first.line)
 
 
@@ -75,22 +85,29 @@ def build(
     """
     from . import cache as build_cache
 
+    ordered = sorted(formats, key=FORMATS.index)  # the PDF's layout first
+    if cache:  # the quick check: the record of the last build, without reading anything
+        found = build_cache.unchanged(manuscript, out, ordered)
+        if found is not None:
+            _check_strict(found[1], strict)
+            return BuildResult(None, found[0], cached=True, warnings=found[1])
+    from .manuscript import read_manuscript
+
     progress = progress or silent()
     progress.step("reading the manuscript")
     book = read_manuscript(manuscript)
-    _check_strict(book, strict)
+    _check_strict(book.warnings, strict)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
-    ordered = sorted(formats, key=FORMATS.index)  # the PDF's layout first
     targets = [out / f"{book.settings.output_name}.{fmt}" for fmt in ordered]
     key = build_cache.key(book, ordered)
     if cache and build_cache.fresh(out, key, targets, book):
-        _check_strict(book, strict)
-        return BuildResult(book, targets, cached=True)
+        _check_strict(book.warnings, strict)
+        return BuildResult(book, targets, cached=True, warnings=book.warnings)
     from .segments import SEGMENT_SIZE, print_edition
 
     # All outputs are renamed into place together, after the last one succeeded.
@@ -99,22 +116,31 @@ def build(
             fmt: stack.enter_context(atomic_output(target))
             for fmt, target in zip(ordered, targets, strict=True)
         }
-        # The print edition is laid out even for the EPUB alone: its page list
-        # comes from the print layout.
-        print_edition(
-            book,
-            partial.get("pdf"),
-            out / PIECES,
-            jobs=jobs,
-            use_cache=cache,
-            size=segment_size or SEGMENT_SIZE,
-            progress=progress,
-        )
-        if "epub" in partial:
-            from .epub import render_epub
+        # The print edition is laid out even for the EPUB alone: its page list comes from
+        # the print layout. The EPUB is then written beside the PDF, in another process.
+        jobs_beside: list = []
 
-            progress.step("writing the EPUB")
-            render_epub(book, partial["epub"])
-        _check_strict(book, strict)
-    build_cache.record(out, key, targets, book)
-    return BuildResult(book, targets)
+        def laid_out(spawn) -> None:
+            if "epub" in partial:
+                progress.step("writing the PDF and the EPUB")
+                jobs_beside.append(spawn(_write_epub, book, partial["epub"]))
+
+        try:
+            print_edition(
+                book,
+                partial.get("pdf"),
+                out / PIECES,
+                jobs=jobs,
+                use_cache=cache,
+                size=segment_size or SEGMENT_SIZE,
+                progress=progress,
+                laid_out=laid_out,
+            )
+            for job in jobs_beside:
+                book.warnings.extend(job.result())
+        finally:
+            for job in jobs_beside:
+                job.stop()
+        _check_strict(book.warnings, strict)
+    build_cache.record(out, key, targets, book, ordered)
+    return BuildResult(book, targets, warnings=book.warnings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from importlib.metadata import version
+import sys
 from pathlib import Path
 
 from .model import Book, Warning
@@ -38,30 +38,57 @@ def font_files(book: Book) -> list[Path]:
     return sorted({face.path for family in families for face in installed_faces(family)})
 
 
-def tool_digest(book: Book) -> str:
-    """A digest of what turns a manuscript into pages: this tool's code, templates and
-    styles, WeasyPrint's version, the font files used."""
-    # The version from the package metadata: importing WeasyPrint would cost more than
-    # the whole check.
-    digest = hashlib.sha256(f"{version('weasyprint')}|".encode())
+def _weasyprint_version() -> str:
+    # From the installed package's metadata folder: importing WeasyPrint, or even
+    # importlib.metadata, would cost more than the whole check.
+    for folder in sys.path:
+        found = sorted(Path(folder or ".").glob("weasyprint-*.dist-info"))
+        if found:
+            return found[-1].name
+    from importlib.metadata import version
+
+    return version("weasyprint")
+
+
+def _tool_and_fonts(fonts: list[Path]) -> str:
+    digest = hashlib.sha256(f"{_weasyprint_version()}|".encode())
     tool = sorted(_PACKAGE.rglob("*.py")) + sorted((_PACKAGE / "templates").iterdir())
     tool += sorted(STYLES.glob("*.css"))
     for path in tool:
         _digest_file(digest, path)
-    for path in font_files(book):
+    for path in fonts:
         stat = path.stat()
         digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
-def key(book: Book, formats: list[str]) -> str:
-    digest = hashlib.sha256(f"{tool_digest(book)}|{','.join(formats)}|".encode())
-    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+def tool_digest(book: Book) -> str:
+    """A digest of what turns a manuscript into pages: this tool's code, templates and
+    styles, WeasyPrint's version, the font files used."""
+    return _tool_and_fonts(font_files(book))
+
+
+def _input_files(book: Book) -> list[Path]:
     files = [book.root / "book.toml", *(c.source for c in book.chapters)]
     files += [r.path for r in book.resources if r.data is None]
     if book.cover is not None:
         files.append(book.cover.path)
-    for path in files:
+    return files
+
+
+def _context(manuscript: Path, formats: list[str], fonts: list[Path]) -> str:
+    """What the outputs depend on besides the manuscript's files."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    where = manuscript.resolve()
+    return hashlib.sha256(
+        f"{_tool_and_fonts(fonts)}|{','.join(formats)}|{epoch}|{where}".encode()
+    ).hexdigest()
+
+
+def key(book: Book, formats: list[str]) -> str:
+    digest = hashlib.sha256(f"{tool_digest(book)}|{','.join(formats)}|".encode())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    for path in _input_files(book):
         _digest_file(digest, path)
     for resource in book.resources:
         if resource.data is not None:  # a data: URL or a download
@@ -95,9 +122,40 @@ def fresh(out: Path, build_key: str, targets: list[Path], book: Book) -> bool:
     return True
 
 
-def record(out: Path, build_key: str, targets: list[Path], book: Book) -> None:
+def unchanged(manuscript: Path, out: Path, formats: list[str]) -> tuple[list[Path], list] | None:
+    """The outputs and warnings of the last build, if none of its input files, the tool,
+    the fonts and the outputs have changed since; checked from the record alone, without
+    reading the manuscript (a data: or downloaded image is not fetched again: --force).
+    None when anything differs or is unknown."""
+    try:
+        record = json.loads((out / RECORD).read_text(encoding="utf-8"))
+        fonts = [Path(path) for path in record["fonts"]]
+        if record["context"] != _context(manuscript, formats, fonts):
+            return None
+        for path, digest in record["inputs"].items():
+            if _output_digest(Path(path)) != digest:
+                return None
+        targets = [out / name for name in record["targets"]]
+        for target in targets:
+            if record["outputs"].get(target.name) != _output_digest(target):
+                return None
+        warnings = [
+            Warning(message, Path(path) if path else None, line)
+            for message, path, line in record["warnings"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return targets, warnings
+
+
+def record(out: Path, build_key: str, targets: list[Path], book: Book, formats: list[str]) -> None:
+    fonts = font_files(book)
     data = {
         "key": build_key,
+        "context": _context(book.root, formats, fonts),
+        "fonts": [str(path) for path in fonts],
+        "inputs": {str(path): _output_digest(path) for path in _input_files(book)},
+        "targets": [target.name for target in targets],
         "outputs": {target.name: _output_digest(target) for target in targets},
         "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in book.warnings],
     }

@@ -62,7 +62,7 @@ def build_command(
             manuscript, out, formats, strict=strict, cache=not force, progress=progress, jobs=jobs
         ),
     )
-    for warning in result.book.warnings:
+    for warning in result.warnings:
         click.echo(f"publish: warning: {warning}", err=True)
     if not quiet:
         elapsed = time.perf_counter() - start

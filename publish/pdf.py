@@ -192,6 +192,9 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
 def render_html(setup: Setup, html: str, extra_css: str = ""):
     """Lay out `html` with the book's stylesheets, then `extra_css`. Returns the WeasyPrint
     document and the URLs the sandbox refused to fetch."""
+    from .weasy_load import load
+
+    load()  # before WeasyPrint's first import
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -274,9 +277,13 @@ def _report_missing_glyphs(book: Book) -> None:
 
 def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None:
     """Lay out the book and write the PDF to `target`."""
+    write_pdf(layout(book, chinese_layout=chinese_layout), target)
+
+
+def write_pdf(document, target: Path) -> None:
+    """Write a document `layout` made to `target`, with page labels."""
     from .sandbox import quiet_logging
 
-    document = layout(book, chinese_layout=chinese_layout)
     with quiet_logging():
         document.write_pdf(target, pdf_identifier=None, finisher=_page_labels)
 

@@ -19,6 +19,7 @@ class Progress(logging.Handler):
         self.start = time.perf_counter()
         self.width = 0
         self.pages = 0
+        self.text = ""
         self._logger = logging.getLogger("weasyprint.progress")
         self._saved = (self._logger.level, self._logger.propagate)
 
@@ -40,6 +41,7 @@ class Progress(logging.Handler):
     def step(self, text: str) -> None:
         if not self.enabled:
             return
+        self.text = text
         line = f"publish: {text} · {time.perf_counter() - self.start:.0f} s"
         self.stream.write("\r" + line.ljust(self.width))
         self.stream.flush()
@@ -55,7 +57,7 @@ class Progress(logging.Handler):
                 self.step(f"laying out the print edition: page {number}")
             else:  # WeasyPrint's later passes, for page references and running heads
                 self.step(f"checking the layout: page {number} of {self.pages}")
-        elif "Creating PDF" in message:
+        elif "Creating PDF" in message and not self.text.startswith("writing the PDF"):
             self.step("writing the PDF")
         elif "Creating formatting structure" in message:
             self.step("reading the print HTML")

@@ -6,10 +6,12 @@ import datetime as dt
 import os
 from functools import cache
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from .errors import PublishError
+
+if TYPE_CHECKING:
+    import jinja2
 
 STYLES = Path(os.environ.get("PUBLISH_STYLES", Path(__file__).resolve().parent.parent / "styles"))
 
@@ -30,6 +32,8 @@ def labels(language: str) -> dict[str, str]:
 
 @cache
 def environment(autoescape: bool = True) -> jinja2.Environment:
+    import jinja2  # here: the check for an unchanged build does without it
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("publish", "templates"),
         autoescape=autoescape,

@@ -11,10 +11,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from .weasy_load import load
 
-from .model import Resource
-from .render import STYLES
+load()  # before anything imports WeasyPrint (see weasy_load.py)
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
+
+from .model import Resource  # noqa: E402
+from .render import STYLES  # noqa: E402
 
 LOG = logging.getLogger("publish")
 

@@ -17,9 +17,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import logging
 import os
-import signal
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
@@ -32,6 +31,7 @@ from .pagination import PageBreak, page_breaks
 from .pdf import Setup, book_html, check_fonts, render_html, report_refused, setup
 from .progress import Progress
 from .typography import text_of
+from .workers import Background, Inline, worker_start
 
 #: About how much text (characters of chapter HTML) one segment holds. Smaller segments
 #: make an edit cheaper to lay out again; each costs a document's set-up (~0.1 s).
@@ -143,15 +143,6 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path) -> Piece:
     )
 
 
-def _worker_start() -> None:
-    # Ctrl-C is the main process's to handle: it stops the workers. The progress line is
-    # the main process's too.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    progress = logging.getLogger("weasyprint.progress")
-    progress.handlers.clear()
-    progress.setLevel(logging.WARNING)
-
-
 # --- the cache of pieces ---------------------------------------------------------------
 
 
@@ -225,6 +216,19 @@ def _key(common: str, html: str, extra_css: str, setup: Setup) -> str:
 # --- running pieces in parallel --------------------------------------------------------
 
 
+@dataclass
+class _Future:
+    """A job in the workers, with Background's interface."""
+
+    future: Future
+
+    def result(self):
+        return self.future.result()
+
+    def stop(self) -> None:
+        self.future.cancel()
+
+
 class Runner:
     """Lays out pieces, from the cache when it has them, otherwise in `jobs` worker
     processes (forked, so a worker starts at once with what this process has loaded) or,
@@ -279,7 +283,7 @@ class Runner:
         if self.executor is None and len(self.queued) > 1 and self.jobs > 1:
             # Forked, not spawned: no script calling build() needs a __main__ guard.
             self.executor = ProcessPoolExecutor(
-                min(self.jobs, len(self.queued)), get_context("fork"), initializer=_worker_start
+                min(self.jobs, len(self.queued)), get_context("fork"), initializer=worker_start
             )
             for queued_key, (html, css) in self.queued.items():
                 self._start(queued_key, html, css)
@@ -292,6 +296,12 @@ class Runner:
         self.cache.put(key, piece)
         self.done[key] = piece
         return piece
+
+    def spawn(self, function: Callable, *args) -> Background | _Future:
+        """Run `function(*args)` beside this process: in a worker if there are workers."""
+        if self.executor is None:
+            return Background(function, *args)
+        return _Future(self.executor.submit(function, *args))
 
     def here(self, key: str, html: str, css: str) -> Piece:
         """Lay out `key` in this process now, while the workers go on with theirs."""
@@ -318,12 +328,14 @@ def render_segmented(
     chinese_layout: bool = True,
     progress: Progress | None = None,
     expected_pages: int = 0,
+    laid_out: Callable[[Callable], None] | None = None,
 ) -> int:
     """Lay out `book` in `segments` (and join them into `target`, if given); record the
     page breaks in the model for the EPUB. `common` is a digest of every input the pieces
     share (tool, fonts, settings); `expected_pages`, a guess of the body's page count
-    (folio pages are made for that many while the segments are laid out). Returns the
-    number of body pages."""
+    (folio pages are made for that many while the segments are laid out). Once the page
+    breaks are known, `laid_out` is called with a function that runs a job beside this
+    process (the EPUB, while the PDF is joined). Returns the number of body pages."""
     config = setup(book, chinese_layout=chinese_layout)
     title_css = SEGMENT_CSS % css_string(book.metadata.title)
     tasks = {}
@@ -367,6 +379,8 @@ def render_segmented(
         for piece in pieces:
             report_refused(book, piece.refused)
         check_fonts(book)
+        if laid_out is not None:
+            laid_out(runner.spawn if target is not None else Inline)
         if target is None:
             return body_pages
 
@@ -386,14 +400,14 @@ def render_segmented(
         front = runner.here(front_key, front_html, FRONT_CSS)
         for key in runs:
             runner.result(key)
-    join(
-        target,
-        Part(cache.pdf(front_key), front),
-        [Part(cache.pdf(key), piece) for key, piece in zip(keys, pieces, strict=True)],
-        [cache.pdf(key) for key in runs],
-        FOLIO_RUN,
-        font_files(book),
-    )
+        join(
+            target,
+            Part(cache.pdf(front_key), front),
+            [Part(cache.pdf(key), piece) for key, piece in zip(keys, pieces, strict=True)],
+            [cache.pdf(key) for key in runs],
+            FOLIO_RUN,
+            font_files(book),
+        )
     return body_pages
 
 
@@ -415,22 +429,25 @@ def print_edition(
     size: int = SEGMENT_SIZE,
     chinese_layout: bool = True,
     progress: Progress | None = None,
+    laid_out: Callable[[Callable], None] | None = None,
 ) -> None:
     """Lay out the print edition (recording its page breaks in the model) and write it to
     `target` if given: in one document, or for a long book in segments laid out `jobs` at
-    a time (default: one per core), cached in `cache_folder`."""
+    a time (default: one per core), cached in `cache_folder`. `laid_out` is called with a
+    way to run a job beside the PDF's writing once the page breaks are known."""
     from .cache import tool_digest
-    from .pdf import layout, render_pdf
+    from .pdf import layout, write_pdf
 
     jobs = jobs or os.cpu_count() or 1
     cache = PieceCache(cache_folder, enabled=use_cache)
     grouping = plan(book, size, cache.read_plan() if use_cache else None)
     if len(grouping) == 1:
         cache.prune()
-        if target is None:
-            layout(book, chinese_layout=chinese_layout)
-        else:
-            render_pdf(book, target, chinese_layout=chinese_layout)
+        document = layout(book, chinese_layout=chinese_layout)
+        if laid_out is not None:
+            laid_out(Background if target is not None else Inline)
+        if target is not None:
+            write_pdf(document, target)
         return
     segments = [[book.chapters[index] for index in group] for group in grouping]
     previous = cache.read_plan() or {}
@@ -444,6 +461,7 @@ def print_edition(
         chinese_layout=chinese_layout,
         progress=progress,
         expected_pages=previous.get("pages") or _guess_pages(book),
+        laid_out=laid_out,
     )
     cache.write_plan(book, size, grouping, pages)
     cache.prune()

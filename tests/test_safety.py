@@ -189,10 +189,10 @@ def test_an_interrupted_build_leaves_old_outputs_and_no_partial_files(tmp_path, 
 def test_internal_errors_are_one_line_and_debug_shows_the_traceback(tmp_path, monkeypatch):
     folder = make_manuscript(tmp_path / "m", "# 章\n\n正文。\n")
 
-    def broken(book, target, **options):
+    def broken(book, **options):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("publish.pdf.render_pdf", broken)
+    monkeypatch.setattr("publish.pdf.layout", broken)
     result = CliRunner().invoke(main, ["build", str(folder), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.output.strip() == (

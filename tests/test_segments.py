@@ -240,3 +240,32 @@ def test_ctrl_c_stops_the_workers_and_leaves_the_old_outputs(tmp_path):
         ["pgrep", "-f", f"publish build {folder}"], capture_output=True, text=True
     ).stdout.split()
     assert leftovers == []
+
+
+def test_progress_counts_chapters_laid_out(manuscript, tmp_path):
+    import io
+
+    from publish.progress import Progress
+
+    stream = io.StringIO()
+    build(manuscript, tmp_path / "out", progress=Progress(stream), segment_size=1)
+    shown = stream.getvalue()
+    assert "laying out the print edition: chapter 1 of 3" in shown
+    assert "laying out the print edition: chapter 3 of 3" in shown
+    assert "writing the PDF and the EPUB" in shown
+
+
+def test_weasyprint_loads_without_the_library_search():
+    """weasy_load skips ctypes' library search; WeasyPrint still finds every library."""
+    import sys
+
+    script = (
+        "import ctypes.util, time\n"
+        "search = ctypes.util.find_library\n"
+        "from publish.weasy_load import load\n"
+        "load()\n"
+        "from weasyprint.text import ffi\n"
+        "assert ffi.pango and ffi.harfbuzz and ffi.harfbuzz_subset and ffi.fontconfig\n"
+        "assert ctypes.util.find_library is search\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
