@@ -137,6 +137,13 @@ def test_same_page_list_labels_and_metadata(builds):
         assert two.pdf_version == one.pdf_version
 
 
+def test_an_epub_alone_gets_the_same_page_list(builds, manuscript, tmp_path):
+    alone = build(manuscript, tmp_path / "epub", ("epub",), segment_size=1, jobs=2)
+    assert [p.name for p in alone.written] == ["rich.epub"]
+    assert alone.book.page_breaks == builds["one"].book.page_breaks
+    assert alone.written[0].read_bytes() == builds["one"].written[1].read_bytes()
+
+
 def test_parallel_serial_and_cached_builds_are_byte_identical(builds, manuscript):
     parallel = _pdf(builds["parallel"])
     assert parallel.read_bytes() == _pdf(builds["serial"]).read_bytes()
