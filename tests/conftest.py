@@ -135,3 +135,18 @@ def folio(page) -> str | None:
     foot = page.within_bbox((0, page.height * 0.9, page.width, page.height))
     words = foot.extract_words()
     return words[-1]["text"] if words else None
+
+
+def outline(reader) -> list[tuple[int, str, int]]:
+    """PDF bookmarks of a pypdf reader as (depth from 1, title, page index), in order."""
+    entries = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                entries.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 1)
+    return entries

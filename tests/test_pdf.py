@@ -8,22 +8,7 @@ import pdfplumber
 import pypdf
 import pytest
 
-from conftest import blocks_text, folio, pdf_body_text, squash
-
-
-def _outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
-    """PDF bookmarks as (depth, title, page index), in order."""
-    entries = []
-
-    def walk(items, depth):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                entries.append((depth, item.title, reader.get_destination_page_number(item)))
-
-    walk(reader.outline, 1)
-    return entries
+from conftest import blocks_text, folio, outline, pdf_body_text, squash
 
 
 def _toc_entries(book) -> list[tuple[int, str]]:
@@ -80,7 +65,7 @@ def test_toc_page_numbers_match_printed_folios(built):
     titles = [title for _, title in _toc_entries(book)]
     numbers = _toc_page_numbers(built.pdf, titles)
     reader = pypdf.PdfReader(built.pdf)
-    pages = {title: page for _, title, page in _outline(reader)}
+    pages = {title: page for _, title, page in outline(reader)}
     with pdfplumber.open(built.pdf) as pdf:
         for title in titles:
             page = pdf.pages[pages[title]]
@@ -90,13 +75,13 @@ def test_toc_page_numbers_match_printed_folios(built):
 
 def test_bookmarks_mirror_the_toc(built):
     reader = pypdf.PdfReader(built.pdf)
-    bookmarks = [(depth, title) for depth, title, _ in _outline(reader)]
+    bookmarks = [(depth, title) for depth, title, _ in outline(reader)]
     assert bookmarks == _toc_entries(built.book)
 
 
 def test_chapters_start_on_right_hand_pages_with_page_one_first(built):
     reader = pypdf.PdfReader(built.pdf)
-    chapter_pages = [page for depth, _, page in _outline(reader) if depth == 1]
+    chapter_pages = [page for depth, _, page in outline(reader) if depth == 1]
     assert all(index % 2 == 0 for index in chapter_pages), chapter_pages  # odd page numbers
     with pdfplumber.open(built.pdf) as pdf:
         assert folio(pdf.pages[chapter_pages[0]]) == "1"
@@ -106,7 +91,7 @@ def test_running_heads(built):
     """Book title over left pages, chapter title over right pages, none on chapter openings."""
     book = built.book
     reader = pypdf.PdfReader(built.pdf)
-    starts = {page: title for depth, title, page in _outline(reader) if depth == 1}
+    starts = {page: title for depth, title, page in outline(reader) if depth == 1}
     seen_left = seen_right = False
     with pdfplumber.open(built.pdf) as pdf:
         chapter = None

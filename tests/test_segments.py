@@ -11,7 +11,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from conftest import RICH, pdf_pages_text
+from conftest import RICH, outline, pdf_pages_text
 from publish.build import PIECES, build
 from publish.manuscript import read_manuscript
 from publish.segments import plan
@@ -75,18 +75,7 @@ def test_same_text_and_folios(builds):
 
 
 def _outline(pdf: Path) -> list[tuple[int, str, int]]:
-    reader = pypdf.PdfReader(pdf)
-    out = []
-
-    def walk(items, depth):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                out.append((depth, item.title, reader.get_destination_page_number(item)))
-
-    walk(reader.outline, 0)
-    return out
+    return outline(pypdf.PdfReader(pdf))
 
 
 def _links(pdf: Path) -> list[tuple[int, int, tuple[int, ...]]]:
@@ -113,7 +102,7 @@ def _links(pdf: Path) -> list[tuple[int, int, tuple[int, ...]]]:
 def test_same_bookmarks(builds):
     one = _outline(_pdf(builds["one"]))
     assert _outline(_pdf(builds["parallel"])) == one
-    assert [title for depth, title, _ in one if depth == 0] == [
+    assert [title for depth, title, _ in one if depth == 1] == [
         c.title for c in builds["one"].book.chapters
     ]
 
