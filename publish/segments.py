@@ -281,7 +281,13 @@ class Runner:
         if key in self.done:
             return self.done[key]
         if self.executor is None and len(self.queued) > 1 and self.jobs > 1:
-            # Forked, not spawned: no script calling build() needs a __main__ guard.
+            # Forked, not spawned: no script calling build() needs a __main__ guard, and
+            # the workers start with WeasyPrint and the Chinese layout loaded here (this
+            # process needs them anyway, for the front matter).
+            if self.setup.chinese_layout:
+                from .weasy_cjk import install
+
+                install()
             self.executor = ProcessPoolExecutor(
                 min(self.jobs, len(self.queued)), get_context("fork"), initializer=worker_start
             )

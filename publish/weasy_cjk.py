@@ -38,14 +38,18 @@ import inspect
 import re
 from itertools import accumulate
 
-import weasyprint
-from weasyprint.draw import text as _draw_text
-from weasyprint.formatting_structure import boxes as _boxes
-from weasyprint.layout import inline as _inline
-from weasyprint.text import line_break as _lb
-from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
+from .weasy_load import load
 
-from .typography import CLOSING, OPENING
+load()  # before WeasyPrint's first import (see weasy_load.py)
+
+import weasyprint  # noqa: E402
+from weasyprint.draw import text as _draw_text  # noqa: E402
+from weasyprint.formatting_structure import boxes as _boxes  # noqa: E402
+from weasyprint.layout import inline as _inline  # noqa: E402
+from weasyprint.text import line_break as _lb  # noqa: E402
+from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango  # noqa: E402
+
+from .typography import CLOSING, OPENING  # noqa: E402
 
 # --------------------------------------------------------------------------
 # Configuration
