@@ -265,3 +265,19 @@ def test_weasyprint_loads_without_the_library_search():
         "assert ctypes.util.find_library is search\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_same_pages_with_another_page_size_and_type(manuscript, epoch, tmp_path):
+    """Folio stamps and joined pages follow the page settings (here 32K, 12pt)."""
+    copy = tmp_path / "manuscript"
+    shutil.copytree(manuscript, copy)
+    with open(copy / "book.toml", "a", encoding="utf-8") as handle:
+        handle.write('\n[pdf]\npage-size = "32K"\nfont-size = 12\nmargin = [15, 12]\n')
+    one = build(copy, tmp_path / "one", segment_size=WHOLE)
+    parallel = build(copy, tmp_path / "parallel", segment_size=1, jobs=2)
+    pages_one = _page_images(_pdf(one), tmp_path / "img-one")
+    pages_parallel = _page_images(_pdf(parallel), tmp_path / "img-parallel")
+    assert len(pages_one) == len(pages_parallel)
+    assert [a == b for a, b in zip(pages_one, pages_parallel, strict=True)] == [True] * len(
+        pages_one
+    )
