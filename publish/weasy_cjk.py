@@ -27,6 +27,8 @@ Internals touched (WeasyPrint 70.0) -- checked by ``_check_internals``:
   ``.get_first_line`` (wrapped).
 * ``weasyprint.layout.inline.text_align`` (wrapped; it is looked up as a
   module global by ``get_next_linebox``).
+* ``weasyprint.layout.inline.split_first_line`` (wrapped where inline layout calls it:
+  less Chinese text shaped per line; see ``CJK_LINES_SHAPED``).
 * Relies on ``weasyprint.draw.text.draw_text`` calling
   ``textbox.pango_layout.reactivate(style)`` and ``draw_first_line`` calling
   ``textbox.pango_layout.get_first_line()`` and reading glyph
@@ -190,6 +192,11 @@ def _check_internals():
             "justify_line(context, line, offset)",
         ),
         _draw_text.draw_text: ("textbox.pango_layout.reactivate(textbox.style)",),
+        _ORIG.get("split_first_line", _inline.split_first_line): (
+            "def split_first_line(text, style, context, max_width, justification_spacing,",
+            "short_text = text[:int(max_width / style['font_size'] * ratio)]",
+            "return first_line_metrics(",
+        ),
         _ORIG.get("deactivate", _lb.Layout.deactivate): ("del self.layout",),
         _draw_text.draw_first_line: (
             "first_line, index = textbox.pango_layout.get_first_line()",
@@ -388,6 +395,48 @@ def _get_first_line(self):
     return first_line, index
 
 
+#: How much Chinese text is shaped to find where a line breaks, in lines' worth.
+#: WeasyPrint shapes four lines' worth for every line (its `ratio`, sized for Latin
+#: words); Han characters are 1 em wide, so one and a half lines hold the break and the
+#: break opportunity after it that WeasyPrint needs, at a third of the shaping.
+CJK_LINES_SHAPED = 1.5
+
+
+def _split_first_line(
+    text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False
+):
+    split = _ORIG["split_first_line"]
+    args = (style, context, max_width, justification_spacing, is_line_start, minimum)
+    if (
+        max_width is None
+        or max_width == float("inf")
+        or style["white_space"] != "normal"
+        or style["word_break"] != "normal"
+    ):
+        return split(text, *args)
+    limit = int(max_width / style["font_size"] * CJK_LINES_SHAPED) if style["font_size"] else 0
+    if limit < 4 or len(text) <= limit + 8 or not _HAN_RE.search(text[:limit]):
+        return split(text, *args)
+    short = text[:limit]
+    result = split(short, *args)
+    resume = result[2]
+    if resume is not None and _breakable(short, len(short.encode()[:resume].decode())):
+        return result  # the line and its break are the same as with the whole text
+    return split(text, *args)
+
+
+def _breakable(text, start):
+    """Whether `text` has, from character `start` on, a break opportunity that nothing in
+    it forbids: two Han characters side by side, outside the 禁则 ranges."""
+    forbidden = set()
+    for begin, end in _no_break_ranges(text):
+        forbidden.update(range(begin, end))
+    return any(
+        is_han(text[i]) and is_han(text[i + 1]) and i not in forbidden and i + 1 not in forbidden
+        for i in range(start, len(text) - 1)
+    )
+
+
 # --------------------------------------------------------------------------
 # Line justification
 
@@ -583,7 +632,9 @@ def install():
     _ORIG["get_first_line"] = _lb.Layout.get_first_line
     _ORIG["text_align"] = _inline.text_align
     _ORIG["deactivate"] = _lb.Layout.deactivate
+    _ORIG["split_first_line"] = _inline.split_first_line
     _lb.Layout.deactivate = _deactivate
+    _inline.split_first_line = _split_first_line
     _lb.Layout.setup = _setup
     _lb.Layout.set_text = _set_text
     _lb.Layout.get_first_line = _get_first_line

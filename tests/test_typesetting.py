@@ -125,3 +125,42 @@ def test_weasyprint_internals_are_checked_before_patching(monkeypatch):
     monkeypatch.setattr(weasy_cjk._inline, "get_next_linebox", lambda *a: None)
     with pytest.raises(RuntimeError, match="internals changed"):
         weasy_cjk._check_internals()
+
+
+def _line_boxes(document) -> list[list[tuple[str, float, float, float]]]:
+    """Every text box of every page: (text, x, y, width), in order."""
+    from weasyprint.formatting_structure import boxes
+
+    def walk(box, out):
+        if isinstance(box, boxes.TextBox):
+            out.append((box.text, round(box.position_x, 3), round(box.position_y, 3),
+                        round(box.width, 3)))  # fmt: skip
+        for child in getattr(box, "children", ()):
+            walk(child, out)
+        return out
+
+    return [walk(page._page_box, []) for page in document.pages]
+
+
+def test_shaping_less_text_per_line_breaks_the_same_lines(rich, monkeypatch):
+    """split_first_line is given 1.5 lines' worth of Chinese text instead of WeasyPrint's
+    four: every line of every page must come out the same (text, place, width)."""
+    from dataclasses import replace
+
+    from publish import pdf, weasy_cjk
+
+    tricky = (
+        "天下大势，分久必合，合久必分：“周末七国分争，并入于秦。”——及秦灭之后，"
+        "楚、汉分争，又并入于汉……汉朝自高祖斩白蛇而起义，一统天下，后来光武中兴，"
+        "传至献帝，遂分为三国。Latin words like typesetting and HarfBuzz sit among them，"
+        "数字 2024 年与「引号」『双层』（括号）【方括号】《书名号》也在其中。"
+    ) * 12
+    book = rich.book
+    chapter = replace(book.chapters[0], body=f"<p>{tricky}</p><p>{tricky[7:]}</p>")
+    setup = pdf.setup(book)
+    html = pdf.book_html(book, [chapter, *book.chapters[1:]])
+    shaped_less, _ = pdf.render_html(setup, html)
+    monkeypatch.setattr(weasy_cjk, "CJK_LINES_SHAPED", 1000)  # never cut: WeasyPrint's own
+    shaped_all, _ = pdf.render_html(setup, html)
+    assert _line_boxes(shaped_less) == _line_boxes(shaped_all)
+    assert len(shaped_less.pages) > 5
