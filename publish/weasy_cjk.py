@@ -182,7 +182,10 @@ def _check_internals():
             "pango_layout_set_attributes",
         ),
         _ORIG.get("get_first_line", _lb.Layout.get_first_line): ("pango_layout_get_line_readonly",),
-        _lb.Layout.reactivate: ("self.setup(style)", "self.set_text(self.text, justify=True)"),
+        _ORIG.get("reactivate", _lb.Layout.reactivate): (
+            "self.setup(style)",
+            "self.set_text(self.text, justify=True)",
+        ),
         _inline.get_next_linebox: (
             "offset_x = text_align(",
             "remove_last_whitespace(context, line)",
@@ -352,6 +355,7 @@ def _deactivate(self):
     # A line just broken without the approximate Han–Latin letter-spacing: keep its
     # advances, so that justification need not shape the text again.
     text = getattr(self, "text", None)
+    self._cjk_kept = None
     if (
         text
         and hasattr(self, "layout")
@@ -360,7 +364,26 @@ def _deactivate(self):
         and not _HAN_LATIN_RE.search(text)
     ):
         self._cjk_measured = (text, *_char_advances(self, text))
+        if self.justification_spacing == 0 and "\n" not in text and text != " ":
+            # Drawn as it is now: keep it for draw_text, which would build it again.
+            self._cjk_kept = (self.layout, self.language, self.style, text)
     _ORIG["deactivate"](self)
+
+
+def _reactivate(self, style):
+    kept = getattr(self, "_cjk_kept", None)
+    self._cjk_kept = None
+    if (
+        kept is not None
+        and kept[2] is style
+        and kept[3] == self.text
+        and self.justification_spacing == 0
+    ):
+        self.layout, self.language, self.style, _ = kept
+        self._cjk_draw_mode = True
+        self._cjk_applied = None
+        return
+    _ORIG["reactivate"](self, style)
 
 
 def _get_first_line(self):
@@ -633,7 +656,9 @@ def install():
     _ORIG["text_align"] = _inline.text_align
     _ORIG["deactivate"] = _lb.Layout.deactivate
     _ORIG["split_first_line"] = _inline.split_first_line
+    _ORIG["reactivate"] = _lb.Layout.reactivate
     _lb.Layout.deactivate = _deactivate
+    _lb.Layout.reactivate = _reactivate
     _inline.split_first_line = _split_first_line
     _lb.Layout.setup = _setup
     _lb.Layout.set_text = _set_text

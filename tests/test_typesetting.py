@@ -164,3 +164,18 @@ def test_shaping_less_text_per_line_breaks_the_same_lines(rich, monkeypatch):
     shaped_all, _ = pdf.render_html(setup, html)
     assert _line_boxes(shaped_less) == _line_boxes(shaped_all)
     assert len(shaped_less.pages) > 5
+
+
+def test_lines_drawn_from_the_layout_kept_since_breaking_them(rich, monkeypatch, tmp_path):
+    """Drawing reuses a line's Pango layout from line breaking instead of building it
+    again (WeasyPrint's reactivate): the PDF must be byte for byte the same."""
+    from publish import pdf, weasy_cjk
+
+    setup = pdf.setup(rich.book)
+    html = pdf.book_html(rich.book)
+    kept, _ = pdf.render_html(setup, html)
+    kept.write_pdf(tmp_path / "kept.pdf", pdf_identifier=None)
+    monkeypatch.setattr(weasy_cjk._lb.Layout, "reactivate", weasy_cjk._ORIG["reactivate"])
+    rebuilt, _ = pdf.render_html(setup, html)
+    rebuilt.write_pdf(tmp_path / "rebuilt.pdf", pdf_identifier=None)
+    assert (tmp_path / "kept.pdf").read_bytes() == (tmp_path / "rebuilt.pdf").read_bytes()
