@@ -446,7 +446,8 @@ def print_edition(
 
     jobs = jobs or os.cpu_count() or 1
     cache = PieceCache(cache_folder, enabled=use_cache)
-    grouping = plan(book, size, cache.read_plan() if use_cache else None)
+    previous = cache.read_plan() or {}
+    grouping = plan(book, size, previous if use_cache else None)
     if len(grouping) == 1:
         cache.prune()
         document = layout(book, chinese_layout=chinese_layout)
@@ -456,7 +457,6 @@ def print_edition(
             write_pdf(document, target)
         return
     segments = [[book.chapters[index] for index in group] for group in grouping]
-    previous = cache.read_plan() or {}
     pages = render_segmented(
         book,
         target,
@@ -466,6 +466,7 @@ def print_edition(
         jobs=jobs,
         chinese_layout=chinese_layout,
         progress=progress,
+        # A guess is enough: folio pages missing afterwards are made then.
         expected_pages=previous.get("pages") or _guess_pages(book),
         laid_out=laid_out,
     )
