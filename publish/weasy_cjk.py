@@ -29,6 +29,8 @@ Internals touched (WeasyPrint 70.0) -- checked by ``_check_internals``:
   module global by ``get_next_linebox``).
 * ``weasyprint.layout.inline.split_first_line`` (wrapped where inline layout calls it:
   less Chinese text shaped per line; see ``CJK_LINES_SHAPED``).
+* ``Layout.reactivate`` (wrapped: a line's layout kept since breaking it is drawn).
+* Not patched, relied on by join.py: font subsets keep glyph ids (``RETAIN_GIDS``).
 * Relies on ``weasyprint.draw.text.draw_text`` calling
   ``textbox.pango_layout.reactivate(style)`` and ``draw_first_line`` calling
   ``textbox.pango_layout.get_first_line()`` and reading glyph
@@ -48,6 +50,7 @@ import weasyprint  # noqa: E402
 from weasyprint.draw import text as _draw_text  # noqa: E402
 from weasyprint.formatting_structure import boxes as _boxes  # noqa: E402
 from weasyprint.layout import inline as _inline  # noqa: E402
+from weasyprint.pdf import fonts as _pdf_fonts  # noqa: E402
 from weasyprint.text import line_break as _lb  # noqa: E402
 from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango  # noqa: E402
 
@@ -195,6 +198,13 @@ def _check_internals():
             "justify_line(context, line, offset)",
         ),
         _draw_text.draw_text: ("textbox.pango_layout.reactivate(textbox.style)",),
+        # join.py gives the pieces of a long book one subset per face: it relies on these
+        # subsets keeping glyph ids, and drops the same tables.
+        _pdf_fonts.Font._harfbuzz_subset: (
+            "HB_SUBSET_FLAGS_RETAIN_GIDS",
+            "b'BASE', b'DSIG', b'EBDT', b'EBLC', b'EBSC', b'GPOS', b'GSUB', b'JSTF',",
+            "b'LTSH', b'PCLT', b'SVG '",
+        ),
         _ORIG.get("split_first_line", _inline.split_first_line): (
             "def split_first_line(text, style, context, max_width, justification_spacing,",
             "short_text = text[:int(max_width / style['font_size'] * ratio)]",
