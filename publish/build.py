@@ -86,7 +86,7 @@ def build(
     from . import cache as build_cache
 
     ordered = sorted(formats, key=FORMATS.index)  # the PDF's layout first
-    if cache:  # the quick check: the record of the last build, without reading anything
+    if cache:  # the record of the last build tells, without reading the manuscript
         found = build_cache.unchanged(manuscript, out, ordered)
         if found is not None:
             _check_strict(found[1], strict)
@@ -104,10 +104,6 @@ def build(
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
     targets = [out / f"{book.settings.output_name}.{fmt}" for fmt in ordered]
-    key = build_cache.key(book, ordered)
-    if cache and build_cache.fresh(out, key, targets, book):
-        _check_strict(book.warnings, strict)
-        return BuildResult(book, targets, cached=True, warnings=book.warnings)
     from .segments import SEGMENT_SIZE, print_edition
 
     # All outputs are renamed into place together, after the last one succeeded.
@@ -142,5 +138,5 @@ def build(
             for job in jobs_beside:
                 job.stop()
         _check_strict(book.warnings, strict)
-    build_cache.record(out, key, targets, book, ordered)
+    build_cache.record(out, targets, book, ordered)
     return BuildResult(book, targets, warnings=book.warnings)

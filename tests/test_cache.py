@@ -53,3 +53,22 @@ def test_warnings_are_given_again_when_nothing_is_rebuilt(tmp_path):
     assert again.cached
     assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
     assert any("no alt text" in w.message for w in again.warnings)
+
+
+def test_fonts_installed_since_rebuild(tmp_path, monkeypatch):
+    """A face installed or removed (fontconfig's caches change) may change the outputs."""
+    import os
+
+    from publish import cache
+
+    fontconfig = tmp_path / "fontconfig"
+    fontconfig.mkdir()
+    monkeypatch.setattr(cache, "FONTCONFIG_CACHES", (fontconfig,))
+    folder = tmp_path / "m"
+    shutil.copytree(RICH, folder)
+    out = tmp_path / "out"
+    build(folder, out)
+    assert build(folder, out).cached
+    later = fontconfig.stat().st_mtime_ns + 10**9
+    os.utime(fontconfig, ns=(later, later))
+    assert not build(folder, out).cached
