@@ -92,7 +92,7 @@ def _context(manuscript: Path, formats: list[str], fonts: list[Path]) -> str:
     ).hexdigest()
 
 
-def _output_digest(path: Path) -> str:
+def _file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     _digest_file(digest, path)
     return digest.hexdigest()
@@ -109,11 +109,11 @@ def unchanged(manuscript: Path, out: Path, formats: list[str]) -> tuple[list[Pat
         if record["context"] != _context(manuscript, formats, fonts):
             return None
         for path, digest in record["inputs"].items():
-            if _output_digest(Path(path)) != digest:
+            if _file_digest(Path(path)) != digest:
                 return None
         targets = [out / name for name in record["targets"]]
         for target in targets:
-            if record["outputs"].get(target.name) != _output_digest(target):
+            if record["outputs"].get(target.name) != _file_digest(target):
                 return None
         warnings = [
             Warning(message, Path(path) if path else None, line)
@@ -130,9 +130,9 @@ def record(out: Path, targets: list[Path], book: Book, formats: list[str]) -> No
     data = {
         "context": _context(book.root, formats, fonts),
         "fonts": [str(path) for path in fonts],
-        "inputs": {str(path): _output_digest(path) for path in _input_files(book)},
+        "inputs": {str(path): _file_digest(path) for path in _input_files(book)},
         "targets": [target.name for target in targets],
-        "outputs": {target.name: _output_digest(target) for target in targets},
+        "outputs": {target.name: _file_digest(target) for target in targets},
         "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in book.warnings],
     }
     path = out / RECORD

@@ -179,10 +179,13 @@ class Setup:
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
     toml = book.root / "book.toml"
     latin = latin_faces(book.settings.pdf, toml)
-    css = (settings_css(book.settings.pdf, toml, latin), stylesheet("base.css"))
     return Setup(
         book.root,
-        (*css, stylesheet("print.css")),
+        (
+            settings_css(book.settings.pdf, toml, latin),
+            stylesheet("base.css"),
+            stylesheet("print.css"),
+        ),
         tuple(face["path"] for face in latin),
         tuple(book.resources),
         chinese_layout,

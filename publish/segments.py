@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
-from .cache import font_files
+from .cache import font_files, tool_digest
 from .join import Part, join
 from .model import Book, Chapter
 from .pagination import PageBreak, page_breaks
@@ -313,7 +313,6 @@ class Runner:
         """Lay out `key` in this process now, while the workers go on with theirs."""
         piece = self.cache.get(key)
         if piece is None:
-            self.cache.folder.mkdir(parents=True, exist_ok=True)
             piece = lay_out(self.setup, html, css, self.cache.pdf(key))
             self.cache.put(key, piece)
         self.done[key] = piece
@@ -441,7 +440,6 @@ def print_edition(
     `target` if given: in one document, or for a long book in segments laid out `jobs` at
     a time (default: one per core), cached in `cache_folder`. `laid_out` is called with a
     way to run a job beside the PDF's writing once the page breaks are known."""
-    from .cache import tool_digest
     from .pdf import layout, write_pdf
 
     jobs = jobs or os.cpu_count() or 1
