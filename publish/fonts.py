@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import os
 import shutil
 import subprocess
@@ -180,3 +181,33 @@ def missing_characters(text: str, families: tuple[str, ...]) -> list[str]:
         if not any(code in cmap for cmap in covered):
             missing[char] = None
     return list(missing)
+
+
+@functools.cache
+def faces_by_name(font_files: tuple[Path, ...]) -> dict[str, tuple[Path, int]]:
+    """PostScript name → (file, index in a collection) for the given font files."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    faces: dict[str, tuple[Path, int]] = {}
+    for path in font_files:
+        try:
+            if path.suffix.lower() in (".ttc", ".otc"):
+                fonts = TTCollection(str(path), lazy=True).fonts
+            else:
+                fonts = [TTFont(str(path), lazy=True)]
+            for index, font in enumerate(fonts):
+                faces.setdefault(str(font["name"].getDebugName(6)), (path, index))
+        except Exception:  # noqa: BLE001 - a file we cannot read is left out
+            continue
+    return faces
+
+
+def postscript_name(program: bytes, index: int = 0) -> str | None:
+    """The PostScript name of face `index` in a font file's data; None if unreadable."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(io.BytesIO(program), fontNumber=index, lazy=True)
+        return str(font["name"].getDebugName(6))
+    except Exception:  # noqa: BLE001
+        return None

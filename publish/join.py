@@ -9,12 +9,11 @@ metadata, page labels, and one subset of each font instead of one per piece.
 from __future__ import annotations
 
 import contextlib
-import functools
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .fonts import faces_by_name, postscript_name
 from .render import build_time
 
 if TYPE_CHECKING:
@@ -173,34 +172,6 @@ def _glyphs(widths) -> set[int]:
     return glyphs
 
 
-@functools.cache
-def _faces_by_name(font_files: tuple[Path, ...]) -> dict[str, tuple[Path, int]]:
-    """PostScript name → (file, index in a collection) for the book's font files."""
-    from fontTools.ttLib import TTCollection, TTFont
-
-    faces: dict[str, tuple[Path, int]] = {}
-    for path in font_files:
-        try:
-            if path.suffix.lower() in (".ttc", ".otc"):
-                fonts = TTCollection(str(path), lazy=True).fonts
-            else:
-                fonts = [TTFont(str(path), lazy=True)]
-            for index, font in enumerate(fonts):
-                faces.setdefault(str(font["name"].getDebugName(6)), (path, index))
-        except Exception:  # noqa: BLE001 - a file we cannot read is only not shared
-            continue
-    return faces
-
-
-def _postscript_name(program: bytes) -> str | None:
-    from fontTools.ttLib import TTFont
-
-    try:
-        return str(TTFont(io.BytesIO(program), lazy=True)["name"].getDebugName(6))
-    except Exception:  # noqa: BLE001
-        return None
-
-
 def _subset(path: Path, index: int, glyphs: set[int]) -> bytes | None:
     """The face reduced to `glyphs`, glyph ids kept, as WeasyPrint subsets it."""
     import uharfbuzz as hb
@@ -235,16 +206,10 @@ def share_fonts(pdf: pikepdf.Pdf, font_files: list[Path]) -> None:
         if descriptor is None or "/FontFile3" not in descriptor and "/FontFile2" not in descriptor:
             continue
         groups.setdefault(str(font.BaseFont), []).append(descendant)
-    faces = _faces_by_name(tuple(sorted(set(font_files))))
+    faces = faces_by_name(tuple(font_files))
     for fonts in groups.values():
-        programs = {
-            (d.FontDescriptor.get("/FontFile3") or d.FontDescriptor.get("/FontFile2")).objgen
-            for d in fonts
-        }
-        if len(programs) < 2:
-            continue
         key = "/FontFile3" if "/FontFile3" in fonts[0].FontDescriptor else "/FontFile2"
-        name = _postscript_name(fonts[0].FontDescriptor[key].read_bytes())
+        name = postscript_name(fonts[0].FontDescriptor[key].read_bytes())
         if name not in faces:
             continue
         glyphs: set[int] = set()

@@ -25,6 +25,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .cache import font_files, tool_digest
+from .fonts import faces_by_name
 from .join import Part, join
 from .model import Book, Chapter
 from .pagination import PageBreak, page_breaks
@@ -106,9 +107,12 @@ def plan(book: Book, size: int, previous: dict | None = None) -> list[list[int]]
 # --- laying out one piece (in a worker process or here) --------------------------------
 
 
-def lay_out(setup: Setup, html: str, extra_css: str, target: Path) -> Piece:
-    """Lay out one piece and write its PDF to `target` (atomically: it is a cache entry)."""
+def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozenset[str]) -> Piece:
+    """Lay out one piece and write its PDF to `target` (atomically: it is a cache entry).
+    The faces named in `faces` (PostScript names) get stub programs: join.py subsets them
+    again for the whole book."""
     from .sandbox import quiet_logging
+    from .weasy_fonts import stub_programs
 
     document, refused = render_html(setup, html, extra_css)
     anchors: dict[str, tuple[int, float, float]] = {}
@@ -130,7 +134,7 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path) -> Piece:
                 kept.append(link)
         page.links[:] = kept  # the link is made when the pieces are joined
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    with quiet_logging():
+    with quiet_logging(), stub_programs(faces):
         document.write_pdf(partial, pdf_identifier=None)
     os.replace(partial, target)
     return Piece(
@@ -235,8 +239,9 @@ class Runner:
     when there is only one to do, here. Use as a context manager: leaving it early
     (Ctrl-C, an error) stops the workers at once."""
 
-    def __init__(self, setup: Setup, cache: PieceCache, jobs: int):
+    def __init__(self, setup: Setup, cache: PieceCache, jobs: int, faces: frozenset[str]):
         self.setup = setup
+        self.faces = faces
         self.cache = cache
         self.jobs = jobs
         self.done: dict[str, Piece] = {}
@@ -273,7 +278,7 @@ class Runner:
     def _start(self, key: str, html: str, css: str) -> None:
         assert self.executor is not None
         self.running[key] = self.executor.submit(
-            lay_out, self.setup, html, css, self.cache.pdf(key)
+            lay_out, self.setup, html, css, self.cache.pdf(key), self.faces
         )
 
     def result(self, key: str) -> Piece:
@@ -298,7 +303,7 @@ class Runner:
             piece = self.running.pop(key).result()
         else:
             html, css = self.queued.pop(key)
-            piece = lay_out(self.setup, html, css, self.cache.pdf(key))
+            piece = lay_out(self.setup, html, css, self.cache.pdf(key), self.faces)
         self.cache.put(key, piece)
         self.done[key] = piece
         return piece
@@ -313,7 +318,7 @@ class Runner:
         """Lay out `key` in this process now, while the workers go on with theirs."""
         piece = self.cache.get(key)
         if piece is None:
-            piece = lay_out(self.setup, html, css, self.cache.pdf(key))
+            piece = lay_out(self.setup, html, css, self.cache.pdf(key), self.faces)
             self.cache.put(key, piece)
         self.done[key] = piece
         return piece
@@ -357,7 +362,8 @@ def render_segmented(
             runs[_key(common, html, css, config)] = (html, css)
         return runs
 
-    with Runner(config, cache, jobs) as runner:
+    fonts = font_files(book)
+    with Runner(config, cache, jobs, frozenset(faces_by_name(tuple(fonts)))) as runner:
         for key, (html, css) in tasks.items():
             runner.submit(key, html, css)
         if target is not None:
@@ -411,7 +417,7 @@ def render_segmented(
             [Part(cache.pdf(key), piece) for key, piece in zip(keys, pieces, strict=True)],
             [cache.pdf(key) for key in runs],
             FOLIO_RUN,
-            font_files(book),
+            fonts,
         )
     return body_pages
 

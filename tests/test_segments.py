@@ -153,6 +153,42 @@ def test_one_font_program_per_face(builds):
     assert programs and all(len(found) == 1 for found in programs.values()), programs
 
 
+def _glyph_counts(pdf_path: Path) -> dict[str, int]:
+    """Glyphs in each embedded font program, by font name."""
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    counts = {}
+    with pikepdf.open(pdf_path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                program = (obj.get("/FontFile3") or obj.get("/FontFile2")).read_bytes()
+                counts[str(obj.FontName)] = TTFont(BytesIO(program))["maxp"].numGlyphs
+    return counts
+
+
+def test_pieces_carry_stub_fonts_and_the_book_real_ones(builds):
+    """Pieces are only read by the join, which subsets each face once for the whole book:
+    they embed a stub (glyph 0 alone) of every face, and the joined book real subsets."""
+    pieces = sorted((_pdf(builds["parallel"]).parent / PIECES).glob("*.pdf"))
+    assert pieces
+    for piece in pieces:
+        counts = _glyph_counts(piece)
+        assert counts and set(counts.values()) == {1}, (piece.name, counts)
+    joined = _glyph_counts(_pdf(builds["parallel"]))
+    assert joined and min(joined.values()) > 10, joined
+
+
+def test_stub_fonts_refuse_changed_weasyprint_internals(monkeypatch):
+    from publish import weasy_fonts
+
+    weasy_fonts.check_internals()  # the pinned version passes
+    monkeypatch.setattr(weasy_fonts._fonts.Font, "clean", lambda self, *args: None)
+    with pytest.raises(RuntimeError, match="internals changed"):
+        weasy_fonts.check_internals()
+
+
 def test_an_edit_lays_out_only_its_segment_again(manuscript, epoch, tmp_path):
     copy = tmp_path / "manuscript"
     shutil.copytree(manuscript, copy)

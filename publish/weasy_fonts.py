@@ -1,0 +1,91 @@
+"""Stub font programs in the pieces of a long book (WeasyPrint 70.x internals).
+
+A piece laid out by segments.py is only ever read by join.py, which gives each face one
+subset for the whole book, made from the glyph widths (`/W`) of every piece: the subset
+WeasyPrint embeds in each piece is thrown away. So a piece carries a stub instead, the
+face cut down to glyph 0, made once per face and process. A real subset costs 25–50 ms
+per CJK face and piece, and about a megabyte to compress, write and read again.
+
+Only faces join.py can subset again (found by PostScript name among the book's font
+files) get a stub; any other face, a variable or colour one, keeps its real subset.
+
+Internals relied on, checked by ``check_internals``: ``Font.clean`` subsets first, through
+``self.subset(to_unicode, hinting)``, and ``build_fonts_dictionary`` embeds
+``font.file_content`` afterwards; ``Font`` keeps the face's data, its index in a
+collection, its tables and the PNG/SVG/COLR flags.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import Iterator
+
+from .fonts import postscript_name
+from .weasy_load import load
+
+load()  # before WeasyPrint's first import (see weasy_load.py)
+
+from weasyprint.pdf import fonts as _fonts  # noqa: E402
+
+#: Per process: a face's hash → its stub, or None when it keeps its real subset.
+_stubs: dict[str, bytes | None] = {}
+
+
+def check_internals() -> None:
+    """Raise if WeasyPrint no longer subsets and embeds fonts the way stubs rely on."""
+    expect = {
+        _fonts.Font.clean: ("self.subset(to_unicode, hinting)", "'fvar' in self.tables"),
+        _fonts.Font.subset: ("def subset(self, to_unicode, hinting)",),
+        _fonts.build_fonts_dictionary: (
+            "font.clean(to_unicode, options['hinting'])",
+            "pydyf.Stream([font.file_content]",
+        ),
+        _fonts.Font.__init__: (
+            "self.file_content = ",
+            "self.index = ",
+            "self.hash = ",
+            "self.png = ",
+            "self.svg = ",
+            "self.colr = ",
+        ),
+    }
+    problems = [
+        f"{function.__qualname__}: missing {snippet!r}"
+        for function, snippets in expect.items()
+        for snippet in snippets
+        if snippet not in inspect.getsource(function)
+    ]
+    if problems:
+        raise RuntimeError(
+            "weasy_fonts: WeasyPrint internals changed, refusing to patch:\n  "
+            + "\n  ".join(problems)
+        )
+
+
+@contextlib.contextmanager
+def stub_programs(names: set[str]) -> Iterator[None]:
+    """While writing a PDF, embed stubs for the faces whose PostScript name is in `names`."""
+    if not _stubs:
+        check_internals()  # once per process
+    subset = _fonts.Font.subset
+
+    def stubbed(font, to_unicode, hinting):
+        if font.hash not in _stubs:
+            plain = not (font.png or font.svg or font.colr or "fvar" in font.tables)
+            if plain and postscript_name(font.file_content, font.index) in names:
+                subset(font, {0: ""}, hinting)
+                _stubs[font.hash] = font.file_content
+            else:
+                _stubs[font.hash] = None
+        stub = _stubs[font.hash]
+        if stub is None:
+            subset(font, to_unicode, hinting)
+        else:
+            font.file_content = stub
+
+    _fonts.Font.subset = stubbed
+    try:
+        yield
+    finally:
+        _fonts.Font.subset = subset
