@@ -179,3 +179,30 @@ def test_lines_drawn_from_the_layout_kept_since_breaking_them(rich, monkeypatch,
     rebuilt, _ = pdf.render_html(setup, html)
     rebuilt.write_pdf(tmp_path / "rebuilt.pdf", pdf_identifier=None)
     assert (tmp_path / "kept.pdf").read_bytes() == (tmp_path / "rebuilt.pdf").read_bytes()
+
+
+def test_only_the_no_break_rules_pango_lacks_become_attributes(rich, monkeypatch):
+    """Pango's own line breaking (UAX #14) already keeps most marks where clreq wants them;
+    only the other 禁则 ranges are given to Pango as attributes (each one cuts the text into
+    more shaping runs). The lines must come out as with every range given."""
+    from dataclasses import replace
+
+    from publish import pdf, weasy_cjk
+
+    marks = "".join(sorted(weasy_cjk.NO_START | weasy_cjk.NO_END))
+    contexts = [f"汉{m}字，{m}甲 {m}乙a{m}b。{m}" for m in marks]
+    tricky = "".join(f"{c}天下大势分久必合{'合' * (i % 7)}" for i, c in enumerate(contexts))
+    tricky += "间隔号如诸葛·亮、波浪～号、破折——号与省略……号，，……"
+    book = rich.book
+    chapter = replace(book.chapters[0], body=f"<p>{tricky * 3}</p><p>{tricky[5:] * 3}</p>")
+    setup = pdf.setup(book)
+    html = pdf.book_html(book, [chapter, *book.chapters[1:]])
+    needed, _ = pdf.render_html(setup, html)
+    monkeypatch.setattr(
+        weasy_cjk, "_needed_no_break_ranges", lambda _, t: weasy_cjk._no_break_ranges(t)
+    )
+    every, _ = pdf.render_html(setup, html)
+    assert _line_boxes(needed) == _line_boxes(every)
+    monkeypatch.setattr(weasy_cjk, "_needed_no_break_ranges", lambda _, t: [])
+    none, _ = pdf.render_html(setup, html)
+    assert _line_boxes(none) != _line_boxes(every)  # the ranges Pango lacks do matter here
