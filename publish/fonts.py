@@ -170,17 +170,20 @@ def subset(family: str, bold: bool, codepoints: set[int]) -> bytes:
     return data
 
 
+@functools.cache
+def _coverage_of_all(families: tuple[str, ...]) -> frozenset[int]:
+    return frozenset().union(*(coverage(family) for family in families))
+
+
 def missing_characters(text: str, families: tuple[str, ...]) -> list[str]:
     """The characters of `text` that none of `families` has, in order of appearance."""
-    covered = [coverage(family) for family in families]
-    missing: dict[str, None] = {}
-    for char in text:
-        code = ord(char)
-        if char.isspace() or code < 0x20 or char in missing:
-            continue
-        if not any(code in cmap for cmap in covered):
-            missing[char] = None
-    return list(missing)
+    covered = _coverage_of_all(families)
+    missing = {
+        char
+        for char in set(text)  # a chapter has a few thousand distinct characters at most
+        if ord(char) not in covered and ord(char) >= 0x20 and not char.isspace()
+    }
+    return sorted(missing, key=text.index)
 
 
 @functools.cache

@@ -254,6 +254,9 @@ def check_fonts(book: Book) -> None:
 
 def fast_subsetting() -> bool:
     """True when WeasyPrint subsets fonts with HarfBuzz (its fontTools fallback is slow)."""
+    from .weasy_load import load
+
+    load()  # before WeasyPrint's first import (a build whose pieces are all cached)
     from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 
     return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
