@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -172,3 +173,22 @@ def import_text_command(
         ),
     )
     click.echo(f"wrote {toml}")
+
+
+def run() -> None:
+    """The `publish` command: `main`, then an immediate exit. Once the outputs are written
+    nothing is left to do, and tearing the interpreter down (freeing every box and Pango
+    layout of the laid-out book) would cost 0.1–0.2 s more."""
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = done.code
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    if "logging" in sys.modules:
+        sys.modules["logging"].shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,22 @@ def test_progress_on_a_terminal_and_silence_elsewhere(manuscript, tmp_path):
     # CliRunner's output is not a terminal: no status line at all.
     result = run("build", str(manuscript), "--out", str(tmp_path / "o2"))
     assert "laying out" not in result.output
+
+
+def test_the_installed_command_exits_at_once_with_all_its_output(manuscript, tmp_path):
+    """`publish` (cli.run) ends the process as soon as the build is done, without tearing
+    the interpreter down: everything it printed must be there, with the right status."""
+    publish = Path(sys.executable).parent / "publish"
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [str(publish), "build", str(manuscript), "--out", str(out)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["wrote", "wrote", "done"]
+    assert all(Path(line.split()[1]).exists() for line in lines[:2])
+    failed = subprocess.run(
+        [str(publish), "build", str(tmp_path / "missing")], capture_output=True, text=True
+    )
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("publish: error:") and failed.stderr.count("\n") == 1
