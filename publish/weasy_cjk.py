@@ -38,11 +38,10 @@ Internals touched (WeasyPrint 70.0) -- checked by ``_check_internals``:
 """
 
 import bisect
-import inspect
 import re
 from itertools import accumulate
 
-from .weasy_load import load
+from .weasy_load import load, missing_snippets
 
 load()  # before WeasyPrint's first import (see weasy_load.py)
 
@@ -218,13 +217,11 @@ def _check_internals():
         ),
     }
     for function, snippets in expect.items():
-        source = inspect.getsource(function)
-        for snippet in snippets:
-            if snippet not in source:
-                problems.append(f"{function.__qualname__}: missing {snippet!r}")
-    for name in ("text", "pango_layout", "justification_spacing", "position_x"):
-        if name not in inspect.getsource(_inline.add_word_spacing):
-            problems.append(f"add_word_spacing no longer uses box.{name}")
+        for snippet in missing_snippets(function, snippets):
+            problems.append(f"{function.__qualname__}: missing {snippet!r}")
+    names = ("text", "pango_layout", "justification_spacing", "position_x")
+    for name in missing_snippets(_inline.add_word_spacing, names):
+        problems.append(f"add_word_spacing no longer uses box.{name}")
     if problems:
         raise RuntimeError(
             "weasy_cjk: WeasyPrint internals changed, refusing to patch:\n  "

@@ -18,11 +18,10 @@ collection, its tables and the PNG/SVG/COLR flags.
 from __future__ import annotations
 
 import contextlib
-import inspect
 from collections.abc import Iterator
 
 from .fonts import postscript_name
-from .weasy_load import load
+from .weasy_load import load, missing_snippets
 
 load()  # before WeasyPrint's first import (see weasy_load.py)
 
@@ -53,8 +52,7 @@ def check_internals() -> None:
     problems = [
         f"{function.__qualname__}: missing {snippet!r}"
         for function, snippets in expect.items()
-        for snippet in snippets
-        if snippet not in inspect.getsource(function)
+        for snippet in missing_snippets(function, snippets)
     ]
     if problems:
         raise RuntimeError(

@@ -303,6 +303,34 @@ def test_weasyprint_loads_without_the_library_search():
     subprocess.run([sys.executable, "-c", script], check=True)
 
 
+def test_sized_arrays_are_made_from_the_cached_type():
+    """weasy_load makes WeasyPrint's `ffi.new("T[n]", …)` from the type `T[]` that cffi
+    parsed once, not from a new type string for every length (pycparser, ~2 ms each)."""
+    from publish.weasy_load import load
+
+    load()
+    from weasyprint.text.ffi import ffi
+
+    assert list(ffi.new("hb_codepoint_t[4]", [7, 8])) == [7, 8, 0, 0]
+    assert list(ffi.new("hb_codepoint_t[3]")) == [0, 0, 0]
+    assert ffi.typeof(ffi.new("hb_codepoint_t[5]")) is ffi.typeof("hb_codepoint_t[]")
+
+
+def test_internals_checks_do_without_tokenizing_weasyprint(monkeypatch):
+    """The checks read each function's lines from its `def` (inspect.getsource would
+    tokenize whole modules, ~45 ms a build); the pinned WeasyPrint passes that way."""
+    import inspect
+
+    from publish import weasy_cjk, weasy_fonts
+
+    def refuse(*args):
+        raise AssertionError("inspect.getsource used")
+
+    monkeypatch.setattr(inspect, "getsource", refuse)
+    weasy_cjk._check_internals()
+    weasy_fonts.check_internals()
+
+
 def test_same_pages_with_another_page_size_and_type(manuscript, epoch, tmp_path):
     """Folio stamps and joined pages follow the page settings (here 32K, 12pt)."""
     copy = tmp_path / "manuscript"
