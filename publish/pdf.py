@@ -226,14 +226,30 @@ def report_refused(book: Book, urls: list[str]) -> None:
         book.warnings.append(Warning(f"PDF: refused to fetch `{url[:120]}`"))
 
 
-def layout(book: Book, *, chinese_layout: bool = True):
+@dataclass(frozen=True)
+class Prepared:
+    """What laying out a book in one document needs besides WeasyPrint: made before
+    WeasyPrint is loaded, in another process (build.py)."""
+
+    setup: Setup
+    html: str
+
+
+def prepare(book: Book) -> Prepared:
+    return Prepared(setup(book), book_html(book))
+
+
+def layout(book: Book, *, chinese_layout: bool = True, prepared: Prepared | None = None):
     """Lay out the print edition as one document (a WeasyPrint document) and record its
-    page breaks in the model, for the EPUB's page list.
+    page breaks in the model, for the EPUB's page list. `prepared`: the book's setup and
+    HTML, if they were made already.
 
     `chinese_layout=False` leaves WeasyPrint's own line composition (for comparisons; it
     cannot be undone in a process where the Chinese layout was installed).
     """
-    document, refused = render_html(setup(book, chinese_layout=chinese_layout), book_html(book))
+    if prepared is None or prepared.setup.chinese_layout != chinese_layout:
+        prepared = Prepared(setup(book, chinese_layout=chinese_layout), book_html(book))
+    document, refused = render_html(prepared.setup, prepared.html)
     report_refused(book, refused)
     book.page_breaks = page_breaks(document)
     check_fonts(book)

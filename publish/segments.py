@@ -29,7 +29,16 @@ from .fonts import faces_by_name
 from .join import Part, join
 from .model import Book, Chapter
 from .pagination import PageBreak, page_breaks
-from .pdf import Setup, book_html, check_fonts, render_html, report_refused, setup
+from .pdf import (
+    Prepared,
+    Setup,
+    book_html,
+    check_fonts,
+    prepare,
+    render_html,
+    report_refused,
+    setup,
+)
 from .progress import Progress
 from .typography import text_of
 from .workers import Background, Inline, worker_start
@@ -441,11 +450,13 @@ def print_edition(
     chinese_layout: bool = True,
     progress: Progress | None = None,
     laid_out: Callable[[Callable], None] | None = None,
+    prepared: Prepared | None = None,
 ) -> None:
     """Lay out the print edition (recording its page breaks in the model) and write it to
     `target` if given: in one document, or for a long book in segments laid out `jobs` at
     a time (default: one per core), cached in `cache_folder`. `laid_out` is called with a
-    way to run a job beside the PDF's writing once the page breaks are known."""
+    way to run a job beside the PDF's writing once the page breaks are known. `prepared`:
+    what laying out the book in one document needs, if made already (`one_document`)."""
     from .pdf import layout, write_pdf
 
     jobs = jobs or os.cpu_count() or 1
@@ -454,7 +465,7 @@ def print_edition(
     grouping = plan(book, size, previous if use_cache else None)
     if len(grouping) == 1:
         cache.prune()
-        document = layout(book, chinese_layout=chinese_layout)
+        document = layout(book, chinese_layout=chinese_layout, prepared=prepared)
         if laid_out is not None:
             laid_out(Background if target is not None else Inline)
         if target is not None:
@@ -485,3 +496,12 @@ def _guess_pages(book: Book) -> int:
     g = geometry(book.settings.pdf)
     characters = sum(len(text_of(chapter.body)) for chapter in book.chapters)
     return int(characters / (g.chars_per_line * g.lines_per_page)) + len(book.chapters)
+
+
+def one_document(book: Book, cache_folder: Path, size: int, use_cache: bool) -> Prepared | None:
+    """The book's setup and HTML if `print_edition` will lay it out in one document (given
+    the same arguments), else None. They can be made before WeasyPrint is loaded."""
+    previous = PieceCache(cache_folder).read_plan() if use_cache else None
+    if len(plan(book, size, previous)) > 1:
+        return None
+    return prepare(book)
