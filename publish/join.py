@@ -9,6 +9,7 @@ metadata, page labels, and one subset of each font instead of one per piece.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,15 +40,15 @@ def join(
     target: Path,
     front: Part,
     body: list[Part],
-    folio_runs: list[Path],
-    run_length: int,
+    folio_pages: list[tuple[Path, list[int]]],
     font_files: list[Path],
 ) -> None:
     """Write the front matter and the body pieces as one PDF at `target`.
 
-    `folio_runs` are PDFs of folio-only pages, `run_length` page numbers each; the body's
-    page n (from 1) that is not blank gets page n of them. `font_files` are the files the
-    book's faces may come from (to make one subset of each)."""
+    `folio_pages` are PDFs of folio-only pages, each with the numbers its pages show; the
+    body's page n (from 1) that is not blank gets folio n, made from them (see Folios).
+    `font_files` are the files the book's faces may come from (to make one subset of
+    each)."""
     import pikepdf
     from pikepdf import Array, Dictionary, Name
 
@@ -64,13 +65,15 @@ def join(
                 pdf.add_blank_page(page_size=(float(box[2]), float(box[3])))
 
         first_body = body[0].first
-        runs = [stack.enter_context(pikepdf.open(path)) for path in folio_runs]
+        folios = Folios(
+            pdf,
+            [(stack.enter_context(pikepdf.open(path)), numbers) for path, numbers in folio_pages],
+        )
         for part in body:
             for page, blank in enumerate(part.piece.blank):
                 if not blank:
-                    number = part.first + page - first_body  # from 0
-                    run = runs[number // run_length]
-                    _stamp(pdf, pdf.pages[part.first + page], run.pages[number % run_length])
+                    number = part.first + page - first_body + 1
+                    _stamp(pdf, pdf.pages[part.first + page], folios.form(number))
 
         anchors: dict[str, tuple[int, float, float]] = {}
         for part in parts:
@@ -112,13 +115,11 @@ def join(
         )
 
 
-def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page) -> None:
-    """Draw `stamp` (a page of the same size) over `page`, under a fixed resource name
-    (pikepdf's add_overlay picks a random one: the output would differ from build to
-    build)."""
+def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Stream) -> None:
+    """Draw `form` (a folio) over `page`, under a fixed resource name (pikepdf's
+    add_overlay picks a random one: the output would differ from build to build)."""
     from pikepdf import Dictionary
 
-    form = pdf.copy_foreign(stamp.as_form_xobject())
     # WeasyPrint gives all the pages of a document one resource dictionary: this page
     # gets its own, which names its folio.
     resources = Dictionary(dict(page.obj.get("/Resources", Dictionary()).items()))
@@ -127,6 +128,91 @@ def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page) -> None:
     page.obj.Resources = resources
     page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
     page.contents_add(pdf.make_stream(b"\nQ q /Folio Do Q\n"))
+
+
+# --- folios ------------------------------------------------------------------------------
+
+#: How WeasyPrint draws a folio: its glyphs, each with a zero adjustment (no kerning).
+_FOLIO_TEXT = re.compile(rb"\[((?:<[0-9a-f]+>0)+)\] TJ")
+_GLYPH = re.compile(rb"<([0-9a-f]+)>")
+
+
+def folio_digits(sample: pikepdf.Pdf, numbers: list[int]) -> dict[str, bytes] | None:
+    """The glyph (hex) of each digit, if any folio can be made from these sample pages
+    (showing `numbers`) by putting its digits' glyphs in the place of a sample's of the same
+    parity and length: each page draws its number as one run of glyphs, a glyph a digit,
+    no kerning, all ten digits seen, each always the same glyph, all as wide (so a folio's
+    place depends on its length only). None otherwise."""
+    digits: dict[str, bytes] = {}
+    for page, number in zip(sample.pages, numbers, strict=True):
+        runs = _FOLIO_TEXT.findall(page.obj.Contents.read_bytes())
+        glyphs = _GLYPH.findall(runs[0]) if len(runs) == 1 else []
+        if len(glyphs) != len(str(number)):
+            return None
+        for digit, glyph in zip(str(number), glyphs, strict=True):
+            if digits.setdefault(digit, glyph) != glyph:
+                return None
+    if len(digits) != 10 or len(set(digits.values())) != 10:
+        return None
+    wanted = {int(glyph, 16) for glyph in digits.values()}
+    for font in (sample.pages[0].obj.Resources.get("/Font") or {}).values():
+        widths = (
+            _widths(font.DescendantFonts[0].get("/W") or []) if "/DescendantFonts" in font else {}
+        )
+        if wanted <= widths.keys():
+            return digits if len({widths[glyph] for glyph in wanted}) == 1 else None
+    return None
+
+
+def folio_digits_of(path: Path, numbers: list[int]) -> dict[str, bytes] | None:
+    """folio_digits of the sample pages in the PDF at `path`."""
+    import pikepdf
+
+    with pikepdf.open(path) as sample:
+        return folio_digits(sample, numbers)
+
+
+class Folios:
+    """The folio of each body page as a form XObject of `pdf`, from PDFs of folio-only
+    pages with the numbers they show: the page showing it if there is one, else one made
+    from the page of the same parity and length, its digits' glyphs replaced (if
+    folio_digits allows it: segments.py makes sure)."""
+
+    def __init__(self, pdf: pikepdf.Pdf, sources: list[tuple[pikepdf.Pdf, list[int]]]):
+        self.pdf = pdf
+        self.sources = sources
+        self.pages = {
+            number: page
+            for source, numbers in sources
+            for number, page in zip(numbers, source.pages, strict=True)
+        }
+        self.digits: dict[str, bytes] | None = None
+        self.templates: dict[tuple[int, int], pikepdf.Stream] = {}
+
+    def _copy(self, number: int) -> pikepdf.Stream:
+        return self.pdf.copy_foreign(self.pages[number].as_form_xobject())
+
+    def form(self, number: int) -> pikepdf.Stream:
+        if number in self.pages:
+            return self._copy(number)
+        if self.digits is None:
+            self.digits = folio_digits(*self.sources[0])
+            if self.digits is None:
+                raise ValueError(f"no folio page for {number}, and none can be made")
+        kind = (number % 2, len(str(number)))
+        if kind not in self.templates:
+            sample = next(n for n in self.pages if (n % 2, len(str(n))) == kind)
+            template = self._copy(sample)
+            template.Resources = self.pdf.make_indirect(template.Resources)  # shared
+            self.templates[kind] = template
+        template = self.templates[kind]
+        content = template.read_bytes()
+        run = _FOLIO_TEXT.search(content)
+        glyphs = b"".join(b"<%s>0" % self.digits[digit] for digit in str(number))
+        content = content[: run.start(1)] + glyphs + content[run.end(1) :]
+        unfiltered = ("/Length", "/Filter", "/DecodeParms")
+        keys = {key: value for key, value in template.items() if key not in unfiltered}
+        return self.pdf.make_stream(content, keys)
 
 
 # --- one subset of each font -----------------------------------------------------------
@@ -153,23 +239,25 @@ def _font_dictionaries(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     return list(found.values())
 
 
-def _glyphs(widths) -> set[int]:
-    """The glyph ids a CID font's /W array gives widths for."""
+def _widths(widths) -> dict[int, float]:
+    """Glyph id → width, from a CID font's /W array."""
     import pikepdf
 
-    glyphs: set[int] = set()
+    found: dict[int, float] = {}
     items = list(widths)
     index = 0
     while index < len(items):
         first = int(items[index])
         following = items[index + 1]
         if isinstance(following, pikepdf.Array):
-            glyphs.update(range(first, first + len(following)))
+            found.update((first + k, float(w)) for k, w in enumerate(following))
             index += 2
         else:
-            glyphs.update(range(first, int(following) + 1))
+            found.update(
+                (glyph, float(items[index + 2])) for glyph in range(first, int(following) + 1)
+            )
             index += 3
-    return glyphs
+    return found
 
 
 def _subset(path: Path, index: int, glyphs: set[int]) -> bytes | None:
@@ -214,7 +302,7 @@ def share_fonts(pdf: pikepdf.Pdf, font_files: list[Path]) -> None:
             continue
         glyphs: set[int] = set()
         for descendant in fonts:
-            glyphs |= _glyphs(descendant.get("/W") or [])
+            glyphs |= _widths(descendant.get("/W") or []).keys()
         program = _subset(*faces[name], glyphs)
         if program is None:
             continue

@@ -6,8 +6,8 @@ whole chapters; each is laid out as a document of its own, without folios, in a 
 process, and its PDF is kept in a cache by content, so that an edit lays out again only
 the segment it touches. The main process then lays out the front matter with the TOC's
 page numbers (known once every segment is laid out), joins the pieces with pikepdf, pads a
-blank verso where a piece ends on a recto, stamps the folios (from folio-only pages, cached
-too), links the TOC and any reference between pieces, and writes the page labels.
+blank verso where a piece ends on a recto, stamps the folios (made from a few folio-only
+pages, cached too), links the TOC and any reference between pieces, and writes the page labels.
 
 A book of one segment is laid out in one document (pdf.py); both ways give the same pages.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .cache import font_files, tool_digest
 from .fonts import faces_by_name
-from .join import Part, join
+from .join import Part, folio_digits_of, join
 from .model import Book, Chapter
 from .pagination import PageBreak, page_breaks
 from .pdf import (
@@ -58,14 +58,28 @@ SEGMENT_CSS = """
 @page body:right { @bottom-right { content: none; } }
 .mainmatter { string-set: book-title %s; }
 """
-#: Folio-only pages: the body's page style with the running heads left out, numbered on
-#: from `start`.
+#: Folio-only pages: the body's page style with the running heads left out; each page
+#: numbered as `_folio_css` is given.
 FOLIO_CSS = """
 @page body:left { @top-left { content: none; } }
 @page body:right { @top-right { content: none; } }
-@page body:nth(1 of body) { counter-reset: page %d; }
 .mainmatter > div + div { break-before: page; }
 """
+#: The folios laid out to make all others from (join.Folios), a recto and a verso of each
+#: length, all ten digits: `2` is on a verso, like every even number.
+FOLIO_SAMPLES = [*range(1, 12), 100, 101, 1000, 1001, 10000, 10001]
+
+
+def _folio_css(numbers: list[int]) -> str:
+    """FOLIO_CSS, numbering the pages `numbers` (consecutive but for a few jumps)."""
+    resets = [
+        f"@page body:nth({page} of body) {{ counter-reset: page {number}; }}"
+        for page, number in enumerate(numbers, 1)
+        if page == 1 or number != numbers[page - 2] + 1
+    ]
+    return FOLIO_CSS + "\n".join(resets) + "\n"
+
+
 #: The front matter alone: the TOC's page numbers are given, not looked up.
 FRONT_CSS = """
 nav.toc a::after { content: leader("·") attr(data-page); }
@@ -290,10 +304,8 @@ class Runner:
             lay_out, self.setup, html, css, self.cache.pdf(key), self.faces
         )
 
-    def result(self, key: str) -> Piece:
-        """The piece `key` (submitted before), laid out if need be."""
-        if key in self.done:
-            return self.done[key]
+    def start(self) -> None:
+        """Start laying out the pieces submitted, if there are several to lay out."""
         if self.executor is None and len(self.queued) > 1 and self.jobs > 1:
             # Forked, not spawned: no script calling build() needs a __main__ guard, and
             # the workers start with WeasyPrint and the Chinese layout loaded here (this
@@ -308,6 +320,12 @@ class Runner:
             for queued_key, (html, css) in self.queued.items():
                 self._start(queued_key, html, css)
             self.queued.clear()
+
+    def result(self, key: str) -> Piece:
+        """The piece `key` (submitted before), laid out if need be."""
+        if key in self.done:
+            return self.done[key]
+        self.start()
         if key in self.running:
             piece = self.running.pop(key).result()
         else:
@@ -352,7 +370,8 @@ def render_segmented(
     """Lay out `book` in `segments` (and join them into `target`, if given); record the
     page breaks in the model for the EPUB. `common` is a digest of every input the pieces
     share (tool, fonts, settings); `expected_pages`, a guess of the body's page count
-    (folio pages are made for that many while the segments are laid out). Once the page
+    (if the folios cannot be made from samples, folio pages are made for that many while
+    the segments are laid out). Once the page
     breaks are known, `laid_out` is called with a function that runs a job beside this
     process (the EPUB, while the PDF is joined). Returns the number of body pages."""
     config = setup(book, chinese_layout=chinese_layout)
@@ -364,20 +383,31 @@ def render_segmented(
     keys = list(tasks)
     total = sum(len(chapters) for chapters in segments)
 
-    def folio_runs(pages: int) -> dict[str, tuple[str, str]]:
-        runs = {}
-        for first in range(1, pages + 1, FOLIO_RUN):
-            html, css = _folio_html(book, FOLIO_RUN), FOLIO_CSS % first
-            runs[_key(common, html, css, config)] = (html, css)
-        return runs
+    def folios(numbers: list[int]) -> tuple[str, str, str]:
+        html, css = _folio_html(book, len(numbers)), _folio_css(numbers)
+        return _key(common, html, css, config), html, css
 
     fonts = font_files(book)
     with Runner(config, cache, jobs, frozenset(faces_by_name(tuple(fonts)))) as runner:
         for key, (html, css) in tasks.items():
             runner.submit(key, html, css)
+        runner.start()
+        folio_pages: list[tuple[str, list[int]]] = []
+        from_samples = False
         if target is not None:
-            for key, (html, css) in folio_runs(expected_pages).items():
-                runner.submit(key, html, css)
+            # Every folio is made from a few samples, if the digits allow (see
+            # join.folio_digits); else from folio pages for every page number.
+            sample_key, html, css = folios(FOLIO_SAMPLES)
+            runner.here(sample_key, html, css)
+            from_samples = folio_digits_of(cache.pdf(sample_key), FOLIO_SAMPLES) is not None
+            if from_samples:
+                folio_pages = [(sample_key, FOLIO_SAMPLES)]
+            else:
+                for first in range(1, expected_pages + 1, FOLIO_RUN):
+                    numbers = list(range(first, first + FOLIO_RUN))
+                    key, html, css = folios(numbers)
+                    runner.submit(key, html, css)
+                    folio_pages.append((key, numbers))
         pieces, laid = [], 0
         for key, chapters in zip(keys, segments, strict=True):
             pieces.append(runner.result(key))
@@ -406,9 +436,13 @@ def render_segmented(
 
         if progress:
             progress.step("writing the PDF")
-        runs = folio_runs(body_pages)
-        for key, (html, css) in runs.items():
-            runner.submit(key, html, css)
+        if not from_samples:
+            made = max((numbers[-1] for _, numbers in folio_pages), default=0)
+            for first in range(made + 1, body_pages + 1, FOLIO_RUN):
+                numbers = list(range(first, first + FOLIO_RUN))
+                key, html, css = folios(numbers)
+                runner.submit(key, html, css)
+                folio_pages.append((key, numbers))
         pages = {
             name: str(start + page)
             for piece, start in zip(pieces, starts, strict=True)
@@ -418,14 +452,13 @@ def render_segmented(
         front_html = book_html(book, [], pages=pages, dated=False)
         front_key = _key(common, front_html, FRONT_CSS, config)
         front = runner.here(front_key, front_html, FRONT_CSS)
-        for key in runs:
+        for key, _ in folio_pages:
             runner.result(key)
         join(
             target,
             Part(cache.pdf(front_key), front),
             [Part(cache.pdf(key), piece) for key, piece in zip(keys, pieces, strict=True)],
-            [cache.pdf(key) for key in runs],
-            FOLIO_RUN,
+            [(cache.pdf(key), numbers) for key, numbers in folio_pages],
             fonts,
         )
     return body_pages

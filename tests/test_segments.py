@@ -3,6 +3,7 @@ one laid out in one document: same pages, text, folios, bookmarks, links and pag
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from conftest import RICH, outline, pdf_pages_text
 from publish.build import PIECES, build
 from publish.manuscript import read_manuscript
-from publish.segments import plan
+from publish.segments import FOLIO_RUN, plan
 
 WHOLE = 10**9  # a segment size no book reaches: one document
 
@@ -345,3 +346,81 @@ def test_same_pages_with_another_page_size_and_type(manuscript, epoch, tmp_path)
     assert [a == b for a, b in zip(pages_one, pages_parallel, strict=True)] == [True] * len(
         pages_one
     )
+
+
+@pytest.fixture(scope="module")
+def long_book(tmp_path_factory, epoch) -> tuple[Path, Path]:
+    """A book of some 110 body pages (folios of one, two and three digits), and its PDF
+    laid out in one document."""
+    folder = tmp_path_factory.mktemp("long") / "manuscript"
+    folder.mkdir()
+    paragraph = (
+        "话说天下大势，分久必合，合久必分。周末七国分争，并入于秦；及秦灭之后，楚汉分争。" * 6
+    )
+    names = []
+    for number in range(1, 8):
+        names.append(f"{number:02d}.md")
+        text = f"# 第{number}回\n\n" + "\n\n".join([paragraph] * 40) + "\n"
+        (folder / names[-1]).write_text(text, encoding="utf-8")
+    chapters = ", ".join(f'"{name}"' for name in names)
+    (folder / "book.toml").write_text(
+        f'[book]\ntitle = "长书"\nauthors = ["佚名"]\nlanguage = "zh-CN"\nchapters = [{chapters}]\n',
+        encoding="utf-8",
+    )
+    one = build(folder, tmp_path_factory.mktemp("long-one"), segment_size=WHOLE)
+    return folder, _pdf(one)
+
+
+def _body_labels(pdf: Path) -> list[str]:
+    return pypdf.PdfReader(pdf).page_labels
+
+
+def test_folios_made_from_samples_are_the_laid_out_ones(long_book, tmp_path):
+    """Past the sample pages (1–11, 100, 101…), a folio is the sample of its parity and
+    length with its digits' glyphs replaced: pixel for pixel what WeasyPrint lays out."""
+    folder, one = long_book
+    parallel = _pdf(build(folder, tmp_path / "parallel", segment_size=1, jobs=2))
+    assert 101 < int(_body_labels(parallel)[-1]) < 200
+    pieces = list((parallel.parent / PIECES).glob("*.json"))
+    assert all(json.loads(p.read_text())["pages"] != FOLIO_RUN for p in pieces)  # no runs
+    assert pdf_pages_text(parallel) == pdf_pages_text(one)
+    images = _page_images(one, tmp_path / "one"), _page_images(parallel, tmp_path / "par")
+    assert [a == b for a, b in zip(*images, strict=True)] == [True] * len(images[0])
+
+
+def test_folios_from_a_page_each_when_samples_will_not_do(long_book, tmp_path, monkeypatch):
+    """Digits of different widths, or kerned, cannot be put in another's place: every
+    folio is then laid out (in runs of FOLIO_RUN pages)."""
+    from publish import segments
+
+    monkeypatch.setattr(segments, "folio_digits_of", lambda *args: None)
+    folder, one = long_book
+    parallel = _pdf(build(folder, tmp_path / "parallel", segment_size=1, jobs=2))
+    pieces = list((parallel.parent / PIECES).glob("*.json"))
+    assert any(json.loads(p.read_text())["pages"] == segments.FOLIO_RUN for p in pieces)
+    images = _page_images(one, tmp_path / "one"), _page_images(parallel, tmp_path / "par")
+    assert [a == b for a, b in zip(*images, strict=True)] == [True] * len(images[0])
+
+
+def test_folio_digits_refuse_kerned_or_proportional_digits(builds):
+    """folio_digits only allows digits drawn one glyph each, unkerned, all as wide."""
+    import re
+
+    from publish.join import folio_digits
+    from publish.segments import FOLIO_SAMPLES
+
+    pieces = (_pdf(builds["parallel"]).parent / PIECES).glob("*.pdf")
+    path = next(p for p in pieces if len(pikepdf.open(p).pages) == len(FOLIO_SAMPLES))
+    with pikepdf.open(path) as sample:
+        assert folio_digits(sample, FOLIO_SAMPLES) is not None
+        assert folio_digits(sample, [n + 1 for n in FOLIO_SAMPLES]) is None  # other numbers
+    with pikepdf.open(path) as sample:
+        page = sample.pages[10]  # 11: two glyphs, the second kerned
+        content = page.obj.Contents.read_bytes()
+        page.obj.Contents.write(re.sub(rb">0\] TJ", b">-20] TJ", content))
+        assert folio_digits(sample, FOLIO_SAMPLES) is None
+    with pikepdf.open(path) as sample:
+        for font in sample.pages[0].obj.Resources.Font.values():
+            widths = font.DescendantFonts[0].W
+            widths[1] = pikepdf.Array([float(w) + index for index, w in enumerate(widths[1])])
+        assert folio_digits(sample, FOLIO_SAMPLES) is None
