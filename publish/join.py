@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .fonts import faces_by_name, postscript_name
+from .fonts import cached_subset, faces_by_name, postscript_name
 from .render import build_time
 
 if TYPE_CHECKING:
@@ -261,7 +261,15 @@ def _widths(widths) -> dict[int, float]:
 
 
 def _subset(path: Path, index: int, glyphs: set[int]) -> bytes | None:
-    """The face reduced to `glyphs`, glyph ids kept, as WeasyPrint subsets it."""
+    """The face reduced to `glyphs`, glyph ids kept, as WeasyPrint subsets it (kept in the
+    user's cache: a rebuild with the same glyphs takes it from there)."""
+    import uharfbuzz as hb
+
+    what = f"join|uharfbuzz {hb.__version__}|" + ",".join(map(str, sorted(glyphs | {0})))
+    return cached_subset(path, index, what, lambda: _make_subset(path, index, glyphs)) or None
+
+
+def _make_subset(path: Path, index: int, glyphs: set[int]) -> bytes:
     import uharfbuzz as hb
 
     face = hb.Face(hb.Blob.from_file_path(str(path)), index)
@@ -278,7 +286,7 @@ def _subset(path: Path, index: int, glyphs: set[int]) -> bytes | None:
     drop = wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
     drop.update(int.from_bytes(tag.encode(), "big") for tag in DROPPED_TABLES)
     result = hb.subset(face, wanted)
-    return result.blob.data if result is not None else None
+    return result.blob.data if result is not None else b""
 
 
 def share_fonts(pdf: pikepdf.Pdf, font_files: list[Path]) -> None:

@@ -299,14 +299,18 @@ def _report_missing_glyphs(book: Book) -> None:
 
 def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None:
     """Lay out the book and write the PDF to `target`."""
-    write_pdf(layout(book, chinese_layout=chinese_layout), target)
+    from .cache import font_files
+
+    write_pdf(layout(book, chinese_layout=chinese_layout), target, font_files(book))
 
 
-def write_pdf(document, target: Path) -> None:
-    """Write a document `layout` made to `target`, with page labels."""
+def write_pdf(document, target: Path, font_files: list[Path]) -> None:
+    """Write a document `layout` made to `target`, with page labels; the subsets of the
+    faces read from `font_files` are kept between builds (weasy_fonts.cached_subsets)."""
     from .sandbox import quiet_logging
+    from .weasy_fonts import cached_subsets
 
-    with quiet_logging():
+    with quiet_logging(), cached_subsets(font_files):
         document.write_pdf(target, pdf_identifier=None, finisher=_page_labels)
 
 

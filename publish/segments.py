@@ -502,7 +502,7 @@ def print_edition(
         if laid_out is not None:
             laid_out(Background if target is not None else Inline)
         if target is not None:
-            write_pdf(document, target)
+            write_pdf(document, target, font_files(book))
         return
     segments = [[book.chapters[index] for index in group] for group in grouping]
     pages = render_segmented(

@@ -1,4 +1,5 @@
-"""Stub font programs in the pieces of a long book (WeasyPrint 70.x internals).
+"""Font programs WeasyPrint embeds: stubs in the pieces of a long book, subsets kept
+between builds (WeasyPrint 70.x internals).
 
 A piece laid out by segments.py is only ever read by join.py, which gives each face one
 subset for the whole book, made from the glyph widths (`/W`) of every piece: the subset
@@ -8,6 +9,9 @@ per CJK face and piece, and about a megabyte to compress, write and read again.
 
 Only faces join.py can subset again (found by PostScript name among the book's font
 files) get a stub; any other face, a variable or colour one, keeps its real subset.
+
+A book laid out in one document gets real subsets, kept in the user's cache by font file
+and glyphs (fonts.cached_subset): a rebuild using the same glyphs takes them from there.
 
 Internals relied on, checked by ``check_internals``: ``Font.clean`` subsets first, through
 ``self.subset(to_unicode, hinting)``, and ``build_fonts_dictionary`` embeds
@@ -19,12 +23,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
-from .fonts import postscript_name
+from .fonts import cached_subset, postscript_name
 from .weasy_load import load, missing_snippets
 
 load()  # before WeasyPrint's first import (see weasy_load.py)
 
+import weasyprint  # noqa: E402
 from weasyprint.pdf import fonts as _fonts  # noqa: E402
 
 #: Per process: a face's hash → its stub, or None when it keeps its real subset.
@@ -83,6 +89,56 @@ def stub_programs(names: set[str]) -> Iterator[None]:
             font.file_content = stub
 
     _fonts.Font.subset = stubbed
+    try:
+        yield
+    finally:
+        _fonts.Font.subset = subset
+
+
+def _file_of(font, files: dict[int, list[Path]]) -> Path | None:
+    """Which of the book's font files `font` was read from: same size, same first and last
+    4 KiB (the table directory, with every table's checksum, is at the start)."""
+    content = font.file_content
+    for path in files.get(len(content), []):
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(4096)
+                handle.seek(-min(4096, len(content)), 2)
+                tail = handle.read()
+        except OSError:
+            continue
+        if content.startswith(head) and content.endswith(tail):
+            return path
+    return None
+
+
+@contextlib.contextmanager
+def cached_subsets(font_files: list[Path]) -> Iterator[None]:
+    """While writing a PDF, take the subsets of the faces read from `font_files` from the
+    user's cache when they were made before for the same glyphs, and keep the others."""
+    if not _stubs:
+        check_internals()
+    files: dict[int, list[Path]] = {}
+    for path in font_files:
+        with contextlib.suppress(OSError):
+            files.setdefault(path.stat().st_size, []).append(path)
+    subset = _fonts.Font.subset
+
+    def cached(font, to_unicode, hinting):
+        path = _file_of(font, files) if to_unicode else None
+        if path is None or font.png or font.svg or font.colr or "fvar" in font.tables:
+            subset(font, to_unicode, hinting)
+            return
+        glyphs = ",".join(map(str, sorted(to_unicode)))
+        what = f"WeasyPrint {weasyprint.__version__}|{hinting}|{bool(font.missing)}|{glyphs}"
+
+        def make() -> bytes:
+            subset(font, to_unicode, hinting)
+            return font.file_content
+
+        font.file_content = cached_subset(path, font.index, what, make)
+
+    _fonts.Font.subset = cached
     try:
         yield
     finally:

@@ -35,3 +35,30 @@ def test_characters_no_font_has_are_reported_by_chapter(tmp_path):
         f"{folder / 'a.md'}: 3 character(s) no configured font has: "
         "𪚥 (U+2A6A5) 𠀀 (U+20000) 😀 (U+1F600)"
     ]
+
+
+def test_pdf_font_subsets_are_kept_between_builds(tmp_path, monkeypatch):
+    """The subsets WeasyPrint makes are kept in the user's cache by font file and glyphs:
+    a second build of the same book takes them from there and gives the same PDF."""
+    from weasyprint.pdf import fonts as weasy_fonts
+
+    from conftest import RICH
+    from publish import fonts
+    from publish.build import build
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = build(RICH, tmp_path / "first", ("pdf",)).written[0]
+    kept = list((tmp_path / "cache" / "publish" / "subsets").glob("*.bin"))
+    assert len(kept) >= 3  # the CJK faces and the Latin one
+
+    def refuse(*args):
+        raise AssertionError("subset made again")
+
+    monkeypatch.setattr(weasy_fonts.Font, "_harfbuzz_subset", refuse)
+    second = build(RICH, tmp_path / "second", ("pdf",)).written[0]
+    assert second.read_bytes() == first.read_bytes()
+
+    monkeypatch.setattr(fonts, "KEPT_SUBSETS", 2)  # the least recently used go
+    fonts.cached_subset(fonts.installed_faces("Noto Serif")[0].path, 0, "test", lambda: b"x")
+    assert len(list((tmp_path / "cache" / "publish" / "subsets").glob("*.bin"))) == 2
