@@ -54,26 +54,85 @@ class BuildResult:
     warnings: list[Warning] = field(default_factory=list)
 
 
-def _write_epub(book: Book, target: Path) -> list[Warning]:
-    """Write the EPUB; the warnings it gave (it may run in another process)."""
-    from .epub import render_epub
-
-    before = len(book.warnings)
-    render_epub(book, target)
-    return book.warnings[before:]
-
-
-def _read(
-    manuscript: Path, pieces: Path, segment_size: int | None, use_cache: bool
-) -> tuple[Book, Prepared | None]:
-    """The model of `manuscript`, and what laying it out in one document needs if it is
-    (markdown-it, the typography pass, fontconfig and Jinja run here, not after WeasyPrint
-    is loaded)."""
+def _companion(
+    channel, manuscript: Path, pieces: Path, segment_size: int | None, use_cache: bool, epub: bool
+) -> None:
+    """The work beside the layout, in another process (workers.Companion). First the
+    manuscript: the model, and what laying it out in one document needs if it is (so that
+    markdown-it, the typography pass, fontconfig and Jinja run while the main process loads
+    WeasyPrint). Then, if `epub`, the EPUB's embedded fonts; then, given the print
+    edition's page breaks and a path, the EPUB itself: the warnings it gave."""
     from .manuscript import read_manuscript
     from .segments import SEGMENT_SIZE, one_document
 
     book = read_manuscript(manuscript)
-    return book, one_document(book, pieces, segment_size or SEGMENT_SIZE, use_cache)
+    prepared = one_document(book, pieces, segment_size or SEGMENT_SIZE, use_cache)
+    channel.send((True, (book, prepared)))
+    if not epub:
+        return
+    from .epub import embedded_fonts, render_epub
+
+    fonts = embedded_fonts(book) if book.settings.epub.embed_fonts else []
+    book.page_breaks, target = channel.recv()
+    before = len(book.warnings)
+    render_epub(book, target, fonts)
+    channel.send((True, book.warnings[before:]))
+
+
+def _lay_out_and_write(
+    book: Book,
+    prepared: Prepared | None,
+    out: Path,
+    ordered: list[str],
+    beside,
+    *,
+    strict: bool,
+    cache: bool,
+    progress: Progress,
+    jobs: int | None,
+    segment_size: int | None,
+) -> list[Path]:
+    """Lay out the print edition and write the outputs asked for (the EPUB by the process
+    `beside`, once the page breaks are known); the paths written."""
+    _check_strict(book.warnings, strict)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
+    if not os.access(out, os.W_OK):
+        raise PublishError("the output folder is not writable", out)
+    targets = [out / f"{book.settings.output_name}.{fmt}" for fmt in ordered]
+    from .segments import SEGMENT_SIZE, print_edition
+
+    # All outputs are renamed into place together, after the last one succeeded.
+    with progress, contextlib.ExitStack() as stack:
+        partial = {
+            fmt: stack.enter_context(atomic_output(target))
+            for fmt, target in zip(ordered, targets, strict=True)
+        }
+
+        # The print edition is laid out even for the EPUB alone: its page list comes from
+        # the print layout. The EPUB is then written beside the PDF.
+        def laid_out() -> None:
+            if "epub" in partial:
+                progress.step("writing the PDF and the EPUB")
+                beside.send((book.page_breaks, partial["epub"]))
+
+        print_edition(
+            book,
+            partial.get("pdf"),
+            out / PIECES,
+            jobs=jobs,
+            use_cache=cache,
+            size=segment_size or SEGMENT_SIZE,
+            progress=progress,
+            laid_out=laid_out,
+            prepared=prepared,
+        )
+        if "epub" in partial:
+            book.warnings.extend(beside.receive())
+        _check_strict(book.warnings, strict)
+    return targets
 
 
 def _load_layout_engine() -> None:
@@ -115,59 +174,18 @@ def build(
         if found is not None:
             _check_strict(found[1], strict)
             return BuildResult(None, found[0], cached=True, warnings=found[1])
-    from .workers import Background
+    from .workers import Companion
 
     progress = progress or silent()
     progress.step("reading the manuscript")
-    # Read in another process while this one loads WeasyPrint, which only layout needs.
-    reading = Background(_read, manuscript, out / PIECES, segment_size, cache)
+    beside = Companion(_companion, manuscript, out / PIECES, segment_size, cache, "epub" in ordered)
     try:
         _load_layout_engine()
-        book, prepared = reading.result()
+        book, prepared = beside.receive()
+        targets = _lay_out_and_write(book, prepared, out, ordered, beside, strict=strict,
+                                     cache=cache, progress=progress, jobs=jobs,
+                                     segment_size=segment_size)  # fmt: skip
     finally:
-        reading.stop()
-    _check_strict(book.warnings, strict)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
-    if not os.access(out, os.W_OK):
-        raise PublishError("the output folder is not writable", out)
-    targets = [out / f"{book.settings.output_name}.{fmt}" for fmt in ordered]
-    from .segments import SEGMENT_SIZE, print_edition
-
-    # All outputs are renamed into place together, after the last one succeeded.
-    with progress, contextlib.ExitStack() as stack:
-        partial = {
-            fmt: stack.enter_context(atomic_output(target))
-            for fmt, target in zip(ordered, targets, strict=True)
-        }
-        # The print edition is laid out even for the EPUB alone: its page list comes from
-        # the print layout. The EPUB is then written beside the PDF, in another process.
-        jobs_beside: list = []
-
-        def laid_out(spawn) -> None:
-            if "epub" in partial:
-                progress.step("writing the PDF and the EPUB")
-                jobs_beside.append(spawn(_write_epub, book, partial["epub"]))
-
-        try:
-            print_edition(
-                book,
-                partial.get("pdf"),
-                out / PIECES,
-                jobs=jobs,
-                use_cache=cache,
-                size=segment_size or SEGMENT_SIZE,
-                progress=progress,
-                laid_out=laid_out,
-                prepared=prepared,
-            )
-            for job in jobs_beside:
-                book.warnings.extend(job.result())
-        finally:
-            for job in jobs_beside:
-                job.stop()
-        _check_strict(book.warnings, strict)
+        beside.stop()
     build_cache.record(out, targets, book, ordered)
     return BuildResult(book, targets, warnings=book.warnings)

@@ -144,7 +144,7 @@ _SANS_RE = re.compile(r"<(h[1-6]|th|figcaption)\b[^>]*>(.*?)</\1>", re.S)
 _ALWAYS = {*range(0x20, 0x7F), *map(ord, "　、。，：；？！“”‘’（）《》…—·")}
 
 
-def _embedded_fonts(book: Book) -> list[dict]:
+def embedded_fonts(book: Book) -> list[dict]:
     """Subsets of the body (Song) and heading (Hei) faces, regular and bold, each reduced to
     the characters it will show, so that e-readers show the designed faces."""
     from .fonts import subset
@@ -183,8 +183,9 @@ def _embedded_fonts(book: Book) -> list[dict]:
     return fonts
 
 
-def make_epub(book: Book) -> epub.EpubBook:
-    """The ebooklib book for the model (not yet written)."""
+def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
+    """The ebooklib book for the model (not yet written); `fonts`: its embedded_fonts, if
+    they were made already."""
     meta = book.metadata
     settings = book.settings.epub
     language = meta.language
@@ -221,7 +222,10 @@ def make_epub(book: Book) -> epub.EpubBook:
         ebook.set_direction("rtl")
         ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
 
-    fonts = _embedded_fonts(book) if settings.embed_fonts else []
+    if not settings.embed_fonts:
+        fonts = []
+    elif fonts is None:
+        fonts = embedded_fonts(book)
     for font in fonts:
         ebook.add_item(
             epub.EpubItem(
@@ -319,13 +323,14 @@ def make_epub(book: Book) -> epub.EpubBook:
     return ebook
 
 
-def render_epub(book: Book, target: Path) -> None:
-    """Write the EPUB of the book to `target`, byte for byte the same for the same input."""
+def render_epub(book: Book, target: Path, fonts: list[dict] | None = None) -> None:
+    """Write the EPUB of the book to `target`, byte for byte the same for the same input
+    (`fonts`: its embedded_fonts, if they were made already)."""
     when = build_time()
     buffer = io.BytesIO()
     epub.write_epub(
         buffer,
-        make_epub(book),
+        make_epub(book, fonts),
         {
             "epub3_pages": False,
             "epub2_guide": False,

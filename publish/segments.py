@@ -41,7 +41,7 @@ from .pdf import (
 )
 from .progress import Progress
 from .typography import text_of
-from .workers import Background, Inline, worker_start
+from .workers import worker_start
 
 #: About how much text (characters of chapter HTML) one segment holds. Smaller segments
 #: make an edit cheaper to lay out again; each costs a document's set-up (~0.1 s).
@@ -243,19 +243,6 @@ def _key(common: str, html: str, extra_css: str, setup: Setup) -> str:
 # --- running pieces in parallel --------------------------------------------------------
 
 
-@dataclass
-class _Future:
-    """A job in the workers, with Background's interface."""
-
-    future: Future
-
-    def result(self):
-        return self.future.result()
-
-    def stop(self) -> None:
-        self.future.cancel()
-
-
 class Runner:
     """Lays out pieces, from the cache when it has them, otherwise in `jobs` worker
     processes (forked, so a worker starts at once with what this process has loaded) or,
@@ -335,12 +322,6 @@ class Runner:
         self.done[key] = piece
         return piece
 
-    def spawn(self, function: Callable, *args) -> Background | _Future:
-        """Run `function(*args)` beside this process: in a worker if there are workers."""
-        if self.executor is None:
-            return Background(function, *args)
-        return _Future(self.executor.submit(function, *args))
-
     def here(self, key: str, html: str, css: str) -> Piece:
         """Lay out `key` in this process now, while the workers go on with theirs."""
         piece = self.cache.get(key)
@@ -365,15 +346,15 @@ def render_segmented(
     chinese_layout: bool = True,
     progress: Progress | None = None,
     expected_pages: int = 0,
-    laid_out: Callable[[Callable], None] | None = None,
+    laid_out: Callable[[], None] | None = None,
 ) -> int:
     """Lay out `book` in `segments` (and join them into `target`, if given); record the
     page breaks in the model for the EPUB. `common` is a digest of every input the pieces
     share (tool, fonts, settings); `expected_pages`, a guess of the body's page count
     (if the folios cannot be made from samples, folio pages are made for that many while
     the segments are laid out). Once the page
-    breaks are known, `laid_out` is called with a function that runs a job beside this
-    process (the EPUB, while the PDF is joined). Returns the number of body pages."""
+    breaks are known, `laid_out` is called (the EPUB is then written while the PDF is
+    joined). Returns the number of body pages."""
     config = setup(book, chinese_layout=chinese_layout)
     title_css = SEGMENT_CSS % css_string(book.metadata.title)
     tasks = {}
@@ -430,7 +411,7 @@ def render_segmented(
             report_refused(book, piece.refused)
         check_fonts(book)
         if laid_out is not None:
-            laid_out(runner.spawn if target is not None else Inline)
+            laid_out()
         if target is None:
             return body_pages
 
@@ -482,13 +463,13 @@ def print_edition(
     size: int = SEGMENT_SIZE,
     chinese_layout: bool = True,
     progress: Progress | None = None,
-    laid_out: Callable[[Callable], None] | None = None,
+    laid_out: Callable[[], None] | None = None,
     prepared: Prepared | None = None,
 ) -> None:
     """Lay out the print edition (recording its page breaks in the model) and write it to
     `target` if given: in one document, or for a long book in segments laid out `jobs` at
-    a time (default: one per core), cached in `cache_folder`. `laid_out` is called with a
-    way to run a job beside the PDF's writing once the page breaks are known. `prepared`:
+    a time (default: one per core), cached in `cache_folder`. `laid_out` is called once
+    the page breaks are known (the EPUB is written while the PDF is). `prepared`:
     what laying out the book in one document needs, if made already (`one_document`)."""
     from .pdf import layout, write_pdf
 
@@ -500,7 +481,7 @@ def print_edition(
         cache.prune()
         document = layout(book, chinese_layout=chinese_layout, prepared=prepared)
         if laid_out is not None:
-            laid_out(Background if target is not None else Inline)
+            laid_out()
         if target is not None:
             write_pdf(document, target, font_files(book))
         return

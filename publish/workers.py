@@ -21,38 +21,41 @@ def worker_start() -> None:
     progress.setLevel(logging.WARNING)
 
 
-def _run(send, function: Callable, args: tuple) -> None:
+def _talk(end, function: Callable, args: tuple) -> None:
     worker_start()
     try:
-        outcome = (True, function(*args))
+        function(end, *args)
     except BaseException as error:  # noqa: BLE001 - handed to the main process
-        outcome = (False, error)
-    try:
-        send.send(outcome)
-    except Exception as error:  # noqa: BLE001 - an unpicklable result or error
-        send.send((False, RuntimeError(f"{type(error).__name__}: {error}")))
+        try:
+            end.send((False, error))
+        except Exception as unsent:  # noqa: BLE001 - an unpicklable error
+            end.send((False, RuntimeError(f"{type(unsent).__name__}: {unsent}")))
 
 
-class Background:
-    """`function(*args)` run in a forked process, while this one goes on."""
+class Companion:
+    """`function(channel, *args)` run in a forked process beside this one, in steps: each
+    `(True, value)` it sends on `channel` is what `receive` returns here (`(False, error)`
+    is raised here), and what `send` passes it, it takes with `channel.recv()`."""
 
     def __init__(self, function: Callable, *args: Any):
         context = get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run, args=(send, function, args), daemon=True)
+        self._end, end = context.Pipe()
+        self._process = context.Process(target=_talk, args=(end, function, args), daemon=True)
         self._process.start()
-        send.close()
+        end.close()
 
-    def result(self) -> Any:
-        """What the function returned (waiting for it), or raise what it raised."""
+    def send(self, message: Any) -> None:
+        self._end.send(message)
+
+    def receive(self) -> Any:
+        """What the function sent next (waiting for it), or raise what it raised."""
         try:
-            ok, value = self._receive.recv()
+            ok, value = self._end.recv()
         except EOFError:
             self._process.join()
             raise RuntimeError(
                 f"a worker process ended unexpectedly (exit {self._process.exitcode})"
             ) from None
-        self._process.join()
         if not ok:
             raise value
         return value
@@ -61,16 +64,3 @@ class Background:
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
-
-
-class Inline:
-    """The same interface, run here and now (when there is nothing to overlap)."""
-
-    def __init__(self, function: Callable, *args: Any):
-        self._value = function(*args)
-
-    def result(self) -> Any:
-        return self._value
-
-    def stop(self) -> None:
-        pass

@@ -175,7 +175,7 @@ def test_an_interrupted_build_leaves_old_outputs_and_no_partial_files(tmp_path, 
     build(folder, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def interrupted(book, target):
+    def interrupted(book, target, *rest):
         target.write_bytes(b"half a file")
         raise KeyboardInterrupt
 
