@@ -9,6 +9,9 @@ chapter, a paragraph per paragraph) is also written once as a simple HTML file a
 the machine falls on every tool alike:
 
 - publish      `publish build MS --out DIR` (PDF and EPUB: the full pipeline), a fresh DIR
+               (the user's cache of font coverage and subsets, ~/.cache/publish, as earlier
+               builds left it: subsets of the same glyphs are taken from there)
+- first        the same with an empty user cache too, as the very first build on a machine
 - weasyprint   the `weasyprint` command on the prepared HTML (PDF only, no publish code)
 - typst        Typst on the prepared `.typ` (the `typst` command if there is one, otherwise
                `python -c "import typst; typst.compile(...)"`; skipped if neither)
@@ -198,15 +201,17 @@ def _tree_rss(root: int) -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def measure(command: list[str], stats: Path) -> tuple[float, float]:
-    """(wall seconds, peak MiB) of one run of `command` under GNU time. The peak is the
-    larger of GNU time's (the largest single process) and the most all of the command's
-    processes held together (sampled every 0.2 s: a build's worker processes count)."""
+def measure(command: list[str], stats: Path, env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, peak MiB) of one run of `command` under GNU time (with `env` added to
+    the environment). The peak is the larger of GNU time's (the largest single process) and
+    the most all of the command's processes held together (sampled every 0.2 s: a build's
+    worker processes count)."""
     process = subprocess.Popen(
         [str(GNU_TIME), "-v", "-o", str(stats), *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, **(env or {})},
     )
     together = 0.0
     sampler_stop = threading.Event()
@@ -269,18 +274,24 @@ def run_case(case: Case, work: Path) -> dict[str, Runs]:
         out = folder / f"out-{repetition}"
         shutil.rmtree(out, ignore_errors=True)
         build = [str(publish), "build", str(case.manuscript), "--out", str(out), "-q"]
+        first = folder / f"first-{repetition}"
+        empty_cache = folder / f"user-cache-{repetition}"
+        for path in (first, empty_cache):
+            shutil.rmtree(path, ignore_errors=True)
         commands = {
             "publish": build,
             "weasyprint": [str(weasyprint), str(case.html), str(plain_pdf)],
             "typst": typst,
             "incremental": build,  # same DIR, nothing changed since "publish"
             "edit": build,  # same DIR, one sentence added to the middle chapter
+            "first": [*build[:4], str(first), "-q"],  # empty user cache as well
         }
         for name, command in commands.items():
             if command is None:
                 continue
+            env = {"XDG_CACHE_HOME": str(empty_cache)} if name == "first" else None
             with edited(case.manuscript) if name == "edit" else contextlib.nullcontext():
-                wall, peak = measure(command, stats)
+                wall, peak = measure(command, stats, env)
             runs.setdefault(name, Runs()).walls.append(wall)
             runs[name].peaks.append(peak)
             print(f"  {repetition + 1}/{case.repeat} {name:<12} {wall:8.2f} s {peak:8.0f} MiB")
@@ -316,14 +327,16 @@ def table(results: list[tuple[Case, dict[str, Runs]]]) -> str:
             pages = "" if r.pages is None else str(r.pages)
             wall, peak = statistics.median(r.walls), max(r.peaks)
             rows.append((case.name, name, f"{wall:.2f}", f"{peak:.0f}", pages, str(len(r.walls))))
+        for ours in ("publish", "first"):
+            for other in ("weasyprint", "typst"):
+                if ours in runs and other in runs:
+                    mine, theirs = runs[ours], runs[other]
+                    wall = statistics.median(mine.walls) / statistics.median(theirs.walls)
+                    peak = max(mine.peaks) / max(theirs.peaks)
+                    ratios.append(
+                        f"{case.name}: {ours}/{other} = {wall:.2f}× time, {peak:.2f}× memory"
+                    )
         publish = runs["publish"]
-        for other in ("weasyprint", "typst"):
-            if other in runs:
-                wall = statistics.median(publish.walls) / statistics.median(runs[other].walls)
-                peak = max(publish.peaks) / max(runs[other].peaks)
-                ratios.append(
-                    f"{case.name}: publish/{other} = {wall:.2f}× time, {peak:.2f}× memory"
-                )
         for again in ("incremental", "edit"):
             if again in runs:
                 share = statistics.median(runs[again].walls) / statistics.median(publish.walls)

@@ -137,7 +137,7 @@ def _lay_out_and_write(
 
 def _load_layout_engine() -> None:
     """Import WeasyPrint and install the Chinese line composition (~0.25 s)."""
-    from .weasy_cjk import install
+    from .weasy.cjk import install
 
     install()
 

@@ -195,14 +195,14 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
 def render_html(setup: Setup, html: str, extra_css: str = ""):
     """Lay out `html` with the book's stylesheets, then `extra_css`. Returns the WeasyPrint
     document and the URLs the sandbox refused to fetch."""
-    from .weasy_load import load
+    from .weasy.load import load
 
     load()  # before WeasyPrint's first import
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from .sandbox import quiet_logging, url_fetcher
-    from .weasy_cjk import install as install_cjk_layout
+    from .weasy.cjk import install as install_cjk_layout
 
     font_config = FontConfiguration()  # @font-face rules are ignored without one
     fetcher = url_fetcher(setup.root, list(setup.font_files), list(setup.resources))
@@ -270,7 +270,7 @@ def check_fonts(book: Book) -> None:
 
 def fast_subsetting() -> bool:
     """True when WeasyPrint subsets fonts with HarfBuzz (its fontTools fallback is slow)."""
-    from .weasy_load import load
+    from .weasy.load import load
 
     load()  # before WeasyPrint's first import (a build whose pieces are all cached)
     from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
@@ -306,9 +306,9 @@ def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None
 
 def write_pdf(document, target: Path, font_files: list[Path]) -> None:
     """Write a document `layout` made to `target`, with page labels; the subsets of the
-    faces read from `font_files` are kept between builds (weasy_fonts.cached_subsets)."""
+    faces read from `font_files` are kept between builds (weasy.fonts.cached_subsets)."""
     from .sandbox import quiet_logging
-    from .weasy_fonts import cached_subsets
+    from .weasy.fonts import cached_subsets
 
     with quiet_logging(), cached_subsets(font_files):
         document.write_pdf(target, pdf_identifier=None, finisher=_page_labels)

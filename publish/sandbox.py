@@ -1,6 +1,6 @@
 """The sandbox around WeasyPrint: what it may fetch, and what it may print.
 
-Uses WeasyPrint's public URL-fetcher API only; the internals live in weasy_cjk.py.
+Uses WeasyPrint's public URL-fetcher API only; the internals live in the weasy package.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .weasy_load import load
+from .weasy.load import load
 
-load()  # before anything imports WeasyPrint (see weasy_load.py)
+load()  # before anything imports WeasyPrint (see weasy/load.py)
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 

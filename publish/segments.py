@@ -135,7 +135,7 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozen
     The faces named in `faces` (PostScript names) get stub programs: join.py subsets them
     again for the whole book."""
     from .sandbox import quiet_logging
-    from .weasy_fonts import stub_programs
+    from .weasy.fonts import stub_programs
 
     document, refused = render_html(setup, html, extra_css)
     anchors: dict[str, tuple[int, float, float]] = {}
@@ -298,7 +298,7 @@ class Runner:
             # the workers start with WeasyPrint and the Chinese layout loaded here (this
             # process needs them anyway, for the front matter).
             if self.setup.chinese_layout:
-                from .weasy_cjk import install
+                from .weasy.cjk import install
 
                 install()
             self.executor = ProcessPoolExecutor(

@@ -182,7 +182,7 @@ def test_pieces_carry_stub_fonts_and_the_book_real_ones(builds):
 
 
 def test_stub_fonts_refuse_changed_weasyprint_internals(monkeypatch):
-    from publish import weasy_fonts
+    from publish.weasy import fonts as weasy_fonts
 
     weasy_fonts.check_internals()  # the pinned version passes
     monkeypatch.setattr(weasy_fonts._fonts.Font, "clean", lambda self, *args: None)
@@ -289,13 +289,13 @@ def test_progress_counts_chapters_laid_out(manuscript, tmp_path):
 
 
 def test_weasyprint_loads_without_the_library_search():
-    """weasy_load skips ctypes' library search; WeasyPrint still finds every library."""
+    """weasy.load skips ctypes' library search; WeasyPrint still finds every library."""
     import sys
 
     script = (
         "import ctypes.util, time\n"
         "search = ctypes.util.find_library\n"
-        "from publish.weasy_load import load\n"
+        "from publish.weasy.load import load\n"
         "load()\n"
         "from weasyprint.text import ffi\n"
         "assert ffi.pango and ffi.harfbuzz and ffi.harfbuzz_subset and ffi.fontconfig\n"
@@ -305,9 +305,9 @@ def test_weasyprint_loads_without_the_library_search():
 
 
 def test_sized_arrays_are_made_from_the_cached_type():
-    """weasy_load makes WeasyPrint's `ffi.new("T[n]", …)` from the type `T[]` that cffi
+    """weasy.load makes WeasyPrint's `ffi.new("T[n]", …)` from the type `T[]` that cffi
     parsed once, not from a new type string for every length (pycparser, ~2 ms each)."""
-    from publish.weasy_load import load
+    from publish.weasy.load import load
 
     load()
     from weasyprint.text.ffi import ffi
@@ -322,7 +322,8 @@ def test_internals_checks_do_without_tokenizing_weasyprint(monkeypatch):
     tokenize whole modules, ~45 ms a build); the pinned WeasyPrint passes that way."""
     import inspect
 
-    from publish import weasy_cjk, weasy_fonts
+    from publish.weasy import cjk as weasy_cjk
+    from publish.weasy import fonts as weasy_fonts
 
     def refuse(*args):
         raise AssertionError("inspect.getsource used")

@@ -115,7 +115,7 @@ def test_soft_line_breaks_between_chinese_vanish_and_stay_spaces_in_latin(tmp_pa
 def test_weasyprint_internals_are_checked_before_patching(monkeypatch):
     import weasyprint
 
-    from publish import weasy_cjk
+    from publish.weasy import cjk as weasy_cjk
 
     weasy_cjk._check_internals()  # the pinned version passes
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
@@ -147,7 +147,8 @@ def test_shaping_less_text_per_line_breaks_the_same_lines(rich, monkeypatch):
     four: every line of every page must come out the same (text, place, width)."""
     from dataclasses import replace
 
-    from publish import pdf, weasy_cjk
+    from publish import pdf
+    from publish.weasy import cjk as weasy_cjk
 
     tricky = (
         "天下大势，分久必合，合久必分：“周末七国分争，并入于秦。”——及秦灭之后，"
@@ -169,7 +170,8 @@ def test_shaping_less_text_per_line_breaks_the_same_lines(rich, monkeypatch):
 def test_lines_drawn_from_the_layout_kept_since_breaking_them(rich, monkeypatch, tmp_path):
     """Drawing reuses a line's Pango layout from line breaking instead of building it
     again (WeasyPrint's reactivate): the PDF must be byte for byte the same."""
-    from publish import pdf, weasy_cjk
+    from publish import pdf
+    from publish.weasy import cjk as weasy_cjk
 
     setup = pdf.setup(rich.book)
     html = pdf.book_html(rich.book)
@@ -187,7 +189,8 @@ def test_only_the_no_break_rules_pango_lacks_become_attributes(rich, monkeypatch
     more shaping runs). The lines must come out as with every range given."""
     from dataclasses import replace
 
-    from publish import pdf, weasy_cjk
+    from publish import pdf
+    from publish.weasy import cjk as weasy_cjk
 
     marks = "".join(sorted(weasy_cjk.NO_START | weasy_cjk.NO_END))
     contexts = [f"汉{m}字，{m}甲 {m}乙a{m}b。{m}" for m in marks]

@@ -41,9 +41,9 @@ import bisect
 import re
 from itertools import accumulate
 
-from .weasy_load import load, missing_snippets
+from .load import load, missing_snippets
 
-load()  # before WeasyPrint's first import (see weasy_load.py)
+load()  # before WeasyPrint's first import (see weasy/load.py)
 
 import weasyprint  # noqa: E402
 from weasyprint.draw import text as _draw_text  # noqa: E402
@@ -53,7 +53,7 @@ from weasyprint.pdf import fonts as _pdf_fonts  # noqa: E402
 from weasyprint.text import line_break as _lb  # noqa: E402
 from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango  # noqa: E402
 
-from .typography import CLOSING, OPENING  # noqa: E402
+from ..typography import CLOSING, OPENING  # noqa: E402
 
 # --------------------------------------------------------------------------
 # Configuration
@@ -224,7 +224,7 @@ def _check_internals():
         problems.append(f"add_word_spacing no longer uses box.{name}")
     if problems:
         raise RuntimeError(
-            "weasy_cjk: WeasyPrint internals changed, refusing to patch:\n  "
+            "publish.weasy.cjk: WeasyPrint internals changed, refusing to patch:\n  "
             + "\n  ".join(problems)
         )
 

@@ -25,10 +25,10 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from .fonts import cached_subset, postscript_name
-from .weasy_load import load, missing_snippets
+from ..fonts import cached_subset, postscript_name
+from .load import load, missing_snippets
 
-load()  # before WeasyPrint's first import (see weasy_load.py)
+load()  # before WeasyPrint's first import (see weasy/load.py)
 
 import weasyprint  # noqa: E402
 from weasyprint.pdf import fonts as _fonts  # noqa: E402
@@ -62,7 +62,7 @@ def check_internals() -> None:
     ]
     if problems:
         raise RuntimeError(
-            "weasy_fonts: WeasyPrint internals changed, refusing to patch:\n  "
+            "publish.weasy.fonts: WeasyPrint internals changed, refusing to patch:\n  "
             + "\n  ".join(problems)
         )
 

@@ -1,0 +1,7 @@
+"""Everything that reaches into WeasyPrint's internals, pinned to WeasyPrint 70.x
+(pyproject.toml) and checked before it patches anything (a test fails loudly if they change):
+
+- `load`: importing WeasyPrint without ctypes' library search, cheaper cffi arrays;
+- `cjk`: Chinese (clreq) line composition;
+- `fonts`: the font programs embedded, stubs in pieces of long books, subsets kept.
+"""
