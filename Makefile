@@ -50,6 +50,9 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	# Bytecode for publish itself, as pip makes for what it installs (an editable install
+	# does not; without it every run compiles the modules it imports).
+	$(PY) -m compileall -q publish
 	touch $@
 
 book: setup

@@ -5,10 +5,8 @@ Every mistake is a `PublishError` naming book.toml and, where it can be found, t
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,6 +207,8 @@ def load_config(path: Path) -> BookConfig:
 
 
 def _unknown(what: str, name: str, valid: list[str]) -> str:
+    import difflib  # only for a mistake's message
+
     close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
     hint = f"; did you mean `{close[0]}`?" if close else f"; valid: {', '.join(valid)}"
     return f"unknown {what} `{name}`{hint}"
@@ -244,6 +244,8 @@ def _check_book(book: dict[str, Any], fail) -> None:
         raise fail(f'`date` "{book["date"]}" is not YYYY-MM-DD', "date")
     identifier = book.get("identifier")
     if identifier is None:
+        import uuid
+
         book["identifier"] = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, book["title"]))
     elif not (_UUID_URN_RE.match(identifier) or _ISBN_URN_RE.match(identifier.replace("-", ""))):
         raise fail(
