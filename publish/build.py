@@ -60,14 +60,22 @@ def _companion(
     """The work beside the layout, in another process (workers.Companion). First the
     manuscript: the model, and what laying it out in one document needs if it is (so that
     markdown-it, the typography pass, fontconfig and Jinja run while the main process loads
-    WeasyPrint). Then, if `epub`, the EPUB's embedded fonts; then, given the print
-    edition's page breaks and a path, the EPUB itself: the warnings it gave."""
+    WeasyPrint); then the faces' coverage for the font check. Then, if `epub`, the EPUB's
+    embedded fonts; then, given the print edition's page breaks and a path, the EPUB
+    itself: the warnings it gave."""
     from .manuscript import read_manuscript
     from .segments import SEGMENT_SIZE, one_document
 
     book = read_manuscript(manuscript)
     prepared = one_document(book, pieces, segment_size or SEGMENT_SIZE, use_cache)
     channel.send((True, (book, prepared)))
+    # The faces' coverage, read from the font files on a first build (~0.1 s a CJK face)
+    # and kept in the user's cache, where the main process's font check finds it.
+    from .fonts import coverage
+    from .pdf import glyph_families
+
+    for family in glyph_families(book.settings.pdf):
+        coverage(family)
     if not epub:
         return
     from .epub import embedded_fonts, render_epub

@@ -278,10 +278,14 @@ def fast_subsetting() -> bool:
     return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
 
 
+def glyph_families(settings: PdfSettings) -> tuple[str, ...]:
+    """The families whose coverage check_fonts reads (fonts.coverage)."""
+    return (settings.body_font, settings.latin_font, settings.heading_font)
+
+
 def _report_missing_glyphs(book: Book) -> None:
     """Warn, by chapter, of characters none of the configured faces can show."""
-    settings = book.settings.pdf
-    families = (settings.body_font, settings.latin_font, settings.heading_font)
+    families = glyph_families(book.settings.pdf)
     for chapter in book.chapters:
         text = chapter.title + text_of(chapter.body)
         text += "".join(text_of(note.html) for note in chapter.footnotes)
