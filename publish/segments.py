@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -107,8 +108,10 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def plan(book: Book, size: int, previous: dict | None = None) -> list[list[int]]:
-    """Chapter indexes grouped into segments of about `size` characters, in order.
+def plan(book: Book, size: int, previous: dict | None = None, jobs: int = 1) -> list[list[int]]:
+    """Chapter indexes grouped into segments of about `size` characters, in order: as many
+    segments as `size` asks for, rounded up to a multiple of `jobs` and cut as evenly as
+    the chapters allow, so that the workers finish at about the same time.
 
     The previous build's grouping is kept while the list of chapters is the same, so that
     an edit that changes a chapter's length does not move every later boundary.
@@ -116,14 +119,18 @@ def plan(book: Book, size: int, previous: dict | None = None) -> list[list[int]]
     sources = [str(chapter.source) for chapter in book.chapters]
     if previous and previous.get("chapters") == sources and previous.get("size") == size:
         return previous["segments"]
+    lengths = [len(chapter.body) for chapter in book.chapters]
+    count = math.ceil(sum(lengths) / size)
+    if count > 1:
+        count = math.ceil(count / jobs) * jobs
+    target = sum(lengths) / max(count, 1)
     segments: list[list[int]] = [[]]
     filled = 0
-    for index, chapter in enumerate(book.chapters):
-        if segments[-1] and filled >= size:
+    for index, length in enumerate(lengths):
+        if segments[-1] and filled >= target * len(segments):
             segments.append([])
-            filled = 0
         segments[-1].append(index)
-        filled += len(chapter.body)
+        filled += length
     return segments
 
 
@@ -476,7 +483,7 @@ def print_edition(
     jobs = jobs or os.cpu_count() or 1
     cache = PieceCache(cache_folder, enabled=use_cache)
     previous = cache.read_plan() or {}
-    grouping = plan(book, size, previous if use_cache else None)
+    grouping = plan(book, size, previous if use_cache else None, jobs)
     if len(grouping) == 1:
         cache.prune()
         document = layout(book, chinese_layout=chinese_layout, prepared=prepared)

@@ -224,6 +224,16 @@ def test_the_plan_keeps_its_segments_while_the_chapters_stay():
     assert plan(book, 5, previous) != [[0, 1], [2]]
 
 
+def test_the_plan_gives_every_worker_as_much(long_book):
+    """As many segments as the size asks for, rounded up to a multiple of the workers, and
+    cut evenly: seven equal chapters in three segments' worth make four of two, two, two
+    and one chapters, not three of three, three and one."""
+    book = read_manuscript(long_book[0])
+    total = sum(len(chapter.body) for chapter in book.chapters)
+    assert plan(book, total // 3 + 1, jobs=2) == [[0, 1], [2, 3], [4, 5], [6]]
+    assert plan(book, total // 3 + 1, jobs=1) == [[0, 1, 2], [3, 4], [5, 6]]
+
+
 def test_workers_are_gone_after_a_build(builds):
     import multiprocessing
 
