@@ -21,6 +21,7 @@ from .progress import Progress, silent
 
 if TYPE_CHECKING:
     from .pdf import Prepared
+    from .workers import Companion
 
 FORMATS = ("pdf", "epub")
 
@@ -92,7 +93,7 @@ def _lay_out_and_write(
     prepared: Prepared | None,
     out: Path,
     ordered: list[str],
-    beside,
+    beside: Companion,
     *,
     strict: bool,
     cache: bool,

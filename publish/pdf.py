@@ -236,6 +236,7 @@ class Prepared:
 
 
 def prepare(book: Book) -> Prepared:
+    """What `layout` needs besides WeasyPrint, for the book in one document."""
     return Prepared(setup(book), book_html(book))
 
 

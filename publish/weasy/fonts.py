@@ -35,6 +35,14 @@ from weasyprint.pdf import fonts as _fonts  # noqa: E402
 
 #: Per process: a face's hash → its stub, or None when it keeps its real subset.
 _stubs: dict[str, bytes | None] = {}
+_checked = False
+
+
+def _check_once() -> None:
+    global _checked
+    if not _checked:
+        check_internals()
+        _checked = True
 
 
 def check_internals() -> None:
@@ -70,8 +78,7 @@ def check_internals() -> None:
 @contextlib.contextmanager
 def stub_programs(names: set[str]) -> Iterator[None]:
     """While writing a PDF, embed stubs for the faces whose PostScript name is in `names`."""
-    if not _stubs:
-        check_internals()  # once per process
+    _check_once()
     subset = _fonts.Font.subset
 
     def stubbed(font, to_unicode, hinting):
@@ -116,8 +123,7 @@ def _file_of(font, files: dict[int, list[Path]]) -> Path | None:
 def cached_subsets(font_files: list[Path]) -> Iterator[None]:
     """While writing a PDF, take the subsets of the faces read from `font_files` from the
     user's cache when they were made before for the same glyphs, and keep the others."""
-    if not _stubs:
-        check_internals()
+    _check_once()
     files: dict[int, list[Path]] = {}
     for path in font_files:
         with contextlib.suppress(OSError):
