@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import PublishError
-from .model import Book, Warning
 from .progress import Progress, silent
 
 if TYPE_CHECKING:
+    from .model import Book, Warning
     from .pdf import Prepared
     from .workers import Companion
 

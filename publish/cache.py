@@ -15,9 +15,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import Book, Warning
 from .render import STYLES
+
+if TYPE_CHECKING:
+    from .model import Book
 
 RECORD = ".publish-build.json"
 _PACKAGE = Path(__file__).resolve().parent
@@ -115,10 +118,14 @@ def unchanged(manuscript: Path, out: Path, formats: list[str]) -> tuple[list[Pat
         for target in targets:
             if record["outputs"].get(target.name) != _file_digest(target):
                 return None
-        warnings = [
-            Warning(message, Path(path) if path else None, line)
-            for message, path, line in record["warnings"]
-        ]
+        warnings = []
+        if record["warnings"]:
+            from .model import Warning  # the model's modules only when there are some
+
+            warnings = [
+                Warning(message, Path(path) if path else None, line)
+                for message, path, line in record["warnings"]
+            ]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return targets, warnings
