@@ -187,7 +187,9 @@ class Folios:
             for number, page in zip(numbers, source.pages, strict=True)
         }
         self.digits: dict[str, bytes] | None = None
-        self.templates: dict[tuple[int, int], pikepdf.Stream] = {}
+        #: By parity and length: the sample's drawing before and after its glyphs, and
+        #: its form's keys (Resources shared).
+        self.templates: dict[tuple[int, int], tuple[bytes, bytes, dict]] = {}
 
     def _copy(self, number: int) -> pikepdf.Stream:
         return self.pdf.copy_foreign(self.pages[number].as_form_xobject())
@@ -202,17 +204,16 @@ class Folios:
         kind = (number % 2, len(str(number)))
         if kind not in self.templates:
             sample = next(n for n in self.pages if (n % 2, len(str(n))) == kind)
-            template = self._copy(sample)
-            template.Resources = self.pdf.make_indirect(template.Resources)  # shared
-            self.templates[kind] = template
-        template = self.templates[kind]
-        content = template.read_bytes()
-        run = _FOLIO_TEXT.search(content)
+            form = self._copy(sample)
+            form.Resources = self.pdf.make_indirect(form.Resources)
+            content = form.read_bytes()
+            run = _FOLIO_TEXT.search(content)
+            unfiltered = ("/Length", "/Filter", "/DecodeParms")
+            keys = {key: value for key, value in form.items() if key not in unfiltered}
+            self.templates[kind] = (content[: run.start(1)], content[run.end(1) :], keys)
+        before, after, keys = self.templates[kind]
         glyphs = b"".join(b"<%s>0" % self.digits[digit] for digit in str(number))
-        content = content[: run.start(1)] + glyphs + content[run.end(1) :]
-        unfiltered = ("/Length", "/Filter", "/DecodeParms")
-        keys = {key: value for key, value in template.items() if key not in unfiltered}
-        return self.pdf.make_stream(content, keys)
+        return self.pdf.make_stream(before + glyphs + after, keys)
 
 
 # --- one subset of each font -----------------------------------------------------------

@@ -235,9 +235,9 @@ class Prepared:
     html: str
 
 
-def prepare(book: Book) -> Prepared:
+def prepare(book: Book, *, chinese_layout: bool = True) -> Prepared:
     """What `layout` needs besides WeasyPrint, for the book in one document."""
-    return Prepared(setup(book), book_html(book))
+    return Prepared(setup(book, chinese_layout=chinese_layout), book_html(book))
 
 
 def layout(book: Book, *, chinese_layout: bool = True, prepared: Prepared | None = None):
@@ -249,7 +249,7 @@ def layout(book: Book, *, chinese_layout: bool = True, prepared: Prepared | None
     cannot be undone in a process where the Chinese layout was installed).
     """
     if prepared is None or prepared.setup.chinese_layout != chinese_layout:
-        prepared = Prepared(setup(book, chinese_layout=chinese_layout), book_html(book))
+        prepared = prepare(book, chinese_layout=chinese_layout)
     document, refused = render_html(prepared.setup, prepared.html)
     report_refused(book, refused)
     book.page_breaks = page_breaks(document)

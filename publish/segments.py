@@ -359,9 +359,8 @@ def render_segmented(
     page breaks in the model for the EPUB. `common` is a digest of every input the pieces
     share (tool, fonts, settings); `expected_pages`, a guess of the body's page count
     (if the folios cannot be made from samples, folio pages are made for that many while
-    the segments are laid out). Once the page
-    breaks are known, `laid_out` is called (the EPUB is then written while the PDF is
-    joined). Returns the number of body pages."""
+    the segments are laid out). Once the page breaks are known, `laid_out` is called (the
+    EPUB is then written while the PDF is joined). Returns the number of body pages."""
     config = setup(book, chinese_layout=chinese_layout)
     title_css = SEGMENT_CSS % css_string(book.metadata.title)
     tasks = {}
@@ -374,6 +373,14 @@ def render_segmented(
     def folios(numbers: list[int]) -> tuple[str, str, str]:
         html, css = _folio_html(book, len(numbers)), _folio_css(numbers)
         return _key(common, html, css, config), html, css
+
+    def folio_runs(first: int, last: int) -> None:
+        """Folio pages for every number from `first` to `last`, in runs of FOLIO_RUN."""
+        for start in range(first, last + 1, FOLIO_RUN):
+            numbers = list(range(start, start + FOLIO_RUN))
+            key, html, css = folios(numbers)
+            runner.submit(key, html, css)
+            folio_pages.append((key, numbers))
 
     fonts = font_files(book)
     with Runner(config, cache, jobs, frozenset(faces_by_name(tuple(fonts)))) as runner:
@@ -391,11 +398,7 @@ def render_segmented(
             if from_samples:
                 folio_pages = [(sample_key, FOLIO_SAMPLES)]
             else:
-                for first in range(1, expected_pages + 1, FOLIO_RUN):
-                    numbers = list(range(first, first + FOLIO_RUN))
-                    key, html, css = folios(numbers)
-                    runner.submit(key, html, css)
-                    folio_pages.append((key, numbers))
+                folio_runs(1, expected_pages)
         pieces, laid = [], 0
         for key, chapters in zip(keys, segments, strict=True):
             pieces.append(runner.result(key))
@@ -425,12 +428,7 @@ def render_segmented(
         if progress:
             progress.step("writing the PDF")
         if not from_samples:
-            made = max((numbers[-1] for _, numbers in folio_pages), default=0)
-            for first in range(made + 1, body_pages + 1, FOLIO_RUN):
-                numbers = list(range(first, first + FOLIO_RUN))
-                key, html, css = folios(numbers)
-                runner.submit(key, html, css)
-                folio_pages.append((key, numbers))
+            folio_runs(max((numbers[-1] for _, numbers in folio_pages), default=0) + 1, body_pages)
         pages = {
             name: str(start + page)
             for piece, start in zip(pieces, starts, strict=True)

@@ -75,16 +75,33 @@ def check_internals() -> None:
         )
 
 
+def _plain(font) -> bool:
+    """A face whose subset is its whole embedded program: not variable, no colour glyphs
+    (WeasyPrint reworks those after subsetting)."""
+    return not (font.png or font.svg or font.colr or "fvar" in font.tables)
+
+
 @contextlib.contextmanager
-def stub_programs(names: set[str]) -> Iterator[None]:
-    """While writing a PDF, embed stubs for the faces whose PostScript name is in `names`."""
+def _subset_by(replacement) -> Iterator[None]:
+    """While in the block, `Font.subset` is `replacement(subset, font, to_unicode, hinting)`,
+    given WeasyPrint's own `subset`."""
     _check_once()
     subset = _fonts.Font.subset
+    _fonts.Font.subset = lambda font, to_unicode, hinting: replacement(
+        subset, font, to_unicode, hinting
+    )
+    try:
+        yield
+    finally:
+        _fonts.Font.subset = subset
 
-    def stubbed(font, to_unicode, hinting):
+
+def stub_programs(names: set[str]):
+    """While writing a PDF, embed stubs for the faces whose PostScript name is in `names`."""
+
+    def stubbed(subset, font, to_unicode, hinting):
         if font.hash not in _stubs:
-            plain = not (font.png or font.svg or font.colr or "fvar" in font.tables)
-            if plain and postscript_name(font.file_content, font.index) in names:
+            if _plain(font) and postscript_name(font.file_content, font.index) in names:
                 subset(font, {0: ""}, hinting)
                 _stubs[font.hash] = font.file_content
             else:
@@ -95,11 +112,7 @@ def stub_programs(names: set[str]) -> Iterator[None]:
         else:
             font.file_content = stub
 
-    _fonts.Font.subset = stubbed
-    try:
-        yield
-    finally:
-        _fonts.Font.subset = subset
+    return _subset_by(stubbed)
 
 
 def _file_of(font, files: dict[int, list[Path]]) -> Path | None:
@@ -119,20 +132,17 @@ def _file_of(font, files: dict[int, list[Path]]) -> Path | None:
     return None
 
 
-@contextlib.contextmanager
-def cached_subsets(font_files: list[Path]) -> Iterator[None]:
+def cached_subsets(font_files: list[Path]):
     """While writing a PDF, take the subsets of the faces read from `font_files` from the
     user's cache when they were made before for the same glyphs, and keep the others."""
-    _check_once()
     files: dict[int, list[Path]] = {}
     for path in font_files:
         with contextlib.suppress(OSError):
             files.setdefault(path.stat().st_size, []).append(path)
-    subset = _fonts.Font.subset
 
-    def cached(font, to_unicode, hinting):
-        path = _file_of(font, files) if to_unicode else None
-        if path is None or font.png or font.svg or font.colr or "fvar" in font.tables:
+    def cached(subset, font, to_unicode, hinting):
+        path = _file_of(font, files) if to_unicode and _plain(font) else None
+        if path is None:
             subset(font, to_unicode, hinting)
             return
         glyphs = ",".join(map(str, sorted(to_unicode)))
@@ -144,8 +154,4 @@ def cached_subsets(font_files: list[Path]) -> Iterator[None]:
 
         font.file_content = cached_subset(path, font.index, what, make)
 
-    _fonts.Font.subset = cached
-    try:
-        yield
-    finally:
-        _fonts.Font.subset = subset
+    return _subset_by(cached)
