@@ -40,6 +40,9 @@ ADJUSTED = 0.01
 #: A mark (or character) set this much (em) narrower than its advance is compressed; a
 #: Han–Latin gap narrower than this (em), of the ¼ em rule.
 SQUEEZED = 0.05
+#: clreq's target: no gap between characters grows by more than this (em) on a line
+#: without a Latin word.
+WIDE = 0.125
 HAN_LATIN_SQUEEZED = 0.2
 #: Footnote text size, relative to the body (print.css `.footnote`).
 FOOTNOTE_SIZE = 0.8
@@ -117,6 +120,8 @@ class Report:
     #: Latin word; and the same on lines with one.
     widest_gap: tuple[float, str, str] = (0.0, "-", "")
     widest_gap_latin: tuple[float, str, str] = (0.0, "-", "")
+    #: Lines without a Latin word expanded by more than WIDE between two characters.
+    wide_lines: list[str] = field(default_factory=list)
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -149,6 +154,9 @@ class Report:
             f"  line adjustment: {self.compressed_lines} lines pushed in (compressed), "
             f"{self.expanded_lines} pushed out (expanded); widest gap between characters "
             f"{_gap(self.widest_gap)}, on lines with Latin words {_gap(self.widest_gap_latin)}",
+            f"  lines expanded by more than {WIDE} em between characters (no Latin word): "
+            f"{len(self.wide_lines)}"
+            + (f" (p. {', '.join(self.wide_lines[:10])})" if self.wide_lines else ""),
             f"  孤字 (one-character last lines): {self.count(ORPHAN_CHAR)}, widows: "
             f"{self.count(WIDOW)}, orphans: {self.count(ORPHAN)}, headings at a page foot: "
             f"{self.count(STRANDED)}",
@@ -367,14 +375,16 @@ def _measure_adjustment(report: Report, line: Line, blocks: list[Block]) -> None
     """Count pushed-in and pushed-out lines and keep the widest gap between characters."""
     if not blocks[line.block].justified or line.final:
         return
-    chars = [c for c in line.chars if c["text"].strip()]
+    chars = line.chars
     if len(chars) < 2:
         return
     latin = any(is_latin(c["text"]) for c in chars)
     compressed = expanded = False
     widest, where = 0.0, ""
     for c1, c2 in zip(chars, chars[1:], strict=False):
-        t1, t2 = c1["text"][-1], c2["text"][0]
+        t1, t2 = c1["text"][-1:], c2["text"][:1]
+        if not t1.strip() or not t2.strip():
+            continue  # a word space
         gap = (c2["x0"] - c1["x1"]) / c1["size"]
         if t1 in FULL_WIDTH and t2 in FULL_WIDTH:
             continue  # a pair's compression is the rule, not an adjustment
@@ -387,11 +397,13 @@ def _measure_adjustment(report: Report, line: Line, blocks: list[Block]) -> None
             expanded = True
             if gap > widest:
                 widest, where = gap, t1 + t2
-    last = chars[-1]
+    last = next(c for c in reversed(chars) if c["text"].strip())
     if last["text"] in CLOSING and last["x1"] > line.block_right + FLUSH:  # type: ignore[attr-defined]
         compressed = True  # trimmed at the line end
     report.compressed_lines += compressed
     report.expanded_lines += expanded and not compressed
+    if widest > WIDE and not latin:
+        report.wide_lines.append(line.folio)
     key = "widest_gap_latin" if latin else "widest_gap"
     if widest > getattr(report, key)[0]:
         text = "".join(c["text"] for c in chars)
@@ -458,7 +470,7 @@ def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line |
             and right > line.block_right + FLUSH
             and (last["x0"] + em / 2 <= line.block_right + FLUSH)
         ):
-            right = last["x0"] + em / 2  # a closing mark trimmed to half width
+            right = line.block_right  # a closing mark trimmed (to half width at most)
         if abs(right - line.block_right) > FLUSH:
             gap = line.block_right - right
             report.findings.append(

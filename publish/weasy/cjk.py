@@ -582,9 +582,9 @@ def _push_in(result, text, style, context, max_width, justification_spacing, is_
     following = rest[len(unit) : len(unit) + 1]
     room = sum(em * amount for _, _, _, amount in _squeezable(candidate, following))
     wanted = result[3] + len(unit) * em - 0.5 * em * len(_compressed_marks(line[-1:] + unit))
-    if wanted - max_width > room - 0.01 * em:
+    if wanted - max_width > room + 0.01 * em:
         return result
-    pushed = _ORIG["split_first_line"](
+    pushed = _split_shaping_less(
         text, style, context, max_width + room, justification_spacing, is_line_start
     )
     if pushed[2] is None or encoded[: pushed[2]].decode() != candidate:
