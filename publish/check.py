@@ -121,7 +121,7 @@ class Report:
     widest_gap: tuple[float, str, str] = (0.0, "-", "")
     widest_gap_latin: tuple[float, str, str] = (0.0, "-", "")
     #: Lines without a Latin word expanded by more than WIDE between two characters.
-    wide_lines: list[str] = field(default_factory=list)
+    wide_lines: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -156,7 +156,11 @@ class Report:
             f"{_gap(self.widest_gap)}, on lines with Latin words {_gap(self.widest_gap_latin)}",
             f"  lines expanded by more than {WIDE} em between characters (no Latin word): "
             f"{len(self.wide_lines)}"
-            + (f" (p. {', '.join(self.wide_lines[:10])})" if self.wide_lines else ""),
+            + (
+                f" (p. {', '.join(folio for folio, _ in self.wide_lines[:10])})"
+                if self.wide_lines
+                else ""
+            ),
             f"  孤字 (one-character last lines): {self.count(ORPHAN_CHAR)}, widows: "
             f"{self.count(WIDOW)}, orphans: {self.count(ORPHAN)}, headings at a page foot: "
             f"{self.count(STRANDED)}",
@@ -403,7 +407,7 @@ def _measure_adjustment(report: Report, line: Line, blocks: list[Block]) -> None
     report.compressed_lines += compressed
     report.expanded_lines += expanded and not compressed
     if widest > WIDE and not latin:
-        report.wide_lines.append(line.folio)
+        report.wide_lines.append((line.folio, "".join(c["text"] for c in chars)))
     key = "widest_gap_latin" if latin else "widest_gap"
     if widest > getattr(report, key)[0]:
         text = "".join(c["text"] for c in chars)

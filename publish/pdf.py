@@ -6,6 +6,7 @@ wide and a whole number of lines high, so that a line of Han characters fills th
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,9 +82,11 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
         width=f"{g.width:.3f}",
         height=f"{g.height:.3f}",
         top=f"{g.top:.3f}",
-        outer=f"{g.outer:.3f}",
+        # Side margins rounded down: the text block stays a whole number of ems wide, not
+        # a hair narrower (a nowrap box of N ems must fit in N ems).
+        outer=f"{math.floor(g.outer * 1000) / 1000:.3f}",
         bottom=f"{g.bottom:.3f}",
-        inner=f"{g.inner:.3f}",
+        inner=f"{math.floor(g.inner * 1000) / 1000:.3f}",
         font_size=f"{settings.font_size:g}",
         line_height=f"{settings.line_height:g}",
         latin_faces=latin,

@@ -88,6 +88,7 @@ NO_START = CLOSING | set("·・…—‥〜～々〻ゝゞヽヾ") | set(")]},.;
 NO_END = OPENING | set("([{")
 NO_SPLIT = set("—…")  # ——, …… never split
 COMMAS = set("，、；：")
+QUOTES = set("“‘”’")
 STOPS = set("。？！")
 
 
@@ -520,6 +521,7 @@ def _unit_after(text):
     end = 1
     while end < len(text) and (
         text[end] in NO_START
+        or text[end] in QUOTES  # Pango (UAX #14, class QU) breaks before no quote
         or text[end - 1] in NO_END
         or (text[end] == text[end - 1] and text[end] in NO_SPLIT)
     ):
@@ -576,8 +578,8 @@ def _push_in(result, text, style, context, max_width, justification_spacing, is_
         return result
     unit = _unit_after(rest)
     em = style["font_size"]
-    if not unit or len(unit) > 3:
-        return result
+    if not unit or len(unit) > 3 or max_width - result[3] < 0.01 * em:
+        return result  # nothing to push in, or the line is full already
     candidate = line + unit
     following = rest[len(unit) : len(unit) + 1]
     room = sum(em * amount for _, _, _, amount in _squeezable(candidate, following))
@@ -587,9 +589,12 @@ def _push_in(result, text, style, context, max_width, justification_spacing, is_
     pushed = _split_shaping_less(
         text, style, context, max_width + room, justification_spacing, is_line_start
     )
-    if pushed[2] is None or encoded[: pushed[2]].decode() != candidate:
+    if pushed[2] is None or pushed[2] <= result[2]:
         return result
-    if pushed[3] - max_width > room:
+    pushed_line = encoded[: pushed[2]].decode()
+    following = text[len(pushed_line) : len(pushed_line) + 1]
+    room = sum(em * amount for _, _, _, amount in _squeezable(pushed_line, following))
+    if pushed[3] - max_width > room + 0.01 * em:
         return result
     STATS["pushed_in"] += 1
     return (*pushed[:3], min(pushed[3], max_width), *pushed[4:])
