@@ -66,6 +66,7 @@ PUSH_IN = True  # clreq 3.8: compress punctuation to keep a character on the lin
 HAN_LATIN_MIN = 0.125  # em, what a Han–Latin gap may be compressed to
 HAN_LATIN_MAX = 0.5  # em, what a Han–Latin gap may be expanded to
 WORD_SPACE_MAX = 0.25  # em added at most to a Latin word space before other gaps grow
+MAX_UNITS = 4  # units of text a short line may be filled with
 FIT_TOLERANCE = 0.005  # em a line may exceed the measure (rounding of the text block)
 
 STATS = {
@@ -557,47 +558,53 @@ def _squeezable(texts, following=""):
             result.append((k, category, "w", 0.5))
         elif char in OPENING and k > 0:
             result.append((k, 2, "x", 0.5))
-    for k in range(n - 1):
-        a, b = texts[k], texts[k + 1]
-        if (is_han(a) and is_latin(b)) or (is_latin(a) and is_han(b)):
-            result.append((k, 3, "w", HAN_LATIN_GAP - HAN_LATIN_MIN))
+    for k in _han_latin_boundaries("".join(texts)):
+        result.append((k, 3, "w", HAN_LATIN_GAP - HAN_LATIN_MIN))
     return result
 
 
 def _push_in(result, text, style, context, max_width, justification_spacing, is_line_start):
-    """Keep the next character (with the marks 禁则 ties to it) on the line when
-    compressing the line's punctuation makes room for it; else ``result`` as it is.
+    """Fill a line that Pango broke short of the measure: add the units that follow (a
+    character with the marks 禁则 ties to it, _unit_after) while compressing the line's
+    punctuation makes room for them; else ``result`` as it is.
 
-    Estimated first from full-width advances (most lines never reach the second shaping),
-    then measured by breaking again with the room the compression gives.
+    Pango (UAX #14) binds more than clreq does — no break on either side of a quote — so a
+    line before `曰：“吾` or `职。”督` could lose three or four ems; the units here follow
+    clreq. Estimated first from full-width advances (most lines are not shaped again), then
+    measured by shaping the longer line alone: it ends where a break is allowed, so it need
+    not be broken again — a third of the text the first breaking shaped, and no wrapping.
     """
-    encoded = text.encode()
-    line = encoded[: result[2]].decode()
-    rest = text[len(line) :]
+    em = style["font_size"]
+    if max_width - result[3] < 0.01 * em:
+        return result  # the line is full already
+    line = text.encode()[: result[2]].decode()
     if line.endswith(" ") or not _cjk_context(style, line):
         return result
-    unit = _unit_after(rest)
-    em = style["font_size"]
-    if not unit or len(unit) > 3 or max_width - result[3] < 0.01 * em:
-        return result  # nothing to push in, or the line is full already
-    candidate = line + unit
-    following = rest[len(unit) : len(unit) + 1]
-    room = sum(em * amount for _, _, _, amount in _squeezable(candidate, following))
-    wanted = result[3] + len(unit) * em - 0.5 * em * len(_compressed_marks(line[-1:] + unit))
-    if wanted - max_width > room + 0.01 * em:
+    end, width, best = len(line), result[3], None
+    for _ in range(MAX_UNITS):
+        unit = _unit_after(text[end : end + 8])
+        if not unit:
+            break
+        width += len(unit) * em - 0.5 * em * len(_compressed_marks(text[end - 1 : end + len(unit)]))
+        room = sum(
+            em * amount
+            for _, _, _, amount in _squeezable(text[: end + len(unit)], text[end + len(unit) :][:1])
+        )
+        if width - max_width > room + 0.01 * em:
+            break
+        end += len(unit)
+        best = (end, room)
+    if best is None:
         return result
-    pushed = _split_shaping_less(
-        text, style, context, max_width + room, justification_spacing, is_line_start
+    end, room = best
+    candidate = text[:end]
+    layout, length, _, width, *metrics = _ORIG["split_first_line"](
+        candidate, style, context, None, justification_spacing, is_line_start
     )
-    if pushed[2] is None or pushed[2] <= result[2]:
-        return result
-    pushed_line = encoded[: pushed[2]].decode()
-    following = text[len(pushed_line) : len(pushed_line) + 1]
-    room = sum(em * amount for _, _, _, amount in _squeezable(pushed_line, following))
-    if pushed[3] - max_width > room + 0.01 * em:
+    if width - max_width > room + 0.01 * em:
         return result
     STATS["pushed_in"] += 1
-    return (*pushed[:3], min(pushed[3], max_width), *pushed[4:])
+    return (layout, length, len(candidate.encode()), min(width, max_width), *metrics)
 
 
 def _breakable(text, start):
