@@ -57,7 +57,9 @@ def test_the_checker_sees_what_plain_weasyprint_does(rich, tmp_path):
     )
     subprocess.run([sys.executable, "-c", code, str(rich.book.root), str(plain)], check=True)
     report = check_pdf(rich.book, plain)
-    assert report.count("not flush") > 10
+    # Ragged only where a mark pushed a character out: the text block is a whole number of
+    # ems wide, so a line of full-width characters fits exactly even without our layout.
+    assert report.count("not flush") >= 2
     assert statistics.median(report.han_latin_gaps) < 0.1 or report.count("not flush")
     result = CliRunner().invoke(main, ["check", str(rich.book.root), "--pdf", str(plain)])
     assert result.exit_code == 1

@@ -89,7 +89,6 @@ NO_START = CLOSING | set("·・…—‥〜～々〻ゝゞヽヾ") | set(")]},.;
 NO_END = OPENING | set("([{")
 NO_SPLIT = set("—…")  # ——, …… never split
 COMMAS = set("，、；：")
-QUOTES = set("“‘”’")
 STOPS = set("。？！")
 
 
@@ -522,11 +521,12 @@ def _unit_after(text):
     end = 1
     while end < len(text) and (
         text[end] in NO_START
-        or text[end] in QUOTES  # Pango (UAX #14, class QU) breaks before no quote
         or text[end - 1] in NO_END
         or (text[end] == text[end - 1] and text[end] in NO_SPLIT)
     ):
         end += 1
+    if end == len(text):
+        return ""  # the unit may go on past what was given: not a known break
     unit = text[:end]
     return unit if all(is_cjk(c) for c in unit) else ""
 
@@ -570,7 +570,9 @@ def _push_in(result, text, style, context, max_width, justification_spacing, is_
 
     Pango (UAX #14) binds more than clreq does — no break on either side of a quote — so a
     line before `曰：“吾` or `职。”督` could lose three or four ems; the units here follow
-    clreq. Estimated first from full-width advances (most lines are not shaped again), then
+    clreq (`曰：` ends a line, `“吾` starts the next).
+
+    Estimated first from full-width advances (most lines are not shaped again), then
     measured by shaping the longer line alone: it ends where a break is allowed, so it need
     not be broken again — a third of the text the first breaking shaped, and no wrapping.
     """
@@ -582,7 +584,7 @@ def _push_in(result, text, style, context, max_width, justification_spacing, is_
         return result
     end, width, best = len(line), result[3], None
     for _ in range(MAX_UNITS):
-        unit = _unit_after(text[end : end + 8])
+        unit = _unit_after(text[end : end + 12])
         if not unit:
             break
         width += len(unit) * em - 0.5 * em * len(_compressed_marks(text[end - 1 : end + len(unit)]))
