@@ -45,6 +45,10 @@ def test_clreq_targets(typeset):
         assert statistics.median(report.pair_advances) <= 0.55
     if report.han_latin_gaps:
         assert 0.2 <= statistics.median(report.han_latin_gaps) <= 0.3
+    # Line adjustment (clreq 3.8): pushed in before pushed out, and no gap between
+    # characters widened past ⅛ em on a line without a Latin word.
+    assert report.compressed_lines >= 1
+    assert report.widest_gap[0] <= 0.125, report.widest_gap
 
 
 def test_the_checker_sees_what_plain_weasyprint_does(rich, tmp_path):
