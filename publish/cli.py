@@ -65,12 +65,24 @@ def build_command(
     )
     for warning in result.warnings:
         click.echo(f"publish: warning: {warning}", err=True)
+    if not quiet and result.book is not None:
+        click.echo(f"read {describe(result.book)}")
     if not quiet:
         elapsed = time.perf_counter() - start
         verb = "up to date" if result.cached else "wrote"
         for path in result.written:
             click.echo(f"{verb} {path}")
         click.echo(f"done in {elapsed:.1f} s")
+
+
+def describe(book) -> str:
+    """Which kind of book folder was read, and what it held."""
+    from .readers import KINDS
+
+    parts = len({chapter.part for chapter in book.chapters if chapter.part is not None})
+    files = sum(len(chapter.sources) or 1 for chapter in book.chapters)
+    held = f"{len(book.chapters)} chapters from {files} files"
+    return f"{KINDS.get(book.kind, book.kind)}: " + (f"{parts} parts, " if parts else "") + held
 
 
 def guarded(ctx: click.Context, action):

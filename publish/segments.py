@@ -83,7 +83,7 @@ def _folio_css(numbers: list[int]) -> str:
 
 #: The front matter alone: the TOC's page numbers are given, not looked up.
 FRONT_CSS = """
-nav.toc a::after { content: leader("·") attr(data-page); }
+nav.toc a[data-page]::after { content: leader("·") attr(data-page); }
 """
 
 
@@ -119,14 +119,16 @@ def plan(book: Book, size: int, previous: dict | None = None, jobs: int = 1) -> 
     sources = [str(chapter.source) for chapter in book.chapters]
     if previous and previous.get("chapters") == sources and previous.get("size") == size:
         return previous["segments"]
-    lengths = [len(chapter.body) for chapter in book.chapters]
+    # Front matter is laid out with the title page and the TOC (pdf.book_html).
+    body = [index for index, chapter in enumerate(book.chapters) if chapter.matter != "front"]
+    lengths = [len(book.chapters[index].body) for index in body]
     count = math.ceil(sum(lengths) / size)
     if count > 1:
         count = math.ceil(count / jobs) * jobs
     target = sum(lengths) / max(count, 1)
     segments: list[list[int]] = [[]]
     filled = 0
-    for index, length in enumerate(lengths):
+    for index, length in zip(body, lengths, strict=True):
         if segments[-1] and filled >= target * len(segments):
             segments.append([])
         segments[-1].append(index)
