@@ -17,14 +17,14 @@ from .summary import Entry, Summary, parse_summary
 _GENERIC_TITLES = {"summary", "table of contents", "contents", "目录", "目錄", "摘要", "大纲"}
 
 
-def read_summary(path: Path) -> Summary:
+def read_summary(path: Path, dialect: str = "mdbook") -> Summary:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PublishError(f"not UTF-8 text (byte {exc.start})", path) from None
     except OSError as exc:
         raise PublishError(f"cannot read: {exc.strerror}", path) from None
-    return parse_summary(text, path)
+    return parse_summary(text, path, dialect)
 
 
 def top_entries(summary: Summary, path: Path, warnings: list[Warning]) -> list[TopEntry]:

@@ -58,7 +58,7 @@ def read(folder: Path) -> Book:
         raise PublishError("`publish` must be an object { … }", where)
     text = where.read_text(encoding="utf-8-sig") if where.is_file() else ""
     config = check_tables(dict(ours), text, where, prefix="publish.", book_required=False)
-    summary = read_summary(summary_path)
+    summary = read_summary(summary_path, "gitbook")
     tops = top_entries(summary, summary_path, warnings)
     readme = summary_path.parent / "README.md"
     tops = _introduction(tops, summary_path, readme)

@@ -105,8 +105,9 @@ def _links(inline: Token) -> list[tuple[str, str]]:
     return found
 
 
-def parse_summary(text: str, path: Path) -> Summary:
-    """The summary's structure; a SUMMARY.md that is not a summary raises PublishError."""
+def parse_summary(text: str, path: Path, dialect: str = "mdbook") -> Summary:
+    """The summary's structure; a SUMMARY.md that is not a summary raises PublishError.
+    `dialect` "gitbook": a `---` separator ends the part before it (mdBook: a rule only)."""
     md = MarkdownIt("commonmark")
     tokens = md.parse(text.replace("\r\n", "\n").replace("\r", "\n"))
     title: str | None = None
@@ -127,7 +128,7 @@ def parse_summary(text: str, path: Path) -> Summary:
                 parts.append(SummaryPart(heading or None, line))
             index += 3
         elif token.type == "hr":
-            if parts and parts[-1].chapters:
+            if dialect == "gitbook" and parts and parts[-1].chapters:
                 parts.append(SummaryPart(None, line))
             index += 1
         elif token.type in ("bullet_list_open", "ordered_list_open"):
