@@ -448,8 +448,20 @@ def render_segmented(
             [Part(cache.pdf(key), piece) for key, piece in zip(keys, pieces, strict=True)],
             [(cache.pdf(key), numbers) for key, numbers in folio_pages],
             fonts,
+            book_parts=_parts(book),
         )
     return body_pages
+
+
+def _parts(book: Book) -> list[tuple[str, list[str]]]:
+    """Each part's title with its chapters' (the bookmarks join.py nests under it)."""
+    parts: list[tuple[str, list[str]]] = []
+    for chapter in book.chapters:
+        if chapter.part is not None:
+            if book.opens_part(chapter):
+                parts.append((chapter.part.title, []))
+            parts[-1][1].append(chapter.title)
+    return parts
 
 
 def _folio_html(book: Book, count: int) -> str:

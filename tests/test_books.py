@@ -234,6 +234,8 @@ def _pdf_links(pdf: Path) -> list[tuple[int, str, int]]:
                     continue
                 if isinstance(dest, pikepdf.String):
                     dest = names[str(dest)]
+                if isinstance(dest, pikepdf.Dictionary):
+                    dest = dest.D
                 xa, ya, xb, yb = (float(v) for v in annot.Rect)
                 x1, x2, y1, y2 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
                 text = "".join(
@@ -430,3 +432,27 @@ def test_our_manuscript_with_a_summary(tmp_path):
         ("第一章", ["一节"])
     ]
     assert 'href="#ch01"' in book.chapters[0].body
+
+
+@pytest.mark.slow
+def test_segments_give_the_same_book_with_parts_and_front_matter(tmp_path, monkeypatch):
+    """Laid out in segments of whole chapters (part pages go with their first chapter,
+    front matter with the TOC), the book is the one laid out in one document."""
+    import subprocess
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    one = _pdf(build(MDBOOK, tmp_path / "one", ("pdf",), segment_size=10**9))
+    pieces = _pdf(build(MDBOOK, tmp_path / "pieces", ("pdf",), segment_size=1, jobs=2))
+    assert len(list((tmp_path / "pieces" / ".publish-cache").glob("*.pdf"))) >= 5
+
+    def images(pdf: Path, folder: Path) -> list[bytes]:
+        folder.mkdir()
+        subprocess.run(["pdftoppm", "-r", "40", "-gray", str(pdf), str(folder / "p")], check=True)
+        return [path.read_bytes() for path in sorted(folder.iterdir())]
+
+    first, second = images(one, tmp_path / "a"), images(pieces, tmp_path / "b")
+    assert len(first) == len(second) == 21
+    assert [n + 1 for n, (a, b) in enumerate(zip(first, second, strict=True)) if a != b] == []
+    assert outline(pypdf.PdfReader(pieces)) == outline(pypdf.PdfReader(one))
+    assert _pdf_links(pieces) == _pdf_links(one)
+    assert pypdf.PdfReader(pieces).page_labels == pypdf.PdfReader(one).page_labels
