@@ -175,6 +175,36 @@ def import_text_command(
     click.echo(f"wrote {toml}")
 
 
+@main.command("serve")
+@click.argument("manuscript", default="manuscript", type=click.Path(path_type=Path))
+@click.option(
+    "--out", "out", default="build", type=click.Path(path_type=Path), show_default=True,
+    help="Folder each good build's outputs are written to.",
+)  # fmt: skip
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")  # fmt: skip
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback shows the book to the network.")  # fmt: skip
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the browser.")
+@click.pass_context
+def serve_command(
+    ctx: click.Context, manuscript: Path, out: Path, port: int, host: str, open_browser: bool
+) -> None:
+    """Preview MANUSCRIPT as it will print, in the browser, following every save.
+
+    Each save of a chapter, book.toml, an image or a stylesheet rebuilds the book (only
+    what changed) into OUT and updates the page in the browser; errors show in the page.
+
+    \b
+    Example:
+      publish serve mybook --open
+    """
+    from .serve import serve
+
+    guarded(ctx, lambda: serve(manuscript, out, host=host, port=port, open_browser=open_browser,
+                               echo=lambda line: click.echo(line, err=True)))  # fmt: skip
+
+
 def run() -> None:
     """The `publish` command: `main`, then an immediate exit. Once the outputs are written
     nothing is left to do, and tearing the interpreter down (freeing every box and Pango
