@@ -175,6 +175,33 @@ def import_text_command(
     click.echo(f"wrote {toml}")
 
 
+@main.command("new")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", default="新书", show_default=True, help="The book's title.")
+@click.option("--author", "authors", multiple=True, help="An author (repeat for several).")
+@click.option("--language", default="zh-CN", show_default=True, help="BCP 47 language tag.")
+@click.pass_context
+def new_command(
+    ctx: click.Context, folder: Path, title: str, authors: tuple[str, ...], language: str
+) -> None:
+    """Start a new book in FOLDER (new or empty): book.toml and two sample chapters.
+
+    \b
+    Example:
+      publish new mybook --title 我的书 --author 张三
+      publish build mybook
+    """
+    from .new import new_book
+
+    written = guarded(
+        ctx,
+        lambda: new_book(folder, title=title, authors=list(authors) or None, language=language),
+    )
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: publish serve {folder}  (or publish build {folder})")
+
+
 @main.command("serve")
 @click.argument("manuscript", default="manuscript", type=click.Path(path_type=Path))
 @click.option(
@@ -184,7 +211,7 @@ def import_text_command(
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")  # fmt: skip
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback shows the book to the network.")  # fmt: skip
+              help="Address to listen on (not loopback: the network sees the book).")  # fmt: skip
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the browser.")
 @click.pass_context
 def serve_command(
