@@ -24,7 +24,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-@main.command("build")
+@main.command("build", short_help="Build the print PDF and the EPUB of a manuscript.")
 @click.argument("manuscript", default="manuscript", type=click.Path(path_type=Path))
 @click.option(
     "--out", "out", default="build", type=click.Path(path_type=Path), show_default=True,
@@ -52,7 +52,12 @@ def build_command(
     force: bool,
     jobs: int | None,
 ) -> None:
-    """Build MANUSCRIPT (a folder with book.toml; default: manuscript) into OUT."""
+    """Build MANUSCRIPT (a folder with book.toml; default: manuscript) into OUT.
+
+    \b
+    Example:
+      publish build mybook --out build
+    """
     formats = FORMATS if fmt == "all" else (fmt,)
     start = time.perf_counter()
     # A status line only where someone watches: a terminal, and not --quiet.
@@ -97,7 +102,7 @@ def guarded(ctx: click.Context, action):
         sys.exit(2)
 
 
-@main.command("check")
+@main.command("check", short_help="Measure the Chinese typesetting of the PDF.")
 @click.argument("manuscript", default="manuscript", type=click.Path(path_type=Path))
 @click.option(
     "--pdf", "pdf", type=click.Path(path_type=Path, exists=True, dir_okay=False),
@@ -111,6 +116,10 @@ def check_command(ctx: click.Context, manuscript: Path, pdf: Path | None, show_a
     Reads the PDF's character boxes: lines not flush, 禁则 violations, split ——/……,
     uncompressed punctuation pairs, Han–Latin gaps, text differing from the manuscript,
     fonts not embedded.
+
+    \b
+    Example:
+      publish check mybook --pdf build/mybook.pdf
     """
     import tempfile
 
@@ -138,7 +147,7 @@ def check_command(ctx: click.Context, manuscript: Path, pdf: Path | None, show_a
     sys.exit(0 if report.ok else 1)
 
 
-@main.command("import-text")
+@main.command("import-text", short_help="Turn a plain-text book into a manuscript.")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.argument("target", type=click.Path(path_type=Path))
 @click.option("--title", help="Book title (default: the text's first line).")
@@ -157,7 +166,12 @@ def import_text_command(
     max_chapters: int | None,
     output_name: str | None,
 ) -> None:
-    """Turn the plain-text book SOURCE into a manuscript folder TARGET."""
+    """Turn the plain-text book SOURCE into a manuscript folder TARGET.
+
+    \b
+    Example:
+      publish import-text sanguo-yanyi.txt sanguo --author 罗贯中
+    """
     from .plaintext import import_text
 
     toml = guarded(
@@ -175,7 +189,7 @@ def import_text_command(
     click.echo(f"wrote {toml}")
 
 
-@main.command("new")
+@main.command("new", short_help="Start a new book: book.toml and two sample chapters.")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--title", default="新书", show_default=True, help="The book's title.")
 @click.option("--author", "authors", multiple=True, help="An author (repeat for several).")
@@ -202,7 +216,7 @@ def new_command(
     click.echo(f"next: publish serve {folder}  (or publish build {folder})")
 
 
-@main.command("serve")
+@main.command("serve", short_help="Preview the printed book in the browser, following saves.")
 @click.argument("manuscript", default="manuscript", type=click.Path(path_type=Path))
 @click.option(
     "--out", "out", default="build", type=click.Path(path_type=Path), show_default=True,
