@@ -131,6 +131,12 @@ def test_serve_rebuilds_on_save_and_shows_errors_keeping_the_last_good_edition(s
     toml.write_text(good, encoding="utf-8")
     served.wait_for(lambda: (s := served.state())["error"] is None and not s["building"], 60)
 
+    # A warning (raw HTML removed) shows too, with its chapter and line.
+    chapter = served.book / "01-xuexi-zhici.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n<script>x()</script>\n", "utf-8")
+    warned = served.wait_for(lambda: (s := served.state())["warnings"] and s, 60)
+    assert any(re.match(r".*01-xuexi-zhici\.md:\d+: .*script", w) for w in warned["warnings"])
+
 
 def test_ctrl_c_stops_the_server_cleanly(served):
     host, port = re.match(r"http://([^:/]+):(\d+)/", served.url).groups()
