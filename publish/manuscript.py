@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from . import typography
+from . import markup, typography
 from .config import SecuritySettings, load_config
 from .errors import PublishError
 from .images import check_image
@@ -83,7 +83,7 @@ def read_manuscript(folder: Path) -> Book:
         rights=raw.get("rights"),
         subjects=tuple(raw.get("subjects", ())),
     )
-    md = _markdown()
+    md = markup.extend(_markdown(), metadata.language)
     resources: dict[str, Resource] = {}
     warnings: list[Warning] = []
     chapters = []
@@ -156,7 +156,7 @@ def _read_chapter(md: MarkdownIt, context: _Context, number: int) -> Chapter:
         context.warn("control characters removed", text.count("\n", 0, bad.start()) + 1)
         text = _NOT_XML.sub("", text)
     chapter_id = f"ch{number:02d}" if number < 100 else f"ch{number}"
-    env: dict = {"chapter_id": chapter_id}
+    env: dict = {"chapter_id": chapter_id, "context": context}
     tokens = md.parse(text, env)
 
     body_tokens, note_groups = _split_footnotes(tokens)

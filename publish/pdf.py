@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, markup
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
@@ -147,7 +147,10 @@ def book_html(
             "id": chapter.id,
             "title": chapter.title,
             "body": _keep_paragraph_ends(
-                _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id))
+                _inline_footnotes(
+                    chapter,
+                    markup.for_print(number_blocks(chapter.body, chapter.id), book.settings.pdf),
+                )
             ),
         }
         for chapter in chapters
