@@ -12,15 +12,17 @@ PYTHON ?= python3
 # (Latin), Pango/HarfBuzz for WeasyPrint with HarfBuzz-subset (fast font subsetting),
 # fontconfig, Java for EPUBCheck, poppler-utils (pdftoppm), qpdf and pandoc for checks,
 # Chromium for Ace by DAISY (the EPUB accessibility checker, from npm: package.json),
-# GNU time (peak memory in the limit tests and benchmarks).
+# GNU time (peak memory in the limit tests and benchmarks), Noto Color Emoji (emoji in the
+# PDF; Chromium also draws mermaid diagrams: tools/mermaid).
 APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz0b libharfbuzz-subset0 poppler-utils qpdf pandoc chromium time
+	libharfbuzz0b libharfbuzz-subset0 poppler-utils qpdf pandoc chromium time \
+	fonts-noto-color-emoji
 
-.PHONY: all setup system python node book test lint clean
+.PHONY: all setup system python node mermaid book test lint clean
 
 all: book
 
-setup: system python node
+setup: system python node mermaid
 
 # Ace by DAISY; its postinstall scripts would download Electron and a browser (no network
 # here): skipped, it runs in Debian's Chromium through Puppeteer.
@@ -28,6 +30,14 @@ node: node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Mermaid's CLI (mmdc) draws ```mermaid blocks; no browser download: it runs Debian's
+# Chromium (tools/mermaid/puppeteer.json).
+mermaid: tools/mermaid/node_modules/.installed
+
+tools/mermaid/node_modules/.installed: tools/mermaid/package.json tools/mermaid/package-lock.json
+	cd tools/mermaid && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 system:
@@ -66,4 +76,4 @@ lint: python
 	$(VENV)/bin/ruff format --check publish tests benchmarks
 
 clean:
-	rm -rf build $(VENV) node_modules
+	rm -rf build $(VENV) node_modules tools/mermaid/node_modules

@@ -13,6 +13,7 @@ from pathlib import Path
 from . import __version__, markup
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
+from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
 from .render import build_time, labels, stylesheet, template
@@ -284,7 +285,7 @@ def fast_subsetting() -> bool:
 
 def glyph_families(settings: PdfSettings) -> tuple[str, ...]:
     """The families whose coverage check_fonts reads (fonts.coverage)."""
-    return (settings.body_font, settings.latin_font, settings.heading_font)
+    return (settings.body_font, settings.latin_font, settings.heading_font, *emoji.families())
 
 
 def _report_missing_glyphs(book: Book) -> None:

@@ -26,7 +26,7 @@ def extend(md: MarkdownIt, language: str) -> MarkdownIt:
     """
     callouts.extend(md, language)
     maths.extend(md)
-    highlight.extend(md, diagrams.Mermaid())
+    highlight.extend(md, diagrams.Mermaid(language))
     return md
 
 

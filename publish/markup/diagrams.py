@@ -39,7 +39,8 @@ TIMEOUT = 120
 class Mermaid:
     """Draws the mermaid blocks of one book; warns once if it cannot."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = "en") -> None:
+        self.prefix = "图：" if language.lower().startswith("zh") else "Diagram: "
         self.unavailable: str | None = None
         self.warned = False
 
@@ -59,10 +60,8 @@ class Mermaid:
         digest = hashlib.sha256(svg).hexdigest()[:16]
         href = f"images/_mermaid-{digest}.svg"
         if href not in context.resources:
-            context.resources[href] = Resource(
-                href, context.root / href, "image/svg+xml", svg
-            )
-        alt = html.escape(describe(svg))
+            context.resources[href] = Resource(href, context.root / href, "image/svg+xml", svg)
+        alt = html.escape(self.prefix + describe(svg))
         return f'<figure class="diagram"><img src="{href}" alt="{alt}" /></figure>\n'
 
     def svg(self, source: str) -> bytes:
@@ -161,12 +160,11 @@ def tidy(svg: bytes) -> bytes:
 
 
 def describe(svg: bytes) -> str:
-    """Alt text for a diagram: its title if it has one, else the words of its labels."""
+    """What a diagram says, for its alt text: its title, else the words of its labels."""
     text = svg.decode("utf-8", "replace")
     title = re.search(r"<title[^>]*>([^<]+)</title>", text)
     if title:
         return html.unescape(title.group(1)).strip()
     words = [html.unescape(w).strip() for w in re.findall(r">([^<>]+)</tspan>", text)]
     words = [w for w in dict.fromkeys(words) if w]
-    label = "、".join(words) if words else ""
-    return ("Diagram: " + label)[:300] if label else "Diagram"
+    return "、".join(words)[:300] or "Mermaid"
