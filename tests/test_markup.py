@@ -114,6 +114,23 @@ def test_latin_is_half_as_wide_as_han_in_code(book):
     assert max(latin) / min(han) == pytest.approx(0.5, abs=0.01)
 
 
+def test_code_keeps_the_mono_grid_without_chinese_composition(book):
+    """No Han–Latin gap, no punctuation compression in code: each glyph starts where the
+    one before it ends, a half em (Latin) or a full em (Han, full-width marks) wide."""
+    with pdfplumber.open(book.pdf) as pdf:
+        page = next(p for p in pdf.pages if "中文English混排" in squash(p.extract_text() or ""))
+        code = [c for c in page.chars if "Mono" in c["fontname"]]
+    cell = min(c["width"] for c in code)
+    pairs = 0
+    for char, after in zip(code, code[1:], strict=False):
+        if abs(char["top"] - after["top"]) > 1:
+            continue  # another line
+        assert round(char["width"] / cell) in (1, 2), char
+        assert after["x0"] - char["x0"] == pytest.approx(char["width"], abs=0.05), (char, after)
+        pairs += 1
+    assert pairs > 100
+
+
 def test_wrap_cuts_by_cells_and_keeps_spans_balanced():
     listing = '<code><span class="tok-s">"' + "汉" * 30 + '"</span>\nshort</code>'
     out = wrap.wrap_listing(listing, 20)
