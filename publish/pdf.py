@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, markup
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
+from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
 from .render import build_time, labels, stylesheet, template
@@ -155,7 +156,10 @@ def book_html(
             "part": chapter.part if book.opens_part(chapter) else None,
             "in_part": chapter.part is not None,
             "body": _keep_paragraph_ends(
-                _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id))
+                _inline_footnotes(
+                    chapter,
+                    markup.for_print(number_blocks(chapter.body, chapter.id), book.settings.pdf),
+                )
             ),
         }
 
@@ -295,7 +299,7 @@ def fast_subsetting() -> bool:
 
 def glyph_families(settings: PdfSettings) -> tuple[str, ...]:
     """The families whose coverage check_fonts reads (fonts.coverage)."""
-    return (settings.body_font, settings.latin_font, settings.heading_font)
+    return (settings.body_font, settings.latin_font, settings.heading_font, *emoji.families())
 
 
 def _report_missing_glyphs(book: Book) -> None:

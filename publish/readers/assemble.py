@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from .. import typography
+from .. import markup, typography
 from ..config import Settings
 from ..errors import PublishError
 from ..model import Chapter, Footnote, Heading, Part, Resource, Warning
@@ -81,13 +81,14 @@ class Assembler:
         *,
         strict: bool = False,
         preprocess: Callable[[str, Path], str] | None = None,
+        language: str = "zh-CN",
     ) -> None:
         self.root = root
         self.settings = settings
         self.warnings = warnings
         self.strict = strict
         self.preprocess = preprocess
-        self.md = markdown()
+        self.md = markup.extend(markdown(), language)  # labels of callouts in `language`
         self.resources: dict[str, Resource] = {}
         self.files: dict[Path, _File] = {}
         self.ids = BookIds()
@@ -182,7 +183,7 @@ class Assembler:
         self.inputs.append(path)
         if self.preprocess is not None:
             text = self.preprocess(text, path)
-        parsed = parse(self.md, text, context, {"chapter_id": note_id})
+        parsed = parse(self.md, text, context, {"chapter_id": note_id, "context": context})
         file = _File(path, parsed, context)
         self.files[path] = file
         tokens = parsed.body

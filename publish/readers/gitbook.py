@@ -13,7 +13,14 @@ from ..config import check_tables
 from ..errors import PublishError
 from ..model import Book, Warning
 from .assemble import Assembler, TopEntry
-from .common import book_title, detect_language, metadata, read_summary, top_entries
+from .common import (
+    book_title,
+    detect_language,
+    metadata,
+    read_summary,
+    summary_files,
+    top_entries,
+)
 from .summary import Entry
 
 
@@ -79,10 +86,11 @@ def read(folder: Path) -> Book:
     if not raw.get("title"):
         raw["title"] = book_title(summary, readme, folder, warnings)
 
-    assembler = Assembler(root, config.settings, warnings)
-    chapters = assembler.chapters(tops, summary_path)
     if not raw.get("language"):
-        raw["language"] = detect_language(assembler.inputs, warnings, summary_path)
+        files = summary_files(tops, summary_path.parent)
+        raw["language"] = detect_language(files, warnings, summary_path)
+    assembler = Assembler(root, config.settings, warnings, language=raw["language"])
+    chapters = assembler.chapters(tops, summary_path)
     raw = check_tables({"book": raw}, text, where, prefix="publish.", book_required=False).book
     inputs = [p for p in (where,) if p.is_file()]
     return Book(

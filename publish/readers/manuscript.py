@@ -28,13 +28,15 @@ def read(folder: Path, config: BookConfig | None = None) -> Book:
             root, raw["summary"], config.path, "summary", f"summary `{raw['summary']}`"
         )
         tops = top_entries(read_summary(path), path, warnings)
-        assembler = Assembler(root, config.settings, warnings)
+        assembler = Assembler(root, config.settings, warnings, language=raw["language"])
         chapters = assembler.chapters(tops, path)
         inputs.append(path)
     else:
         line = key_line(config.path.read_text(encoding="utf-8"), "chapters", "book") or 0
         tops = [TopEntry(Entry("", name, line)) for name in raw["chapters"]]
-        assembler = Assembler(root, config.settings, warnings, strict=True)
+        assembler = Assembler(
+            root, config.settings, warnings, strict=True, language=raw["language"]
+        )
         chapters = assembler.chapters(tops, config.path)
     cover_resource = cover(root, raw["cover"], config.path) if raw.get("cover") else None
     return Book(

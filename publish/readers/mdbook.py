@@ -13,7 +13,14 @@ from ..config import check_tables, key_line
 from ..errors import PublishError
 from ..model import Book, Warning
 from .assemble import Assembler
-from .common import book_title, detect_language, metadata, read_summary, top_entries
+from .common import (
+    book_title,
+    detect_language,
+    metadata,
+    read_summary,
+    summary_files,
+    top_entries,
+)
 from .manuscript import cover
 
 #: `{{#include path…}}` and its kin: the files they read are inputs of the build.
@@ -74,10 +81,17 @@ def read(folder: Path, data: dict[str, Any], text: str) -> Book:
     if not raw.get("title"):
         raw["title"] = book_title(summary, root / src / "README.md", folder, warnings)
 
-    assembler = Assembler(root, config.settings, warnings, preprocess=_includes(root, warnings))
-    chapters = assembler.chapters(tops, summary_path)
     if not raw.get("language"):
-        raw["language"] = detect_language(assembler.inputs, warnings, toml)
+        files = summary_files(tops, summary_path.parent)
+        raw["language"] = detect_language(files, warnings, toml)
+    assembler = Assembler(
+        root,
+        config.settings,
+        warnings,
+        preprocess=_includes(root, warnings),
+        language=raw["language"],
+    )
+    chapters = assembler.chapters(tops, summary_path)
     checked = check_tables({"book": raw}, text, toml, prefix="output.publish.", book_required=False)
     raw = checked.book
     included = _included(assembler.inputs, root)
