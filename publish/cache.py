@@ -75,6 +75,7 @@ def tool_digest(book: Book) -> str:
 def _input_files(book: Book) -> list[Path]:
     files = [book.root / "book.toml", *(c.source for c in book.chapters)]
     files += [r.path for r in book.resources if r.data is None]
+    files += book.included
     if book.cover is not None:
         files.append(book.cover.path)
     return files

@@ -43,6 +43,8 @@ SECTION_KEYS: dict[str, set[str]] = {
         "heading-font",
         "latin-font",
         "mono-font",
+        "link-pages",
+        "link-urls",
     },  # fmt: skip
     "epub": {
         "embed-fonts",
@@ -81,6 +83,10 @@ class PdfSettings:
     heading_font: str = "Noto Sans CJK SC"
     latin_font: str = "Noto Serif"
     mono_font: str = "Noto Sans Mono CJK SC"
+    #: After an internal link, the page it leads to: （见第 35 页）.
+    link_pages: bool = True
+    #: External links: "link" (clickable only) or "footnote" (the address in a footnote too).
+    link_urls: str = "link"
 
 
 @dataclass(frozen=True)
@@ -326,6 +332,12 @@ def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
             if not isinstance(table[key], str) or not table[key].strip():
                 raise fail(f"`{key}` must be a font family name", key, "pdf")
             values[key.replace("-", "_")] = table[key].strip()
+    if "link-pages" in table:
+        values["link_pages"] = _bool(table, "link-pages", "pdf", True, fail)
+    if "link-urls" in table:
+        if table["link-urls"] not in ("link", "footnote"):
+            raise fail('`link-urls` must be "link" or "footnote"', "link-urls", "pdf")
+        values["link_urls"] = table["link-urls"]
     return PdfSettings(**{**defaults.__dict__, **values})
 
 

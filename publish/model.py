@@ -114,6 +114,8 @@ class Book:
     cover: Resource | None = None
     #: Where each printed page begins, once the print layout is known (see pagination.py).
     page_breaks: list = field(default_factory=list)
+    #: Files the text was read from besides the chapters ({{#include}}d code, text).
+    included: list[Path] = field(default_factory=list)
 
     @property
     def toc(self) -> list[Heading]:
