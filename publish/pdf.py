@@ -15,6 +15,9 @@ from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
+from .printlinks import css as links_css
+from .printlinks import ids
+from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
 from .typography import text_of
 
@@ -142,12 +145,21 @@ def book_html(
     headings (id → folio) since their pages are in other documents.
     """
     chapters = book.chapters if chapters is None else chapters
+    options = book.settings.pdf
+    # What this document can give a page for: its own chapters' ids (printlinks.py).
+    targets = {chapter.id for chapter in chapters}.union(*(ids(c.body) for c in chapters))
     bodies = [
         {
             "id": chapter.id,
             "title": chapter.title,
             "body": _keep_paragraph_ends(
-                _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id))
+                mark_links(
+                    _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id)),
+                    chapter.id,
+                    pages=options.link_pages,
+                    urls=options.link_urls == "footnote",
+                    targets=targets,
+                )
             ),
         }
         for chapter in chapters
@@ -185,6 +197,7 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
             settings_css(book.settings.pdf, toml, latin),
             stylesheet("base.css"),
             stylesheet("print.css"),
+            links_css(book.metadata.language),
         ),
         tuple(face["path"] for face in latin),
         tuple(book.resources),
@@ -215,8 +228,10 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
         install_cjk_layout()
     base_url = setup.root.resolve().as_uri() + "/"
     with quiet_logging():
+        # Presentational hints: an image's width/height attributes (sized by its author,
+        # htmlcompat.py), the only ones the raw-HTML policy keeps.
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=css, font_config=font_config
+            stylesheets=css, font_config=font_config, presentational_hints=True
         )
     return document, list(dict.fromkeys(fetcher.refused))
 
