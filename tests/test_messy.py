@@ -18,8 +18,8 @@ from conftest import ROOT, Built, epubcheck, folio, squash
 from publish.build import build
 from publish.cli import main
 from publish.model import Warning
-from publish.pdf import PT_PER_MM, geometry
 from publish.pagination import PageBreak, insert_page_breaks
+from publish.pdf import PT_PER_MM, geometry
 from publish.report import grouped
 
 MESSY = ROOT / "tests" / "manuscripts" / "messy"
