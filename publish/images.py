@@ -18,6 +18,11 @@ MAX_BYTES = 50 * 1024 * 1024
 MAX_PIXELS = 60_000_000
 
 
+class BrokenImage(PublishError):
+    """An image file that does not decode: a warning for the reader, which keeps the alt
+    text (sizes over the limits stay errors: they are refused on purpose)."""
+
+
 #: Pillow's format names → the media types an EPUB may declare.
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
@@ -45,11 +50,11 @@ def check_image(
             parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
             root = etree.parse(opened, parser).getroot()
         except (etree.XMLSyntaxError, OSError) as exc:
-            raise PublishError(
+            raise BrokenImage(
                 f"image `{src[:80]}` is not a readable SVG: {exc}", chapter, line
             ) from None
         if not str(root.tag).endswith("svg"):
-            raise PublishError(f"image `{src[:80]}` is not an SVG image", chapter, line)
+            raise BrokenImage(f"image `{src[:80]}` is not an SVG image", chapter, line)
         return "image/svg+xml"
     from PIL import Image
 
@@ -74,7 +79,7 @@ def check_image(
     except Exception as exc:  # Pillow raises many kinds for broken files
         reason = str(exc).split("\n")[0][:120] or type(exc).__name__
         message = f"image `{src[:80]}` cannot be decoded: {reason}"
-        raise PublishError(message, chapter, line) from None
+        raise BrokenImage(message, chapter, line) from None
     finally:
         Image.MAX_IMAGE_PIXELS = limit
     return MEDIA_TYPES.get(kind or "")
@@ -110,6 +115,13 @@ def remote_images_warning(places: list[tuple[str, Path, int | None]]) -> Warning
     shown = ", ".join(where[:3])
     more = f" and {len(where) - 3} more places" if len(where) > 3 else ""
     first_src, first_path, first_line = places[0]
+    if len(places) == 1:
+        return Warning(
+            f"image `{first_src[:80]}` refused: only files inside the manuscript are used "
+            "(allow with [security] allow-remote-images = true)",
+            first_path,
+            first_line,
+        )
     return Warning(
         f"{len(places)} remote image(s) refused (only files inside the manuscript are used; "
         f"allow with [security] allow-remote-images = true): `{first_src[:60]}` at {shown}{more}; "

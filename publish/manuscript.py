@@ -24,7 +24,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from . import typography
 from .config import SecuritySettings, load_config
 from .errors import PublishError
-from .images import alt_text, check_image, checked_resource, remote_images_warning
+from .images import BrokenImage, alt_text, check_image, checked_resource, remote_images_warning
 from .model import Book, Chapter, Footnote, Heading, Metadata, Resource, Warning
 from .sanitize import sanitize, violations
 
@@ -104,8 +104,8 @@ def read_manuscript(folder: Path) -> Book:
         folder, metadata, config.settings, chapters, list(resources.values()), warnings, cover
     )
     book.included = list(dict.fromkeys(included))
-    if remote:  # badges, mostly: one warning for all of them
-        warnings.append(remote_images_warning(remote))
+    if remote:  # badges, mostly: one warning for all of them, where the first was found
+        warnings[warnings.index(_REMOTE)] = remote_images_warning(remote)
     return book
 
 
@@ -314,6 +314,10 @@ def _raw_html(fragment: str, context: _Context, line: int | None) -> str:
     return re.sub(r"""<img\b[^>]*?\ssrc\s*=\s*(["']?)([^"'\s>]*)\1[^>]*>""", image, fragment)
 
 
+#: Stands where the warning about remote images will be, once they are all counted.
+_REMOTE = Warning("remote images refused")
+
+
 def _resolve_image(src: str, context: _Context, line: int | None) -> str | None:
     """The manuscript-relative href of an image, None if refused; errors if missing."""
     chapter, root = context.path, context.root
@@ -324,6 +328,8 @@ def _resolve_image(src: str, context: _Context, line: int | None) -> str | None:
     if scheme in ("http", "https") and security.allow_remote_images:
         return _embedded_image(src, _download(src, context, line), context, line)
     if scheme in ("http", "https", "") and (scheme or src.startswith("//")):
+        if not context.remote:
+            context.warnings.append(_REMOTE)  # its place in the list, for the summary
         context.remote.append((src, chapter, line))
         return None
     if scheme:
@@ -353,7 +359,7 @@ def _resolve_image(src: str, context: _Context, line: int | None) -> str | None:
         return known.href
     try:
         media_type = check_image(target, src, chapter, line)
-    except PublishError as error:
+    except BrokenImage as error:
         context.warn(f"{error.message} (its alt text is printed instead)", line)
         return None
     resource = checked_resource(href, target, media_type or IMAGE_TYPES[suffix])
