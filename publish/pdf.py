@@ -146,8 +146,12 @@ def book_html(
     """
     chapters = book.chapters if chapters is None else chapters
     options = book.settings.pdf
-    # What this document can give a page for: its own chapters' ids (printlinks.py).
-    targets = {chapter.id for chapter in chapters}.union(*(ids(c.body) for c in chapters))
+    # What this document can give a page for: its own chapters' ids (printlinks.py). A
+    # piece of a long book (not the front matter) cannot: its pages are numbered when the
+    # pieces are joined, after layout.
+    targets: set[str] = set()
+    if front:
+        targets = {chapter.id for chapter in chapters}.union(*(ids(c.body) for c in chapters))
     bodies = [
         {
             "id": chapter.id,

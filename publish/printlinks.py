@@ -9,8 +9,9 @@ the PDF does this; the EPUB keeps plain links.
 A reference to the page it stands on prints its number too (a Chinese editor would rather
 have 见本页 or nothing, but knowing it needs a second layout of the whole book: not worth
 it for how rarely a book refers to the same page). A long book laid out in segments
-(segments.py) gives a page only to links whose target is in the same segment: the others
-stay plain links, never a half-printed （见第 页）.
+(segments.py) gives no pages yet: a segment's pages are numbered only when the segments are
+joined, after layout, so its links stay plain links (never a wrong number, nor a
+half-printed （见第页）).
 """
 
 from __future__ import annotations

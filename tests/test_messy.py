@@ -264,3 +264,12 @@ def test_editing_an_included_file_rebuilds(tmp_path: Path) -> None:
     assert not again.cached
     with zipfile.ZipFile(again.written[0]) as z:
         assert "再见，世界" in z.read("EPUB/ch01.xhtml").decode("utf-8")
+
+
+def test_long_book_in_segments_prints_no_wrong_page(tmp_path: Path) -> None:
+    """Segments are numbered when joined: their links stay plain, never a wrong number."""
+    result = build(MESSY, tmp_path, ("pdf",), segment_size=500, jobs=1)
+    with pdfplumber.open(result.written[0]) as pdf:
+        text = "".join(squash(p.extract_text() or "") for p in pdf.pages)
+    assert "详见远处的一节，回到本章开头。" in text and "见第" not in text
+    assert "1.https://www.python.org/" in text  # addresses in footnotes still
