@@ -62,6 +62,10 @@ def _render_footnote_ref(self, tokens, idx, options, env) -> str:
     return f'<a class="noteref" href="#fn-{chapter_id}-{number}" id="{ref_id}">{number}</a>'
 
 
+#: Where each kind of chapter stands in the book (config.CHAPTER_KINDS).
+_MATTER_RANK = {"dedication": 0, "preface": 0, "chapter": 1, "afterword": 2, "appendix": 2}
+
+
 def read_manuscript(folder: Path) -> Book:
     """Read a manuscript folder into a Book; any user mistake raises a PublishError."""
     folder = Path(folder)
@@ -88,10 +92,14 @@ def read_manuscript(folder: Path) -> Book:
     warnings: list[Warning] = []
     chapters = []
     root = folder.resolve()
-    for number, name in enumerate(raw["chapters"], start=1):
+    kinds = raw.get("chapter-kinds") or ["chapter"] * len(raw["chapters"])
+    # Front matter first and back matter last, whatever their place in the list.
+    order = sorted(zip(raw["chapters"], kinds, strict=True), key=lambda c: _MATTER_RANK[c[1]])
+    for number, (name, kind) in enumerate(order, start=1):
         path, _ = _named_file(root, name, config.path, "chapters", f"chapter file `{name}`")
         context = _Context(root, path, resources, warnings, config.settings.security)
         chapter = _read_chapter(md, context, number)
+        chapter.kind = kind
         chapter.body = typography.prepare_html(chapter.body, config.settings.typography)
         for note in chapter.footnotes:
             note.html = typography.prepare_html(note.html, config.settings.typography)

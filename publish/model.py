@@ -65,6 +65,14 @@ class Chapter:
     body: str
     sections: list[Heading] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
+    #: dedication, preface (front matter), chapter (the text), afterword, appendix (back
+    #: matter): config.CHAPTER_KINDS.
+    kind: str = "chapter"
+
+    @property
+    def front(self) -> bool:
+        """Front matter (献词, 序): before the TOC, roman folios."""
+        return self.kind in ("dedication", "preface")
 
     @property
     def heading(self) -> Heading:
@@ -114,8 +122,10 @@ class Book:
     cover: Resource | None = None
     #: Where each printed page begins, once the print layout is known (see pagination.py).
     page_breaks: list = field(default_factory=list)
+    #: The print edition's page count, once known or guessed (the copyright page's figures).
+    pages: int = 0
 
     @property
     def toc(self) -> list[Heading]:
         """The table of contents: chapters with their `##` and `###` sections."""
-        return [chapter.heading for chapter in self.chapters]
+        return [chapter.heading for chapter in self.chapters if chapter.kind != "dedication"]

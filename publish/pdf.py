@@ -13,6 +13,7 @@ from pathlib import Path
 from . import __version__
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
+from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
 from .render import build_time, labels, stylesheet, template
@@ -142,17 +143,23 @@ def book_html(
     headings (id → folio) since their pages are in other documents.
     """
     chapters = book.chapters if chapters is None else chapters
-    bodies = [
-        {
+
+    def html(chapter: Chapter) -> dict:
+        return {
             "id": chapter.id,
             "title": chapter.title,
+            "kind": chapter.kind,
             "body": _keep_paragraph_ends(
                 _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id))
             ),
         }
-        for chapter in chapters
-    ]
+
+    bodies = [html(chapter) for chapter in chapters if not chapter.front]
     return template("print.html").render(
+        copyright=imprint_page(book) if front else None,
+        # The copyright page's text stands at the foot of the text block.
+        copyright_height=f"{_text_height(book.settings.pdf) - 0.5:.2f}",
+        front_chapters=[html(chapter) for chapter in book.chapters if chapter.front and front],
         meta=book.metadata,
         toc=book.toc,
         front=front,
@@ -162,6 +169,25 @@ def book_html(
         version=__version__,
         timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ") if dated else None,
     )
+
+
+def _text_height(settings: PdfSettings) -> float:
+    g = geometry(settings)
+    return g.height - g.top - g.bottom
+
+
+def imprint_figures(book: Book, pages: int | None = None) -> Figures:
+    """开本, 印张, 字数 of the book laid out in `pages` pages (default: `book.pages`)."""
+    g = geometry(book.settings.pdf)
+    pages = book.pages if pages is None else pages
+    return figures(book.settings.pdf, g.chars_per_line, g.lines_per_page, pages)
+
+
+def imprint_page(book: Book) -> CopyrightPage:
+    """The copyright page, with the figures of `book.pages` when `[imprint]` is given."""
+    imprint = book.settings.imprint
+    numbers = imprint_figures(book) if imprint.given else None
+    return copyright_page(book.metadata, imprint, numbers)
 
 
 @dataclass(frozen=True)
