@@ -31,8 +31,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="Folder the outputs are written to.",
 )  # fmt: skip
 @click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "epub", "all"]), default="all",
-    show_default=True, help="Which edition to build.",
+    "--format", "fmt", type=click.Choice(["pdf", "epub", "cover", "all"]), default="all",
+    show_default=True,
+    help="Which edition to build (cover: the printed cover spread; `all` makes it when "
+    "book.toml has [cover]).",
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("--strict", is_flag=True, help="Fail on warnings (refused resources, removed HTML).")
@@ -60,8 +62,15 @@ def build_command(
     result = guarded(
         ctx,
         lambda: build(
-            manuscript, out, formats, strict=strict, cache=not force, progress=progress, jobs=jobs
-        ),
+            manuscript,
+            out,
+            formats,
+            strict=strict,
+            cache=not force,
+            progress=progress,
+            jobs=jobs,
+            cover_if_configured=fmt == "all",
+        ),  # fmt: skip
     )
     for warning in result.warnings:
         click.echo(f"publish: warning: {warning}", err=True)
