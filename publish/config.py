@@ -506,8 +506,9 @@ def _imprint_settings(table: dict[str, Any] | None, fail) -> ImprintSettings:
         try:
             values["isbn"] = isbn.to_isbn13(isbn.validate(values["isbn"]))
         except ValidationError as exc:
+            reason = exc.message.lower().rstrip(".")
             raise fail(
-                f"`isbn` {table['isbn']!r} is not a valid ISBN ({exc.message.lower()})",
+                f"`isbn` {table['isbn']!r} is not a valid ISBN ({reason})",
                 "isbn",
                 "imprint",
             ) from None
