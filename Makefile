@@ -58,7 +58,18 @@ $(VENV)/.installed: pyproject.toml
 book: setup
 	$(VENV)/bin/publish build manuscript --out build
 
+# Test-only Debian packages: zbarimg reads the cover's ISBN barcode back (tests/test_imprint.py).
+TEST_APT_PACKAGES := zbar-tools
+
 test: setup
+	@missing=""; \
+	for pkg in $(TEST_APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 	$(VENV)/bin/pytest
 
 lint: python

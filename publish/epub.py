@@ -315,8 +315,8 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         {"type": "toc", "href": "nav.xhtml", "title": words["toc"]},
         {
             "type": "bodymatter",
-            "href": chapter_file(book.chapters[0]),
-            "title": book.chapters[0].title,
+            "href": chapter_file(_first_of_text(book)),
+            "title": _first_of_text(book).title,
         },
     ]
     ebook.spine = [cover_page, titlepage, nav, *documents]
@@ -381,3 +381,8 @@ def _repack(data: bytes, target: Path, when, language: str, page_list: str = "")
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
             out.writestr(info, content, compresslevel=9)
+
+
+def _first_of_text(book: Book):
+    """The first chapter after the front matter (dedication, prefaces): the bodymatter."""
+    return next((c for c in book.chapters if not c.front), book.chapters[0])

@@ -343,3 +343,20 @@ def test_isbn_10_is_made_13_and_formats_have_sheets(tmp_path):
     for name, size in [("16K", (185, 260)), ("32开", (130, 184)), ("A5", (148, 210))]:
         (folder / "book.toml").write_text(toml + f'[pdf]\npage-size = "{name}"\n')
         assert load_config(folder / "book.toml").settings.pdf.page_size == size
+
+
+def test_epub_marks_the_chapter_kinds(tmp_path):
+    import zipfile
+
+    from conftest import epubcheck
+
+    manuscript = make_book(tmp_path / "book", "16开", chapters=1)
+    (epub,) = build(manuscript, tmp_path / "out", ("epub",)).written
+    with zipfile.ZipFile(epub) as archive:
+        texts = [archive.read(n).decode() for n in archive.namelist() if n.endswith(".xhtml")]
+    kinds = {
+        m for text in texts for m in re.findall(r'<section class="chapter" epub:type="(\w+)"', text)
+    }
+    assert kinds == {"dedication", "preface", "chapter", "appendix"}
+    errors = [m for m in epubcheck(epub) if m["severity"] in ("ERROR", "FATAL")]
+    assert errors == []
