@@ -507,7 +507,7 @@ def print_edition(
         del book.warnings[before:]  # the same warnings again
     if pages is not None:
         book.pages = pages
-        if use_cache:
+        if use_cache and book.settings.imprint.given:  # only the copyright page needs it
             cache.folder.mkdir(parents=True, exist_ok=True)
             (cache.folder / f"{PAGES_RECORD}.json").write_text(json.dumps({"pages": pages}))
     signature = book.settings.pdf.signature
