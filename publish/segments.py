@@ -507,7 +507,7 @@ def print_edition(
         del book.warnings[before:]  # the same warnings again
     if pages is not None:
         book.pages = pages
-        if use_cache and book.settings.imprint.given:  # only the copyright page needs it
+        if book.settings.imprint.given:  # only the copyright page needs it
             cache.folder.mkdir(parents=True, exist_ok=True)
             (cache.folder / f"{PAGES_RECORD}.json").write_text(json.dumps({"pages": pages}))
     signature = book.settings.pdf.signature
@@ -608,7 +608,8 @@ def one_document(book: Book, cache_folder: Path, size: int, use_cache: bool) -> 
     """The book's setup and HTML if `print_edition` will lay it out in one document (given
     the same arguments), else None. They can be made before WeasyPrint is loaded."""
     previous = PieceCache(cache_folder).read_plan() if use_cache else None
-    book.pages = (_last_pages(cache_folder) if use_cache else 0) or _guess_pages(book)
+    # The last build's count even with --force: it is only a first guess, checked after.
+    book.pages = _last_pages(cache_folder) or _guess_pages(book)
     if len(plan(book, size, previous)) > 1:
         return None
     return prepare(book)

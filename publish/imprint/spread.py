@@ -206,6 +206,12 @@ def _front(book: Book, g: CoverGeometry, palette: Palette) -> str:
             f"{html.escape(meta.subtitle)}</p>"
         )
     parts.append("</div>")
+    rule = w * 240 / 1600  # the short accent rule above the authors
+    parts.append(
+        f'<div class="rule" style="left:{(w - rule) / 2:.3f}mm;width:{rule:.3f}mm;'
+        f"bottom:{g.bleed + g.trim_height * 0.17 + w * 150 / 1600:.3f}mm;"
+        f'border-top:{w * 4 / 1600:.3f}mm solid {palette.accent}"></div>'
+    )
     parts.append(
         f'<div class="front-authors" style="bottom:{g.bleed + g.trim_height * 0.17:.3f}mm;'
         f'font-size:{w * 80 / 1600:.3f}mm">{html.escape("　".join(meta.authors))}</div>'
