@@ -16,9 +16,9 @@ APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpang
 	libharfbuzz0b libharfbuzz-subset0 fonts-noto-color-emoji chromium nodejs npm
 # Debian packages only the tests need (make test): Java for EPUBCheck, poppler-utils
 # (pdftoppm), qpdf and pandoc for checks, GNU time (peak memory in the limit tests and
-# benchmarks). Ace by DAISY (npm: package.json) and the browser test (Playwright) run in
-# the Chromium above.
-TEST_APT_PACKAGES := poppler-utils qpdf pandoc time default-jre-headless
+# benchmarks), zbarimg (reads the cover's ISBN barcode back). Ace by DAISY (npm:
+# package.json) and the browser test (Playwright) run in the Chromium above.
+TEST_APT_PACKAGES := poppler-utils qpdf pandoc time default-jre-headless zbar-tools
 
 .PHONY: all setup test-setup system test-system python test-python node mermaid book test \
 	lint print-packages clean

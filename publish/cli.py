@@ -32,8 +32,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="Folder the outputs are written to.",
 )  # fmt: skip
 @click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "epub", "all"]), default="all",
-    show_default=True, help="Which edition to build.",
+    "--format", "fmt", type=click.Choice(["pdf", "epub", "cover", "all"]), default="all",
+    show_default=True,
+    help="Which edition to build (cover: the printed cover spread; `all` makes it when "
+    "book.toml has [cover]).",
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("--strict", is_flag=True, help="Fail on warnings (refused resources, removed HTML).")
@@ -66,8 +68,15 @@ def build_command(
     result = guarded(
         ctx,
         lambda: build(
-            manuscript, out, formats, strict=strict, cache=not force, progress=progress, jobs=jobs
-        ),
+            manuscript,
+            out,
+            formats,
+            strict=strict,
+            cache=not force,
+            progress=progress,
+            jobs=jobs,
+            cover_if_configured=fmt == "all",
+        ),  # fmt: skip
     )
     if not quiet and result.book is not None:
         click.echo(f"read {describe(result.book)}")

@@ -13,6 +13,7 @@ from pathlib import Path
 from . import __version__, markup
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
+from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
@@ -166,6 +167,7 @@ def book_html(
             "matter": chapter.matter,
             "part": chapter.part if book.opens_part(chapter) else None,
             "in_part": chapter.part is not None,
+            "kind": chapter.kind,
             "body": _keep_paragraph_ends(
                 mark_links(
                     _inline_footnotes(
@@ -183,6 +185,9 @@ def book_html(
         }
 
     return template("print.html").render(
+        copyright=imprint_page(book) if front else None,
+        # The copyright page's text stands at the foot of the text block.
+        copyright_height=f"{_text_height(book.settings.pdf) - 0.5:.2f}",
         meta=book.metadata,
         toc=book.toc,
         front=front,
@@ -199,6 +204,25 @@ def book_html(
 def _ids(headings: list) -> set[str]:
     """The ids of `headings` and of every heading below them."""
     return {h.id for h in headings} | {i for h in headings for i in _ids(h.children)}
+
+
+def _text_height(settings: PdfSettings) -> float:
+    g = geometry(settings)
+    return g.height - g.top - g.bottom
+
+
+def imprint_figures(book: Book, pages: int | None = None) -> Figures:
+    """开本, 印张, 字数 of the book laid out in `pages` pages (default: `book.pages`)."""
+    g = geometry(book.settings.pdf)
+    pages = book.pages if pages is None else pages
+    return figures(book.settings.pdf, g.chars_per_line, g.lines_per_page, pages)
+
+
+def imprint_page(book: Book) -> CopyrightPage:
+    """The copyright page, with the figures of `book.pages` when `[imprint]` is given."""
+    imprint = book.settings.imprint
+    numbers = imprint_figures(book) if imprint.given else None
+    return copyright_page(book.metadata, imprint, numbers)
 
 
 @dataclass(frozen=True)
