@@ -43,6 +43,11 @@ SECTION_KEYS: dict[str, set[str]] = {
         "heading-font",
         "latin-font",
         "mono-font",
+        "bleed",
+        "marks",
+        "standard",
+        "output-profile",
+        "colour",
     },  # fmt: skip
     "epub": {
         "embed-fonts",
@@ -81,6 +86,24 @@ class PdfSettings:
     heading_font: str = "Noto Sans CJK SC"
     latin_font: str = "Noto Serif"
     mono_font: str = "Noto Sans Mono CJK SC"
+    #: mm beyond the trim: top, outer, bottom, inner (prepress/).
+    bleed: tuple[float, float, float, float] = (0, 0, 0, 0)
+    marks: bool = False  # crop marks
+    standard: str = ""  # one of STANDARDS
+    output_profile: Path | None = None  # the printer's ICC profile (absolute)
+    colour: str = "rgb"  # "rgb" (screen), "cmyk" or "grey"
+
+    @property
+    def for_print(self) -> bool:
+        """True when the PDF goes through the prepress step (prepress.finish)."""
+        print_standard = self.standard.startswith("pdf/x")
+        return print_standard or self.colour != "rgb" or self.marks or any(self.bleed)
+
+
+#: `[pdf] standard` values.
+STANDARDS = ("", "pdf/x-4", "pdf/x-1a", "pdf/ua-1")
+#: `[pdf] colour` values.
+COLOURS = ("rgb", "cmyk", "grey")
 
 
 @dataclass(frozen=True)
@@ -191,7 +214,9 @@ def load_config(path: Path) -> BookConfig:
     _check_book(book, fail)
     settings = Settings(
         output_name=_output_name(data.get("output", {}), path, fail),
-        pdf=_pdf_settings(data.get("pdf", {}), fail),
+        pdf=_print_settings(
+            _pdf_settings(data.get("pdf", {}), fail), data.get("pdf", {}), path, fail
+        ),
         epub=_epub_settings(data.get("epub", {}), fail),
         typography=_typography_settings(data.get("typography", {}), fail),
         security=SecuritySettings(
@@ -368,3 +393,92 @@ def _typography_settings(table: dict[str, Any], fail) -> TypographySettings:
     return TypographySettings(
         normalize_punctuation=_bool(table, "normalize-punctuation", "typography", True, fail)
     )
+
+
+def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fail) -> PdfSettings:
+    """`[pdf]`'s print keys: standard, colour, output-profile, marks and bleed (3 mm on
+    every side by default once any of the others asks for a print file)."""
+    from dataclasses import replace
+
+    standard = table.get("standard", "")
+    if not isinstance(standard, str) or standard.lower() not in STANDARDS:
+        raise fail(
+            f"`standard` must be one of {', '.join(repr(s) for s in STANDARDS)}", "standard", "pdf"
+        )
+    standard = standard.lower()
+    print_standard = standard.startswith("pdf/x")
+    colour = table.get("colour", "cmyk" if print_standard else "rgb")
+    if colour == "gray":
+        colour = "grey"
+    if colour not in COLOURS:
+        raise fail('`colour` must be "cmyk", "grey" or "rgb"', "colour", "pdf")
+    if print_standard and colour == "rgb":
+        raise fail(f'`colour` "rgb" is not allowed in {standard.upper()}', "colour", "pdf")
+    profile = None
+    if "output-profile" in table:
+        name = table["output-profile"]
+        if not isinstance(name, str) or not name.strip():
+            raise fail("`output-profile` must be the path of an ICC file", "output-profile", "pdf")
+        root = toml.parent.resolve()
+        profile = (root / name).resolve()
+        if not profile.is_relative_to(root):
+            raise fail(
+                f"`output-profile` {name!r} lies outside the manuscript folder",
+                "output-profile",
+                "pdf",
+            )
+        if not profile.is_file():
+            raise fail(f"`output-profile` {name!r}: no such file", "output-profile", "pdf")
+        head = profile.read_bytes()[:40]
+        if len(head) < 40 or head[36:40] != b"acsp":
+            raise fail(f"`output-profile` {name!r} is not an ICC profile", "output-profile", "pdf")
+        if head[16:20] not in (b"CMYK", b"GRAY"):
+            raise fail(
+                f"`output-profile` {name!r} is a {head[16:20].decode('latin-1').strip()} "
+                "profile; a printer's profile is CMYK (or grey)",
+                "output-profile",
+                "pdf",
+            )
+    marks = _bool(table, "marks", "pdf", False, fail)
+    wanted = print_standard or colour != "rgb" or marks or profile is not None
+    bleed = (3.0,) * 4 if wanted else (0.0,) * 4
+    if "bleed" in table:
+        bleed = _bleed(table["bleed"], fail)
+    return replace(
+        settings,
+        bleed=bleed,
+        marks=marks,
+        standard=standard,
+        output_profile=profile,
+        colour=colour,
+    )
+
+
+_BLEED_SIDES = ("top", "outer", "bottom", "inner")
+
+
+def _bleed(value: Any, fail) -> tuple[float, float, float, float]:
+    """mm: one number, [vertical, horizontal], [top, outer, bottom, inner] or a table of
+    those sides (a side not given: 0; e.g. `{ top = 3, outer = 3, bottom = 3 }` for
+    print-on-demand, where only the outer edges are cut)."""
+    message = (
+        "`bleed` must be mm (0 to 20): one number, [vertical, horizontal], "
+        "[top, outer, bottom, inner] or { top = …, outer = …, bottom = …, inner = … }"
+    )
+    if isinstance(value, dict):
+        if not set(value) <= set(_BLEED_SIDES):
+            raise fail(message, "bleed", "pdf")
+        items = [value.get(side, 0) for side in _BLEED_SIDES]
+    else:
+        items = value if isinstance(value, list) else [value]
+    if len(items) not in (1, 2, 4) or not all(
+        isinstance(item, int | float) and not isinstance(item, bool) and 0 <= item <= 20
+        for item in items
+    ):
+        raise fail(message, "bleed", "pdf")
+    numbers = [float(item) for item in items]
+    if len(numbers) == 1:
+        numbers *= 4
+    elif len(numbers) == 2:
+        numbers *= 2
+    return (numbers[0], numbers[1], numbers[2], numbers[3])

@@ -15,6 +15,7 @@ from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
+from .prepress.boxes import css_bleed
 from .render import build_time, labels, stylesheet, template
 from .typography import text_of
 
@@ -91,6 +92,7 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
         body_fonts=_font_list(LATIN_FAMILY, settings.body_font),
         heading_fonts=_font_list(settings.heading_font, settings.body_font),
         mono_fonts=_font_list(settings.mono_font, settings.body_font),
+        bleed=css_bleed(settings),
     )
 
 
@@ -309,14 +311,17 @@ def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None
     write_pdf(layout(book, chinese_layout=chinese_layout), target, font_files(book))
 
 
-def write_pdf(document, target: Path, font_files: list[Path]) -> None:
+def write_pdf(document, target: Path, font_files: list[Path], standard: str = "") -> None:
     """Write a document `layout` made to `target`, with page labels; the subsets of the
-    faces read from `font_files` are kept between builds (weasy.fonts.cached_subsets)."""
+    faces read from `font_files` are kept between builds (weasy.fonts.cached_subsets).
+    `standard` "pdf/ua-1" writes a tagged PDF (WeasyPrint's structure tree); PDF/X is the
+    prepress step's (prepress.finish)."""
     from .sandbox import quiet_logging
     from .weasy.fonts import cached_subsets
 
+    variant = {"pdf_variant": standard} if standard == "pdf/ua-1" else {}
     with quiet_logging(), cached_subsets(font_files):
-        document.write_pdf(target, pdf_identifier=None, finisher=_page_labels)
+        document.write_pdf(target, pdf_identifier=None, finisher=_page_labels, **variant)
 
 
 def _page_labels(document, pdf) -> None:

@@ -40,6 +40,7 @@ from .pdf import (
     report_refused,
     setup,
 )
+from .prepress import finish
 from .progress import Progress
 from .typography import text_of
 from .workers import worker_start
@@ -482,13 +483,14 @@ def print_edition(
     cache = PieceCache(cache_folder, enabled=use_cache)
     previous = cache.read_plan() or {}
     grouping = plan(book, size, previous if use_cache else None, jobs)
-    if len(grouping) == 1:
+    if len(grouping) == 1 or tagged(book):
         cache.prune()
         document = layout(book, chinese_layout=chinese_layout, prepared=prepared)
         if laid_out is not None:
             laid_out()
         if target is not None:
-            write_pdf(document, target, font_files(book))
+            write_pdf(document, target, font_files(book), book.settings.pdf.standard)
+            finish(target, book.settings.pdf)
         return
     segments = [[book.chapters[index] for index in group] for group in grouping]
     pages = render_segmented(
@@ -504,8 +506,16 @@ def print_edition(
         expected_pages=previous.get("pages") or _guess_pages(book),
         laid_out=laid_out,
     )
+    if target is not None:
+        finish(target, book.settings.pdf)
     cache.write_plan(book, size, grouping, pages)
     cache.prune()
+
+
+def tagged(book: Book) -> bool:
+    """A PDF/UA book is laid out in one document: the join does not merge the pieces'
+    structure trees (their ParentTree and marked-content numbering)."""
+    return book.settings.pdf.standard == "pdf/ua-1"
 
 
 def _guess_pages(book: Book) -> int:
@@ -521,6 +531,6 @@ def one_document(book: Book, cache_folder: Path, size: int, use_cache: bool) -> 
     """The book's setup and HTML if `print_edition` will lay it out in one document (given
     the same arguments), else None. They can be made before WeasyPrint is loaded."""
     previous = PieceCache(cache_folder).read_plan() if use_cache else None
-    if len(plan(book, size, previous)) > 1:
+    if len(plan(book, size, previous)) > 1 and not tagged(book):
         return None
     return prepare(book)
