@@ -109,6 +109,10 @@ def convert(pdf: pikepdf.Pdf, converter: Converter, *, flatten: bool) -> None:
             for name in list(spaces.keys()):
                 if is_rgb_space(spaces[name]) or name.startswith("/lab-"):
                     del spaces[name]
+        for state in (found.get("/ExtGState") or {}).values():
+            mask = state.get("/SMask")
+            if isinstance(mask, pikepdf.Dictionary) and "/G" in mask:
+                stream(mask.G)  # a soft mask's drawing (SVG gradients' opacity)
         if flatten:
             for state in (found.get("/ExtGState") or {}).values():
                 for key in ("/ca", "/CA"):

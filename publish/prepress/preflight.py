@@ -281,7 +281,7 @@ class _Pages:
         self.fonts: dict[tuple[int, int], _Font] = {}
         self.low: dict[str, tuple[int, list[int]]] = {}  # image → (ppi, pages)
         self.unembedded: dict[str, list[int]] = {}
-        self.checked_images: set[tuple[int, int]] = set()
+        self.masks: set[tuple[int, int]] = set()
         self.page_findings: set[tuple[int, str]] = set()
 
     def once(self, number: int, message: str) -> None:
@@ -393,6 +393,20 @@ class _Pages:
                     self.once(number, "transparency (PDF/X-1a allows none)")
 
     def resources(self, resources, number: int) -> None:
+        import pikepdf
+
+        for name, state in (resources.get("/ExtGState") or {}).items():
+            mask = state.get("/SMask")
+            if (
+                isinstance(mask, pikepdf.Dictionary)
+                and "/G" in mask
+                and mask.G.objgen not in self.masks
+            ):
+                self.masks.add(mask.G.objgen)
+                group = mask.G.get("/Group")
+                if group is not None and is_rgb_space(group.get("/CS")):
+                    self.once(number, f"RGB soft mask group in {name}")
+                self.content(mask.G, mask.G.get("/Resources"), _State(), number, 1)
         for name, space in (resources.get("/ColorSpace") or {}).items():
             if is_rgb_space(space):
                 self.once(number, f"RGB colour space {name} in the resources")
@@ -487,6 +501,9 @@ class _Pages:
             return
         subtype = str(found.get("/Subtype"))
         if subtype == "/Form":
+            group = found.get("/Group")
+            if self.colour and group is not None and is_rgb_space(group.get("/CS")):
+                self.once(number, f"RGB transparency group in form {name}")
             matrix = tuple(float(v) for v in found.get("/Matrix", IDENTITY))
             inner = _State(_multiply(matrix, state.ctm), state.fill, state.fill_space)  # type: ignore[arg-type]
             self.content(found, found.get("/Resources") or resources, inner, number, depth + 1)
