@@ -5,11 +5,13 @@ images, shadings and transparency groups. Here each is converted with the output
 profile (LittleCMS through Pillow's ImageCms): neutral greys, black included, become K
 only (`0 0 0 1 k`, never four-colour black), other colours go through the profile.
 
-Speed: content streams are rewritten with one regular expression over their bytes, not
-parsed into operators (pikepdf's parser makes a Python object of every operand: on a
-1,000-page book that is seconds, the regex tens of milliseconds). This is safe for what
-WeasyPrint writes: text is shown as hex strings and there are no inline images, so a
-colour operator's bytes cannot occur inside an operand.
+Speed: content streams are rewritten with regular expressions over their bytes, not
+parsed into operators (pikepdf's parser makes a Python object of every operand). WeasyPrint
+writes one operator a line, so the first pass only tries line starts (0.3 s of CPU for
+三国演义's 1,000 pages, against 2 s for a pattern tried at every byte); a stream that
+still shows `rg`/`RG` afterwards (another producer) gets the general pattern. Both are safe
+for what WeasyPrint writes: text is shown as hex strings and there are no inline images,
+so a colour operator's bytes cannot occur inside an operand.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ COLOUR_OPERATOR = re.compile(
     + _NUMBER + rb"(?:" + _WS + _NUMBER + _WS + _NUMBER + rb")?"
     + _WS + rb"(rg|RG|g|G)(?![^ \t\r\n\f\0\[\]<>(){}/%])"
 )  # fmt: skip
+#: The same, one operator on its own line (as WeasyPrint and pydyf write them).
+COLOUR_LINE = re.compile(
+    rb"^" + _NUMBER + rb"(?: " + _NUMBER + rb" " + _NUMBER + rb")? (rg|RG|g|G)$", re.M
+)
 #: K-only black for fill and stroke, set at the start of every page: text drawn before
 #: any colour operator (the PDF's initial black is DeviceGray) is K-only black too.
 BLACK_K = b"0 0 0 1 k 0 0 0 1 K\n"
@@ -106,7 +112,10 @@ class Converter:
                 return self.operator((level, level, level), stroke)
             return self.operator((float(first), float(second), float(third)), stroke)
 
-        return COLOUR_OPERATOR.sub(replace, data)
+        data = COLOUR_LINE.sub(replace, data)
+        if b"rg" in data or b"RG" in data:
+            data = COLOUR_OPERATOR.sub(replace, data)
+        return data
 
     def image(self, image: pikepdf.Stream, flatten: bool) -> bool:
         """Convert an RGB (or indexed/ICC RGB) image XObject to CMYK or grey in place,
