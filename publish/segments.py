@@ -96,7 +96,7 @@ class Piece:
     """
 
     pages: int
-    blank: list[bool]
+    blank: list[bool]  # pages that get no folio
     breaks: list[PageBreak]  # labelled with page numbers counted within the piece
     anchors: dict[str, tuple[int, float, float]]
     #: Links to anchors in other pieces: page, anchor, rectangle.
@@ -170,7 +170,11 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozen
     os.replace(partial, target)
     return Piece(
         pages=len(document.pages),
-        blank=[page._page_box.page_type.blank for page in document.pages],
+        # Pages without a folio: blank ones, and full-bleed plates (prepress, settings.css).
+        blank=[
+            page._page_box.page_type.blank or page._page_box.page_type.name == "full-bleed"
+            for page in document.pages
+        ],
         breaks=page_breaks(document),
         anchors=anchors,
         links=links,

@@ -300,6 +300,12 @@ def test_segmented_x4_book_keeps_boxes_colour_and_passes(x4_segmented):
     _assert_boxes(pdf_path)
     _assert_no_rgb(pdf_path)
     assert set(_text_colours(pdf_path)) == {("k", (0.0, 0.0, 0.0, 1.0))}
+    with pikepdf.open(pdf_path) as pdf:  # the plate's page got no folio stamped on it
+        plates = [page for page in pdf.pages if any(
+            x.get("/Subtype") == "/Image" and int(x.Height) == 850
+            and name.encode() + b" Do" in _content(page)
+            for name, x in (page.obj.Resources.get("/XObject") or {}).items())]  # fmt: skip
+        assert len(plates) == 1 and b"/Folio" not in _content(plates[0])
     with pikepdf.open(pdf_path) as pdf:
         # the join added blank versos: they have their boxes too (checked above)
         assert any(b"TJ" not in _content(page) and b"Do" not in _content(page)
