@@ -407,38 +407,22 @@ def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fa
         )
     standard = standard.lower()
     print_standard = standard.startswith("pdf/x")
-    colour = table.get("colour", "cmyk" if print_standard else "rgb")
+    profile = _output_profile(table, toml, fail)
+    kind = profile.read_bytes()[16:20] if profile is not None else b""
+    default = "grey" if kind == b"GRAY" else "cmyk" if print_standard or profile else "rgb"
+    colour = table.get("colour", default)
     if colour == "gray":
         colour = "grey"
     if colour not in COLOURS:
         raise fail('`colour` must be "cmyk", "grey" or "rgb"', "colour", "pdf")
     if print_standard and colour == "rgb":
         raise fail(f'`colour` "rgb" is not allowed in {standard.upper()}', "colour", "pdf")
-    profile = None
-    if "output-profile" in table:
-        name = table["output-profile"]
-        if not isinstance(name, str) or not name.strip():
-            raise fail("`output-profile` must be the path of an ICC file", "output-profile", "pdf")
-        root = toml.parent.resolve()
-        profile = (root / name).resolve()
-        if not profile.is_relative_to(root):
-            raise fail(
-                f"`output-profile` {name!r} lies outside the manuscript folder",
-                "output-profile",
-                "pdf",
-            )
-        if not profile.is_file():
-            raise fail(f"`output-profile` {name!r}: no such file", "output-profile", "pdf")
-        head = profile.read_bytes()[:40]
-        if len(head) < 40 or head[36:40] != b"acsp":
-            raise fail(f"`output-profile` {name!r} is not an ICC profile", "output-profile", "pdf")
-        if head[16:20] not in (b"CMYK", b"GRAY"):
-            raise fail(
-                f"`output-profile` {name!r} is a {head[16:20].decode('latin-1').strip()} "
-                "profile; a printer's profile is CMYK (or grey)",
-                "output-profile",
-                "pdf",
-            )
+    if kind == b"GRAY" and colour != "grey":
+        raise fail(
+            '`output-profile` is a grey profile: it goes with `colour = "grey"`',
+            "output-profile",
+            "pdf",
+        )
     marks = _bool(table, "marks", "pdf", False, fail)
     wanted = print_standard or colour != "rgb" or marks or profile is not None
     bleed = (3.0,) * 4 if wanted else (0.0,) * 4
@@ -452,6 +436,50 @@ def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fa
         output_profile=profile,
         colour=colour,
     )
+
+
+def _output_profile(table: dict[str, Any], toml: Path, fail) -> Path | None:
+    """`[pdf] output-profile`: a CMYK or grey ICC file inside the manuscript folder that
+    LittleCMS can convert sRGB to."""
+    if "output-profile" not in table:
+        return None
+    name = table["output-profile"]
+    if not isinstance(name, str) or not name.strip():
+        raise fail("`output-profile` must be the path of an ICC file", "output-profile", "pdf")
+    root = toml.parent.resolve()
+    profile = (root / name).resolve()
+    if not profile.is_relative_to(root):
+        raise fail(
+            f"`output-profile` {name!r} lies outside the manuscript folder", "output-profile", "pdf"
+        )
+    if not profile.is_file():
+        raise fail(f"`output-profile` {name!r}: no such file", "output-profile", "pdf")
+    head = profile.read_bytes()[:40]
+    if len(head) < 40 or head[36:40] != b"acsp":
+        raise fail(f"`output-profile` {name!r} is not an ICC profile", "output-profile", "pdf")
+    if head[16:20] not in (b"CMYK", b"GRAY"):
+        raise fail(
+            f"`output-profile` {name!r} is a {head[16:20].decode('latin-1').strip()} "
+            "profile; a printer's profile is CMYK (or grey)",
+            "output-profile",
+            "pdf",
+        )
+    from PIL import Image, ImageCms  # only for a configured profile
+
+    try:  # a pixel converted the way prepress/colour.py converts
+        opened = ImageCms.getOpenProfile(str(profile))
+        if head[16:20] == b"CMYK":
+            transform = ImageCms.buildTransform(
+                ImageCms.createProfile("sRGB"), opened, "RGB", "CMYK"
+            )
+            ImageCms.applyTransform(Image.new("RGB", (1, 1)), transform)
+    except (OSError, ImageCms.PyCMSError) as exc:
+        raise fail(
+            f"`output-profile` {name!r}: LittleCMS cannot convert colours with it ({exc})",
+            "output-profile",
+            "pdf",
+        ) from None
+    return profile
 
 
 _BLEED_SIDES = ("top", "outer", "bottom", "inner")

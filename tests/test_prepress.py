@@ -23,6 +23,7 @@ from publish.prepress.colour import is_rgb_space
 from publish.prepress.preflight import CoverSize, preflight
 
 PT_PER_MM = 72 / 25.4
+ICC = "/usr/share/color/icc/ghostscript"  # Debian's libgs-common
 TRIM = (185.0, 260.0)  # 16K
 SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120" viewBox="0 0 300 120">
   <defs><linearGradient id="g" x1="0" x2="1"><stop offset="0" stop-color="#1e6fd9"/>
@@ -292,6 +293,26 @@ def test_check_print_passes_on_the_x4_book(x4):
     code, output = _run_check(str(x4[0]), "--pdf", str(x4[1]))
     assert code == 0, output
     assert "0 error(s)" in output and "OK" in output
+    code, output = _run_check(str(x4[0]))  # building the PDF itself
+    assert code == 0, output
+    assert output.startswith("rich.pdf: 1") and "0 error(s)" in output
+
+
+@pytest.mark.slow
+def test_the_configured_output_profile_is_used(tmp_path, epoch):
+    """The printer's profile (here Ghostscript's, renamed) is the OutputIntent's."""
+    profile = Path(f"{ICC}/default_cmyk.icc").read_bytes().replace(b"Artifex", b"Printer")
+    manuscript = _print_manuscript(
+        tmp_path / "m", 'standard = "pdf/x-4"\noutput-profile = "icc/press.icc"\n'
+    )
+    (manuscript / "icc").mkdir()
+    (manuscript / "icc" / "press.icc").write_bytes(profile)
+    pdf_path = build(manuscript, tmp_path / "out", ("pdf",)).written[0]
+    with pikepdf.open(pdf_path) as pdf:
+        intent = pdf.Root.OutputIntents[0]
+        assert intent.DestOutputProfile.read_bytes() == profile
+        assert str(intent.OutputConditionIdentifier) == "Printer CMYK SWOP Profile"
+    _assert_no_rgb(pdf_path)
 
 
 @pytest.mark.slow
@@ -620,7 +641,7 @@ def test_preflight_checks_the_cover_width(x4, tmp_path):
     wrong = _cover(tmp_path / "wrong-cover.pdf", 2 * 185 + spine + 2, 260, 3)
     settings = load_config(manuscript / "book.toml").settings.pdf
     for cover in (good, wrong):  # the cover goes through the same prepress step
-        finish(cover, settings)
+        finish(cover, settings, bleed=3)
     size = CoverSize(185, 260, spine, 3)
     assert size.width == pytest.approx(2 * 185 + spine + 6)
     assert preflight(good, settings, size).ok
@@ -650,12 +671,16 @@ def test_preflight_checks_the_cover_width(x4, tmp_path):
         ('output-profile = "../x.icc"', "lies outside the manuscript folder"),
         ('output-profile = "nothere.icc"', "no such file"),
         ('output-profile = "01-kaipian.md"', "is not an ICC profile"),
+        ('output-profile = "images/grey.icc"\ncolour = "cmyk"', "is a grey profile: it goes"),
+        ('output-profile = "images/ps.icc"', "LittleCMS cannot convert colours with it"),
         ("marks = 1", "`marks` must be true or false"),
     ],
 )
 def test_print_config_errors_are_one_line(tmp_path, pdf, message):
     manuscript = tmp_path / "m"
     shutil.copytree(RICH, manuscript)
+    shutil.copy(f"{ICC}/sgray.icc", manuscript / "images" / "grey.icc")
+    shutil.copy(f"{ICC}/ps_cmyk.icc", manuscript / "images" / "ps.icc")  # PostScript-only
     with open(manuscript / "book.toml", "a", encoding="utf-8") as handle:
         handle.write(f"\n[pdf]\n{pdf}\n")
     result = CliRunner().invoke(main, ["build", str(manuscript), "--out", str(tmp_path / "o")])

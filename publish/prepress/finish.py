@@ -8,6 +8,7 @@ came from. Given the settings, it works on any PDF: the interior and the cover.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,13 +27,16 @@ def profile_of(settings: PdfSettings) -> Path:
     return settings.output_profile or DEFAULT_PROFILE
 
 
-def finish(path: Path, settings: PdfSettings) -> None:
+def finish(path: Path, settings: PdfSettings, *, bleed: float | None = None) -> None:
     """Make the PDF at `path` print-ready per `settings` (rewritten in place, atomically).
-    A screen PDF (`settings.for_print` false) is left as it is."""
+    A screen PDF (`settings.for_print` false) is left as it is. `bleed` (mm), for a cover
+    spread: the same bleed all round, instead of `[pdf] bleed`'s outer and inner sides."""
     if not settings.for_print:
         return
     import pikepdf
 
+    if bleed is not None:
+        settings = replace(settings, bleed=(bleed,) * 4)
     partial = path.with_name(f".{path.name}.{os.getpid()}.prepress")
     with pikepdf.open(path) as pdf:
         set_boxes(pdf, settings)
