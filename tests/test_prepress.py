@@ -313,6 +313,12 @@ def test_the_configured_output_profile_is_used(tmp_path, epoch):
         assert intent.DestOutputProfile.read_bytes() == profile
         assert str(intent.OutputConditionIdentifier) == "Printer CMYK SWOP Profile"
     _assert_no_rgb(pdf_path)
+    # A new profile from the printer, book.toml unchanged: the PDF is built again with it.
+    (manuscript / "icc" / "press.icc").write_bytes(profile.replace(b"Printer", b"Presses"))
+    again = build(manuscript, tmp_path / "out", ("pdf",))
+    assert not again.cached
+    with pikepdf.open(pdf_path) as pdf:
+        assert b"Presses" in pdf.Root.OutputIntents[0].DestOutputProfile.read_bytes()
 
 
 @pytest.mark.slow

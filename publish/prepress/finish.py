@@ -107,12 +107,8 @@ def convert(pdf: pikepdf.Pdf, converter: Converter, *, flatten: bool) -> None:
                 shading(pattern.Shading)
         for item in (found.get("/Shading") or {}).values():
             shading(item)
-        spaces = found.get("/ColorSpace")
-        if spaces is not None:
-            # WeasyPrint names Lab spaces on every page, used only by lab()/oklch() colours.
-            for name in list(spaces.keys()):
-                if is_rgb_space(spaces[name]) or name.startswith("/lab-"):
-                    del spaces[name]
+        # Named colour spaces are left: WeasyPrint names two Lab spaces (device-independent,
+        # used by lab()/oklch() colours only) and no RGB one; preflight reports any RGB.
         for state in (found.get("/ExtGState") or {}).values():
             mask = state.get("/SMask")
             if isinstance(mask, pikepdf.Dictionary) and "/G" in mask:
