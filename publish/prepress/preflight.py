@@ -54,16 +54,14 @@ class CoverSize:
 
 
 def cover_size(settings, pages: int) -> CoverSize:
-    """The cover spread for an interior of `pages` pages, from the book's settings
-    (`[cover] paper-caliper` and `board` when the configuration has them)."""
-    cover = getattr(settings, "cover", None)
-    caliper = getattr(cover, "paper_caliper", 0.1)
-    board = getattr(cover, "board", 0.0)
-    bleed = getattr(cover, "bleed", None)
-    if bleed is None:
-        bleed = max(settings.pdf.bleed) or 3.0
+    """The cover spread for an interior of `pages` pages, from the book's settings, as
+    the cover is made (imprint/spread.py: `[cover] paper-caliper` and `board`)."""
+    from ..config import CoverSettings
+    from ..imprint.spread import spine_width
+
+    cover = settings.cover or CoverSettings()
     width, height = settings.pdf.page_size
-    return CoverSize(width, height, pages / 2 * caliper + board, bleed)
+    return CoverSize(width, height, spine_width(pages, cover), cover.bleed)
 
 
 @dataclass
