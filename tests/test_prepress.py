@@ -720,3 +720,25 @@ def test_bleed_defaults_and_sides(tmp_path):
     for table, bleed in cases.items():
         toml.write_text(base + f"\n[pdf]\n{table}\n", encoding="utf-8")
         assert load_config(toml).settings.pdf.bleed == bleed, table
+
+
+@pytest.mark.slow
+def test_the_cover_goes_through_the_same_step(tmp_path, epoch):
+    """A PDF/X-4 book's cover spread: CMYK, OutputIntent, boxes with 3 mm bleed all
+    round, and the preflight of interior and cover passes (its width checked)."""
+    manuscript = _print_manuscript(tmp_path / "m", X4)
+    with open(manuscript / "book.toml", "a", encoding="utf-8") as handle:
+        handle.write("\n[cover]\npaper-caliper = 0.5\n")
+    result = build(manuscript, tmp_path / "out", ("pdf", "cover"))
+    interior, cover = result.written
+    assert cover.name == "rich-cover.pdf"
+    _assert_no_rgb(cover)
+    with pikepdf.open(cover) as pdf, pikepdf.open(interior) as book:
+        assert pdf.Root.OutputIntents[0].S == "/GTS_PDFX"
+        trim, bleed = _mm(pdf.pages[0].obj.TrimBox), _mm(pdf.pages[0].obj.BleedBox)
+        spine = (len(book.pages) + len(book.pages) % 2) / 2 * 0.5
+    assert trim[2] - trim[0] == pytest.approx(2 * 185 + spine, abs=0.05)
+    assert bleed[2] - bleed[0] == pytest.approx(2 * 185 + spine + 6, abs=0.05)
+    code, output = _run_check(str(manuscript), "--pdf", str(interior), "--cover", str(cover))
+    assert code == 0, output
+    assert "rich-cover.pdf: 1 pages, 0 error(s)" in output
