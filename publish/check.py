@@ -4,7 +4,8 @@ Everything is read from the PDF itself (pdfplumber's character boxes); the model
 what text to expect, so that each printed line can be placed in its paragraph. Reports,
 with page numbers: lines not flush with the right margin, line-start and line-end
 violations (禁则), split ——/……, uncompressed punctuation pairs, Han–Latin gaps, text that
-differs from the manuscript, fonts not embedded.
+differs from the manuscript, fonts not embedded. With `--print`, instead, a printer's
+preflight of the interior and cover (`check_print`, prepress/preflight.py).
 """
 
 from __future__ import annotations
@@ -402,3 +403,18 @@ def _fonts(pdf_path: Path) -> tuple[int, list[str]]:
             embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             seen[name] = seen.get(name, True) and embedded
     return len(seen), [name for name, ok in seen.items() if not ok]
+
+
+def check_print(settings, interior: Path, cover: Path | None = None) -> list:
+    """`publish check --print`: the preflight of the `interior` PDF and, if given, of the
+    `cover` spread (its width from the interior's page count), per the book's settings."""
+    import pikepdf
+
+    from .prepress.preflight import cover_size, preflight
+
+    reports = [preflight(interior, settings.pdf)]
+    if cover is not None:
+        with pikepdf.open(interior) as pdf:
+            pages = len(pdf.pages)
+        reports.append(preflight(cover, settings.pdf, cover_size(settings, pages)))
+    return reports

@@ -17,6 +17,7 @@ from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
+from .prepress.boxes import css_bleed
 from .printlinks import css as links_css
 from .printlinks import ids
 from .printlinks import mark as mark_links
@@ -96,6 +97,7 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
         body_fonts=_font_list(LATIN_FAMILY, settings.body_font),
         heading_fonts=_font_list(settings.heading_font, settings.body_font),
         mono_fonts=_font_list(settings.mono_font, settings.body_font),
+        bleed=css_bleed(settings),
     )
 
 
@@ -373,14 +375,17 @@ def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None
     write_pdf(layout(book, chinese_layout=chinese_layout), target, font_files(book))
 
 
-def write_pdf(document, target: Path, font_files: list[Path]) -> None:
+def write_pdf(document, target: Path, font_files: list[Path], standard: str = "") -> None:
     """Write a document `layout` made to `target`, with page labels; the subsets of the
-    faces read from `font_files` are kept between builds (weasy.fonts.cached_subsets)."""
+    faces read from `font_files` are kept between builds (weasy.fonts.cached_subsets).
+    `standard` "pdf/ua-1" writes a tagged PDF (WeasyPrint's structure tree); PDF/X is the
+    prepress step's (prepress.finish)."""
     from .sandbox import quiet_logging
     from .weasy.fonts import cached_subsets
 
+    variant = {"pdf_variant": standard} if standard == "pdf/ua-1" else {}
     with quiet_logging(), cached_subsets(font_files):
-        document.write_pdf(target, pdf_identifier=None, finisher=_page_labels)
+        document.write_pdf(target, pdf_identifier=None, finisher=_page_labels, **variant)
 
 
 def _page_labels(document, pdf) -> None:
