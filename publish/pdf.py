@@ -6,6 +6,7 @@ wide and a whole number of lines high, so that a line of Han characters fills th
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,9 +88,11 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
         width=f"{g.width:.3f}",
         height=f"{g.height:.3f}",
         top=f"{g.top:.3f}",
-        outer=f"{g.outer:.3f}",
+        # Side margins rounded down: the text block stays a whole number of ems wide, not
+        # a hair narrower (a nowrap box of N ems must fit in N ems).
+        outer=f"{math.floor(g.outer * 1000) / 1000:.3f}",
         bottom=f"{g.bottom:.3f}",
-        inner=f"{g.inner:.3f}",
+        inner=f"{math.floor(g.inner * 1000) / 1000:.3f}",
         font_size=f"{settings.font_size:g}",
         line_height=f"{settings.line_height:g}",
         latin_faces=latin,
@@ -103,9 +106,15 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
 
 #: A footnote reference with the character before it (kept together on a line).
 _NOTEREF_RE = re.compile(r"([^\s<>;])?" + NOTEREF_RE.pattern)
-#: The last characters of a paragraph, kept on one line so that no paragraph ends with a
-#: line of one or two characters (the line before gives up characters instead).
-_PARAGRAPH_END_RE = re.compile(r"([^<>&;\s]{4})</p>")
+#: A paragraph's last two characters with the marks around them (a Latin word or number
+#: counts as one), kept on one line so that no paragraph, list item, table cell or
+#: footnote ends with a line of one character (孤字, clreq): the line before gives one
+#: character up when the last would be alone.
+_MARK = "[，。、；：？！）》」』】〕〉”’（《「『【〔〈“‘…—·]"
+_UNIT = r"(?:[A-Za-z0-9]+|[^\x00-\x7f<>&;\s，。、；：？！）》」』】〕〉”’（《「『【〔〈“‘…—·])"
+_LAST_TWO = f"({_MARK}*{_UNIT}{_MARK}*{_UNIT}{_MARK}*)"
+_PARAGRAPH_END_RE = re.compile(_LAST_TWO + r"(</(?:p|li|td|th|dd|dt)>)")
+_NOTE_END_RE = re.compile(_LAST_TWO + "$")
 _PARAGRAPHS_RE = re.compile(r"</p>\s*<p>")
 
 
@@ -122,7 +131,9 @@ def _inline_footnotes(chapter: Chapter, body: str) -> str:
         else:
             placed.add(note_id)
             text = _PARAGRAPHS_RE.sub("<br />", note.html.strip())
-            text = re.sub(r"^<p>|</p>$", "", text)
+            text = _NOTE_END_RE.sub(
+                r'<span class="keep">\1</span>', re.sub(r"^<p>|</p>$", "", text)
+            )
             call = f'<span class="footnote" id="{note_id}" data-label="{label}">{text}</span>'
         # The call never starts a line: it stays with the character it follows.
         return f'<span class="keep">{before}{call}</span>' if before else call
@@ -131,7 +142,7 @@ def _inline_footnotes(chapter: Chapter, body: str) -> str:
 
 
 def _keep_paragraph_ends(html: str) -> str:
-    return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span></p>', html)
+    return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span>\2', html)
 
 
 def book_html(
