@@ -14,7 +14,8 @@ PYTHON ?= python3
 # Chromium for Ace by DAISY (the EPUB accessibility checker, from npm: package.json),
 # GNU time (peak memory in the limit tests and benchmarks).
 APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz0b libharfbuzz-subset0 poppler-utils qpdf pandoc chromium time
+	libharfbuzz0b libharfbuzz-subset0 poppler-utils qpdf pandoc chromium time \
+	fonts-arphic-ukai
 
 .PHONY: all setup system python node book test lint clean
 

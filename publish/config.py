@@ -52,7 +52,14 @@ SECTION_KEYS: dict[str, set[str]] = {
         "certified-by",
         "accessibility-summary",
     },  # fmt: skip
-    "typography": {"normalize-punctuation"},
+    "typography": {
+        "normalize-punctuation",
+        "emphasis",
+        "quotes",
+        "hanging-punctuation",
+        "pinyin",
+        "pinyin-overrides",
+    },
     "security": {"allow-data-urls", "allow-remote-images"},
 }
 
@@ -100,6 +107,11 @@ class TypographySettings:
     """`[typography]`: the Chinese typesetting pass shared by both editions."""
 
     normalize_punctuation: bool = True
+    emphasis: str = "dots"  # 着重号; or "kai", "bold"
+    quotes: str | None = None  # "curly" “‘’”, "corner" 「『』」; None: as written
+    hanging_punctuation: bool = False
+    pinyin: bool = False
+    pinyin_overrides: tuple[tuple[str, tuple[str, ...]], ...] = ()  # word → syllables
 
 
 @dataclass(frozen=True)
@@ -364,7 +376,39 @@ def _epub_settings(table: dict[str, Any], fail) -> EpubSettings:
     )
 
 
+def _choice(table: dict[str, Any], key: str, choices: tuple[str, ...], fail) -> str | None:
+    value = table.get(key)
+    if value is not None and value not in choices:
+        quoted = " or ".join(f'"{choice}"' for choice in choices)
+        raise fail(f"`{key}` must be {quoted}", key, "typography")
+    return value
+
+
+def _pinyin_overrides(table: dict[str, Any], fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    overrides = table.get("pinyin-overrides", {})
+    key = "pinyin-overrides"
+    if not isinstance(overrides, dict):
+        raise fail('`pinyin-overrides` must be a table: "重庆" = "chóng qìng"', key, "typography")
+    result = []
+    for word, reading in overrides.items():
+        syllables = tuple(reading.split()) if isinstance(reading, str) else ()
+        if not word or len(syllables) != len(word):
+            raise fail(
+                f"pinyin override `{word}` must give one syllable per character, "
+                f"separated by spaces",
+                word,
+                "typography.pinyin-overrides",
+            )
+        result.append((word, syllables))
+    return tuple(result)
+
+
 def _typography_settings(table: dict[str, Any], fail) -> TypographySettings:
     return TypographySettings(
-        normalize_punctuation=_bool(table, "normalize-punctuation", "typography", True, fail)
+        normalize_punctuation=_bool(table, "normalize-punctuation", "typography", True, fail),
+        emphasis=_choice(table, "emphasis", ("dots", "kai", "bold"), fail) or "dots",
+        quotes=_choice(table, "quotes", ("curly", "corner"), fail),
+        hanging_punctuation=_bool(table, "hanging-punctuation", "typography", False, fail),
+        pinyin=_bool(table, "pinyin", "typography", False, fail),
+        pinyin_overrides=_pinyin_overrides(table, fail),
     )

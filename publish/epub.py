@@ -13,8 +13,11 @@ import zipfile
 from pathlib import Path
 
 from ebooklib import epub
+from markupsafe import Markup
 
 from . import __version__
+from .display import phrase_breaks, phrase_headings
+from .housestyle import epub_css
 from .model import NOTEREF_RE, Book, Chapter, Heading, Warning
 from .pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
@@ -60,7 +63,8 @@ def _chapter_xhtml(book: Book, chapter: Chapter, vertical: bool = False) -> str:
         body = _upright_digits(body)
     return template("epub-chapter.xhtml").render(
         chapter=chapter,
-        body=body,
+        title=Markup(phrase_breaks(chapter.title)),
+        body=phrase_headings(body),
         notes=notes,
         labels=labels(book.metadata.language),
         start_pages=[page for page in pages if page.block is None],
@@ -247,9 +251,14 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         uid="style",
         file_name="style/book.css",
         media_type="text/css",
-        content="\n".join([stylesheet("base.css"), stylesheet("epub.css"), settings_css]).encode(
-            "utf-8"
-        ),
+        content="\n".join(
+            [
+                stylesheet("base.css"),
+                stylesheet("epub.css"),
+                settings_css,
+                epub_css(book.settings.typography),
+            ]
+        ).encode("utf-8"),
     )
     ebook.add_item(css)
 

@@ -22,10 +22,11 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from . import typography
-from .config import SecuritySettings, load_config
+from .config import SecuritySettings, TypographySettings, load_config
 from .errors import PublishError
 from .images import check_image
 from .model import Book, Chapter, Footnote, Heading, Metadata, Resource, Warning
+from .ruby import ruby_plugin
 from .sanitize import sanitize, violations
 
 #: Images a PDF and an EPUB 3 reader both show (EPUB 3 core media types).
@@ -49,6 +50,7 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
+    md.use(ruby_plugin)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 
@@ -72,8 +74,11 @@ def read_manuscript(folder: Path) -> Book:
     config = load_config(folder / "book.toml")
     raw = config.book
     metadata = Metadata(
-        title=raw["title"].strip(),
-        subtitle=(raw.get("subtitle") or "").strip() or None,
+        title=typography.prepare_title(raw["title"].strip(), config.settings.typography),
+        subtitle=typography.prepare_title(
+            (raw.get("subtitle") or "").strip(), config.settings.typography
+        )
+        or None,
         authors=tuple(a.strip() for a in raw["authors"] if a.strip()),
         language=raw["language"],
         identifier=raw["identifier"],
@@ -95,11 +100,22 @@ def read_manuscript(folder: Path) -> Book:
         chapter.body = typography.prepare_html(chapter.body, config.settings.typography)
         for note in chapter.footnotes:
             note.html = typography.prepare_html(note.html, config.settings.typography)
+        _house_style_titles(chapter, config.settings.typography)
         chapters.append(chapter)
     cover = _cover(root, raw["cover"], config.path) if raw.get("cover") else None
     return Book(
         folder, metadata, config.settings, chapters, list(resources.values()), warnings, cover
     )
+
+
+def _house_style_titles(chapter: Chapter, settings: TypographySettings) -> None:
+    """The chapter's title and its sections' (as the TOC shows them) in the house style."""
+    chapter.title = typography.prepare_title(chapter.title, settings)
+    stack = list(chapter.sections)
+    while stack:
+        heading = stack.pop()
+        heading.title = typography.prepare_title(heading.title, settings)
+        stack += heading.children
 
 
 def _cover(root: Path, name: str, toml: Path) -> Resource:

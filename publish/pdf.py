@@ -10,12 +10,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup
+
 from . import __version__
 from .config import PdfSettings
+from .display import Measure, display_headings, display_html
+from .emphasis import print_emphasis
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
 from .render import build_time, labels, stylesheet, template
+from .ruby import print_ruby
 from .typography import text_of
 
 PT_PER_MM = 72 / 25.4
@@ -123,6 +128,42 @@ def _inline_footnotes(chapter: Chapter, body: str) -> str:
     return _NOTEREF_RE.sub(replace, body)
 
 
+def display_measures(settings: PdfSettings) -> dict[str, Measure]:
+    """Where each kind of display line is set (sizes and indents as print.css gives them)."""
+    fs, family = settings.font_size, settings.heading_font
+    width = geometry(settings).chars_per_line * fs
+
+    def m(size: float, bold: bool = True, indent: float = 0.0, room: float = 0.0) -> Measure:
+        return Measure(family, bold, size * fs, width - indent * fs, room)
+
+    return {
+        "title": m(1.9),
+        "subtitle": m(1.2, False),
+        "chapter": m(1.6),
+        "h2": m(1.25),
+        "h3": m(1.1),
+        "h4": m(1),
+        "h5": m(1),
+        "h6": m(1),
+        "figcaption": m(0.9, False),
+        # The folio sits in the entry's 2.5 em right padding; the leader needs 1.5 em.
+        "toc-1": m(1, True, 2.5, 1.5),
+        "toc-2": m(1, False, 4.5, 1.5),
+        "toc-3": m(1, False, 6.5, 1.5),
+    }
+
+
+def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Path) -> str:
+    """A chapter body in the print edition's own markup: emphasis, ruby, display lines."""
+    body = print_emphasis(body, book.settings.typography.emphasis)
+    body = print_ruby(body)
+
+    def warn(title: str) -> None:
+        book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
+
+    return display_headings(body, measures, warn)
+
+
 def _keep_paragraph_ends(html: str) -> str:
     return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span></p>', html)
 
@@ -142,12 +183,25 @@ def book_html(
     headings (id → folio) since their pages are in other documents.
     """
     chapters = book.chapters if chapters is None else chapters
+    measures = display_measures(book.settings.pdf)
+
+    def display(text: str, kind: str) -> Markup:
+        shown, forced = display_html(text, measures[kind])
+        if forced:
+            book.warnings.append(Warning(f"display line longer than the measure: `{text}`"))
+        return Markup(shown)
+
     bodies = [
         {
             "id": chapter.id,
-            "title": chapter.title,
+            "title": display(chapter.title, "chapter"),
             "body": _keep_paragraph_ends(
-                _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id))
+                _print_text(
+                    book,
+                    _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id)),
+                    measures,
+                    chapter.source,
+                )
             ),
         }
         for chapter in chapters
@@ -159,6 +213,7 @@ def book_html(
         pages=pages,
         chapters=bodies,
         labels=labels(book.metadata.language),
+        display=display,
         version=__version__,
         timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ") if dated else None,
     )
