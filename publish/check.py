@@ -29,6 +29,8 @@ FLUSH = 0.5
 UNCOMPRESSED = 0.9
 #: Footnote text size, relative to the body (print.css `.footnote`).
 FOOTNOTE_SIZE = 0.8
+#: Ruby annotation size, relative to its base (print.css `.ruby > .rt`).
+RUBY_SIZE = 0.5
 
 _BLOCKS = ("p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "pre",
            "figcaption", "hr")  # fmt: skip
@@ -133,8 +135,15 @@ def expected_blocks(book: Book) -> list[Block]:
     for chapter in book.chapters:
         blocks.append(Block(squash(chapter.title), False))
         root = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+        _drop_ruby_annotations(root)
         _walk(root, blocks, [], None)
     return blocks
+
+
+def _drop_ruby_annotations(root) -> None:
+    """Ruby text is printed above the line (and left out of the text compared)."""
+    for element in root.xpath(".//rt | .//rp"):
+        element.drop_tree()  # its tail stays
 
 
 _CONTAINERS = ("ul", "ol", "div", "blockquote", "figure", "table", "thead", "tbody", "tr",
@@ -218,6 +227,8 @@ def _lines_of_page(page, top: float, bottom: float, body_size: float) -> list[li
     chars = [c for c in page.chars if top <= c["top"] and c["bottom"] <= page.height - bottom]
     footnote = FOOTNOTE_SIZE * body_size
     chars = [c for c in chars if abs(c["size"] - footnote) > 0.05]
+    # Ruby annotations (half size, above the line) are no text of the line.
+    chars = [c for c in chars if c["size"] > RUBY_SIZE * body_size + 0.05]
     for c in chars:
         c["baseline"] = page.height - c["matrix"][5]
     # Lines from full-size characters; smaller ones (superscripts) join the nearest line.

@@ -21,6 +21,7 @@ from .housestyle import epub_css
 from .model import NOTEREF_RE, Book, Chapter, Heading, Warning
 from .pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
+from .ruby import hoist_out_of_ruby
 from .typography import text_of
 
 
@@ -28,6 +29,8 @@ def chapter_file(chapter: Chapter) -> str:
     return f"{chapter.id}.xhtml"
 
 
+#: A page-break marker put after a figure's caption, inside the figure (not allowed there).
+_FIGURE_END_MARKER_RE = re.compile(r"</figcaption>(<span [^>]*(?:/>|></span>))</figure>")
 _TCY_RE = re.compile(r"(?<![0-9A-Za-z.,])([0-9]{1,2})(?![0-9A-Za-z.,%])")
 
 
@@ -59,6 +62,7 @@ def _chapter_xhtml(book: Book, chapter: Chapter, vertical: bool = False) -> str:
         notes.append({"id": note.id, "html": html})
     pages = [page for page in book.page_breaks if page.chapter == chapter.id]
     body = insert_page_breaks(body, [page for page in pages if page.block is not None])
+    body = _FIGURE_END_MARKER_RE.sub(r"</figcaption></figure>\1", hoist_out_of_ruby(body))
     if vertical:
         body = _upright_digits(body)
     return template("epub-chapter.xhtml").render(

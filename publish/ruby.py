@@ -60,6 +60,7 @@ def ruby_plugin(md: MarkdownIt) -> None:
 # Automatic pinyin (pypinyin), for learners' and children's books.
 
 _HAN_RUN_RE = re.compile(f"[{_HAN}]+")
+_RUBY_RE = re.compile(r"<ruby>(.*?)</ruby>", re.S)
 
 
 class Pinyin:
@@ -91,10 +92,25 @@ class Pinyin:
         )
 
 
+_EMPTY_SPAN_RE = re.compile(r"<span [^>]*(?:/>|></span>)")
+
+
+def hoist_out_of_ruby(fragment: str) -> str:
+    """Empty markers put inside a `<ruby>` (the EPUB's page-break spans) moved before it:
+    a ruby holds only its bases, `<rt>` and `<rp>`."""
+
+    def replace(match: re.Match) -> str:
+        markers = _EMPTY_SPAN_RE.findall(match.group(0))
+        return (
+            "".join(markers) + _EMPTY_SPAN_RE.sub("", match.group(0)) if markers else match.group(0)
+        )
+
+    return _RUBY_RE.sub(replace, fragment)
+
+
 # --------------------------------------------------------------------------
 # Print layout
 
-_RUBY_RE = re.compile(r"<ruby>(.*?)</ruby>", re.S)
 _RT_RE = re.compile(r"<rt>(.*?)</rt>", re.S)
 _RP_RE = re.compile(r"<rp>.*?</rp>", re.S)
 _TAG_RE = re.compile(r"<[^>]*>")
