@@ -323,7 +323,24 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     report.lines = len(placed)
     for index, line in enumerate(placed):
         _measure_line(report, line, blocks, placed[index + 1] if index + 1 < len(placed) else None)
+        _hung(report, line, book.settings.typography.hanging_punctuation)
     return report
+
+
+def _hung(report: Report, line: Line, hanging: bool) -> None:
+    """With hanging punctuation, a line whose 。，、 starts at the measure's end and hangs
+    past it is flush: its finding is taken back."""
+    chars = [c for c in line.chars if c["text"].strip()]
+    if not (hanging and chars and chars[-1]["text"] in "。，、" and report.findings):
+        return
+    finding = report.findings[-1]
+    text = "".join(c["text"] for c in chars)
+    if (
+        finding.kind == "not flush"
+        and finding.detail.endswith(text[-12:])
+        and abs(chars[-1]["x0"] - line.block_right) <= FLUSH
+    ):
+        report.findings.pop()
 
 
 def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line | None) -> None:

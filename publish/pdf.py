@@ -229,6 +229,7 @@ class Setup:
     font_files: tuple[Path, ...]
     resources: tuple[Resource, ...]
     chinese_layout: bool = True
+    hanging_punctuation: bool = False
 
 
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
@@ -244,6 +245,7 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
         tuple(face["path"] for face in latin),
         tuple(book.resources),
         chinese_layout,
+        book.settings.typography.hanging_punctuation,
     )
 
 
@@ -257,6 +259,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     from weasyprint.text.fonts import FontConfiguration
 
     from .sandbox import quiet_logging, url_fetcher
+    from .weasy import cjk
     from .weasy.cjk import install as install_cjk_layout
 
     font_config = FontConfiguration()  # @font-face rules are ignored without one
@@ -268,6 +271,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     ]
     if setup.chinese_layout:
         install_cjk_layout()
+        cjk.HANGING = setup.hanging_punctuation
     base_url = setup.root.resolve().as_uri() + "/"
     with quiet_logging():
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(

@@ -62,6 +62,9 @@ HAN_LATIN_GAP = 0.25  # em, between Han and Latin letters/digits
 TRIM_LINE_END = True  # trim full-width closing mark at line end if it overflows
 TRIM_LINE_START_OPEN = False  # clreq: optional, Chinese books usually keep it
 MAX_SHRINK = 0.1  # em per opportunity when a line must be squeezed
+#: `[typography] hanging-punctuation`: 。，、 may hang past the line end (set per render).
+HANGING = False
+HANGING_MARKS = frozenset("。，、")
 
 STATS = {
     "lines": 0,
@@ -455,6 +458,34 @@ CJK_LINES_SHAPED = 1.5
 def _split_first_line(
     text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False
 ):
+    args = (text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    result = _split_plain(*args)
+    if HANGING and max_width is not None and max_width != float("inf"):
+        return _hanging(result, *args)
+    return result
+
+
+def _hanging(result, text, style, context, max_width, *args):
+    """With hanging punctuation, a line may keep the 。，、 that the measure would push to
+    the next line (with the character before it), set past the line end."""
+    resume = result[2]
+    if resume is None:
+        return result
+    rest = text.encode()[resume:].decode()
+    if not (len(rest) > 1 and rest[1] in HANGING_MARKS and is_cjk(rest[0])):
+        return result
+    size = style["font_size"]
+    wider = _split_plain(text, style, context, max_width + 1.05 * size, *args)
+    line = text.encode()[: wider[1]].decode().rstrip()
+    if line.endswith(tuple(HANGING_MARKS)) and wider[3] - size <= max_width + 0.05:
+        STATS["hung"] = STATS.get("hung", 0) + 1
+        return wider
+    return result
+
+
+def _split_plain(
+    text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False
+):
     split = _ORIG["split_first_line"]
     args = (style, context, max_width, justification_spacing, is_line_start, minimum)
     if (
@@ -614,8 +645,11 @@ def _text_align(context, line, available_width, last):
     space_collapse = line.style["white_space"] in ("normal", "nowrap", "pre-line")
     justify = align == "justify" and space_collapse
 
-    # 4. Closing mark at line end: trim to half width when it overflows.
-    if TRIM_LINE_END and extra < -0.01 and texts[-1] in CLOSING and full(n - 1):
+    # 4. Closing mark at line end: hangs past the measure (hanging punctuation), or is
+    # trimmed to half width when it overflows.
+    if HANGING and extra < -0.01 and texts[-1] in HANGING_MARKS:
+        extra += advances[-1][0] + delta_w[-1]
+    elif TRIM_LINE_END and extra < -0.01 and texts[-1] in CLOSING and full(n - 1):
         delta_w[-1] -= ems[-1] / 2
         extra += ems[-1] / 2
         STATS["end_trims"] += 1
