@@ -110,7 +110,7 @@ class TypographySettings:
     emphasis: str = "dots"  # 着重号; or "kai", "bold"
     quotes: str | None = None  # "curly" “‘’”, "corner" 「『』」; None: as written
     hanging_punctuation: bool = False
-    pinyin: bool = False
+    pinyin: bool | tuple[str, ...] = False  # every chapter, or these chapter files
     pinyin_overrides: tuple[tuple[str, tuple[str, ...]], ...] = ()  # word → syllables
 
 
@@ -215,6 +215,10 @@ def load_config(path: Path) -> BookConfig:
             ),
         ),
     )
+    pinyin = settings.typography.pinyin
+    for name in pinyin if isinstance(pinyin, tuple) else ():
+        if name not in book["chapters"]:
+            raise fail(f"`pinyin`: `{name}` is none of the chapters", "pinyin", "typography")
     return BookConfig(path, book, settings)
 
 
@@ -384,6 +388,19 @@ def _choice(table: dict[str, Any], key: str, choices: tuple[str, ...], fail) -> 
     return value
 
 
+def _pinyin(table: dict[str, Any], fail) -> bool | tuple[str, ...]:
+    value = table.get("pinyin", False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise fail(
+        '`pinyin` must be true, false or a list of chapter files: ["01-….md"]',
+        "pinyin",
+        "typography",
+    )
+
+
 def _pinyin_overrides(table: dict[str, Any], fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
     overrides = table.get("pinyin-overrides", {})
     key = "pinyin-overrides"
@@ -409,6 +426,6 @@ def _typography_settings(table: dict[str, Any], fail) -> TypographySettings:
         emphasis=_choice(table, "emphasis", ("dots", "kai", "bold"), fail) or "dots",
         quotes=_choice(table, "quotes", ("curly", "corner"), fail),
         hanging_punctuation=_bool(table, "hanging-punctuation", "typography", False, fail),
-        pinyin=_bool(table, "pinyin", "typography", False, fail),
+        pinyin=_pinyin(table, fail),
         pinyin_overrides=_pinyin_overrides(table, fail),
     )

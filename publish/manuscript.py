@@ -97,9 +97,9 @@ def read_manuscript(folder: Path) -> Book:
         path, _ = _named_file(root, name, config.path, "chapters", f"chapter file `{name}`")
         context = _Context(root, path, resources, warnings, config.settings.security)
         chapter = _read_chapter(md, context, number)
-        chapter.body = typography.prepare_html(chapter.body, config.settings.typography)
+        chapter.body = typography.prepare_html(chapter.body, config.settings.typography, name)
         for note in chapter.footnotes:
-            note.html = typography.prepare_html(note.html, config.settings.typography)
+            note.html = typography.prepare_html(note.html, config.settings.typography, name)
         _house_style_titles(chapter, config.settings.typography)
         chapters.append(chapter)
     cover = _cover(root, raw["cover"], config.path) if raw.get("cover") else None

@@ -182,14 +182,15 @@ def text_of(fragment: str) -> str:
     return html.unescape(_TAGS_RE.sub("", fragment))
 
 
-def prepare_html(html: str, settings: TypographySettings) -> str:
-    """The shared typography pass over one XHTML fragment of the model."""
+def prepare_html(html: str, settings: TypographySettings, chapter: str | None = None) -> str:
+    """The shared typography pass over one XHTML fragment of the model (of the `chapter`
+    file named so in book.toml, for a per-chapter setting)."""
     html = map_text(html, join_lines)
     if settings.normalize_punctuation:
         html = map_text(html, normalize_punctuation)
     if settings.quotes:
         html = map_text(html, functools.partial(convert_quotes, style=settings.quotes))
-    if settings.pinyin:
+    if settings.pinyin is True or (chapter is not None and chapter in (settings.pinyin or ())):
         from .ruby import Pinyin  # pypinyin's dictionaries load only for the books that ask
 
         html = map_text(html, Pinyin(settings.pinyin_overrides), skip=_SKIP | {"ruby"})

@@ -316,6 +316,12 @@ def test_automatic_pinyin_with_overrides(pinyin):
     assert "huàshuōtiānxià" in annotations
 
 
+def test_pinyin_for_some_chapters_only(tmp_path):
+    edition = Edition(tmp_path, '[typography]\npinyin = ["02-zhuyin.md"]\n')
+    assert "<rt>" not in edition.xhtml("ch01.xhtml")
+    assert "这<rp>(</rp><rt>zhè</rt>" in edition.xhtml("ch02.xhtml")
+
+
 # --------------------------------------------------------------------------
 # 6. House styles
 
@@ -362,6 +368,8 @@ def test_hanging_punctuation_only_when_asked(dots, kai):
     [
         ('emphasis = "italic"', '`emphasis` must be "dots" or "kai" or "bold"'),
         ('quotes = "guillemets"', '`quotes` must be "curly" or "corner"'),
+        ('pinyin = ["09-none.md"]', "`pinyin`: `09-none.md` is none of the chapters"),
+        ("pinyin = 1", "`pinyin` must be true, false or a list of chapter files"),
         ("hanging-punctuation = 1", "`hanging-punctuation` must be true or false"),
         ('[typography.pinyin-overrides]\n"重庆" = "chongqing"', "one syllable per character"),
     ],
