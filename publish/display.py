@@ -41,8 +41,13 @@ class Measure:
     last_room: float = 0.0
 
 
-#: One-character words that lead the phrase after them rather than close the one before.
-_LEADING = frozenset("与和及或并而在对把被从向自于以为")
+#: One-character words that lead the phrase after them rather than close the one before
+#: (prepositions, conjunctions, adverbs before a verb: 全落实; numerals: 十周年).
+_LEADING = frozenset(
+    "与和及或并而在对把被从向自于以为"  # prepositions, conjunctions
+    "全都也又再很最更不没未共各每"  # adverbs
+    "一二三四五六七八九十百千万两几"  # numerals
+)
 
 
 def _merge_singles(parts: list[str]) -> list[str]:

@@ -386,3 +386,36 @@ def test_typography_keys_are_checked(tmp_path, setting, message):
     assert result.exit_code == 1
     assert message in result.output and "book.toml" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def _breaks_between_phrases(lines: list[str]) -> bool:
+    whole = "".join(lines)
+    cuts = {0}
+    for phrase in phrases(whole):
+        cuts.add(max(cuts) + len(phrase))
+    position = 0
+    for line in lines[:-1]:
+        position += len(line)
+        if position not in cuts:
+            return False
+    return True
+
+
+def test_the_sample_book_titles_break_between_words(sample):
+    """The issue's cases: `…心得体 / 会（两篇）` on the title page, `全落 / 实` and
+    `三大倡 / 导”` in chapter titles and the TOC."""
+    with pdfplumber.open(sample.pdf) as pdf:
+        pages = {
+            "title": (pdf.pages[0], 1.9 * BODY),
+            "toc": (page_with(pdf, "目录"), BODY),
+            "chapter": (page_with(pdf, "乌镇峰会", 3), 1.6 * BODY),
+        }
+        for what, (page, size) in pages.items():
+            lines = [text([c for c in line if c["text"] not in "·0123456789"]) for line in
+                     lines_of_size(page, size)]  # fmt: skip
+            lines = [line for line in lines if line and line != "目录"]
+            if what == "toc":
+                lines = lines[:2]  # the first entry
+            assert len(lines) >= 2, (what, lines)
+            assert _breaks_between_phrases(lines), (what, lines)
+            assert all(len(line) >= 3 for line in lines), (what, lines)
