@@ -87,9 +87,10 @@ def _segmenter():
 
 
 def phrases(text: str) -> list[str]:
-    """`text` cut into phrases (BudouX), spaces kept as phrases of their own."""
+    """`text` cut into phrases (BudouX), spaces (also the ideographic space) kept as
+    phrases of their own."""
     out: list[str] = []
-    for part in re.split(r"( +)", text):
+    for part in re.split(r"([ \u3000]+)", text):
         if not part:
             continue
         if part.isspace():

@@ -143,6 +143,10 @@ def test_a_title_longer_than_the_measure_breaks_where_it_must():
     assert forced and len(lines) > 1
     lines, forced = balance("第一回 宴桃园豪杰三结义 斩黄巾英雄首立功", measure)
     assert not forced and all(len(line) >= 3 for line in lines)
+    # import-text writes 回目 with ideographic spaces: the break is there too.
+    measure = Measure("Noto Sans CJK SC", True, 16.8, 16.8 * 16)
+    lines, _ = balance("第二回\u3000张翼德怒鞭督邮\u3000何国舅谋诛宦竖", measure)
+    assert lines == ["第二回\u3000张翼德怒鞭督邮", "何国舅谋诛宦竖"]
 
 
 def test_the_epub_breaks_headings_between_phrases(dots):
