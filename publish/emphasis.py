@@ -43,6 +43,19 @@ def _mark_han(raw: str, dots: bool) -> str:
     return _HAN_RE.sub(lambda m: f'<span class="em-dot">{m.group(0)}</span>', text)
 
 
+def epub_emphasis(fragment: str) -> str:
+    """The EPUB's emphasis: Latin runs marked (`em-latin`, italic and without 着重号 in
+    housestyle.py's CSS); the reading system draws the dots."""
+
+    def replace(match: re.Match) -> str:
+        name, inner = match.groups()
+        parts = _PART_RE.split(inner)
+        marked = "".join(p if i % 2 else _mark(p, False) for i, p in enumerate(parts))
+        return f"<{name}>{marked}</{name}>"
+
+    return _EMPHASIS_RE.sub(replace, fragment)
+
+
 def print_emphasis(fragment: str, style: str) -> str:
     """`<em>`, `<i>` and `<cite>` of an XHTML fragment in the house style ("dots", "kai",
     "bold") for print.css: Han dotted or set in another face, Latin runs in italic."""

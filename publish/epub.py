@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .display import phrase_breaks, phrase_headings
+from .emphasis import epub_emphasis
 from .housestyle import epub_css
 from .model import NOTEREF_RE, Book, Chapter, Heading, Warning
 from .pagination import insert_page_breaks
@@ -68,7 +69,7 @@ def _chapter_xhtml(book: Book, chapter: Chapter, vertical: bool = False) -> str:
     return template("epub-chapter.xhtml").render(
         chapter=chapter,
         title=Markup(phrase_breaks(chapter.title)),
-        body=phrase_headings(body),
+        body=phrase_headings(epub_emphasis(body)),
         notes=notes,
         labels=labels(book.metadata.language),
         start_pages=[page for page in pages if page.block is None],

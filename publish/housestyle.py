@@ -19,10 +19,19 @@ _EPUB_EMPHASIS = {
   text-emphasis-position: under right;
   -epub-text-emphasis-position: under right;
   -webkit-text-emphasis-position: under right;
+}
+em .em-latin {
+  font-style: italic;
+  text-emphasis: none;
+  -epub-text-emphasis: none;
+  -webkit-text-emphasis: none;
 }""",
     "kai": f"""em, i, cite {{
   font-weight: normal;
   font-family: "{KAI_FAMILY}", "Kaiti SC", "STKaiti", "KaiTi", serif;
+}}
+em .em-latin, i .em-latin, cite .em-latin {{
+  font-style: italic;
 }}""",
     "bold": "",
 }

@@ -235,6 +235,9 @@ def test_epub_emphasis_css(dots, kai):
         "-epub-text-emphasis-position: under right",
     ):
         assert rule in css
+    # Latin inside emphasis: italic, without dots.
+    assert '<span class="em-latin">Python</span>' in dots.xhtml("ch01.xhtml")
+    assert "em .em-latin {\n  font-style: italic;\n  text-emphasis: none;" in css
     assert "UKai" in kai.xhtml("style/book.css")
     assert "text-emphasis" not in kai.xhtml("style/book.css")
 
