@@ -15,7 +15,7 @@ PYTHON ?= python3
 # profile, the PDF/X default (publish/prepress/).
 APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b libharfbuzz-subset0 fonts-noto-color-emoji chromium nodejs npm \
-	libgs-common
+	libgs-common fonts-arphic-ukai
 # Debian packages only the tests need (make test): Java for EPUBCheck, poppler-utils
 # (pdftoppm), qpdf and pandoc for checks, GNU time (peak memory in the limit tests and
 # benchmarks), zbarimg (reads the cover's ISBN barcode back). Ace by DAISY (npm:

@@ -47,6 +47,8 @@ WIDE = 0.125
 HAN_LATIN_SQUEEZED = 0.2
 #: Footnote text size, relative to the body (print.css `.footnote`).
 FOOTNOTE_SIZE = 0.8
+#: Ruby annotation size, relative to its base (print.css `.ruby > .rt`).
+RUBY_SIZE = 0.5
 
 _BLOCKS = ("p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "pre",
            "figcaption", "hr")  # fmt: skip
@@ -182,8 +184,15 @@ def expected_blocks(book: Book) -> list[Block]:
             continue
         blocks.append(Block(squash(chapter.title), False, heading=True))
         root = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+        _drop_ruby_annotations(root)
         _walk(root, blocks, [], None)
     return blocks
+
+
+def _drop_ruby_annotations(root) -> None:
+    """Ruby text is printed above the line (and left out of the text compared)."""
+    for element in root.xpath(".//rt | .//rp"):
+        element.drop_tree()  # its tail stays
 
 
 _CONTAINERS = ("ul", "ol", "div", "blockquote", "figure", "table", "thead", "tbody", "tr",
@@ -269,6 +278,8 @@ def _lines_of_page(page, top: float, bottom: float, body_size: float) -> list[li
     chars = [c for c in page.chars if top <= c["top"] and c["bottom"] <= page.height - bottom]
     footnote = FOOTNOTE_SIZE * body_size
     chars = [c for c in chars if abs(c["size"] - footnote) > 0.05]
+    # Ruby annotations (half size, above the line) are no text of the line.
+    chars = [c for c in chars if c["size"] > RUBY_SIZE * body_size + 0.05]
     for c in chars:
         c["baseline"] = page.height - c["matrix"][5]
     # Lines from full-size characters; smaller ones (superscripts) join the nearest line.
@@ -366,6 +377,7 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     report.lines = len(placed)
     for index, line in enumerate(placed):
         _measure_line(report, line, blocks, placed[index + 1] if index + 1 < len(placed) else None)
+        _hung(report, line, book.settings.typography.hanging_punctuation)
         _measure_adjustment(report, line, blocks)
     _measure_page_breaks(report, placed, blocks)
     for folio, text in footnotes:
@@ -460,6 +472,22 @@ def _footnote_lines(page, top: float, bottom: float, body_size: float) -> list[s
         "".join(c["text"] for c in sorted(row, key=lambda c: c["x0"]))
         for _, row in sorted(rows.items())
     ]
+
+
+def _hung(report: Report, line: Line, hanging: bool) -> None:
+    """With hanging punctuation, a line whose 。，、 starts at the measure's end and hangs
+    past it is flush: its finding is taken back."""
+    chars = [c for c in line.chars if c["text"].strip()]
+    if not (hanging and chars and chars[-1]["text"] in "。，、" and report.findings):
+        return
+    finding = report.findings[-1]
+    text = "".join(c["text"] for c in chars)
+    if (
+        finding.kind == "not flush"
+        and finding.detail.endswith(text[-12:])
+        and abs(chars[-1]["x0"] - line.block_right) <= FLUSH
+    ):
+        report.findings.pop()
 
 
 def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line | None) -> None:

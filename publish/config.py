@@ -67,7 +67,14 @@ SECTION_KEYS: dict[str, set[str]] = {
         "certified-by",
         "accessibility-summary",
     },  # fmt: skip
-    "typography": {"normalize-punctuation"},
+    "typography": {
+        "normalize-punctuation",
+        "emphasis",
+        "quotes",
+        "hanging-punctuation",
+        "pinyin",
+        "pinyin-overrides",
+    },
     "security": {"allow-data-urls", "allow-remote-images"},
     "imprint": {
         "isbn",
@@ -161,6 +168,11 @@ class TypographySettings:
     """`[typography]`: the Chinese typesetting pass shared by both editions."""
 
     normalize_punctuation: bool = True
+    emphasis: str = "dots"  # 着重号; or "kai", "bold"
+    quotes: str | None = None  # "curly" “‘’”, "corner" 「『』」; None: as written
+    hanging_punctuation: bool = False
+    pinyin: bool | tuple[str, ...] = False  # every chapter, or these chapter files
+    pinyin_overrides: tuple[tuple[str, tuple[str, ...]], ...] = ()  # word → syllables
 
 
 @dataclass(frozen=True)
@@ -315,6 +327,10 @@ def check_tables(
         imprint=_imprint_settings(data.get("imprint"), fail),
         cover=_cover_settings(data.get("cover"), fail),
     )
+    pinyin = settings.typography.pinyin
+    for name in pinyin if isinstance(pinyin, tuple) else ():
+        if name not in book["chapters"]:
+            raise fail(f"`pinyin`: `{name}` is none of the chapters", "pinyin", "typography")
     return BookConfig(path, book, settings)
 
 
@@ -524,9 +540,54 @@ def _epub_settings(table: dict[str, Any], fail) -> EpubSettings:
     )
 
 
+def _choice(table: dict[str, Any], key: str, choices: tuple[str, ...], fail) -> str | None:
+    value = table.get(key)
+    if value is not None and value not in choices:
+        quoted = " or ".join(f'"{choice}"' for choice in choices)
+        raise fail(f"`{key}` must be {quoted}", key, "typography")
+    return value
+
+
+def _pinyin(table: dict[str, Any], fail) -> bool | tuple[str, ...]:
+    value = table.get("pinyin", False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise fail(
+        '`pinyin` must be true, false or a list of chapter files: ["01-….md"]',
+        "pinyin",
+        "typography",
+    )
+
+
+def _pinyin_overrides(table: dict[str, Any], fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    overrides = table.get("pinyin-overrides", {})
+    key = "pinyin-overrides"
+    if not isinstance(overrides, dict):
+        raise fail('`pinyin-overrides` must be a table: "重庆" = "chóng qìng"', key, "typography")
+    result = []
+    for word, reading in overrides.items():
+        syllables = tuple(reading.split()) if isinstance(reading, str) else ()
+        if not word or len(syllables) != len(word):
+            raise fail(
+                f"pinyin override `{word}` must give one syllable per character, "
+                f"separated by spaces",
+                word,
+                "typography.pinyin-overrides",
+            )
+        result.append((word, syllables))
+    return tuple(result)
+
+
 def _typography_settings(table: dict[str, Any], fail) -> TypographySettings:
     return TypographySettings(
-        normalize_punctuation=_bool(table, "normalize-punctuation", "typography", True, fail)
+        normalize_punctuation=_bool(table, "normalize-punctuation", "typography", True, fail),
+        emphasis=_choice(table, "emphasis", ("dots", "kai", "bold"), fail) or "dots",
+        quotes=_choice(table, "quotes", ("curly", "corner"), fail),
+        hanging_punctuation=_bool(table, "hanging-punctuation", "typography", False, fail),
+        pinyin=_pinyin(table, fail),
+        pinyin_overrides=_pinyin_overrides(table, fail),
     )
 
 

@@ -11,8 +11,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup
+
 from . import __version__, markup
 from .config import PdfSettings
+from .display import Measure, display_headings, display_html
+from .emphasis import print_emphasis
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
@@ -23,6 +27,7 @@ from .printlinks import css as links_css
 from .printlinks import ids
 from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
+from .ruby import print_ruby
 from .typography import text_of
 
 PT_PER_MM = 72 / 25.4
@@ -141,6 +146,45 @@ def _inline_footnotes(chapter: Chapter, body: str) -> str:
     return _NOTEREF_RE.sub(replace, body)
 
 
+def display_measures(settings: PdfSettings) -> dict[str, Measure]:
+    """Where each kind of display line is set (sizes and indents as print.css gives them)."""
+    fs, family = settings.font_size, settings.heading_font
+    width = geometry(settings).chars_per_line * fs
+
+    def m(size: float, bold: bool = True, indent: float = 0.0, room: float = 0.0) -> Measure:
+        return Measure(family, bold, size * fs, width - indent * fs, room)
+
+    return {
+        "title": m(1.9),
+        "part": m(2),
+        "subtitle": m(1.2, False),
+        "chapter": m(1.6),
+        "h2": m(1.25),
+        "h3": m(1.1),
+        "h4": m(1),
+        "h5": m(1),
+        "h6": m(1),
+        "figcaption": m(0.9, False),
+        # The folio sits in the entry's 2.5 em right padding; the leader needs 1.5 em. A
+        # chapter of a part is indented 1 em more.
+        "toc-0": m(1.1, True, 2.75, 1.65),
+        "toc-1": m(1, True, 3.5, 1.5),
+        "toc-2": m(1, False, 4.5, 1.5),
+        "toc-3": m(1, False, 6.5, 1.5),
+    }
+
+
+def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Path) -> str:
+    """A chapter body in the print edition's own markup: emphasis, ruby, display lines."""
+    body = print_emphasis(body, book.settings.typography.emphasis)
+    body = print_ruby(body)
+
+    def warn(title: str) -> None:
+        book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
+
+    return display_headings(body, measures, warn)
+
+
 def _keep_paragraph_ends(html: str) -> str:
     return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span>\2', html)
 
@@ -159,6 +203,16 @@ def book_html(
     `chapters` only, or the `front` matter only, its TOC given the printed `pages` of the
     headings (id → folio) since their pages are in other documents.
     """
+    measures = display_measures(book.settings.pdf)
+
+    def display(text: str, kind: str) -> Markup:
+        if kind not in measures:
+            return Markup.escape(text)
+        shown, forced = display_html(text, measures[kind])
+        if forced:
+            book.warnings.append(Warning(f"display line longer than the measure: `{text}`"))
+        return Markup(shown)
+
     if chapters is None:
         chapters = [chapter for chapter in book.chapters if chapter.matter != "front"]
     # Front matter (prefix chapters) is laid out with the title page and the TOC: roman
@@ -176,23 +230,28 @@ def book_html(
     def body(chapter: Chapter) -> dict:
         return {
             "id": chapter.id,
-            "title": chapter.title,
+            "title": display(chapter.title, "chapter"),
             "matter": chapter.matter,
             "part": chapter.part if book.opens_part(chapter) else None,
             "in_part": chapter.part is not None,
             "kind": chapter.kind,
             "body": _keep_paragraph_ends(
-                mark_links(
-                    _inline_footnotes(
-                        chapter,
-                        markup.for_print(
-                            number_blocks(chapter.body, chapter.id), book.settings.pdf
+                _print_text(
+                    book,
+                    mark_links(
+                        _inline_footnotes(
+                            chapter,
+                            markup.for_print(
+                                number_blocks(chapter.body, chapter.id), book.settings.pdf
+                            ),
                         ),
+                        chapter.id,
+                        pages=options.link_pages,
+                        urls=options.link_urls == "footnote",
+                        targets=targets,
                     ),
-                    chapter.id,
-                    pages=options.link_pages,
-                    urls=options.link_urls == "footnote",
-                    targets=targets,
+                    measures,
+                    chapter.source,
                 )
             ),
         }
@@ -209,6 +268,7 @@ def book_html(
         front_matter=[body(chapter) for chapter in front_matter],
         chapters=[body(chapter) for chapter in chapters],
         labels=labels(book.metadata.language),
+        display=display,
         version=__version__,
         timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ") if dated else None,
     )
@@ -248,6 +308,7 @@ class Setup:
     font_files: tuple[Path, ...]
     resources: tuple[Resource, ...]
     chinese_layout: bool = True
+    hanging_punctuation: bool = False
 
 
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
@@ -264,6 +325,7 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
         tuple(face["path"] for face in latin),
         tuple(book.resources),
         chinese_layout,
+        book.settings.typography.hanging_punctuation,
     )
 
 
@@ -277,6 +339,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     from weasyprint.text.fonts import FontConfiguration
 
     from .sandbox import quiet_logging, url_fetcher
+    from .weasy import cjk
     from .weasy.cjk import install as install_cjk_layout
 
     font_config = FontConfiguration()  # @font-face rules are ignored without one
@@ -288,6 +351,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     ]
     if setup.chinese_layout:
         install_cjk_layout()
+        cjk.HANGING = setup.hanging_punctuation
     base_url = setup.root.resolve().as_uri() + "/"
     with quiet_logging():
         # Presentational hints: an image's width/height attributes (sized by its author,

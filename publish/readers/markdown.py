@@ -27,6 +27,7 @@ from ..config import SecuritySettings
 from ..errors import PublishError
 from ..images import BrokenImage, alt_text, check_image, checked_resource
 from ..model import Footnote, Resource, Warning
+from ..ruby import ruby_plugin
 from ..sanitize import sanitize, violations
 
 #: Images a PDF and an EPUB 3 reader both show (EPUB 3 core media types).
@@ -50,6 +51,7 @@ def markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
+    md.use(ruby_plugin)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 
