@@ -4,7 +4,8 @@ Everything is read from the PDF itself (pdfplumber's character boxes); the model
 what text to expect, so that each printed line can be placed in its paragraph. Reports,
 with page numbers: lines not flush with the right margin, line-start and line-end
 violations (禁则), split ——/……, uncompressed punctuation pairs, Han–Latin gaps, text that
-differs from the manuscript, fonts not embedded.
+differs from the manuscript, fonts not embedded. With `--print`, instead, a printer's
+preflight of the interior and cover (`check_print`, prepress/preflight.py).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ WIDE = 0.125
 HAN_LATIN_SQUEEZED = 0.2
 #: Footnote text size, relative to the body (print.css `.footnote`).
 FOOTNOTE_SIZE = 0.8
+#: Ruby annotation size, relative to its base (print.css `.ruby > .rt`).
+RUBY_SIZE = 0.5
 
 _BLOCKS = ("p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "pre",
            "figcaption", "hr")  # fmt: skip
@@ -177,10 +180,19 @@ def expected_blocks(book: Book) -> list[Block]:
     """The blocks of the text in reading order, with list markers as printed."""
     blocks = []
     for chapter in book.chapters:
+        if chapter.matter == "front":  # before the text's first page, where the check starts
+            continue
         blocks.append(Block(squash(chapter.title), False, heading=True))
         root = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+        _drop_ruby_annotations(root)
         _walk(root, blocks, [], None)
     return blocks
+
+
+def _drop_ruby_annotations(root) -> None:
+    """Ruby text is printed above the line (and left out of the text compared)."""
+    for element in root.xpath(".//rt | .//rp"):
+        element.drop_tree()  # its tail stays
 
 
 _CONTAINERS = ("ul", "ol", "div", "blockquote", "figure", "table", "thead", "tbody", "tr",
@@ -266,6 +278,8 @@ def _lines_of_page(page, top: float, bottom: float, body_size: float) -> list[li
     chars = [c for c in page.chars if top <= c["top"] and c["bottom"] <= page.height - bottom]
     footnote = FOOTNOTE_SIZE * body_size
     chars = [c for c in chars if abs(c["size"] - footnote) > 0.05]
+    # Ruby annotations (half size, above the line) are no text of the line.
+    chars = [c for c in chars if c["size"] > RUBY_SIZE * body_size + 0.05]
     for c in chars:
         c["baseline"] = page.height - c["matrix"][5]
     # Lines from full-size characters; smaller ones (superscripts) join the nearest line.
@@ -309,7 +323,7 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     footnotes: list[tuple[str, str]] = []
     with pdfplumber.open(pdf_path) as pdf:
         report.pages = len(pdf.pages)
-        first = _first_chapter_page(pdf_path)
+        first = _first_chapter_page(pdf_path, _front_bookmarks(book))
         for index, page in enumerate(pdf.pages):
             if index < first:
                 continue
@@ -363,6 +377,7 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     report.lines = len(placed)
     for index, line in enumerate(placed):
         _measure_line(report, line, blocks, placed[index + 1] if index + 1 < len(placed) else None)
+        _hung(report, line, book.settings.typography.hanging_punctuation)
         _measure_adjustment(report, line, blocks)
     _measure_page_breaks(report, placed, blocks)
     for folio, text in footnotes:
@@ -459,6 +474,22 @@ def _footnote_lines(page, top: float, bottom: float, body_size: float) -> list[s
     ]
 
 
+def _hung(report: Report, line: Line, hanging: bool) -> None:
+    """With hanging punctuation, a line whose 。，、 starts at the measure's end and hangs
+    past it is flush: its finding is taken back."""
+    chars = [c for c in line.chars if c["text"].strip()]
+    if not (hanging and chars and chars[-1]["text"] in "。，、" and report.findings):
+        return
+    finding = report.findings[-1]
+    text = "".join(c["text"] for c in chars)
+    if (
+        finding.kind == "not flush"
+        and finding.detail.endswith(text[-12:])
+        and abs(chars[-1]["x0"] - line.block_right) <= FLUSH
+    ):
+        report.findings.pop()
+
+
 def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line | None) -> None:
     chars = [c for c in line.chars if c["text"].strip()]
     if not chars:
@@ -512,12 +543,21 @@ def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line |
             report.han_latin_gaps.append((c2["x0"] - c1["x1"]) / c2["size"])
 
 
-def _first_chapter_page(pdf_path: Path) -> int:
+def _front_bookmarks(book: Book) -> int:
+    """How many bookmarks the front matter has (a dedication has none)."""
+    return sum(c.matter == "front" and c.kind != "dedication" for c in book.chapters)
+
+
+def _first_chapter_page(pdf_path: Path, skip: int = 0) -> int:
+    """The page of the first chapter's bookmark, after `skip` (the front matter's)."""
     import pypdf
 
     reader = pypdf.PdfReader(pdf_path)
     for item in reader.outline:
         if not isinstance(item, list):
+            if skip:
+                skip -= 1
+                continue
             return reader.get_destination_page_number(item)
     return 0
 
@@ -540,3 +580,18 @@ def _fonts(pdf_path: Path) -> tuple[int, list[str]]:
             embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             seen[name] = seen.get(name, True) and embedded
     return len(seen), [name for name, ok in seen.items() if not ok]
+
+
+def check_print(settings, interior: Path, cover: Path | None = None) -> list:
+    """`publish check --print`: the preflight of the `interior` PDF and, if given, of the
+    `cover` spread (its width from the interior's page count), per the book's settings."""
+    import pikepdf
+
+    from .prepress.preflight import cover_size, preflight
+
+    reports = [preflight(interior, settings.pdf)]
+    if cover is not None:
+        with pikepdf.open(interior) as pdf:
+            pages = len(pdf.pages)
+        reports.append(preflight(cover, settings.pdf, cover_size(settings, pages)))
+    return reports

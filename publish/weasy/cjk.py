@@ -68,6 +68,9 @@ HAN_LATIN_MAX = 0.5  # em, what a Han–Latin gap may be expanded to
 WORD_SPACE_MAX = 0.25  # em added at most to a Latin word space before other gaps grow
 MAX_UNITS = 4  # units of text a short line may be filled with
 FIT_TOLERANCE = 0.005  # em a line may exceed the measure (rounding of the text block)
+#: `[typography] hanging-punctuation`: 。，、 may hang past the line end (set per render).
+HANGING = False
+HANGING_MARKS = frozenset("。，、")
 
 STATS = {
     "lines": 0,
@@ -143,8 +146,11 @@ def _cjk_context(style, text):
     """Whether ``text`` gets Chinese composition rules.
 
     Han characters always qualify; CJK punctuation alone (e.g. curly quotes)
-    only when the element's language is Chinese/Japanese/Korean.
+    only when the element's language is Chinese/Japanese/Korean. Preformatted text
+    (code listings) never does: it keeps the mono face's grid of half and full ems.
     """
+    if style["white_space"] in ("pre", "pre-wrap", "break-spaces"):
+        return False
     if _HAN_RE.search(text):
         return True
     lang = (style["lang"] or "").lower()
@@ -481,9 +487,12 @@ def _split_first_line(
     # The text block is a whole number of ems wide in mm; rounding may leave it a hair
     # narrower, which would push the last character of every full line out.
     widened = max_width + FIT_TOLERANCE * style["font_size"]
-    result = _split_shaping_less(
-        text, style, context, widened, justification_spacing, is_line_start, minimum
-    )
+    args = (style, context, widened, justification_spacing, is_line_start, minimum)
+    result = _split_shaping_less(text, *args)
+    if HANGING:  # a 。，、 that does not fit hangs past the measure rather than pushing in
+        hung = _hanging(result, text, *args)
+        if hung is not result:
+            return hung
     if PUSH_IN and not minimum and result[2] is not None and style["white_space"] == "normal":
         result = _push_in(
             result, text, style, context, widened, justification_spacing, is_line_start
@@ -492,6 +501,24 @@ def _split_first_line(
         # Said to fit exactly: WeasyPrint moves a box wider than the room to the next line
         # (a pushed-in line is compressed to the measure when it is aligned).
         result = (*result[:3], max_width, *result[4:])
+    return result
+
+
+def _hanging(result, text, style, context, max_width, *args):
+    """With hanging punctuation, a line may keep the 。，、 that the measure would push to
+    the next line (with the character before it), set past the line end."""
+    resume = result[2]
+    if resume is None:
+        return result
+    rest = text.encode()[resume:].decode()
+    if not (len(rest) > 1 and rest[1] in HANGING_MARKS and is_cjk(rest[0])):
+        return result
+    size = style["font_size"]
+    wider = _split_shaping_less(text, style, context, max_width + 1.05 * size, *args)
+    line = text.encode()[: wider[1]].decode().rstrip()
+    if line.endswith(tuple(HANGING_MARKS)) and wider[3] - size <= max_width + 0.05:
+        STATS["hung"] = STATS.get("hung", 0) + 1
+        return wider
     return result
 
 
@@ -771,8 +798,11 @@ def _text_align(context, line, available_width, last):
     space_collapse = line.style["white_space"] in ("normal", "nowrap", "pre-line")
     justify = align == "justify" and space_collapse
 
-    # 4. Push-in: a line longer than the measure gives up blanks, in clreq's order.
-    if extra < -0.01:
+    # 4. A line longer than the measure: a 。，、 at its end hangs past the measure
+    # (hanging punctuation), or the line gives up blanks in clreq's order (push-in).
+    if HANGING and extra < -0.01 and texts[-1] in HANGING_MARKS:
+        extra += advances[-1][0] + delta_w[-1]
+    elif extra < -0.01:
         extra = _compress(texts, ems, full, delta_w, delta_x, extra)
     elif justify and extra > 0.01:
         extra = _expand_first(texts, items, ems, delta_w, extra)
