@@ -356,3 +356,17 @@ def test_rebuild_draws_no_diagram_again(book, monkeypatch):
     monkeypatch.setattr(diagrams, "_run_mmdc", fail)
     book_again = read_manuscript(MARKUP)
     assert any(r.href.startswith("images/_mermaid-") for r in book_again.resources)
+
+
+def test_a_broken_diagram_is_code_with_its_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "book.toml").write_text(
+        '[book]\ntitle = "T"\nauthors = ["A"]\nlanguage = "zh-CN"\n'
+        'identifier = "urn:uuid:00000000-0000-4000-8000-000000000004"\nchapters = ["a.md"]\n'
+    )
+    (tmp_path / "a.md").write_text("# A\n\n```mermaid\ngraph LR\n  A[甲] --> --> -->\n```\n")
+    book = read_manuscript(tmp_path)
+    assert '<code class="language-mermaid">' in book.chapters[0].body
+    warnings = [w for w in book.warnings if "mermaid" in w.message]
+    assert len(warnings) == 1 and "mmdc failed" in warnings[0].message, warnings
+    assert warnings[0].line == 3
