@@ -148,9 +148,9 @@ def book_html(
             "id": chapter.id,
             "title": chapter.title,
             "body": _keep_paragraph_ends(
-                _inline_footnotes(
-                    chapter,
-                    markup.for_print(number_blocks(chapter.body, chapter.id), book.settings.pdf),
+                markup.for_print(
+                    _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id)),
+                    book.settings.pdf,
                 )
             ),
         }
