@@ -29,7 +29,7 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {
 
 BOOK_KEYS = {
     "title", "subtitle", "authors", "language", "identifier", "publisher", "date",
-    "description", "rights", "subjects", "chapters", "cover",
+    "description", "rights", "subjects", "chapters", "cover", "summary",
 }  # fmt: skip
 SECTION_KEYS: dict[str, set[str]] = {
     "book": BOOK_KEYS,
@@ -43,6 +43,7 @@ SECTION_KEYS: dict[str, set[str]] = {
         "heading-font",
         "latin-font",
         "mono-font",
+        "toc-depth",
     },  # fmt: skip
     "epub": {
         "embed-fonts",
@@ -81,6 +82,8 @@ class PdfSettings:
     heading_font: str = "Noto Sans CJK SC"
     latin_font: str = "Noto Serif"
     mono_font: str = "Noto Sans Mono CJK SC"
+    #: Levels of sections below the chapters in the printed TOC, the bookmarks and the nav.
+    toc_depth: int = 2
 
 
 @dataclass(frozen=True)
@@ -165,15 +168,28 @@ def load_config(path: Path) -> BookConfig:
         line = int(match.group(1)) if match else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         raise PublishError(f"invalid TOML: {message}", path, line) from None
+    return check_tables(data, text, path)
+
+
+def check_tables(
+    data: dict[str, Any], text: str, path: Path, prefix: str = "", book_required: bool = True
+) -> BookConfig:
+    """Check the tables of a book.toml (or, with `prefix` "output.publish.", those of our
+    settings inside an mdBook's book.toml); `text` is the file's, for line numbers."""
 
     def fail(message: str, key: str = "", section: str | None = "book") -> PublishError:
         # Without a key, the line is the section's header.
-        return PublishError(message, path, key_line(text, key, section))
+        where = prefix + section if section is not None else None
+        return PublishError(message, path, key_line(text, key, where))
 
     for section, value in data.items():
         if section not in SECTION_KEYS:
             raise fail(
-                _unknown("section", f"[{section}]", [f"[{s}]" for s in SECTION_KEYS]), "", section
+                _unknown(
+                    "section", f"[{prefix}{section}]", [f"[{prefix}{s}]" for s in SECTION_KEYS]
+                ),
+                "",
+                section,
             )
         if not isinstance(value, dict):
             raise fail(f"`{section}` must be a table: [{section}]", section, None)
@@ -186,9 +202,10 @@ def load_config(path: Path) -> BookConfig:
                 )
 
     book = data.get("book")
-    if book is None:
+    if book is None and book_required:
         raise fail("missing [book] table (title, authors, language, chapters)")
-    _check_book(book, fail)
+    if book is not None:
+        _check_book(book, fail, book_required)
     settings = Settings(
         output_name=_output_name(data.get("output", {}), path, fail),
         pdf=_pdf_settings(data.get("pdf", {}), fail),
@@ -214,18 +231,24 @@ def _unknown(what: str, name: str, valid: list[str]) -> str:
     return f"unknown {what} `{name}`{hint}"
 
 
-def _check_book(book: dict[str, Any], fail) -> None:
-    for key in ("title", "authors", "language", "chapters"):
+def _check_book(book: dict[str, Any], fail, complete: bool = True) -> None:
+    """Check `[book]`; `complete`: a book.toml of ours, where the title, authors, language
+    and chapters (or summary) must all be given."""
+    for key in ("title", "authors", "language") if complete else ():
         if key not in book:
             raise fail(f"[book] is missing `{key}`")
+    if complete and "chapters" not in book and "summary" not in book:
+        raise fail("[book] is missing `chapters` (or `summary`)")
+    if "chapters" in book and "summary" in book:
+        raise fail("give `chapters` or `summary`, not both", "summary")
     for key in ("title", "subtitle", "language", "identifier", "publisher", "description",
-                "rights", "date", "cover"):  # fmt: skip
+                "rights", "date", "cover", "summary"):  # fmt: skip
         if key in book and not isinstance(book[key], str):
             if key == "date" and hasattr(book[key], "isoformat"):
                 book[key] = book[key].isoformat()  # an unquoted TOML date
                 continue
             raise fail(f"`{key}` must be a string in quotes", key)
-    if not book["title"].strip():
+    if "title" in book and not book["title"].strip():
         raise fail("`title` is empty", "title")
     for key in ("authors", "subjects", "chapters"):
         if key in book:
@@ -234,20 +257,26 @@ def _check_book(book: dict[str, Any], fail) -> None:
                 value = book[key] = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise fail(f'`{key}` must be a list of strings, like ["…", "…"]', key)
-            if key != "subjects" and not [v for v in value if v.strip()]:
+            if (
+                (complete or key == "chapters")
+                and key != "subjects"
+                and not [v for v in value if v.strip()]
+            ):
                 raise fail(f"`{key}` is empty", key)
-    if not _LANG_RE.match(book["language"]):
+    if "language" in book and not _LANG_RE.match(book["language"]):
         raise fail(
             f'`language` "{book["language"]}" is not a BCP 47 tag (e.g. "zh-CN")', "language"
         )
     if "date" in book and not _DATE_RE.match(book["date"]):
         raise fail(f'`date` "{book["date"]}" is not YYYY-MM-DD', "date")
     identifier = book.get("identifier")
-    if identifier is None:
+    if identifier is None and "title" in book:
         import uuid
 
         book["identifier"] = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, book["title"]))
-    elif not (_UUID_URN_RE.match(identifier) or _ISBN_URN_RE.match(identifier.replace("-", ""))):
+    elif identifier is not None and not (
+        _UUID_URN_RE.match(identifier) or _ISBN_URN_RE.match(identifier.replace("-", ""))
+    ):
         raise fail(
             f'`identifier` "{identifier}" must be urn:uuid:<uuid> or urn:isbn:<ISBN>', "identifier"
         )
@@ -326,6 +355,11 @@ def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
             if not isinstance(table[key], str) or not table[key].strip():
                 raise fail(f"`{key}` must be a font family name", key, "pdf")
             values[key.replace("-", "_")] = table[key].strip()
+    if "toc-depth" in table:
+        depth = table["toc-depth"]
+        if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= 4:
+            raise fail("`toc-depth` must be a whole number from 0 to 4", "toc-depth", "pdf")
+        values["toc_depth"] = depth
     return PdfSettings(**{**defaults.__dict__, **values})
 
 

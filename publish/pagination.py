@@ -169,5 +169,11 @@ def _insert(block, offset: int, span) -> None:
                 return True
         return False
 
-    if not walk(block):
+    if walk(block):
+        return
+    if block.tag in ("figure", "table"):
+        # A figure's caption must stay its last child and a table holds only rows: a page
+        # that starts within one (its picture or rows moved on) is marked before it.
+        block.addprevious(span)
+    else:
         block.append(span)  # past the end: the page starts after this block's text

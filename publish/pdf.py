@@ -142,11 +142,19 @@ def book_html(
     `chapters` only, or the `front` matter only, its TOC given the printed `pages` of the
     headings (id → folio) since their pages are in other documents.
     """
-    chapters = book.chapters if chapters is None else chapters
-    bodies = [
-        {
+    if chapters is None:
+        chapters = [chapter for chapter in book.chapters if chapter.matter != "front"]
+    # Front matter (prefix chapters) is laid out with the title page and the TOC: roman
+    # folios, before the text's first page.
+    front_matter = [c for c in book.chapters if c.matter == "front"] if front else []
+
+    def body(chapter: Chapter) -> dict:
+        return {
             "id": chapter.id,
             "title": chapter.title,
+            "matter": chapter.matter,
+            "part": chapter.part if book.opens_part(chapter) else None,
+            "in_part": chapter.part is not None,
             "body": _keep_paragraph_ends(
                 markup.for_print(
                     _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id)),
@@ -154,18 +162,24 @@ def book_html(
                 )
             ),
         }
-        for chapter in chapters
-    ]
+
     return template("print.html").render(
         meta=book.metadata,
         toc=book.toc,
         front=front,
         pages=pages,
-        chapters=bodies,
+        front_ids=_ids([c.heading for c in book.chapters if c.matter == "front"]),
+        front_matter=[body(chapter) for chapter in front_matter],
+        chapters=[body(chapter) for chapter in chapters],
         labels=labels(book.metadata.language),
         version=__version__,
         timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ") if dated else None,
     )
+
+
+def _ids(headings: list) -> set[str]:
+    """The ids of `headings` and of every heading below them."""
+    return {h.id for h in headings} | {i for h in headings for i in _ids(h.children)}
 
 
 @dataclass(frozen=True)

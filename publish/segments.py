@@ -83,7 +83,7 @@ def _folio_css(numbers: list[int]) -> str:
 
 #: The front matter alone: the TOC's page numbers are given, not looked up.
 FRONT_CSS = """
-nav.toc a::after { content: leader("·") attr(data-page); }
+nav.toc a[data-page]::after { content: leader("·") attr(data-page); }
 """
 
 
@@ -119,14 +119,16 @@ def plan(book: Book, size: int, previous: dict | None = None, jobs: int = 1) -> 
     sources = [str(chapter.source) for chapter in book.chapters]
     if previous and previous.get("chapters") == sources and previous.get("size") == size:
         return previous["segments"]
-    lengths = [len(chapter.body) for chapter in book.chapters]
+    # Front matter is laid out with the title page and the TOC (pdf.book_html).
+    body = [index for index, chapter in enumerate(book.chapters) if chapter.matter != "front"]
+    lengths = [len(book.chapters[index].body) for index in body]
     count = math.ceil(sum(lengths) / size)
     if count > 1:
         count = math.ceil(count / jobs) * jobs
     target = sum(lengths) / max(count, 1)
     segments: list[list[int]] = [[]]
     filled = 0
-    for index, length in enumerate(lengths):
+    for index, length in zip(body, lengths, strict=True):
         if segments[-1] and filled >= target * len(segments):
             segments.append([])
         segments[-1].append(index)
@@ -446,8 +448,20 @@ def render_segmented(
             [Part(cache.pdf(key), piece) for key, piece in zip(keys, pieces, strict=True)],
             [(cache.pdf(key), numbers) for key, numbers in folio_pages],
             fonts,
+            book_parts=_parts(book),
         )
     return body_pages
+
+
+def _parts(book: Book) -> list[tuple[str, list[str]]]:
+    """Each part's title with its chapters' (the bookmarks join.py nests under it)."""
+    parts: list[tuple[str, list[str]]] = []
+    for chapter in book.chapters:
+        if chapter.part is not None:
+            if book.opens_part(chapter):
+                parts.append((chapter.part.title, []))
+            parts[-1][1].append(chapter.title)
+    return parts
 
 
 def _folio_html(book: Book, count: int) -> str:
