@@ -13,6 +13,7 @@ from . import __version__
 from .build import FORMATS, build
 from .errors import PublishError
 from .progress import Progress
+from .report import grouped
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,10 +69,10 @@ def build_command(
             manuscript, out, formats, strict=strict, cache=not force, progress=progress, jobs=jobs
         ),
     )
-    for warning in result.warnings:
-        click.echo(f"publish: warning: {warning}", err=True)
     if not quiet and result.book is not None:
         click.echo(f"read {describe(result.book)}")
+    for line in grouped(result.warnings):  # one line per kind of repeated warning
+        click.echo(f"publish: warning: {line}", err=True)
     if not quiet:
         elapsed = time.perf_counter() - start
         verb = "up to date" if result.cached else "wrote"

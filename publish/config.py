@@ -44,6 +44,8 @@ SECTION_KEYS: dict[str, set[str]] = {
         "latin-font",
         "mono-font",
         "toc-depth",
+        "link-pages",
+        "link-urls",
     },  # fmt: skip
     "epub": {
         "embed-fonts",
@@ -84,6 +86,10 @@ class PdfSettings:
     mono_font: str = "Noto Sans Mono CJK SC"
     #: Levels of sections below the chapters in the printed TOC, the bookmarks and the nav.
     toc_depth: int = 2
+    #: After an internal link, the page it leads to: （见第 35 页）.
+    link_pages: bool = True
+    #: External links: "link" (clickable only) or "footnote" (the address in a footnote too).
+    link_urls: str = "link"
 
 
 @dataclass(frozen=True)
@@ -360,6 +366,12 @@ def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
         if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= 4:
             raise fail("`toc-depth` must be a whole number from 0 to 4", "toc-depth", "pdf")
         values["toc_depth"] = depth
+    if "link-pages" in table:
+        values["link_pages"] = _bool(table, "link-pages", "pdf", True, fail)
+    if "link-urls" in table:
+        if table["link-urls"] not in ("link", "footnote"):
+            raise fail('`link-urls` must be "link" or "footnote"', "link-urls", "pdf")
+        values["link_urls"] = table["link-urls"]
     return PdfSettings(**{**defaults.__dict__, **values})
 
 

@@ -16,6 +16,9 @@ from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
+from .printlinks import css as links_css
+from .printlinks import ids
+from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
 from .typography import text_of
 
@@ -147,6 +150,14 @@ def book_html(
     # Front matter (prefix chapters) is laid out with the title page and the TOC: roman
     # folios, before the text's first page.
     front_matter = [c for c in book.chapters if c.matter == "front"] if front else []
+    options = book.settings.pdf
+    # What this document can give a page for: its own chapters' ids (printlinks.py). A
+    # piece of a long book (not the front matter) cannot: its pages are numbered when the
+    # pieces are joined, after layout.
+    targets: set[str] = set()
+    if front:
+        laid_out = [*front_matter, *chapters]
+        targets = {chapter.id for chapter in laid_out}.union(*(ids(c.body) for c in laid_out))
 
     def body(chapter: Chapter) -> dict:
         return {
@@ -156,9 +167,15 @@ def book_html(
             "part": chapter.part if book.opens_part(chapter) else None,
             "in_part": chapter.part is not None,
             "body": _keep_paragraph_ends(
-                markup.for_print(
-                    _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id)),
-                    book.settings.pdf,
+                mark_links(
+                    markup.for_print(
+                        _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id)),
+                        book.settings.pdf,
+                    ),
+                    chapter.id,
+                    pages=options.link_pages,
+                    urls=options.link_urls == "footnote",
+                    targets=targets,
                 )
             ),
         }
@@ -203,6 +220,7 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
             settings_css(book.settings.pdf, toml, latin),
             stylesheet("base.css"),
             stylesheet("print.css"),
+            links_css(book.metadata.language),
         ),
         tuple(face["path"] for face in latin),
         tuple(book.resources),
@@ -233,8 +251,10 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
         install_cjk_layout()
     base_url = setup.root.resolve().as_uri() + "/"
     with quiet_logging():
+        # Presentational hints: an image's width/height attributes (sized by its author,
+        # htmlcompat.py), the only ones the raw-HTML policy keeps.
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=css, font_config=font_config
+            stylesheets=css, font_config=font_config, presentational_hints=True
         )
     return document, list(dict.fromkeys(fetcher.refused))
 

@@ -14,6 +14,8 @@ import re
 import lxml.etree as etree
 import lxml.html
 
+from .htmlcompat import modernize
+
 #: Removed together with everything inside them.
 DROP = {
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "param",
@@ -97,6 +99,7 @@ def violations(fragment: str) -> list[str]:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except etree.ParserError:
         return []
+    modernize(root)
     found = []
     for element in root.iter():
         if not isinstance(element.tag, str) or element is root:
@@ -118,6 +121,7 @@ def sanitize(fragment: str) -> str:
     if not fragment.strip():
         return fragment
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    modernize(root)  # web-page presentational HTML → what the list keeps
     for element in list(root.iter()):
         if element is root:
             continue
