@@ -81,6 +81,9 @@ class Chapter:
     part: Part | None = None
     #: Every file the chapter was made of (`source` first).
     sources: list[Path] = field(default_factory=list)
+    #: dedication, preface (front matter), chapter (the text), afterword, appendix (back
+    #: matter): config.CHAPTER_KINDS.
+    kind: str = "chapter"
 
     @property
     def heading(self) -> Heading:
@@ -135,6 +138,8 @@ class Book:
     #: Every file reading the book read (book.toml, SUMMARY.md, chapters, includes…),
     #: for the build record; empty: book.toml and the chapters.
     inputs: list[Path] = field(default_factory=list)
+    #: The print edition's page count, once known or guessed (the copyright page's figures).
+    pages: int = 0
 
     @property
     def toc(self) -> list[Heading]:
@@ -143,6 +148,8 @@ class Book:
         entries: list[Heading] = []
         current: Part | None = None
         for chapter in self.chapters:
+            if chapter.kind == "dedication":  # a dedication has no title to list
+                continue
             if chapter.part is None:
                 current = None
                 entries.append(chapter.heading)
@@ -155,7 +162,8 @@ class Book:
 
     def opens_part(self, chapter: Chapter) -> bool:
         """True for the first chapter of its part (the part's title page comes before it)."""
-        index = self.chapters.index(chapter)
-        return chapter.part is not None and (
-            index == 0 or self.chapters[index - 1].part != chapter.part
-        )
+        if chapter.part is None:
+            return False
+        # By id: a renderer may be given an edited copy of the book's chapter.
+        index = next(i for i, other in enumerate(self.chapters) if other.id == chapter.id)
+        return index == 0 or self.chapters[index - 1].part != chapter.part
