@@ -128,6 +128,11 @@ def test_listing_captions_kept_above_their_code(messy: Built) -> None:
     assert [c.tag.replace(XHTML, "") for c in figure] == ["figcaption", "pre"]
     filename = next(e for e in root.iter(f"{XHTML}p") if "filename" in e.get("class", ""))
     assert filename.getnext().tag == f"{XHTML}pre"
+    # The Rust book's way: file name, code, caption last, in a figure.
+    trpl = [e for e in root.iter(f"{XHTML}figure") if e.get("class") == "listing"][1]
+    assert [c.tag.replace(XHTML, "") for c in trpl] == ["p", "pre", "figcaption"]
+    assert trpl[0].get("class") == "filename"
+    assert "}示例1-2：说明在代码之后" in text
 
 
 def test_includes_in_our_manuscripts(messy: Built) -> None:
