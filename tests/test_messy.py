@@ -278,3 +278,26 @@ def test_long_book_in_segments_prints_no_wrong_page(tmp_path: Path) -> None:
         text = "".join(squash(p.extract_text() or "") for p in pdf.pages)
     assert "详见远处的一节，回到本章开头。" in text and "见第" not in text
     assert "1.https://www.python.org/" in text  # addresses in footnotes still
+
+
+def test_publish_check_reads_page_refs_and_address_notes(tmp_path: Path) -> None:
+    """What the print edition adds to links is not taken for text differing from the
+    manuscript (publish check)."""
+    from conftest import RICH
+    from publish.check import check_pdf
+
+    folder = tmp_path / "rich"
+    shutil.copytree(RICH, folder)
+    toml = folder / "book.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[pdf]\nlink-urls = "footnote"\n')
+    chapter = folder / "03-shiyu.md"
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8")
+        + "\n回到[第一章](#ch01)，或看[官网](https://www.python.org/)。\n",
+        encoding="utf-8",
+    )
+    result = build(folder, tmp_path / "out", ("pdf",))
+    text = "".join(squash(p) for p in pages(Built(result.book, result.written[0], Path())))
+    assert re.search(r"回到第一章（见第1页），或看官网\d。", text)
+    report = check_pdf(result.book, result.written[0])
+    assert report.text_identical, [str(f) for f in report.findings if f.kind == "text differs"]
