@@ -20,7 +20,7 @@ from .htmlcompat import modernize
 DROP = {
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "param",
     "link", "meta", "base", "head", "title", "form", "input", "button", "select", "option",
-    "textarea", "template", "noscript", "svg", "math", "audio", "video", "source", "track",
+    "textarea", "template", "noscript", "svg", "audio", "video", "source", "track",
     "canvas", "map", "area", "dialog", "portal", "slot",
 }  # fmt: skip
 INLINE = {
@@ -32,6 +32,21 @@ BLOCK = {
     "p", "div", "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead",
     "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption", "hr", "h1", "h2",
     "h3", "h4", "h5", "h6", "section", "aside", "colgroup", "col",
+}  # fmt: skip
+#: Presentation MathML (what latex2mathml writes) with the TeX annotation, for formulas.
+MATHML = {
+    "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+    "mfrac", "msqrt", "mroot", "msup", "msub", "msubsup", "munder", "mover", "munderover",
+    "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "merror",
+    "mmultiscripts", "mprescripts", "none",
+}  # fmt: skip
+MATHML_ATTRIBUTES = {
+    "xmlns", "display", "alttext", "encoding", "mathvariant", "mathsize", "stretchy",
+    "fence", "separator", "accent", "accentunder", "movablelimits", "largeop", "symmetric",
+    "lspace", "rspace", "minsize", "maxsize", "form", "width", "height", "depth",
+    "linethickness", "columnalign", "rowalign", "columnlines", "rowlines", "columnspacing",
+    "rowspacing", "displaystyle", "scriptlevel", "notation", "frame", "framespacing",
+    "columnspan", "rowspan", "bevelled",
 }  # fmt: skip
 VOID = {"br", "hr", "img", "wbr", "col"}
 GLOBAL_ATTRIBUTES = {"class", "title", "lang", "dir", "id", "aria-label", "role"}
@@ -73,6 +88,8 @@ def _attribute_allowed(tag: str, name: str, value: str) -> bool:
         return bool(_SAFE_HREF.match(value.strip()))
     if name in ("epub:type", f"{{{_EPUB_NS}}}type"):
         return True
+    if tag in MATHML:
+        return name in MATHML_ATTRIBUTES or name in GLOBAL_ATTRIBUTES
     return name in GLOBAL_ATTRIBUTES or name in ATTRIBUTES.get(tag, ())
 
 
@@ -91,7 +108,7 @@ def violations(fragment: str) -> list[str]:
         if tag in DROP:
             found.append(f"<{tag}> removed")
             continue
-        if tag not in INLINE and tag not in BLOCK:
+        if tag not in INLINE and tag not in BLOCK and tag not in MATHML:
             found.append(f"<{tag}> unwrapped (not on the allow-list)")
         for name, value in element.attrib.items():
             if not _attribute_allowed(tag, name, value):
@@ -115,7 +132,7 @@ def sanitize(fragment: str) -> str:
         element.tag = tag
         if tag in DROP:
             _remove(element, keep_content=False)
-        elif tag not in INLINE and tag not in BLOCK:
+        elif tag not in INLINE and tag not in BLOCK and tag not in MATHML:
             _remove(element, keep_content=True)
         else:
             for name, value in list(element.attrib.items()):

@@ -212,8 +212,8 @@ def test_the_installed_command_exits_at_once_with_all_its_output(manuscript, tmp
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["wrote", "wrote", "done"]
-    assert all(Path(line.split()[1]).exists() for line in lines[:2])
+    assert [line.split()[0] for line in lines] == ["read", "wrote", "wrote", "done"]
+    assert all(Path(line.split()[1]).exists() for line in lines[1:3])
     failed = subprocess.run(
         [str(publish), "build", str(tmp_path / "missing")], capture_output=True, text=True
     )
