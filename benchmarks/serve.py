@@ -26,6 +26,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -88,8 +89,12 @@ class Preview:
         return connection.getresponse().read()
 
     def stop(self) -> None:
-        self.process.send_signal(2)
-        self.process.wait(30)
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:  # SIGINT ignored: started in the background
+            self.process.terminate()
+            self.process.wait(30)
 
 
 def middle_chapter(book: Path) -> Path:

@@ -35,6 +35,9 @@ class Served:
             [sys.executable, "-m", "publish", "serve", str(self.book), "--out", str(self.out),
              "--port", "0"],
             stderr=subprocess.PIPE, text=True,
+            # Ctrl-C as on a terminal, even when the tests run in the background (where a
+            # shell starts commands with SIGINT ignored).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )  # fmt: skip
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
