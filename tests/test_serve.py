@@ -189,14 +189,16 @@ def test_the_browser_follows_saves_and_shows_errors(served):
             # Go to the second chapter through the table of contents, as a reader would.
             page.locator("#toc a").nth(1).click()
             expect(page.locator(".page .text").filter(has_text="乌镇管家")).not_to_have_count(
-                0, timeout=10_000
+                0, timeout=30_000
             )
             top = page.evaluate("document.getElementById('pages').scrollTop")
 
             started = time.monotonic()
             edit(served.book / "02-shizhounian-ganwu.md", "乌镇管家", "乌镇管家（浏览器测试）")
+            # The target is 1 s (benchmarks/serve.py measures it); the wait allows for a
+            # loaded CI machine, where a build of the sample can take 10-20 s.
             expect(page.locator(".page .text").filter(has_text="浏览器测试")).not_to_have_count(
-                0, timeout=5_000
+                0, timeout=60_000
             )
             print(f"save → new text in the browser: {time.monotonic() - started:.2f} s")
             # Still on the same page: not thrown back to the start.
@@ -206,11 +208,11 @@ def test_the_browser_follows_saves_and_shows_errors(served):
             good = toml.read_text(encoding="utf-8")
             toml.write_text(good.replace('language = "zh-CN"', "language = 7"), encoding="utf-8")
             error = page.locator("#error")
-            expect(error).to_be_visible(timeout=10_000)
+            expect(error).to_be_visible(timeout=60_000)
             expect(error).to_contain_text("book.toml:")
             # The last good pages stay on show.
             expect(page.locator(".page .text").filter(has_text="浏览器测试")).not_to_have_count(0)
             toml.write_text(good, encoding="utf-8")
-            expect(error).to_be_hidden(timeout=10_000)
+            expect(error).to_be_hidden(timeout=60_000)
         finally:
             browser.close()
