@@ -10,21 +10,22 @@ PYTHON ?= python3
 
 # Debian packages the build (and publish serve) needs: the Noto CJK faces (Song/Hei) and
 # Noto (Latin), Pango/HarfBuzz for WeasyPrint with HarfBuzz-subset (fast font subsetting),
-# fontconfig.
+# fontconfig, Noto Color Emoji (emoji in the PDF), and the diagram renderer: Mermaid's CLI
+# (npm, tools/mermaid) drawing in Debian's Chromium.
 APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz0b libharfbuzz-subset0
+	libharfbuzz0b libharfbuzz-subset0 fonts-noto-color-emoji chromium nodejs npm
 # Debian packages only the tests need (make test): Java for EPUBCheck, poppler-utils
-# (pdftoppm), qpdf and pandoc for checks, Chromium for Ace by DAISY (the EPUB accessibility
-# checker, from npm: package.json) and for the preview's browser test (Playwright), GNU
-# time (peak memory in the limit tests and benchmarks), npm for Ace.
-TEST_APT_PACKAGES := poppler-utils qpdf pandoc chromium time default-jre-headless nodejs npm
+# (pdftoppm), qpdf and pandoc for checks, GNU time (peak memory in the limit tests and
+# benchmarks), zbarimg (reads the cover's ISBN barcode back). Ace by DAISY (npm:
+# package.json) and the browser test (Playwright) run in the Chromium above.
+TEST_APT_PACKAGES := poppler-utils qpdf pandoc time default-jre-headless zbar-tools
 
-.PHONY: all setup test-setup system test-system python test-python node book test lint \
-	print-packages clean
+.PHONY: all setup test-setup system test-system python test-python node mermaid book test \
+	lint print-packages clean
 
 all: book
 
-setup: system python
+setup: system python mermaid
 
 # The checkers only the tests use.
 test-setup: setup test-system test-python node
@@ -41,9 +42,20 @@ node_modules/.installed: package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Mermaid's CLI (mmdc) draws ```mermaid blocks; no browser download: it runs Debian's
+# Chromium (tools/mermaid/puppeteer.json).
+mermaid: tools/mermaid/node_modules/.installed
+
+tools/mermaid/node_modules/.installed: tools/mermaid/package.json tools/mermaid/package-lock.json
+	cd tools/mermaid && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 system:
 	@missing=""; \
 	for pkg in $(APT_PACKAGES); do \
+		case $$pkg in \
+			nodejs|npm) command -v npm >/dev/null && continue;; \
+		esac; \
 		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
 	done; \
 	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
@@ -97,4 +109,4 @@ lint: test-python
 	$(VENV)/bin/ruff format --check publish tests benchmarks
 
 clean:
-	rm -rf build $(VENV) node_modules
+	rm -rf build $(VENV) node_modules tools/mermaid/node_modules

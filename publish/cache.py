@@ -73,7 +73,9 @@ def tool_digest(book: Book) -> str:
 
 
 def _input_files(book: Book) -> list[Path]:
-    files = [book.root / "book.toml", *(c.source for c in book.chapters)]
+    # A book read from a summary names every file it read (SUMMARY.md, book.json, each
+    # section's file, includes); our own manuscript: book.toml and the chapters.
+    files = list(book.inputs) or [book.root / "book.toml", *(c.source for c in book.chapters)]
     files += [r.path for r in book.resources if r.data is None]
     if book.cover is not None:
         files.append(book.cover.path)

@@ -13,6 +13,7 @@ from . import __version__
 from .build import FORMATS, build
 from .errors import PublishError
 from .progress import Progress
+from .report import grouped
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,8 +32,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="Folder the outputs are written to.",
 )  # fmt: skip
 @click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "epub", "all"]), default="all",
-    show_default=True, help="Which edition to build.",
+    "--format", "fmt", type=click.Choice(["pdf", "epub", "cover", "all"]), default="all",
+    show_default=True,
+    help="Which edition to build (cover: the printed cover spread; `all` makes it when "
+    "book.toml has [cover]).",
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("--strict", is_flag=True, help="Fail on warnings (refused resources, removed HTML).")
@@ -65,17 +68,36 @@ def build_command(
     result = guarded(
         ctx,
         lambda: build(
-            manuscript, out, formats, strict=strict, cache=not force, progress=progress, jobs=jobs
-        ),
+            manuscript,
+            out,
+            formats,
+            strict=strict,
+            cache=not force,
+            progress=progress,
+            jobs=jobs,
+            cover_if_configured=fmt == "all",
+        ),  # fmt: skip
     )
-    for warning in result.warnings:
-        click.echo(f"publish: warning: {warning}", err=True)
+    if not quiet and result.book is not None:
+        click.echo(f"read {describe(result.book)}")
+    for line in grouped(result.warnings):  # one line per kind of repeated warning
+        click.echo(f"publish: warning: {line}", err=True)
     if not quiet:
         elapsed = time.perf_counter() - start
         verb = "up to date" if result.cached else "wrote"
         for path in result.written:
             click.echo(f"{verb} {path}")
         click.echo(f"done in {elapsed:.1f} s")
+
+
+def describe(book) -> str:
+    """Which kind of book folder was read, and what it held."""
+    from .readers import KINDS
+
+    parts = len({chapter.part for chapter in book.chapters if chapter.part is not None})
+    files = sum(len(chapter.sources) or 1 for chapter in book.chapters)
+    held = f"{len(book.chapters)} chapters from {files} files"
+    return f"{KINDS.get(book.kind, book.kind)}: " + (f"{parts} parts, " if parts else "") + held
 
 
 def guarded(ctx: click.Context, action):

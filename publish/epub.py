@@ -15,7 +15,7 @@ from pathlib import Path
 from ebooklib import epub
 
 from . import __version__
-from .model import NOTEREF_RE, Book, Chapter, Heading, Warning
+from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
 from .pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
 from .typography import text_of
@@ -37,7 +37,43 @@ def _upright_digits(html: str) -> str:
     )
 
 
-def _chapter_xhtml(book: Book, chapter: Chapter, vertical: bool = False) -> str:
+_ID_RE = re.compile(r'\sid="([^"]+)"')
+_FRAGMENT_HREF_RE = re.compile(r'href="#([^"]+)"')
+
+
+def anchor_files(book: Book) -> dict[str, str]:
+    """The EPUB file holding each id of the book (chapters, parts, headings, notes)."""
+    files: dict[str, str] = {}
+    for chapter in book.chapters:
+        name = chapter_file(chapter)
+        if chapter.part is not None:
+            files.setdefault(chapter.part.id, part_file(chapter.part))
+        files[chapter.id] = name
+        for html in (chapter.body, *(note.html for note in chapter.footnotes)):
+            for found in _ID_RE.findall(html):
+                files.setdefault(found, name)
+    return files
+
+
+def _cross_file_links(html: str, own: str, files: dict[str, str]) -> str:
+    """`href="#id"` of the model → `file.xhtml#id` where the id is in another file."""
+
+    def replace(match: re.Match) -> str:
+        target = files.get(match.group(1))
+        if target is None or target == own:
+            return match.group(0)
+        return f'href="{target}#{match.group(1)}"'
+
+    return _FRAGMENT_HREF_RE.sub(replace, html)
+
+
+def part_file(part: Part) -> str:
+    return f"{part.id}.xhtml"
+
+
+def _chapter_xhtml(
+    book: Book, chapter: Chapter, vertical: bool = False, files: dict[str, str] | None = None
+) -> str:
     body = NOTEREF_RE.sub(
         r'<a class="noteref" epub:type="noteref" role="doc-noteref" href="#\1" id="\2">\3</a>',
         chapter.body,
@@ -54,6 +90,11 @@ def _chapter_xhtml(book: Book, chapter: Chapter, vertical: bool = False) -> str:
             else (f"<p>{backlink}</p>{html}")
         )
         notes.append({"id": note.id, "html": html})
+    if files:
+        own = chapter_file(chapter)
+        body = _cross_file_links(body, own, files)
+        for note in notes:
+            note["html"] = _cross_file_links(note["html"], own, files)
     pages = [page for page in book.page_breaks if page.chapter == chapter.id]
     body = insert_page_breaks(body, [page for page in pages if page.block is not None])
     if vertical:
@@ -284,11 +325,24 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
     ebook.add_item(titlepage)
 
     documents = []
+    files = anchor_files(book)
     for chapter in book.chapters:
+        if book.opens_part(chapter):
+            assert chapter.part is not None
+            part = epub.EpubHtml(
+                uid=chapter.part.id, file_name=part_file(chapter.part),
+                title=chapter.part.title, lang=language,
+            )  # fmt: skip
+            part.content = template("epub-part.xhtml").render(part=chapter.part)
+            part.add_item(css)
+            ebook.add_item(part)
+            documents.append(part)
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
         )
-        item.content = _chapter_xhtml(book, chapter, vertical)
+        item.content = _chapter_xhtml(book, chapter, vertical, files)
+        if "<math" in item.content:
+            item.properties.append("mathml")  # EPUB 3: documents with MathML say so
         item.add_item(css)
         ebook.add_item(item)
         documents.append(item)
@@ -305,8 +359,18 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
             )
         )
 
-    ebook.toc = [_toc_entry(chapter.heading, chapter_file(chapter)) for chapter in book.chapters]
+    by_id = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
+    ebook.toc = [
+        (
+            epub.Section(entry.title, href=files[entry.id]),
+            [_toc_entry(child, by_id[child.id]) for child in entry.children],
+        )
+        if entry.level == 0
+        else _toc_entry(entry, by_id[entry.id])
+        for entry in book.toc
+    ]
     ebook.add_item(epub.EpubNcx())
+    first_body = next((c for c in book.chapters if c.matter != "front"), book.chapters[0])
     nav = epub.EpubNav(title=words["toc"])
     nav.add_item(css)
     ebook.add_item(nav)
@@ -315,8 +379,8 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         {"type": "toc", "href": "nav.xhtml", "title": words["toc"]},
         {
             "type": "bodymatter",
-            "href": chapter_file(book.chapters[0]),
-            "title": book.chapters[0].title,
+            "href": chapter_file(first_body),
+            "title": first_body.title,
         },
     ]
     ebook.spine = [cover_page, titlepage, nav, *documents]

@@ -42,13 +42,14 @@ def join(
     body: list[Part],
     folio_pages: list[tuple[Path, list[int]]],
     font_files: list[Path],
+    book_parts: list[tuple[str, list[str]]] | None = None,
 ) -> None:
     """Write the front matter and the body pieces as one PDF at `target`.
 
     `folio_pages` are PDFs of folio-only pages, each with the numbers its pages show; the
     body's page n (from 1) that is not blank gets folio n, made from them (see Folios).
     `font_files` are the files the book's faces may come from (to make one subset of
-    each)."""
+    each). `book_parts`: the book's parts, each with its chapters' titles (see _nest_parts)."""
     import pikepdf
     from pikepdf import Array, Dictionary, Name
 
@@ -106,6 +107,8 @@ def join(
         pdf.Root.PageLabels = Dictionary(
             Nums=Array([*labels, first_body, Dictionary(S=Name.D, St=1)])
         )
+        if book_parts:
+            _nest_parts(pdf, book_parts)
         share_fonts(pdf, font_files)
         pdf.save(
             target,
@@ -113,6 +116,28 @@ def join(
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             min_version=front_pdf.pdf_version,
         )
+
+
+def _nest_parts(pdf: pikepdf.Pdf, parts: list[tuple[str, list[str]]]) -> None:
+    """Put back under their part the chapters of a piece that began inside a part: that
+    piece's bookmarks start at the top level, its part's bookmark being in another piece."""
+    with pdf.open_outline() as outline:
+        root = []
+        pending = list(parts)
+        current = None  # the part bookmark, and its chapters' titles still to come
+        for item in outline.root:
+            if pending and item.title == pending[0][0]:
+                current = (item, list(pending.pop(0)[1]))
+                root.append(item)
+                continue
+            if current is not None and item.title in current[1]:
+                current[1].remove(item.title)
+                current[0].children.append(item)
+                continue
+            if current is not None and item.title not in current[1]:
+                current = None
+            root.append(item)
+        outline.root[:] = root
 
 
 def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Stream) -> None:

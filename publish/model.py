@@ -54,9 +54,19 @@ class Footnote:
     html: str
 
 
+@dataclass(frozen=True)
+class Part:
+    """A part of the book (`# Part` in an mdBook summary): a title page before its first
+    chapter and a level above its chapters in every table of contents."""
+
+    title: str
+    id: str
+
+
 @dataclass
 class Chapter:
-    """One chapter file: its title, its body without the title, and its sections."""
+    """One chapter: its title, its body without the title, and its sections. A chapter read
+    from a summary also holds the files of its nested entries, as sections (`sources`)."""
 
     number: int
     id: str
@@ -65,6 +75,15 @@ class Chapter:
     body: str
     sections: list[Heading] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
+    #: "front" (before the text: roman folios, not numbered), "body" or "back" (after it).
+    matter: str = "body"
+    #: The part the chapter belongs to, if the book has parts.
+    part: Part | None = None
+    #: Every file the chapter was made of (`source` first).
+    sources: list[Path] = field(default_factory=list)
+    #: dedication, preface (front matter), chapter (the text), afterword, appendix (back
+    #: matter): config.CHAPTER_KINDS.
+    kind: str = "chapter"
 
     @property
     def heading(self) -> Heading:
@@ -114,8 +133,36 @@ class Book:
     cover: Resource | None = None
     #: Where each printed page begins, once the print layout is known (see pagination.py).
     page_breaks: list = field(default_factory=list)
+    #: What kind of book folder it was read from ("manuscript", "mdBook", "GitBook").
+    kind: str = "manuscript"
+    #: Every file reading the book read (book.toml, SUMMARY.md, chapters, includes…),
+    #: for the build record; empty: book.toml and the chapters.
+    inputs: list[Path] = field(default_factory=list)
+    #: The print edition's page count, once known or guessed (the copyright page's figures).
+    pages: int = 0
 
     @property
     def toc(self) -> list[Heading]:
-        """The table of contents: chapters with their `##` and `###` sections."""
-        return [chapter.heading for chapter in self.chapters]
+        """The table of contents: parts (level 0) holding their chapters, chapters with
+        their sections."""
+        entries: list[Heading] = []
+        current: Part | None = None
+        for chapter in self.chapters:
+            if chapter.kind == "dedication":  # a dedication has no title to list
+                continue
+            if chapter.part is None:
+                current = None
+                entries.append(chapter.heading)
+                continue
+            if chapter.part != current:
+                current = chapter.part
+                entries.append(Heading(0, current.title, current.id))
+            entries[-1].children.append(chapter.heading)
+        return entries
+
+    def opens_part(self, chapter: Chapter) -> bool:
+        """True for the first chapter of its part (the part's title page comes before it)."""
+        index = self.chapters.index(chapter)
+        return chapter.part is not None and (
+            index == 0 or self.chapters[index - 1].part != chapter.part
+        )

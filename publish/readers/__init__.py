@@ -1,0 +1,60 @@
+"""Readers: a book folder, of whichever kind, → the document model (as pandoc's Readers/).
+
+`read_book` recognises, in this order: our manuscript (book.toml with `chapters` or
+`summary`), an mdBook (book.toml of mdBook's, SRC/SUMMARY.md), a GitBook/HonKit book
+(SUMMARY.md, book.json). Each reader is a module of its own; they share the summary
+parser (summary.py), the structure (assemble.py) and the Markdown files (markdown.py).
+Plain-text books are imported into manuscripts instead (publish/plaintext.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import PublishError
+from ..model import Book
+
+#: How `publish build` names each kind of book folder.
+KINDS = {
+    "manuscript": "a publish manuscript (book.toml)",
+    "mdBook": "an mdBook (book.toml, SUMMARY.md)",
+    "GitBook": "a GitBook/HonKit book (SUMMARY.md, book.json)",
+}
+
+
+def read_book(folder: Path) -> Book:
+    """Read the book folder `folder` into a Book; any user mistake raises PublishError."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise PublishError("manuscript folder not found", folder)
+    if not folder.is_dir():
+        raise PublishError("not a folder (give the manuscript folder holding book.toml)", folder)
+    toml = folder / "book.toml"
+    if toml.is_file():
+        import tomllib
+
+        try:
+            text = toml.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, OSError):
+            data = None  # load_config says what is wrong
+        if data is not None:
+            from . import mdbook
+
+            if mdbook.is_mdbook(data, folder):
+                return mdbook.read(folder, data, text)
+        from . import manuscript
+
+        return manuscript.read(folder)
+    if (folder / "SUMMARY.md").is_file() or (folder / "book.json").is_file():
+        from . import gitbook
+
+        return gitbook.read(folder)
+    raise PublishError(
+        "no book.toml here (a manuscript needs one), nor an mdBook's or a GitBook's SUMMARY.md",
+        toml,
+    )
+
+
+#: The name other modules and tests have always called it by.
+read_manuscript = read_book

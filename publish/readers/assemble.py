@@ -1,0 +1,353 @@
+"""A book's structure → chapters: the one place where files become chapters and sections.
+
+Every reader describes its book as a list of top-level entries (summary.Entry), each with
+its matter (front, body, back) and part. A top-level entry is a chapter; its nested entries
+are sections of it, their files following in the same flow. A file's headings are shifted
+to its depth in the tree: its first heading (whatever its level) stands at the entry's
+depth, or, when the file does not start with a heading, the entry's title is put there.
+
+Then every heading gets a book-wide id (the web id where free, slugs.py), and links
+between files are resolved against those ids: `other.md`, `../dir/README.md`,
+`file.md#anchor`, `#anchor` all become `#id` in the model, which both renderers can follow.
+A link to a file or anchor that is not in the book becomes plain text, with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from markdown_it.token import Token
+
+from .. import markup, typography
+from ..config import Settings
+from ..errors import PublishError
+from ..images import remote_images_warning
+from ..model import Chapter, Footnote, Heading, Part, Resource, Warning
+from .markdown import REMOTE, Context, ParsedText, markdown, parse, plain_text, read_text, render
+from .slugs import BookIds, FileSlugs, slug
+from .summary import Entry
+
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+#: Ids the renderers make themselves (footnotes, page-break markers, parts, chapters).
+_RESERVED_RE = re.compile(r"^(?:fn-|fnref-|page-|part\d|ch\d)")
+
+
+@dataclass
+class TopEntry:
+    """A chapter to be: its summary entry, its matter and its part."""
+
+    entry: Entry
+    matter: str = "body"
+    part: Part | None = None
+
+
+@dataclass
+class _File:
+    """One Markdown file of the book, parsed."""
+
+    path: Path
+    parsed: ParsedText
+    context: Context
+    #: Web id (as the file's own links and other files' `file.md#id` say) → book id.
+    ids: dict[str, str] = field(default_factory=dict)
+    #: Where a link to the file leads.
+    first_id: str = ""
+
+
+@dataclass
+class _Piece:
+    """What a chapter's body is made of, in order: a file, or an entry without a file."""
+
+    file: _File | None
+    heading: tuple[int, str, str] | None = None  # level, title, id of a heading put in
+
+
+class Assembler:
+    """Reads the files of a book's entries into chapters (see the module's docstring).
+
+    `strict`: our own `chapters = [...]`, where a file must open with its `# title` and
+    hold no second one. mdBook's `{{#include}}` directives are expanded in every file
+    (publish/includes.py); the files they read become inputs of the build.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        warnings: list[Warning],
+        *,
+        strict: bool = False,
+        language: str = "zh-CN",
+    ) -> None:
+        self.root = root
+        self.settings = settings
+        self.warnings = warnings
+        self.strict = strict
+        self.md = markup.extend(markdown(), language)  # labels of callouts in `language`
+        self.resources: dict[str, Resource] = {}
+        self.files: dict[Path, _File] = {}
+        self.ids = BookIds()
+        self.inputs: list[Path] = []
+        #: Files `{{#include}}`d, and remote images refused (one warning for them all).
+        self.included: list[Path] = []
+        self.remote: list[tuple[str, Path, int | None]] = []
+
+    # --- reading ---------------------------------------------------------------------
+
+    def chapters(self, tops: list[TopEntry], summary: Path) -> list[Chapter]:
+        """The chapters of `tops`, whose targets are relative to `summary`'s folder (for
+        book.toml's `chapters`, to book.toml's)."""
+        base = summary.parent
+        count = len(tops)
+        chapter_ids = [f"ch{n:02d}" if n < 100 or count < 100 else f"ch{n}" for n in
+                       range(1, count + 1)]  # fmt: skip
+        self.ids.taken.update(chapter_ids)
+        self.ids.taken.update(t.part.id for t in tops if t.part)
+        made: list[tuple[Chapter, list[_Piece]]] = []
+        for number, (top, chapter_id) in enumerate(zip(tops, chapter_ids, strict=True), 1):
+            made.append(self._chapter(top, number, chapter_id, base, summary))
+        self._resolve_links()
+        self.inputs.extend(p for p in dict.fromkeys(self.included) if p not in self.inputs)
+        if self.remote:  # badges, mostly: one warning for all of them, where the first was
+            self.warnings[self.warnings.index(REMOTE)] = remote_images_warning(self.remote)
+        chapters = []
+        for chapter, pieces in made:
+            self._render(chapter, pieces)
+            chapters.append(chapter)
+        return chapters
+
+    def _chapter(
+        self, top: TopEntry, number: int, chapter_id: str, base: Path, summary: Path
+    ) -> tuple[Chapter, list[_Piece]]:
+        pieces: list[_Piece] = []
+        title = top.entry.title
+        sources: list[Path] = []
+        notes = 0
+
+        def walk(entry: Entry, depth: int) -> None:
+            nonlocal title, notes
+            if entry.draft:
+                for child in entry.children:
+                    walk(child, depth)
+                return
+            path = self._file_of(entry, base, summary) if entry.path else None
+            if path is not None and path not in self.files:
+                note_id = chapter_id if notes == 0 else f"{chapter_id}-{notes}"
+                notes += 1
+                file, first = self._read(path, depth, entry, note_id, chapter_id)
+                sources.append(path)
+                if depth == 1:
+                    title = first or entry.title
+                    pieces.append(_Piece(file))
+                elif first is None:
+                    heading_id = self.ids.claim(slug(entry.title))
+                    file.first_id = heading_id
+                    pieces.append(_Piece(None, (depth, entry.title, heading_id)))
+                    pieces.append(_Piece(file))
+                else:
+                    pieces.append(_Piece(file))
+            elif path is None and entry.path is None and depth > 1 and entry.title:
+                heading_id = self.ids.claim(slug(entry.title))
+                pieces.append(_Piece(None, (depth, entry.title, heading_id)))
+            for child in entry.children:
+                walk(child, depth + 1)
+
+        walk(top.entry, 1)
+        if not title:
+            raise PublishError("a chapter without a title", summary, top.entry.line or None)
+        source = sources[0] if sources else summary
+        chapter = Chapter(number, chapter_id, source, title, "", matter=top.matter,
+                          part=top.part, sources=sources)  # fmt: skip
+        return chapter, pieces
+
+    def _file_of(self, entry: Entry, base: Path, summary: Path) -> Path:
+        """The file an entry names: inside the book's folder, existing (missing chapters
+        are errors)."""
+        name = entry.path or ""
+        path = (base / name).resolve()
+        what = f"chapter file `{name}`"
+        line = entry.line or None
+        if not path.is_relative_to(self.root):
+            raise PublishError(f"{what} is outside the manuscript folder", summary, line)
+        if not path.is_file():
+            raise PublishError(f"{what} not found", summary, line)
+        return path
+
+    def _read(
+        self, path: Path, depth: int, entry: Entry, note_id: str, chapter_id: str
+    ) -> tuple[_File, str | None]:
+        """Parse one file, shift its headings to `depth` and give them ids. Returns the
+        file and the text of its first heading if it opens with one (for a chapter, the
+        heading is taken out: the chapter's title is printed from the model)."""
+        context = Context(self.root, path, self.resources, self.warnings,
+                          self.settings.security, self.included, self.remote)  # fmt: skip
+        text = read_text(context)
+        self.inputs.append(path)
+        parsed = parse(self.md, text, context, {"chapter_id": note_id, "context": context})
+        file = _File(path, parsed, context)
+        self.files[path] = file
+        tokens = parsed.body
+        heading_at = [i for i, t in enumerate(tokens) if t.type == "heading_open"]
+        opens = bool(tokens) and tokens[0].type == "heading_open"
+        if self.strict:
+            if not opens or tokens[0].tag != "h1":
+                line = tokens[0].map[0] + 1 if tokens and tokens[0].map else 1
+                raise PublishError("a chapter must start with its `# title`", path, line)
+            for index in heading_at[1:]:
+                if tokens[index].tag == "h1":
+                    raise PublishError(
+                        "a second `#` title; one chapter per file (use `##` for sections)",
+                        path,
+                        tokens[index].map[0] + 1 if tokens[index].map else None,
+                    )
+        top = min((int(tokens[i].tag[1]) for i in heading_at), default=1)
+        first_text = plain_text(tokens[1]) if opens else None
+        if opens and not first_text:
+            if self.strict:
+                raise PublishError("the chapter title is empty", path, 1)
+            opens, first_text = False, None
+        # The first heading stands at the entry's depth; without one, the file's top level
+        # goes one below the entry's title.
+        shift = depth - int(tokens[0].tag[1]) if opens else depth + 1 - top
+        slugs = FileSlugs()
+        for number, index in enumerate(heading_at):
+            opening, closing = tokens[index], tokens[index + 2]
+            level = int(opening.tag[1]) + shift
+            level = depth if (number == 0 and opens) else min(max(level, 2), 6)
+            opening.tag = closing.tag = f"h{level}"
+            web = slugs.next(plain_text(tokens[index + 1]))
+            if number == 0 and opens and depth == 1:
+                book_id = chapter_id
+            else:
+                book_id = self.ids.claim(web if not _RESERVED_RE.match(web) else f"h-{web}")
+            opening.attrSet("id", book_id)
+            file.ids.setdefault(web, book_id)
+            if number == 0:
+                file.first_id = book_id if opens else ""
+        if depth == 1:
+            file.first_id = chapter_id
+            if opens:
+                del tokens[0:3]  # the chapter's title: printed from the model
+        # Ids written in the file's raw HTML or by hand stay reachable as they are.
+        return file, first_text
+
+    # --- links ---------------------------------------------------------------------
+
+    def _resolve_links(self) -> None:
+        for file in self.files.values():
+            for tokens in [file.parsed.body, *(t for _, t in file.parsed.notes)]:
+                for token in tokens:
+                    if token.type == "inline" and token.children:
+                        line = token.map[0] + 1 if token.map else None
+                        token.children = self._links(file, token.children, line)
+
+    def _links(self, file: _File, children: list[Token], line: int | None) -> list[Token]:
+        kept: list[Token] = []
+        unwrapped = 0  # depth of links being turned into plain text
+        for child in children:
+            if child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                target = self._target(file, href, line)
+                if target is None:
+                    unwrapped += 1
+                    child.meta["unwrapped"] = True
+                    continue
+                child.attrSet("href", target)
+            elif child.type == "link_close" and unwrapped:
+                unwrapped -= 1
+                continue
+            kept.append(child)
+        return kept
+
+    def _target(self, file: _File, href: str, line: int | None) -> str | None:
+        """The href a link becomes: as it was (another site, mail), `#id` (in the book),
+        or None (plain text: the warning says why)."""
+        if not href or _SCHEME_RE.match(href) or href.startswith("//"):
+            return href or None
+        raw = unquote(href)
+        name, _, anchor = raw.partition("#")
+        name = name.split("?", 1)[0]
+        if not name:
+            target = file
+        else:
+            path = (file.path.parent / name).resolve()
+            if path.is_dir():
+                path = next(
+                    (p for p in (path / "README.md", path / "index.md") if p.is_file()), path
+                )
+            if path.suffix == ".html" and path.with_suffix(".md") in self.files:
+                path = path.with_suffix(".md")  # a link written for the web version
+            found = self.files.get(path)
+            if found is None:
+                why = "is not in the book" if path.exists() else "does not exist"
+                self.warnings.append(
+                    Warning(
+                        f"link to `{raw}`: the file {why}; kept as plain text", file.path, line
+                    )  # fmt: skip
+                )
+                return None
+            target = found
+        if not anchor:
+            return f"#{target.first_id}" if target.first_id else None
+        if anchor in target.ids:
+            return f"#{target.ids[anchor]}"
+        lowered = slug(anchor)
+        if lowered in target.ids:
+            return f"#{target.ids[lowered]}"
+        if anchor in self.ids.taken:  # an id of the book itself (`#ch01`)
+            return f"#{anchor}"
+        self.warnings.append(
+            Warning(f"link to `{raw}`: no such anchor; kept as plain text", file.path, line)
+        )
+        return None
+
+    # --- rendering -----------------------------------------------------------------
+
+    def _render(self, chapter: Chapter, pieces: list[_Piece]) -> None:
+        bodies: list[str] = []
+        footnotes: list[Footnote] = []
+        headings: list[tuple[int, str, str]] = []
+        typo = self.settings.typography
+        for piece in pieces:
+            if piece.heading is not None:
+                level, title, heading_id = piece.heading
+                escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                bodies.append(f'<h{level} id="{heading_id}">{escaped}</h{level}>\n')
+                headings.append(piece.heading)
+                continue
+            assert piece.file is not None
+            tokens = piece.file.parsed.body
+            for index, token in enumerate(tokens):
+                if token.type == "heading_open":
+                    level = int(token.tag[1])
+                    headings.append((level, plain_text(tokens[index + 1]), token.attrGet("id")))
+            body, notes = render(self.md, piece.file.parsed)
+            bodies.append(body)
+            footnotes.extend(notes)
+        chapter.body = typography.prepare_html("".join(bodies), typo)
+        for note in footnotes:
+            note.html = typography.prepare_html(note.html, typo)
+        chapter.footnotes = footnotes
+        chapter.sections = _tree(headings, self.settings.pdf.toc_depth)
+
+
+def _tree(headings: list[tuple[int, str, str]], depth: int) -> list[Heading]:
+    """The section tree of a chapter, `depth` levels below it. A heading deeper than the
+    one before by more than one level is taken one level below it."""
+    root = Heading(1, "", "")
+    stack: list[tuple[int, Heading]] = [(1, root)]  # (level in the text, heading)
+    for level, title, heading_id in headings:
+        if level < 2:
+            continue
+        while len(stack) > 1 and stack[-1][0] >= level:
+            stack.pop()
+        parent = stack[-1][1]
+        heading = Heading(parent.level + 1, title, heading_id)
+        if heading.level > depth + 1:
+            continue
+        parent.children.append(heading)
+        stack.append((level, heading))
+    return root.children

@@ -1,0 +1,142 @@
+"""What the readers of book folders share: a summary made into chapters, metadata filled
+in from what the folder has, the language told from the text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from ..errors import PublishError
+from ..model import Metadata, Part, Warning
+from .assemble import TopEntry
+from .summary import Entry, Summary, parse_summary
+
+#: Summary titles that are no book's title.
+_GENERIC_TITLES = {"summary", "table of contents", "contents", "目录", "目錄", "摘要", "大纲"}
+
+
+def read_summary(path: Path, dialect: str = "mdbook") -> Summary:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PublishError(f"not UTF-8 text (byte {exc.start})", path) from None
+    except OSError as exc:
+        raise PublishError(f"cannot read: {exc.strerror}", path) from None
+    return parse_summary(text, path, dialect)
+
+
+def top_entries(summary: Summary, path: Path, warnings: list[Warning]) -> list[TopEntry]:
+    """The chapters a summary lists: prefix chapters as front matter, numbered ones in their
+    parts, suffix chapters as back matter. Drafts are left out, with one warning."""
+    tops = [TopEntry(entry, "front") for entry in summary.prefix if _kept(entry)]
+    number = 0
+    for part in summary.parts:
+        model_part = None
+        if part.title:
+            number += 1
+            model_part = Part(part.title, f"part{number}")
+        tops += [TopEntry(entry, "body", model_part) for entry in part.chapters if _kept(entry)]
+    tops += [TopEntry(entry, "back") for entry in summary.suffix if _kept(entry)]
+    drafts = summary.drafts()
+    if drafts:
+        names = "、".join(f"“{entry.title}” (line {entry.line})" for entry in drafts)
+        warnings.append(Warning(f"{len(drafts)} draft chapter(s) left out: {names}", path))
+    if not tops:
+        raise PublishError("the summary lists no chapter with a file", path)
+    return tops
+
+
+def _kept(entry: Entry) -> bool:
+    """A top-level entry makes a chapter if it, or one of its entries, has a file."""
+    if entry.path and not entry.draft:
+        return True
+    return any(_kept(child) for child in entry.children)
+
+
+def first_heading(path: Path) -> str | None:
+    """The text of a Markdown file's first `#` heading, if it has one."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", text, re.M)
+    return match.group(1).strip() if match else None
+
+
+def book_title(summary: Summary, readme: Path | None, folder: Path, warnings: list) -> str:
+    """A title for a book whose configuration gives none."""
+    title = first_heading(readme) if readme is not None and readme.is_file() else None
+    if not title and summary.title and summary.title.strip().lower() not in _GENERIC_TITLES:
+        title = summary.title
+    if not title:
+        title = folder.resolve().name
+        warnings.append(Warning(f"no title given: the folder's name “{title}” is used"))
+    return title
+
+
+def detect_language(files: list[Path], warnings: list[Warning], where: Path) -> str:
+    """The language of the text (the first few files), with a warning saying it was
+    guessed: mostly Han → zh-CN, kana → ja, hangul → ko, Latin letters → en."""
+    han = kana = hangul = latin = 0
+    for path in files[:20]:
+        try:
+            text = path.read_text(encoding="utf-8-sig", errors="replace")[:20000]
+        except OSError:
+            continue
+        for char in text:
+            if "\u3040" <= char <= "\u30ff":
+                kana += 1
+            elif "\uac00" <= char <= "\ud7af":
+                hangul += 1
+            elif unicodedata.category(char) == "Lo" and "CJK" in unicodedata.name(char, ""):
+                han += 1
+            elif char.isascii() and char.isalpha():
+                latin += 1
+    if kana > 0.05 * (han + kana):
+        language = "ja"
+    elif hangul > han:
+        language = "ko"
+    elif han and han * 4 >= latin:  # a Han character says about a word; code is Latin
+        language = "zh-CN"
+    else:
+        language = "en"
+    warnings.append(
+        Warning(f"no language given: “{language}” told from the text (set it to be sure)", where)
+    )
+    return language
+
+
+def metadata(raw: dict[str, Any]) -> Metadata:
+    """The model's metadata from checked `[book]`-like values."""
+    return Metadata(
+        title=raw["title"].strip(),
+        subtitle=(raw.get("subtitle") or "").strip() or None,
+        authors=tuple(a.strip() for a in raw.get("authors", ()) if a.strip()),
+        language=raw["language"],
+        identifier=raw["identifier"],
+        publisher=raw.get("publisher"),
+        date=raw.get("date"),
+        description=raw.get("description"),
+        rights=raw.get("rights"),
+        subjects=tuple(raw.get("subjects", ())),
+    )
+
+
+def summary_files(tops: list[TopEntry], base: Path) -> list[Path]:
+    """The files the summary's entries name, in reading order (drafts and missing files
+    left out): what the language is told from before the files are parsed."""
+    files: list[Path] = []
+
+    def walk(entry: Entry) -> None:
+        if entry.path and not entry.draft:
+            path = (base / entry.path).resolve()
+            if path.is_file():
+                files.append(path)
+        for child in entry.children:
+            walk(child)
+
+    for top in tops:
+        walk(top.entry)
+    return files
