@@ -216,3 +216,28 @@ def test_the_browser_follows_saves_and_shows_errors(served):
             expect(error).to_be_hidden(timeout=60_000)
         finally:
             browser.close()
+
+
+def test_saves_made_during_a_build_come_as_one_batch(tmp_path):
+    """What the watcher hands the build loop: every save since the last build in one
+    batch (written while the loop is busy), and never the outputs the build writes."""
+    from publish.serve.watcher import Watcher
+
+    book = tmp_path / "book"
+    out = book / "build"  # an output folder inside the manuscript
+    out.mkdir(parents=True)
+    watcher = Watcher([book], ignored=[out])
+    watcher.start()
+    try:
+        (book / "01.md").write_text("# 一\n", encoding="utf-8")
+        (out / "book.pdf").write_bytes(b"%PDF")
+        (book / ".01.md.swp").write_text("editor's", encoding="utf-8")
+        time.sleep(0.5)  # "a build": nothing takes the changes meanwhile
+        (book / "02.md").write_text("# 二\n", encoding="utf-8")
+        time.sleep(0.5)
+        batch = watcher.take(timeout=10)
+        assert batch is not None
+        assert {path.name for path in batch} == {"01.md", "02.md"}
+        assert watcher.take(timeout=0.5) is None
+    finally:
+        watcher.stop()
