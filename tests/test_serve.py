@@ -214,6 +214,15 @@ def test_the_browser_follows_saves_and_shows_errors(served):
             expect(page.locator(".page .text").filter(has_text="浏览器测试")).not_to_have_count(0)
             toml.write_text(good, encoding="utf-8")
             expect(error).to_be_hidden(timeout=60_000)
+
+            # Reading the title page, an edit elsewhere takes the reader to the changed page
+            # (its image is fetched only once in view: the new text shows only if it is).
+            page.evaluate("document.getElementById('pages').scrollTop = 0")
+            edit(served.book / "02-shizhounian-ganwu.md", "浏览器测试", "浏览器再测")
+            expect(page.locator(".page .text").filter(has_text="浏览器再测")).not_to_have_count(
+                0, timeout=60_000
+            )
+            assert page.evaluate("document.getElementById('pages').scrollTop") > 500
         finally:
             browser.close()
 
