@@ -456,3 +456,21 @@ def test_segments_give_the_same_book_with_parts_and_front_matter(tmp_path, monke
     assert outline(pypdf.PdfReader(pieces)) == outline(pypdf.PdfReader(one))
     assert _pdf_links(pieces) == _pdf_links(one)
     assert pypdf.PdfReader(pieces).page_labels == pypdf.PdfReader(one).page_labels
+
+
+def test_headings_shift_to_the_depth_of_their_entry(tmp_path):
+    """`#`, `##` or no heading at all, a file's first heading stands at its entry's depth;
+    an empty first heading gives way to the entry's title and leaves no blank TOC entry."""
+    summary = "* [一](a.md)\n  * [二](b.md)\n    * [三](c.md)\n  * [四](d.md)\n  * [五](e.md)\n"
+    folder = _gitbook(tmp_path / "b", summary, {
+        "a.md": "# 一\n\n## 一节\n", "b.md": "# 二\n\n## 二之一\n\n# 二之二\n",
+        "c.md": "正文。\n\n## 三之一\n", "d.md": "#### 四\n\n###### 四之一\n", "e.md": "# \n\n正文。\n",
+    })  # fmt: skip
+    book = read_book(folder)
+    body = book.chapters[0].body
+    levels = re.findall(r"<h(\d) id=\"[^\"]+\">([^<]*)</h\d>", body)
+    assert levels == [("2", "一节"), ("2", "二"), ("3", "二之一"), ("3", "二之二"), ("3", "三"),
+                      ("4", "三之一"), ("2", "四"), ("4", "四之一"), ("2", "五")]  # fmt: skip
+    assert [(s.title, [c.title for c in s.children]) for s in book.chapters[0].sections] == [
+        ("一节", []), ("二", ["二之一", "二之二", "三"]), ("四", ["四之一"]), ("五", []),
+    ]  # fmt: skip
