@@ -199,11 +199,26 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
             settings_css(book.settings.pdf, toml, latin),
             stylesheet("base.css"),
             stylesheet("print.css"),
+            *filter(None, [bookmark_css(book.settings.pdf.toc_depth)]),
         ),
         tuple(face["path"] for face in latin),
         tuple(book.resources),
         chinese_layout,
     )
+
+
+def bookmark_css(depth: int) -> str:
+    """Bookmarks as deep as the printed TOC, `[pdf] toc-depth` levels below the chapters
+    (print.css has the default, 2); a level deeper in a book with parts."""
+    if depth == 2:
+        return ""
+    rules = []
+    for level in range(2, 7):
+        shown = level <= depth + 1
+        plain, in_part = (level, level + 1) if shown else ("none", "none")
+        rules.append(f"section.chapter h{level} {{ bookmark-level: {plain}; }}")
+        rules.append(f"section.chapter.in-part h{level} {{ bookmark-level: {in_part}; }}")
+    return "\n".join(rules) + "\n"
 
 
 def render_html(setup: Setup, html: str, extra_css: str = ""):

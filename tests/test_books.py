@@ -474,3 +474,25 @@ def test_headings_shift_to_the_depth_of_their_entry(tmp_path):
     assert [(s.title, [c.title for c in s.children]) for s in book.chapters[0].sections] == [
         ("一节", []), ("二", ["二之一", "二之二", "三"]), ("四", ["四之一"]), ("五", []),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("depth", [0, 1, 3])
+def test_toc_depth_sets_the_printed_toc_the_bookmarks_and_the_nav(tmp_path, depth):
+    book = shutil.copytree(GITBOOK, tmp_path / "book")
+    config = book / "book.json"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            '"publish": {', f'"publish": {{\n    "pdf": {{"toc-depth": {depth}}},'
+        ),
+        encoding="utf-8",
+    )
+    result = build(book, tmp_path / "out")
+    reader = pypdf.PdfReader(_pdf(result))
+    marks = outline(reader)
+    nav, _ = _nav_tree(_epub(result))
+    assert _tree_of(marks) == nav
+    chapters_depth = {"简介": 1, "第一章 安装": 2}  # in a part: one level deeper
+    deepest = max(d for d, _, _ in marks)
+    assert deepest == min(depth + 2, 4)  # part > chapter > sections (3.1 通道 > select)
+    assert [t for t, _, _ in _toc_page_lines(_pdf(result))] == [t for _, t, _ in marks]
+    assert all(d == chapters_depth.get(t, d) for d, t, _ in marks)
