@@ -496,3 +496,11 @@ def test_toc_depth_sets_the_printed_toc_the_bookmarks_and_the_nav(tmp_path, dept
     assert deepest == min(depth + 2, 4)  # part > chapter > sections (3.1 通道 > select)
     assert [t for t, _, _ in _toc_page_lines(_pdf(result))] == [t for _, t, _ in marks]
     assert all(d == chapters_depth.get(t, d) for d, t, _ in marks)
+
+
+def test_a_readme_not_in_the_summary_is_the_introduction(tmp_path):
+    folder = _gitbook(tmp_path / "b", "* [一](a.md)\n",
+                      {"a.md": "# 一\n\n正文。\n", "README.md": "没有标题的简介。\n"})  # fmt: skip
+    book = read_book(folder)
+    assert [(c.title, c.matter) for c in book.chapters] == [("简介", "front"), ("一", "body")]
+    assert book.chapters[0].source == (folder / "README.md").resolve()
