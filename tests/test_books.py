@@ -504,3 +504,12 @@ def test_a_readme_not_in_the_summary_is_the_introduction(tmp_path):
     book = read_book(folder)
     assert [(c.title, c.matter) for c in book.chapters] == [("简介", "front"), ("一", "body")]
     assert book.chapters[0].source == (folder / "README.md").resolve()
+
+
+def test_a_link_to_another_site_in_the_summary_is_left_out_with_a_warning(tmp_path):
+    folder = _gitbook(tmp_path / "b", "* [一](a.md)\n  * [源码](https://example.org/src)\n"
+                      "* [网站](https://example.org)\n", {"a.md": "# 一\n\n正文。\n"})  # fmt: skip
+    book = read_book(folder)
+    assert [(c.title, [s.title for s in c.sections]) for c in book.chapters] == [("一", [])]
+    [warning] = [w.message for w in book.warnings if "other sites" in w.message]
+    assert "2 link(s)" in warning and "“源码” (line 2)" in warning

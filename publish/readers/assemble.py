@@ -124,7 +124,7 @@ class Assembler:
 
         def walk(entry: Entry, depth: int) -> None:
             nonlocal title, notes
-            if entry.draft:
+            if entry.draft or entry.external:
                 for child in entry.children:
                     walk(child, depth)
                 return
@@ -144,7 +144,7 @@ class Assembler:
                     pieces.append(_Piece(file))
                 else:
                     pieces.append(_Piece(file))
-            elif path is None and entry.path is None and depth > 1 and entry.title:
+            elif entry.target is None and depth > 1 and entry.title:
                 heading_id = self.ids.claim(slug(entry.title))
                 pieces.append(_Piece(None, (depth, entry.title, heading_id)))
             for child in entry.children:
