@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     from .workers import Companion
 
 FORMATS = ("pdf", "epub")
+#: Every output, in the order made: the cover needs the interior's page count.
+ORDER = ("pdf", "epub", "cover")
+
+
+def target_name(name: str, fmt: str) -> str:
+    """The file an output is written to: `<name>.pdf`, `<name>.epub`, `<name>-cover.pdf`."""
+    return f"{name}-cover.pdf" if fmt == "cover" else f"{name}.{fmt}"
 
 
 @contextlib.contextmanager
@@ -110,7 +117,7 @@ def _lay_out_and_write(
         raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
-    targets = [out / f"{book.settings.output_name}.{fmt}" for fmt in ordered]
+    targets = [out / target_name(book.settings.output_name, fmt) for fmt in ordered]
     from .segments import SEGMENT_SIZE, print_edition
 
     # All outputs are renamed into place together, after the last one succeeded.
@@ -127,9 +134,13 @@ def _lay_out_and_write(
                 progress.step("writing the PDF and the EPUB")
                 beside.send((book.page_breaks, partial["epub"]))
 
+        interior = partial.get("pdf")
+        if "cover" in partial and interior is None:  # the cover needs the page count
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(dir=out, prefix=".cover."))
+            interior = Path(scratch) / "interior.pdf"
         print_edition(
             book,
-            partial.get("pdf"),
+            interior,
             out / PIECES,
             jobs=jobs,
             use_cache=cache,
@@ -138,6 +149,12 @@ def _lay_out_and_write(
             laid_out=laid_out,
             prepared=prepared,
         )
+        if "cover" in partial:
+            from .imprint.padding import page_count
+            from .imprint.spread import render_cover
+
+            progress.step("writing the cover")
+            render_cover(book, page_count(interior), partial["cover"])
         if "epub" in partial:
             book.warnings.extend(beside.receive())
         _check_strict(book.warnings, strict)
@@ -167,17 +184,21 @@ def build(
     progress: Progress | None = None,
     jobs: int | None = None,
     segment_size: int | None = None,
+    cover_if_configured: bool = False,
 ) -> BuildResult:
     """Build the requested formats of `manuscript` into `out`.
 
     With `strict`, any warning (refused resource, removed raw HTML) fails the build. When
     nothing that goes into the outputs has changed since they were built (see cache.py),
     they are left as they are, unless `cache` is false. A long book is laid out in
-    segments, `jobs` at a time (default: one per core; see segments.py).
+    segments, `jobs` at a time (default: one per core; see segments.py). With
+    `cover_if_configured` (`--format all`), the cover spread too if book.toml has `[cover]`.
     """
     from . import cache as build_cache
 
-    ordered = sorted(formats, key=FORMATS.index)  # the PDF's layout first
+    if cover_if_configured and "cover" not in formats:
+        formats = (*formats, "cover")
+    ordered = sorted(formats, key=ORDER.index)  # the PDF's layout first
     if cache:  # the record of the last build tells, without reading the manuscript
         found = build_cache.unchanged(manuscript, out, ordered)
         if found is not None:
@@ -191,7 +212,10 @@ def build(
     try:
         _load_layout_engine()
         book, prepared = beside.receive()
-        targets = _lay_out_and_write(book, prepared, out, ordered, beside, strict=strict,
+        made = ordered
+        if cover_if_configured and book.settings.cover is None:
+            made = [fmt for fmt in ordered if fmt != "cover"]
+        targets = _lay_out_and_write(book, prepared, out, made, beside, strict=strict,
                                      cache=cache, progress=progress, jobs=jobs,
                                      segment_size=segment_size)  # fmt: skip
     finally:

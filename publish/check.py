@@ -131,6 +131,8 @@ def expected_blocks(book: Book) -> list[Block]:
     """The blocks of the text in reading order, with list markers as printed."""
     blocks = []
     for chapter in book.chapters:
+        if chapter.matter == "front":  # before the text's first page, where the check starts
+            continue
         blocks.append(Block(squash(chapter.title), False))
         root = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
         _walk(root, blocks, [], None)
@@ -260,7 +262,7 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     lines: list[Line] = []
     with pdfplumber.open(pdf_path) as pdf:
         report.pages = len(pdf.pages)
-        first = _first_chapter_page(pdf_path)
+        first = _first_chapter_page(pdf_path, sum(c.kind == "preface" for c in book.chapters))
         for index, page in enumerate(pdf.pages):
             if index < first:
                 continue
@@ -368,12 +370,16 @@ def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line |
             report.han_latin_gaps.append((c2["x0"] - c1["x1"]) / c2["size"])
 
 
-def _first_chapter_page(pdf_path: Path) -> int:
+def _first_chapter_page(pdf_path: Path, skip: int = 0) -> int:
+    """The page of the first chapter's bookmark, after `skip` (the prefaces')."""
     import pypdf
 
     reader = pypdf.PdfReader(pdf_path)
     for item in reader.outline:
         if not isinstance(item, list):
+            if skip:
+                skip -= 1
+                continue
             return reader.get_destination_page_number(item)
     return 0
 

@@ -13,6 +13,7 @@ from . import __version__
 from .build import FORMATS, build
 from .errors import PublishError
 from .progress import Progress
+from .report import grouped
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,15 +25,17 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-@main.command("build")
+@main.command("build", short_help="Build the print PDF and the EPUB of a manuscript.")
 @click.argument("manuscript", default="manuscript", type=click.Path(path_type=Path))
 @click.option(
     "--out", "out", default="build", type=click.Path(path_type=Path), show_default=True,
     help="Folder the outputs are written to.",
 )  # fmt: skip
 @click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "epub", "all"]), default="all",
-    show_default=True, help="Which edition to build.",
+    "--format", "fmt", type=click.Choice(["pdf", "epub", "cover", "all"]), default="all",
+    show_default=True,
+    help="Which edition to build (cover: the printed cover spread; `all` makes it when "
+    "book.toml has [cover]).",
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("--strict", is_flag=True, help="Fail on warnings (refused resources, removed HTML).")
@@ -52,7 +55,12 @@ def build_command(
     force: bool,
     jobs: int | None,
 ) -> None:
-    """Build MANUSCRIPT (a folder with book.toml; default: manuscript) into OUT."""
+    """Build MANUSCRIPT (a folder with book.toml; default: manuscript) into OUT.
+
+    \b
+    Example:
+      publish build mybook --out build
+    """
     formats = FORMATS if fmt == "all" else (fmt,)
     start = time.perf_counter()
     # A status line only where someone watches: a terminal, and not --quiet.
@@ -60,13 +68,20 @@ def build_command(
     result = guarded(
         ctx,
         lambda: build(
-            manuscript, out, formats, strict=strict, cache=not force, progress=progress, jobs=jobs
-        ),
+            manuscript,
+            out,
+            formats,
+            strict=strict,
+            cache=not force,
+            progress=progress,
+            jobs=jobs,
+            cover_if_configured=fmt == "all",
+        ),  # fmt: skip
     )
-    for warning in result.warnings:
-        click.echo(f"publish: warning: {warning}", err=True)
     if not quiet and result.book is not None:
         click.echo(f"read {describe(result.book)}")
+    for line in grouped(result.warnings):  # one line per kind of repeated warning
+        click.echo(f"publish: warning: {line}", err=True)
     if not quiet:
         elapsed = time.perf_counter() - start
         verb = "up to date" if result.cached else "wrote"
@@ -109,7 +124,7 @@ def guarded(ctx: click.Context, action):
         sys.exit(2)
 
 
-@main.command("check")
+@main.command("check", short_help="Measure the Chinese typesetting of the PDF.")
 @click.argument("manuscript", default="manuscript", type=click.Path(path_type=Path))
 @click.option(
     "--pdf", "pdf", type=click.Path(path_type=Path, exists=True, dir_okay=False),
@@ -123,6 +138,10 @@ def check_command(ctx: click.Context, manuscript: Path, pdf: Path | None, show_a
     Reads the PDF's character boxes: lines not flush, 禁则 violations, split ——/……,
     uncompressed punctuation pairs, Han–Latin gaps, text differing from the manuscript,
     fonts not embedded.
+
+    \b
+    Example:
+      publish check mybook --pdf build/mybook.pdf
     """
     import tempfile
 
@@ -150,7 +169,7 @@ def check_command(ctx: click.Context, manuscript: Path, pdf: Path | None, show_a
     sys.exit(0 if report.ok else 1)
 
 
-@main.command("import-text")
+@main.command("import-text", short_help="Turn a plain-text book into a manuscript.")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.argument("target", type=click.Path(path_type=Path))
 @click.option("--title", help="Book title (default: the text's first line).")
@@ -169,7 +188,12 @@ def import_text_command(
     max_chapters: int | None,
     output_name: str | None,
 ) -> None:
-    """Turn the plain-text book SOURCE into a manuscript folder TARGET."""
+    """Turn the plain-text book SOURCE into a manuscript folder TARGET.
+
+    \b
+    Example:
+      publish import-text sanguo-yanyi.txt sanguo --author 罗贯中
+    """
     from .plaintext import import_text
 
     toml = guarded(
@@ -185,6 +209,63 @@ def import_text_command(
         ),
     )
     click.echo(f"wrote {toml}")
+
+
+@main.command("new", short_help="Start a new book: book.toml and two sample chapters.")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", default="新书", show_default=True, help="The book's title.")
+@click.option("--author", "authors", multiple=True, help="An author (repeat for several).")
+@click.option("--language", default="zh-CN", show_default=True, help="BCP 47 language tag.")
+@click.pass_context
+def new_command(
+    ctx: click.Context, folder: Path, title: str, authors: tuple[str, ...], language: str
+) -> None:
+    """Start a new book in FOLDER (new or empty): book.toml and two sample chapters.
+
+    \b
+    Example:
+      publish new mybook --title 我的书 --author 张三
+      publish build mybook
+    """
+    from .new import new_book
+
+    written = guarded(
+        ctx,
+        lambda: new_book(folder, title=title, authors=list(authors) or None, language=language),
+    )
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: publish serve {folder}  (or publish build {folder})")
+
+
+@main.command("serve", short_help="Preview the printed book in the browser, following saves.")
+@click.argument("manuscript", default="manuscript", type=click.Path(path_type=Path))
+@click.option(
+    "--out", "out", default="build", type=click.Path(path_type=Path), show_default=True,
+    help="Folder each good build's outputs are written to.",
+)  # fmt: skip
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")  # fmt: skip
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (not loopback: the network sees the book).")  # fmt: skip
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the browser.")
+@click.pass_context
+def serve_command(
+    ctx: click.Context, manuscript: Path, out: Path, port: int, host: str, open_browser: bool
+) -> None:
+    """Preview MANUSCRIPT as it will print, in the browser, following every save.
+
+    Each save of a chapter, book.toml, an image or a stylesheet rebuilds the book (only
+    what changed) into OUT and updates the page in the browser; errors show in the page.
+
+    \b
+    Example:
+      publish serve mybook --open
+    """
+    from .serve import serve
+
+    guarded(ctx, lambda: serve(manuscript, out, host=host, port=port, open_browser=open_browser,
+                               echo=lambda line: click.echo(line, err=True)))  # fmt: skip
 
 
 def run() -> None:

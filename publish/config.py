@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PublishError
+from .imprint.formats import FORMATS, Sheet, parse_sheet
 
 #: Named page sizes in millimetres (ISO, JIS B and the Chinese 16开/32开 trims).
 PAGE_SIZES: dict[str, tuple[float, float]] = {
@@ -26,6 +27,10 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {
     "32K": (130, 184),
     "LETTER": (215.9, 279.4),
 }
+# The Chinese formats by name (16开, 大32开, 正度16开…: imprint/formats.py).
+PAGE_SIZES.update(
+    {name: (f.width, f.height) for name, f in FORMATS.items() if name not in PAGE_SIZES}
+)
 
 BOOK_KEYS = {
     "title", "subtitle", "authors", "language", "identifier", "publisher", "date",
@@ -44,6 +49,10 @@ SECTION_KEYS: dict[str, set[str]] = {
         "latin-font",
         "mono-font",
         "toc-depth",
+        "link-pages",
+        "link-urls",
+        "sheet",
+        "signature",
     },  # fmt: skip
     "epub": {
         "embed-fonts",
@@ -55,7 +64,25 @@ SECTION_KEYS: dict[str, set[str]] = {
     },  # fmt: skip
     "typography": {"normalize-punctuation"},
     "security": {"allow-data-urls", "allow-remote-images"},
+    "imprint": {
+        "isbn",
+        "price",
+        "cip",
+        "editor",
+        "designer",
+        "proofreader",
+        "publisher-address",
+        "printer",
+        "distributor",
+        "edition",
+        "printing",
+        "print-run",
+    },  # fmt: skip
+    "cover": {"paper-caliper", "board", "back-text"},
 }
+#: What a chapter may be (`chapters = [{file = "…", kind = "preface"}]`): front matter,
+#: the text, back matter.
+CHAPTER_KINDS = ("dedication", "preface", "chapter", "afterword", "appendix")
 
 _LANG_RE = re.compile(
     r"^(?:[a-zA-Z]{2,3}(?:-[a-zA-Z]{3}){0,3}|[a-zA-Z]{4,8})"  # language
@@ -84,6 +111,14 @@ class PdfSettings:
     mono_font: str = "Noto Sans Mono CJK SC"
     #: Levels of sections below the chapters in the printed TOC, the bookmarks and the nav.
     toc_depth: int = 2
+    #: After an internal link, the page it leads to: （见第 35 页）.
+    link_pages: bool = True
+    #: External links: "link" (clickable only) or "footnote" (the address in a footnote too).
+    link_urls: str = "link"
+    #: The parent sheet and fold the page size is cut from (开本), if known.
+    sheet: Sheet | None = FORMATS["A5"].sheet
+    #: Pad the page count to a multiple of this with blank pages (0: no padding).
+    signature: int = 0
 
 
 @dataclass(frozen=True)
@@ -115,12 +150,45 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class ImprintSettings:
+    """`[imprint]`: what the copyright page (版权页) prints besides the figures computed
+    from the layout. `given` is false when book.toml has no `[imprint]`."""
+
+    given: bool = False
+    isbn: str | None = None  # ISBN-13, digits only (validated)
+    price: str | None = None
+    cip: str | None = None
+    editor: str | None = None
+    designer: str | None = None
+    proofreader: str | None = None
+    publisher_address: str | None = None
+    printer: str | None = None
+    distributor: str | None = None
+    edition: str | None = None
+    printing: str | None = None
+    print_run: str | None = None
+
+
+@dataclass(frozen=True)
+class CoverSettings:
+    """`[cover]`: the printed cover spread (mm)."""
+
+    paper_caliper: float = 0.1  # per leaf (two pages)
+    board: float = 0.0
+    back_text: str | None = None
+    bleed: float = 3.0  # all round; not a key of its own ([pdf] bleed is prepress's)
+
+
+@dataclass(frozen=True)
 class Settings:
     output_name: str = "book"
     pdf: PdfSettings = field(default_factory=PdfSettings)
     epub: EpubSettings = field(default_factory=EpubSettings)
     typography: TypographySettings = field(default_factory=TypographySettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    imprint: ImprintSettings = field(default_factory=ImprintSettings)
+    #: None when book.toml has no `[cover]`: no cover spread in `--format all`.
+    cover: CoverSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +287,8 @@ def check_tables(
                 data.get("security", {}), "allow-remote-images", "security", False, fail
             ),
         ),
+        imprint=_imprint_settings(data.get("imprint"), fail),
+        cover=_cover_settings(data.get("cover"), fail),
     )
     return BookConfig(path, book, settings)
 
@@ -250,6 +320,7 @@ def _check_book(book: dict[str, Any], fail, complete: bool = True) -> None:
             raise fail(f"`{key}` must be a string in quotes", key)
     if "title" in book and not book["title"].strip():
         raise fail("`title` is empty", "title")
+    _chapter_kinds(book, fail)
     for key in ("authors", "subjects", "chapters"):
         if key in book:
             value = book[key]
@@ -309,6 +380,7 @@ def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
         size = table["page-size"]
         if isinstance(size, str) and size.upper() in PAGE_SIZES:
             values["page_size"] = PAGE_SIZES[size.upper()]
+            values["sheet"] = FORMATS[size.upper()].sheet if size.upper() in FORMATS else None
         else:
             parts = size.split() if isinstance(size, str) else size
             try:
@@ -323,6 +395,7 @@ def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
                     "pdf",
                 ) from None
             values["page_size"] = (width, height)
+            values["sheet"] = None
     if "font-size" in table:
         values["font_size"] = _number(table["font-size"], "font-size", "pt", fail)
         if not 5 <= values["font_size"] <= 30:
@@ -360,6 +433,34 @@ def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
         if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= 4:
             raise fail("`toc-depth` must be a whole number from 0 to 4", "toc-depth", "pdf")
         values["toc_depth"] = depth
+    if "link-pages" in table:
+        values["link_pages"] = _bool(table, "link-pages", "pdf", True, fail)
+    if "link-urls" in table:
+        if table["link-urls"] not in ("link", "footnote"):
+            raise fail('`link-urls` must be "link" or "footnote"', "link-urls", "pdf")
+        values["link_urls"] = table["link-urls"]
+    if "sheet" in table:
+        sheet = parse_sheet(table["sheet"]) if isinstance(table["sheet"], str) else None
+        if sheet is None:
+            raise fail(
+                '`sheet` must be the parent sheet in mm and the fold, like "787 1092 1/16"',
+                "sheet",
+                "pdf",
+            )
+        values["sheet"] = sheet
+    if "signature" in table:
+        signature = table["signature"]
+        if (
+            isinstance(signature, bool)
+            or not isinstance(signature, int)
+            or not (signature == 0 or 2 <= signature <= 64 and signature % 2 == 0)
+        ):
+            raise fail(
+                "`signature` must be 0 (no padding) or an even number of pages up to 64",
+                "signature",
+                "pdf",
+            )
+        values["signature"] = signature
     return PdfSettings(**{**defaults.__dict__, **values})
 
 
@@ -402,3 +503,79 @@ def _typography_settings(table: dict[str, Any], fail) -> TypographySettings:
     return TypographySettings(
         normalize_punctuation=_bool(table, "normalize-punctuation", "typography", True, fail)
     )
+
+
+def _chapter_kinds(book: dict[str, Any], fail) -> None:
+    """`chapters` items are file names or `{file = "…", kind = "…"}` tables: the names stay
+    in `chapters`, the kinds go to `chapter-kinds` (one per chapter)."""
+    chapters = book["chapters"]
+    if not isinstance(chapters, list):
+        return  # the check of `chapters` reports it
+    names, kinds = [], []
+    for item in chapters:
+        if isinstance(item, dict):
+            unknown = set(item) - {"file", "kind"}
+            if unknown or not isinstance(item.get("file"), str):
+                raise fail(
+                    '`chapters` items are file names or tables like {file = "a.md", kind = '
+                    f'"preface"}}{"; unknown key " + sorted(unknown)[0] if unknown else ""}',
+                    "chapters",
+                )
+            kind = item.get("kind", "chapter")
+            if kind not in CHAPTER_KINDS:
+                raise fail(
+                    f"chapter `{item['file']}`: kind {kind!r} is not one of "
+                    + ", ".join(CHAPTER_KINDS),
+                    "chapters",
+                )
+            names.append(item["file"])
+            kinds.append(kind)
+        else:
+            names.append(item)
+            kinds.append("chapter")
+    book["chapters"] = names
+    book["chapter-kinds"] = kinds
+
+
+def _imprint_settings(table: dict[str, Any] | None, fail) -> ImprintSettings:
+    if table is None:
+        return ImprintSettings()
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise fail(f"`{key}` must be a non-empty string in quotes", key, "imprint")
+        values[key.replace("-", "_")] = value.strip() if key != "cip" else value.strip("\n")
+    if "isbn" in values:
+        from stdnum import isbn
+        from stdnum.exceptions import ValidationError
+
+        try:
+            values["isbn"] = isbn.to_isbn13(isbn.validate(values["isbn"]))
+        except ValidationError as exc:
+            reason = exc.message.lower().rstrip(".")
+            raise fail(
+                f"`isbn` {table['isbn']!r} is not a valid ISBN ({reason})",
+                "isbn",
+                "imprint",
+            ) from None
+    return ImprintSettings(given=True, **values)
+
+
+def _cover_settings(table: dict[str, Any] | None, fail) -> CoverSettings | None:
+    if table is None:
+        return None
+    values: dict[str, Any] = {}
+    limits = {"paper-caliper": (0.01, 1.0), "board": (0.0, 20.0)}
+    for key, (low, high) in limits.items():
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise fail(f"`{key}` must be a number of mm", key, "cover")
+            if not low <= value <= high:
+                raise fail(f"`{key}` must be between {low:g} and {high:g} mm", key, "cover")
+            values[key.replace("-", "_")] = float(value)
+    if "back-text" in table:
+        if not isinstance(table["back-text"], str) or not table["back-text"].strip():
+            raise fail("`back-text` must be a non-empty string", "back-text", "cover")
+        values["back_text"] = table["back-text"].strip()
+    return CoverSettings(**values)

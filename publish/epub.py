@@ -341,6 +341,8 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
         )
         item.content = _chapter_xhtml(book, chapter, vertical, files)
+        if "<math" in item.content:
+            item.properties.append("mathml")  # EPUB 3: documents with MathML say so
         item.add_item(css)
         ebook.add_item(item)
         documents.append(item)

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import io
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -215,13 +216,20 @@ def _coverage_of_all(families: tuple[str, ...]) -> frozenset[int]:
     return frozenset().union(*(coverage(family) for family in families))
 
 
+#: Characters no face draws (variation selectors as in ⚠️, joiners inside emoji sequences).
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
 def missing_characters(text: str, families: tuple[str, ...]) -> list[str]:
     """The characters of `text` that none of `families` has, in order of appearance."""
     covered = _coverage_of_all(families)
     missing = {
         char
         for char in set(text)  # a chapter has a few thousand distinct characters at most
-        if ord(char) not in covered and ord(char) >= 0x20 and not char.isspace()
+        if ord(char) not in covered
+        and ord(char) >= 0x20
+        and not char.isspace()
+        and not _INVISIBLE.match(char)
     }
     return sorted(missing, key=text.index)
 

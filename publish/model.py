@@ -81,6 +81,9 @@ class Chapter:
     part: Part | None = None
     #: Every file the chapter was made of (`source` first).
     sources: list[Path] = field(default_factory=list)
+    #: dedication, preface (front matter), chapter (the text), afterword, appendix (back
+    #: matter): config.CHAPTER_KINDS.
+    kind: str = "chapter"
 
     @property
     def heading(self) -> Heading:
@@ -135,6 +138,8 @@ class Book:
     #: Every file reading the book read (book.toml, SUMMARY.md, chapters, includes…),
     #: for the build record; empty: book.toml and the chapters.
     inputs: list[Path] = field(default_factory=list)
+    #: The print edition's page count, once known or guessed (the copyright page's figures).
+    pages: int = 0
 
     @property
     def toc(self) -> list[Heading]:
@@ -143,6 +148,8 @@ class Book:
         entries: list[Heading] = []
         current: Part | None = None
         for chapter in self.chapters:
+            if chapter.kind == "dedication":  # a dedication has no title to list
+                continue
             if chapter.part is None:
                 current = None
                 entries.append(chapter.heading)

@@ -170,4 +170,27 @@ def _insert(block, offset: int, span) -> None:
         return False
 
     if not walk(block):
-        block.append(span)  # past the end: the page starts after this block's text
+        # No text of its own there (a figure's image, a table): the page starts before the
+        # block, or after it when its text is all on earlier pages.
+        _beside(block, span, before=offset == 0)
+
+
+#: Elements whose content model has no room for a marker (a span) among their children.
+_NO_PHRASING = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup", "figure",
+                "ruby"}  # fmt: skip
+
+
+def _beside(element, span, before: bool) -> None:
+    """Put `span` just before or after `element`, or before or after the nearest ancestor
+    where a span may stand: never among a list's items, a table's rows or next to a
+    figure's caption (EPUBCheck: RSC-005)."""
+    parent = element.getparent()
+    while parent is not None and parent.tag in _NO_PHRASING and parent.getparent() is not None:
+        element, parent = parent, parent.getparent()
+    if before:
+        span.tail = None
+        element.addprevious(span)
+    else:
+        span.tail = element.tail
+        element.tail = None
+        element.addnext(span)

@@ -10,11 +10,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, markup
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
+from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
+from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
+from .printlinks import css as links_css
+from .printlinks import ids
+from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
 from .typography import text_of
 
@@ -146,6 +151,14 @@ def book_html(
     # Front matter (prefix chapters) is laid out with the title page and the TOC: roman
     # folios, before the text's first page.
     front_matter = [c for c in book.chapters if c.matter == "front"] if front else []
+    options = book.settings.pdf
+    # What this document can give a page for: its own chapters' ids (printlinks.py). A
+    # piece of a long book (not the front matter) cannot: its pages are numbered when the
+    # pieces are joined, after layout.
+    targets: set[str] = set()
+    if front:
+        laid_out = [*front_matter, *chapters]
+        targets = {chapter.id for chapter in laid_out}.union(*(ids(c.body) for c in laid_out))
 
     def body(chapter: Chapter) -> dict:
         return {
@@ -154,12 +167,27 @@ def book_html(
             "matter": chapter.matter,
             "part": chapter.part if book.opens_part(chapter) else None,
             "in_part": chapter.part is not None,
+            "kind": chapter.kind,
             "body": _keep_paragraph_ends(
-                _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id))
+                mark_links(
+                    _inline_footnotes(
+                        chapter,
+                        markup.for_print(
+                            number_blocks(chapter.body, chapter.id), book.settings.pdf
+                        ),
+                    ),
+                    chapter.id,
+                    pages=options.link_pages,
+                    urls=options.link_urls == "footnote",
+                    targets=targets,
+                )
             ),
         }
 
     return template("print.html").render(
+        copyright=imprint_page(book) if front else None,
+        # The copyright page's text stands at the foot of the text block.
+        copyright_height=f"{_text_height(book.settings.pdf) - 0.5:.2f}",
         meta=book.metadata,
         toc=book.toc,
         front=front,
@@ -176,6 +204,25 @@ def book_html(
 def _ids(headings: list) -> set[str]:
     """The ids of `headings` and of every heading below them."""
     return {h.id for h in headings} | {i for h in headings for i in _ids(h.children)}
+
+
+def _text_height(settings: PdfSettings) -> float:
+    g = geometry(settings)
+    return g.height - g.top - g.bottom
+
+
+def imprint_figures(book: Book, pages: int | None = None) -> Figures:
+    """开本, 印张, 字数 of the book laid out in `pages` pages (default: `book.pages`)."""
+    g = geometry(book.settings.pdf)
+    pages = book.pages if pages is None else pages
+    return figures(book.settings.pdf, g.chars_per_line, g.lines_per_page, pages)
+
+
+def imprint_page(book: Book) -> CopyrightPage:
+    """The copyright page, with the figures of `book.pages` when `[imprint]` is given."""
+    imprint = book.settings.imprint
+    numbers = imprint_figures(book) if imprint.given else None
+    return copyright_page(book.metadata, imprint, numbers)
 
 
 @dataclass(frozen=True)
@@ -199,6 +246,7 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
             settings_css(book.settings.pdf, toml, latin),
             stylesheet("base.css"),
             stylesheet("print.css"),
+            links_css(book.metadata.language),
             *filter(None, [bookmark_css(book.settings.pdf.toc_depth)]),
         ),
         tuple(face["path"] for face in latin),
@@ -244,8 +292,10 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
         install_cjk_layout()
     base_url = setup.root.resolve().as_uri() + "/"
     with quiet_logging():
+        # Presentational hints: an image's width/height attributes (sized by its author,
+        # htmlcompat.py), the only ones the raw-HTML policy keeps.
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=css, font_config=font_config
+            stylesheets=css, font_config=font_config, presentational_hints=True
         )
     return document, list(dict.fromkeys(fetcher.refused))
 
@@ -310,7 +360,7 @@ def fast_subsetting() -> bool:
 
 def glyph_families(settings: PdfSettings) -> tuple[str, ...]:
     """The families whose coverage check_fonts reads (fonts.coverage)."""
-    return (settings.body_font, settings.latin_font, settings.heading_font)
+    return (settings.body_font, settings.latin_font, settings.heading_font, *emoji.families())
 
 
 def _report_missing_glyphs(book: Book) -> None:

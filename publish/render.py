@@ -13,7 +13,15 @@ from .errors import PublishError
 if TYPE_CHECKING:
     import jinja2
 
-STYLES = Path(os.environ.get("PUBLISH_STYLES", Path(__file__).resolve().parent.parent / "styles"))
+#: The stylesheets: installed as publish/styles/ (package data), or styles/ of the project
+#: in a checkout (an editable install).
+_INSTALLED = Path(__file__).resolve().parent / "styles"
+STYLES = Path(
+    os.environ.get(
+        "PUBLISH_STYLES",
+        _INSTALLED if _INSTALLED.is_dir() else Path(__file__).resolve().parent.parent / "styles",
+    )
+)
 
 _LABELS = {
     "zh": {"toc": "目录", "cover": "封面", "title_page": "书名页", "notes": "注释", "back": "返回",

@@ -14,11 +14,13 @@ import re
 import lxml.etree as etree
 import lxml.html
 
+from .htmlcompat import modernize
+
 #: Removed together with everything inside them.
 DROP = {
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "param",
     "link", "meta", "base", "head", "title", "form", "input", "button", "select", "option",
-    "textarea", "template", "noscript", "svg", "math", "audio", "video", "source", "track",
+    "textarea", "template", "noscript", "svg", "audio", "video", "source", "track",
     "canvas", "map", "area", "dialog", "portal", "slot",
 }  # fmt: skip
 INLINE = {
@@ -30,6 +32,21 @@ BLOCK = {
     "p", "div", "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead",
     "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption", "hr", "h1", "h2",
     "h3", "h4", "h5", "h6", "section", "aside", "colgroup", "col",
+}  # fmt: skip
+#: Presentation MathML (what latex2mathml writes) with the TeX annotation, for formulas.
+MATHML = {
+    "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+    "mfrac", "msqrt", "mroot", "msup", "msub", "msubsup", "munder", "mover", "munderover",
+    "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "merror",
+    "mmultiscripts", "mprescripts", "none",
+}  # fmt: skip
+MATHML_ATTRIBUTES = {
+    "xmlns", "display", "alttext", "encoding", "mathvariant", "mathsize", "stretchy",
+    "fence", "separator", "accent", "accentunder", "movablelimits", "largeop", "symmetric",
+    "lspace", "rspace", "minsize", "maxsize", "form", "width", "height", "depth",
+    "linethickness", "columnalign", "rowalign", "columnlines", "rowlines", "columnspacing",
+    "rowspacing", "displaystyle", "scriptlevel", "notation", "frame", "framespacing",
+    "columnspan", "rowspan", "bevelled",
 }  # fmt: skip
 VOID = {"br", "hr", "img", "wbr", "col"}
 GLOBAL_ATTRIBUTES = {"class", "title", "lang", "dir", "id", "aria-label", "role"}
@@ -71,6 +88,8 @@ def _attribute_allowed(tag: str, name: str, value: str) -> bool:
         return bool(_SAFE_HREF.match(value.strip()))
     if name in ("epub:type", f"{{{_EPUB_NS}}}type"):
         return True
+    if tag in MATHML:
+        return name in MATHML_ATTRIBUTES or name in GLOBAL_ATTRIBUTES
     return name in GLOBAL_ATTRIBUTES or name in ATTRIBUTES.get(tag, ())
 
 
@@ -80,6 +99,7 @@ def violations(fragment: str) -> list[str]:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except etree.ParserError:
         return []
+    modernize(root)
     found = []
     for element in root.iter():
         if not isinstance(element.tag, str) or element is root:
@@ -88,7 +108,7 @@ def violations(fragment: str) -> list[str]:
         if tag in DROP:
             found.append(f"<{tag}> removed")
             continue
-        if tag not in INLINE and tag not in BLOCK:
+        if tag not in INLINE and tag not in BLOCK and tag not in MATHML:
             found.append(f"<{tag}> unwrapped (not on the allow-list)")
         for name, value in element.attrib.items():
             if not _attribute_allowed(tag, name, value):
@@ -101,6 +121,7 @@ def sanitize(fragment: str) -> str:
     if not fragment.strip():
         return fragment
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    modernize(root)  # web-page presentational HTML → what the list keeps
     for element in list(root.iter()):
         if element is root:
             continue
@@ -111,7 +132,7 @@ def sanitize(fragment: str) -> str:
         element.tag = tag
         if tag in DROP:
             _remove(element, keep_content=False)
-        elif tag not in INLINE and tag not in BLOCK:
+        elif tag not in INLINE and tag not in BLOCK and tag not in MATHML:
             _remove(element, keep_content=True)
         else:
             for name, value in list(element.attrib.items()):

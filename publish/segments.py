@@ -28,7 +28,7 @@ from pathlib import Path
 from .cache import font_files, tool_digest
 from .fonts import faces_by_name
 from .join import Part, folio_digits_of, join
-from .model import Book, Chapter
+from .model import Book, Chapter, Warning
 from .pagination import PageBreak, page_breaks
 from .pdf import (
     Prepared,
@@ -489,11 +489,92 @@ def print_edition(
     `target` if given: in one document, or for a long book in segments laid out `jobs` at
     a time (default: one per core), cached in `cache_folder`. `laid_out` is called once
     the page breaks are known (the EPUB is written while the PDF is). `prepared`:
-    what laying out the book in one document needs, if made already (`one_document`)."""
+    what laying out the book in one document needs, if made already (`one_document`).
+
+    The copyright page prints figures of the final page count (开本, 印张, 字数): the book is
+    laid out with the count of the last build (or a guess), and once more if the count
+    found gives other figures (the copyright page's length is fixed: no third time). With
+    `[pdf] signature`, blank pages then fill the last signature (a warning says how many).
+    """
+    from .imprint.padding import pad_to_signature
+    from .pdf import imprint_figures
+
+    cache = PieceCache(cache_folder, enabled=use_cache)
+    cache.used.add(PAGES_RECORD)
+    if not book.pages:
+        book.pages = _last_pages(cache_folder) or _guess_pages(book)
+    before = len(book.warnings)
+    once = _Once(laid_out)
+    for attempt in (1, 2):
+        pages = _print_edition_once(
+            book, target, cache, jobs=jobs, use_cache=use_cache, size=size,
+            chinese_layout=chinese_layout, progress=progress, laid_out=once, prepared=prepared,
+        )  # fmt: skip
+        if (
+            attempt == 2
+            or pages is None
+            or not book.settings.imprint.given
+            or imprint_figures(book, pages) == imprint_figures(book)
+        ):
+            break
+        book.pages, prepared = pages, None
+        del book.warnings[before:]  # the same warnings again
+    if pages is not None:
+        book.pages = pages
+        if book.settings.imprint.given:  # only the copyright page needs it
+            cache.folder.mkdir(parents=True, exist_ok=True)
+            (cache.folder / f"{PAGES_RECORD}.json").write_text(json.dumps({"pages": pages}))
+    signature = book.settings.pdf.signature
+    if target is not None and signature:
+        added = pad_to_signature(target, signature)
+        if added:
+            book.warnings.append(
+                Warning(f"{added} blank page(s) added to fill the last {signature}-page signature")
+            )
+
+
+#: The cache entry keeping the last build's page count (the copyright page's figures).
+PAGES_RECORD = "pages"
+
+
+def _last_pages(folder: Path) -> int:
+    try:
+        return int(json.loads((folder / f"{PAGES_RECORD}.json").read_text())["pages"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+class _Once:
+    """`laid_out`, called the first time only (a second layout has the same page breaks)."""
+
+    def __init__(self, callback: Callable[[], None] | None):
+        self.callback = callback
+
+    def __call__(self) -> None:
+        if self.callback is not None:
+            callback, self.callback = self.callback, None
+            callback()
+
+
+def _print_edition_once(
+    book: Book,
+    target: Path | None,
+    cache: PieceCache,
+    *,
+    jobs: int | None,
+    use_cache: bool,
+    size: int,
+    chinese_layout: bool,
+    progress: Progress | None,
+    laid_out: Callable[[], None] | None,
+    prepared: Prepared | None,
+) -> int | None:
+    """print_edition's layout, once: the page count laid out (None if not known: a long
+    book without `target`)."""
+    from .imprint.padding import page_count
     from .pdf import layout, write_pdf
 
     jobs = jobs or os.cpu_count() or 1
-    cache = PieceCache(cache_folder, enabled=use_cache)
     previous = cache.read_plan() or {}
     grouping = plan(book, size, previous if use_cache else None, jobs)
     if len(grouping) == 1:
@@ -503,8 +584,17 @@ def print_edition(
             laid_out()
         if target is not None:
             write_pdf(document, target, font_files(book))
-        return
-    segments = [[book.chapters[index] for index in group] for group in grouping]
+        return len(document.pages)
+    # Front matter chapters are laid out with the title page and TOC, not in a segment.
+    segments = [
+        chapters
+        for group in grouping
+        if (
+            chapters := [
+                book.chapters[index] for index in group if book.chapters[index].matter != "front"
+            ]
+        )
+    ]
     pages = render_segmented(
         book,
         target,
@@ -520,6 +610,7 @@ def print_edition(
     )
     cache.write_plan(book, size, grouping, pages)
     cache.prune()
+    return page_count(target) if target is not None else None
 
 
 def _guess_pages(book: Book) -> int:
@@ -535,6 +626,8 @@ def one_document(book: Book, cache_folder: Path, size: int, use_cache: bool) -> 
     """The book's setup and HTML if `print_edition` will lay it out in one document (given
     the same arguments), else None. They can be made before WeasyPrint is loaded."""
     previous = PieceCache(cache_folder).read_plan() if use_cache else None
+    # The last build's count even with --force: it is only a first guess, checked after.
+    book.pages = _last_pages(cache_folder) or _guess_pages(book)
     if len(plan(book, size, previous)) > 1:
         return None
     return prepare(book)

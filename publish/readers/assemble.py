@@ -15,18 +15,18 @@ A link to a file or anchor that is not in the book becomes plain text, with a wa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from .. import typography
+from .. import markup, typography
 from ..config import Settings
 from ..errors import PublishError
+from ..images import remote_images_warning
 from ..model import Chapter, Footnote, Heading, Part, Resource, Warning
-from .markdown import Context, ParsedText, markdown, parse, plain_text, read_text, render
+from .markdown import REMOTE, Context, ParsedText, markdown, parse, plain_text, read_text, render
 from .slugs import BookIds, FileSlugs, slug
 from .summary import Entry
 
@@ -69,8 +69,8 @@ class Assembler:
     """Reads the files of a book's entries into chapters (see the module's docstring).
 
     `strict`: our own `chapters = [...]`, where a file must open with its `# title` and
-    hold no second one. `preprocess(text, path)`: run on each file's text before parsing
-    (mdBook's include directives).
+    hold no second one. mdBook's `{{#include}}` directives are expanded in every file
+    (publish/includes.py); the files they read become inputs of the build.
     """
 
     def __init__(
@@ -80,18 +80,20 @@ class Assembler:
         warnings: list[Warning],
         *,
         strict: bool = False,
-        preprocess: Callable[[str, Path], str] | None = None,
+        language: str = "zh-CN",
     ) -> None:
         self.root = root
         self.settings = settings
         self.warnings = warnings
         self.strict = strict
-        self.preprocess = preprocess
-        self.md = markdown()
+        self.md = markup.extend(markdown(), language)  # labels of callouts in `language`
         self.resources: dict[str, Resource] = {}
         self.files: dict[Path, _File] = {}
         self.ids = BookIds()
         self.inputs: list[Path] = []
+        #: Files `{{#include}}`d, and remote images refused (one warning for them all).
+        self.included: list[Path] = []
+        self.remote: list[tuple[str, Path, int | None]] = []
 
     # --- reading ---------------------------------------------------------------------
 
@@ -108,6 +110,9 @@ class Assembler:
         for number, (top, chapter_id) in enumerate(zip(tops, chapter_ids, strict=True), 1):
             made.append(self._chapter(top, number, chapter_id, base, summary))
         self._resolve_links()
+        self.inputs.extend(p for p in dict.fromkeys(self.included) if p not in self.inputs)
+        if self.remote:  # badges, mostly: one warning for all of them, where the first was
+            self.warnings[self.warnings.index(REMOTE)] = remote_images_warning(self.remote)
         chapters = []
         for chapter, pieces in made:
             self._render(chapter, pieces)
@@ -177,12 +182,11 @@ class Assembler:
         """Parse one file, shift its headings to `depth` and give them ids. Returns the
         file and the text of its first heading if it opens with one (for a chapter, the
         heading is taken out: the chapter's title is printed from the model)."""
-        context = Context(self.root, path, self.resources, self.warnings, self.settings.security)
+        context = Context(self.root, path, self.resources, self.warnings,
+                          self.settings.security, self.included, self.remote)  # fmt: skip
         text = read_text(context)
         self.inputs.append(path)
-        if self.preprocess is not None:
-            text = self.preprocess(text, path)
-        parsed = parse(self.md, text, context, {"chapter_id": note_id})
+        parsed = parse(self.md, text, context, {"chapter_id": note_id, "context": context})
         file = _File(path, parsed, context)
         self.files[path] = file
         tokens = parsed.body

@@ -128,3 +128,21 @@ def metadata(raw: dict[str, Any]) -> Metadata:
         rights=raw.get("rights"),
         subjects=tuple(raw.get("subjects", ())),
     )
+
+
+def summary_files(tops: list[TopEntry], base: Path) -> list[Path]:
+    """The files the summary's entries name, in reading order (drafts and missing files
+    left out): what the language is told from before the files are parsed."""
+    files: list[Path] = []
+
+    def walk(entry: Entry) -> None:
+        if entry.path and not entry.draft:
+            path = (base / entry.path).resolve()
+            if path.is_file():
+                files.append(path)
+        for child in entry.children:
+            walk(child)
+
+    for top in tops:
+        walk(top.entry)
+    return files

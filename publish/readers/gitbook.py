@@ -20,6 +20,7 @@ from .common import (
     first_heading,
     metadata,
     read_summary,
+    summary_files,
     top_entries,
 )
 from .summary import Entry
@@ -91,10 +92,11 @@ def read(folder: Path) -> Book:
     if not raw.get("title"):
         raw["title"] = book_title(summary, readme, folder, warnings)
 
-    assembler = Assembler(root, config.settings, warnings)
-    chapters = assembler.chapters(tops, summary_path)
     if not raw.get("language"):
-        raw["language"] = detect_language(assembler.inputs, warnings, summary_path)
+        files = summary_files(tops, summary_path.parent)
+        raw["language"] = detect_language(files, warnings, summary_path)
+    assembler = Assembler(root, config.settings, warnings, language=raw["language"])
+    chapters = assembler.chapters(tops, summary_path)
     raw = check_tables({"book": raw}, text, where, prefix="publish.", book_required=False).book
     inputs = [p for p in (where,) if p.is_file()]
     return Book(

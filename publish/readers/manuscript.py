@@ -15,6 +15,11 @@ from .common import metadata, read_summary, top_entries
 from .markdown import IMAGE_TYPES
 from .summary import Entry
 
+#: The matter each kind of chapter (config.CHAPTER_KINDS) belongs to, and its rank.
+_MATTER = {"dedication": "front", "preface": "front", "chapter": "body", "afterword": "back",
+           "appendix": "back"}  # fmt: skip
+_RANK = {kind: ("front", "body", "back").index(matter) for kind, matter in _MATTER.items()}
+
 
 def read(folder: Path, config: BookConfig | None = None) -> Book:
     """Read a manuscript folder into a Book; any user mistake raises a PublishError."""
@@ -28,14 +33,21 @@ def read(folder: Path, config: BookConfig | None = None) -> Book:
             root, raw["summary"], config.path, "summary", f"summary `{raw['summary']}`"
         )
         tops = top_entries(read_summary(path), path, warnings)
-        assembler = Assembler(root, config.settings, warnings)
+        assembler = Assembler(root, config.settings, warnings, language=raw["language"])
         chapters = assembler.chapters(tops, path)
         inputs.append(path)
     else:
         line = key_line(config.path.read_text(encoding="utf-8"), "chapters", "book") or 0
-        tops = [TopEntry(Entry("", name, line)) for name in raw["chapters"]]
-        assembler = Assembler(root, config.settings, warnings, strict=True)
+        kinds = raw.get("chapter-kinds") or ["chapter"] * len(raw["chapters"])
+        # Front matter first and back matter last, whatever their place in the list.
+        order = sorted(zip(raw["chapters"], kinds, strict=True), key=lambda c: _RANK[c[1]])
+        tops = [TopEntry(Entry("", name, line), _MATTER[kind]) for name, kind in order]
+        assembler = Assembler(
+            root, config.settings, warnings, strict=True, language=raw["language"]
+        )
         chapters = assembler.chapters(tops, config.path)
+        for chapter, (_, kind) in zip(chapters, order, strict=True):
+            chapter.kind = kind
     cover_resource = cover(root, raw["cover"], config.path) if raw.get("cover") else None
     return Book(
         folder,

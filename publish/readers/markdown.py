@@ -14,7 +14,7 @@ import binascii
 import hashlib
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
@@ -25,7 +25,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .. import typography
 from ..config import SecuritySettings
 from ..errors import PublishError
-from ..images import check_image
+from ..images import BrokenImage, alt_text, check_image, checked_resource
 from ..model import Footnote, Resource, Warning
 from ..sanitize import sanitize, violations
 
@@ -72,6 +72,9 @@ class Context:
     resources: dict[str, Resource]
     warnings: list[Warning]
     security: SecuritySettings
+    included: list[Path] = field(default_factory=list)
+    #: Remote images refused (src, file, line), reported together at the end.
+    remote: list[tuple[str, Path, int | None]] = field(default_factory=list)
 
     def warn(self, message: str, line: int | None) -> None:
         self.warnings.append(Warning(message, self.path, line))
@@ -88,6 +91,14 @@ def read_text(context: Context) -> str:
     except OSError as exc:
         raise PublishError(f"cannot read: {exc.strerror}", path) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "{{" in text:  # mdBook's {{#include}} directives (code kept in files of its own)
+        from ..includes import include
+
+        expanded = include(
+            text, path, context.root, lambda m, p, n: context.warnings.append(Warning(m, p, n))
+        )
+        text = expanded.text
+        context.included.extend(expanded.files)
     bad = _NOT_XML.search(text)
     if bad:
         # Control characters cannot stand in XHTML (and print as nothing anyway).
@@ -179,6 +190,8 @@ def _check_resources(tokens: list[Token], context: Context) -> None:
         line = token.map[0] + 1 if token.map else None
         if token.type == "html_block":
             token.content = _raw_html(token.content, context, line)
+            if token.content.strip() and "<" not in token.content:
+                token.content = f"<p>{token.content.strip()}</p>\n"  # a refused image's alt
         if token.type != "inline":
             continue
         children = []
@@ -202,9 +215,15 @@ def _raw_html(fragment: str, context: Context, line: int | None) -> str:
     def image(match: re.Match) -> str:
         src = html.unescape(match.group(2))
         href = _resolve_image(src, context, line)
-        return match.group(0).replace(match.group(2), html.escape(href)) if href else ""
+        if href is None:  # refused or broken: its alt text stays in its place
+            return html.escape(html.unescape(alt_text(match.group(0))))
+        return match.group(0).replace(match.group(2), html.escape(href))
 
     return re.sub(r"""<img\b[^>]*?\ssrc\s*=\s*(["']?)([^"'\s>]*)\1[^>]*>""", image, fragment)
+
+
+#: Stands where the warning about remote images will be, once they are all counted.
+REMOTE = Warning("remote images refused")
 
 
 def _resolve_image(src: str, context: Context, line: int | None) -> str | None:
@@ -216,7 +235,12 @@ def _resolve_image(src: str, context: Context, line: int | None) -> str | None:
         return _embedded_image(src, _decode_data_url(src, context, line), context, line)
     if scheme in ("http", "https") and security.allow_remote_images:
         return _embedded_image(src, _download(src, context, line), context, line)
-    if scheme or src.startswith("//"):
+    if scheme in ("http", "https", "") and (scheme or src.startswith("//")):
+        if not context.remote:
+            context.warnings.append(REMOTE)  # its place in the list, for the summary
+        context.remote.append((src, chapter, line))
+        return None
+    if scheme:
         key = "allow-data-urls" if scheme == "data" else "allow-remote-images"
         hint = (
             f" (allow with [security] {key} = true)" if scheme in ("data", "http", "https") else ""
@@ -229,16 +253,26 @@ def _resolve_image(src: str, context: Context, line: int | None) -> str | None:
     if not target.is_relative_to(root):
         context.warn(f"image `{src}` refused: it is outside the manuscript folder", line)
         return None
+    # A broken image is a warning, not an error: the alt text stays, the build goes on.
     if not target.is_file():
-        raise PublishError(f"image `{src}` not found", chapter, line)
+        context.warn(f"image `{src}` not found (its alt text is printed instead)", line)
+        return None
     suffix = target.suffix.lower()
     if suffix not in IMAGE_TYPES:
-        raise PublishError(f"image `{src}` is not PNG, JPEG, GIF, SVG or WebP", chapter, line)
+        context.warn(f"image `{src}` is not PNG, JPEG, GIF, SVG or WebP (left out)", line)
+        return None
     href = target.relative_to(root).as_posix()
-    if href not in context.resources:
-        check_image(target, src, chapter, line)
-        context.resources[href] = Resource(href, target, IMAGE_TYPES[suffix])
-    return href
+    known = context.resources.get(href)
+    if known is not None:
+        return known.href
+    try:
+        media_type = check_image(target, src, chapter, line)
+    except BrokenImage as error:
+        context.warn(f"{error.message} (its alt text is printed instead)", line)
+        return None
+    resource = checked_resource(href, target, media_type or IMAGE_TYPES[suffix])
+    context.resources[href] = resource
+    return resource.href
 
 
 _DATA_URL_RE = re.compile(

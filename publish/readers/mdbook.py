@@ -5,7 +5,6 @@ tables as our book.toml (`[output.publish.pdf]`…), checked as strictly."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +12,15 @@ from ..config import check_tables, key_line
 from ..errors import PublishError
 from ..model import Book, Warning
 from .assemble import Assembler
-from .common import book_title, detect_language, metadata, read_summary, top_entries
+from .common import (
+    book_title,
+    detect_language,
+    metadata,
+    read_summary,
+    summary_files,
+    top_entries,
+)
 from .manuscript import cover
-
-#: `{{#include path…}}` and its kin: the files they read are inputs of the build.
-_INCLUDE_RE = re.compile(r"\{\{#(?:include|rustdoc_include|playground)\s+([^}:\s]+)")
 
 
 def is_mdbook(data: dict[str, Any], folder: Path) -> bool:
@@ -74,13 +77,18 @@ def read(folder: Path, data: dict[str, Any], text: str) -> Book:
     if not raw.get("title"):
         raw["title"] = book_title(summary, root / src / "README.md", folder, warnings)
 
-    assembler = Assembler(root, config.settings, warnings, preprocess=_includes(root, warnings))
-    chapters = assembler.chapters(tops, summary_path)
     if not raw.get("language"):
-        raw["language"] = detect_language(assembler.inputs, warnings, toml)
+        files = summary_files(tops, summary_path.parent)
+        raw["language"] = detect_language(files, warnings, toml)
+    assembler = Assembler(
+        root,
+        config.settings,
+        warnings,
+        language=raw["language"],
+    )
+    chapters = assembler.chapters(tops, summary_path)
     checked = check_tables({"book": raw}, text, toml, prefix="output.publish.", book_required=False)
     raw = checked.book
-    included = _included(assembler.inputs, root)
     cover_resource = (
         cover(root, raw["cover"], toml, "output.publish.book") if raw.get("cover") else None
     )
@@ -93,36 +101,5 @@ def read(folder: Path, data: dict[str, Any], text: str) -> Book:
         warnings,
         cover_resource,
         kind="mdBook",
-        inputs=[toml, summary_path, *assembler.inputs, *included],
+        inputs=[toml, summary_path, *assembler.inputs],
     )
-
-
-def _includes(root: Path, warnings: list[Warning]):
-    """mdBook's include directives, expanded by publish.includes where it exists."""
-    try:
-        from .. import includes  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-
-    def expand(text: str, path: Path) -> str:
-        def warn(message: str, line: int | None = None) -> None:
-            warnings.append(Warning(message, path, line))
-
-        return includes.expand(text, path, root, warn)
-
-    return expand
-
-
-def _included(files: list[Path], root: Path) -> list[Path]:
-    """The files the chapters' include directives name (inside the book, existing)."""
-    found: list[Path] = []
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for match in _INCLUDE_RE.finditer(text):
-            target = (path.parent / match.group(1)).resolve()
-            if target.is_relative_to(root) and target.is_file() and target not in found:
-                found.append(target)
-    return found

@@ -133,8 +133,11 @@ def _cjk_context(style, text):
     """Whether ``text`` gets Chinese composition rules.
 
     Han characters always qualify; CJK punctuation alone (e.g. curly quotes)
-    only when the element's language is Chinese/Japanese/Korean.
+    only when the element's language is Chinese/Japanese/Korean. Preformatted text
+    (code listings) never does: it keeps the mono face's grid of half and full ems.
     """
+    if style["white_space"] in ("pre", "pre-wrap", "break-spaces"):
+        return False
     if _HAN_RE.search(text):
         return True
     lang = (style["lang"] or "").lower()

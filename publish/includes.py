@@ -1,0 +1,209 @@
+"""mdBook's include directives, expanded in a chapter's text before Markdown is parsed.
+
+mdBook books pull code (and sometimes text) in from other files: `{{#include file.rs}}`,
+with a line range (`:5`, `:5:10`, `::10`, `:5:`) or an anchor (`:name`, the lines between
+`ANCHOR: name` and `ANCHOR_END: name` comments), `{{#rustdoc_include …}}` (the lines
+outside the range kept behind `# `, Rust's hidden lines), `{{#playground file.rs}}` (the
+file as a Rust code block) and `{{#title …}}` (the chapter's title). This module does what
+mdBook's `links` preprocessor does, on plain text (directives inside code blocks are
+expanded too, as there), with our rules added: an included path must stay inside the book
+folder (sandbox rule), and a missing file or anchor is a warning naming file:line that
+leaves the directive in the text, where a reader sees it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: mdBook stops expanding includes nested deeper than this (a cycle, most likely).
+MAX_DEPTH = 10
+
+#: A directive, or an escaped one (`\{{#…}}`, given back without its backslash).
+#: The same pattern as mdBook's (src/preprocess/links.rs).
+_DIRECTIVE = re.compile(r"\\\{\{#.*\}\}|\{\{\s*#([a-zA-Z0-9_]+)\s+([^}]+)\}\}")
+_ANCHOR_START = re.compile(r"ANCHOR:\s*([\w_-]+)")
+_ANCHOR_END = re.compile(r"ANCHOR_END:\s*([\w_-]+)")
+
+#: warn(message, file, line): how problems are reported (the reader's warning list).
+Warn = Callable[[str, Path, "int | None"], None]
+
+
+@dataclass
+class Included:
+    """A chapter's text with its directives expanded, the title `{{#title}}` set, and the
+    files read (inputs of the build, for the record of what it depends on)."""
+
+    text: str
+    title: str | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """Which lines of a file: a 0-based half-open range, or an anchor's."""
+
+    start: int = 0
+    end: int | None = None
+    anchor: str | None = None
+
+
+def expand(text: str, path: Path, root: Path, warn: Warn) -> str:
+    """`text` (the content of the file `path`) with its include directives expanded;
+    included files must lie inside `root`."""
+    return include(text, path, root, warn).text
+
+
+def include(text: str, path: Path, root: Path, warn: Warn) -> Included:
+    """As `expand`, also returning the title a `{{#title …}}` directive sets."""
+    result = Included("")
+    result.text = _replace_all(text, Path(path), Path(root).resolve(), warn, 0, result)
+    return result
+
+
+def _replace_all(text: str, path: Path, root: Path, warn: Warn, depth: int, out: Included) -> str:
+    if "{{" not in text:
+        return text  # most files: nothing to look for
+    parts: list[str] = []
+    done = 0
+    for match in _DIRECTIVE.finditer(text):
+        parts.append(text[done : match.start()])
+        done = match.end()
+        line = text.count("\n", 0, match.start()) + 1
+        kind, argument = match.group(1), match.group(2)
+        if kind is None:  # escaped
+            parts.append(match.group(0)[1:])
+            continue
+        if kind == "title":
+            out.title = argument.strip()
+            continue
+        words = argument.split()
+        if kind not in ("include", "rustdoc_include", "playground", "playpen") or not words:
+            parts.append(match.group(0))  # not a directive mdBook knows: left as written
+            continue
+        expanded = _render(kind, words, path, root, warn, line)
+        if expanded is None:
+            parts.append(match.group(0))
+            continue
+        content, source = expanded
+        out.files.append(source)
+        if depth >= MAX_DEPTH:
+            warn(f"includes nested more than {MAX_DEPTH} deep (a cycle?): not expanded", path, line)
+            parts.append(match.group(0))
+            continue
+        parts.append(_replace_all(content, source, root, warn, depth + 1, out))
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _render(
+    kind: str, words: list[str], path: Path, root: Path, warn: Warn, line: int
+) -> tuple[str, Path] | None:
+    """The text one directive stands for, and the file it came from (None: a warning
+    was given and the directive stays)."""
+    name, _, spec = words[0].partition(":")
+    target = (path.parent / name).resolve()
+    if not target.is_relative_to(root):
+        warn(f"include `{name}` refused: it is outside the book folder", path, line)
+        return None
+    try:
+        content = target.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        warn(f"include `{name}` not found", path, line)
+        return None
+    except IsADirectoryError:
+        warn(f"include `{name}` is a folder, not a file", path, line)
+        return None
+    except UnicodeDecodeError:
+        warn(f"include `{name}` is not UTF-8 text", path, line)
+        return None
+    except OSError as exc:
+        warn(f"include `{name}` cannot be read: {exc.strerror}", path, line)
+        return None
+    content = content.replace("\r\n", "\n").replace("\r", "\n")
+    if kind in ("playground", "playpen"):
+        # As mdBook: the whole file as a Rust block; the attributes join the info string.
+        attributes = ",".join(words[1:])
+        fence = "rust," + attributes if attributes else "rust"
+        body = content if content.endswith("\n") else content + "\n"
+        return f"```{fence}\n{body}```\n", target
+    lines = _parse_lines(spec)
+    all_lines = content.split("\n")
+    if content.endswith("\n"):
+        all_lines.pop()  # as str.lines() in Rust: no empty last line
+    if lines.anchor is not None and not any(
+        (m := _ANCHOR_START.search(text)) and m.group(1) == lines.anchor for text in all_lines
+    ):
+        warn(f"include `{name}`: no anchor `{lines.anchor}` in it", path, line)
+        return None
+    if kind == "rustdoc_include":
+        return _rustdoc_lines(all_lines, lines), target
+    return _take(all_lines, lines), target
+
+
+def _parse_lines(spec: str) -> _Lines:
+    """What follows the path's first colon: `5`, `5:10`, `:10`, `5:`, `name` or nothing.
+    Line numbers count from 1; as in mdBook, an end that is no number means "to the end"."""
+    if not spec:
+        return _Lines()
+    first, _, rest = spec.partition(":")
+    has_end = ":" in spec
+    if first.isdigit():
+        start = max(int(first) - 1, 0)
+    elif first == "":
+        start = None
+    else:
+        return _Lines(anchor=first)
+    end_text = rest.split(":")[0] if has_end else None
+    end = int(end_text) if end_text is not None and end_text.isdigit() else None
+    if start is not None:
+        if not has_end:
+            return _Lines(start, start + 1)
+        return _Lines(start, end)
+    return _Lines(0, end)
+
+
+def _in_range(index: int, lines: _Lines) -> bool:
+    return index >= lines.start and (lines.end is None or index < lines.end)
+
+
+def _take(all_lines: list[str], lines: _Lines) -> str:
+    if lines.anchor is None:
+        return "\n".join(text for i, text in enumerate(all_lines) if _in_range(i, lines))
+    kept: list[str] = []
+    inside = False
+    for text in all_lines:
+        if inside:
+            end = _ANCHOR_END.search(text)
+            if end and end.group(1) == lines.anchor:
+                break
+            if not end and not _ANCHOR_START.search(text):
+                kept.append(text)  # other anchors' marker lines are never shown
+        else:
+            start = _ANCHOR_START.search(text)
+            inside = bool(start and start.group(1) == lines.anchor)
+    return "\n".join(kept)
+
+
+def _rustdoc_lines(all_lines: list[str], lines: _Lines) -> str:
+    """The lines asked for as they are, every other line of the file behind `# `."""
+    if lines.anchor is None:
+        return "\n".join(
+            text if _in_range(i, lines) else "# " + text for i, text in enumerate(all_lines)
+        )
+    out: list[str] = []
+    inside = False
+    for text in all_lines:
+        start, end = _ANCHOR_START.search(text), _ANCHOR_END.search(text)
+        if inside:
+            if end and end.group(1) == lines.anchor:
+                inside = False
+            elif not end and not start:
+                out.append(text)
+        elif start:
+            inside = start.group(1) == lines.anchor  # other anchors' lines are left out
+        elif not end:
+            out.append("# " + text)
+    return "\n".join(out)

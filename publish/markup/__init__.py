@@ -1,0 +1,38 @@
+"""What technical books add to Markdown: highlighted code, callouts, maths, diagrams.
+
+The reader calls `extend` on its markdown-it parser; the model then holds plain XHTML
+(Pygments token classes, labelled callout boxes, MathML with its TeX, diagrams as SVG
+images). `for_print` is the print renderer's side: it hard-wraps code lines to the text
+block and turns MathML into SVG, which WeasyPrint draws (it has no MathML).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from markdown_it import MarkdownIt
+
+from . import callouts, diagrams, highlight, maths
+
+if TYPE_CHECKING:
+    from ..config import PdfSettings
+
+
+def extend(md: MarkdownIt, language: str) -> MarkdownIt:
+    """Teach `md` fenced code, callouts, maths and diagrams; labels in `language`.
+
+    Warnings go to `env["context"]` (the reader's chapter context: `path`, `root`,
+    `resources`, `warn(message, line)`) when the reader puts one there.
+    """
+    callouts.extend(md, language)
+    maths.extend(md)
+    highlight.extend(md, diagrams.Mermaid(language))
+    return md
+
+
+def for_print(html: str, settings: PdfSettings) -> str:
+    """A chapter body of the model made ready for WeasyPrint (wrapped code, SVG maths)."""
+    from . import wrap
+
+    html = maths.to_svg(html, settings.font_size)
+    return wrap.wrap_code(html, wrap.code_cells(settings))

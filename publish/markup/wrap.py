@@ -1,0 +1,117 @@
+"""Code lines wrapped to the print text block, with a continuation mark.
+
+A browser can wrap `pre` text, but says nowhere that it did; in a printed listing a reader
+must see that a line goes on. The mono face gives every character a known width (Latin
+half an em, Han a full em), so the print renderer can count: a line longer than the block
+is cut at the last cell that fits and goes on after a `↪` mark in a hanging indent. The
+stylesheets keep `overflow-wrap: anywhere` as a last resort (tables, unknown nesting).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import PdfSettings
+
+#: `pre` in base.css: font size and horizontal padding in its own ems.
+CODE_SIZE = 0.85
+CODE_PADDING = 0.8
+#: The continuation mark and the cells it takes (its span is 1 em wide: print.css).
+MARK = '<span class="wrap-mark" aria-hidden="true">↪</span>'
+MARK_CELLS = 2
+#: Indents (in body ems, base.css) of the blocks a listing may stand in.
+INDENTS = {"ul": 2.0, "ol": 2.0, "blockquote": 2.0, "callout": 2.0}
+_TAG_RE = re.compile(r"<(/?)(ul|ol|blockquote|div|td|th|pre)\b([^>]*)>")
+_PIECE_RE = re.compile(r"(<[^>]+>)|([^<]+)")
+
+
+def code_cells(settings: PdfSettings) -> tuple[float, float]:
+    """How many half-em cells of code fit on a line of the text block at the top level,
+    and the body font size."""
+    from ..pdf import PT_PER_MM, geometry
+
+    g = geometry(settings)
+    block_pt = (g.width - g.outer - g.inner) * PT_PER_MM
+    code_em = settings.font_size * CODE_SIZE
+    return (block_pt - 2 * CODE_PADDING * code_em) / (code_em / 2), settings.font_size
+
+
+def width(char: str) -> int:
+    """Cells a character takes in a CJK mono face."""
+    if unicodedata.combining(char) or char in "\u200b\u200d\ufe0f":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def wrap_code(body: str, cells_and_size: tuple[float, float]) -> str:
+    """Every `<pre>` of `body` with its long lines wrapped (see the module docstring)."""
+    if "<pre" not in body:
+        return body
+    top_cells, font_size = cells_and_size
+    cell_em = CODE_SIZE / 2
+    out: list[str] = []
+    stack: list[str] = []
+    position = 0
+    for match in _TAG_RE.finditer(body):
+        closing, tag, attributes = match.groups()
+        if tag == "pre":
+            if closing or match.start() < position:
+                continue
+            end = body.find("</pre>", match.end())
+            if end < 0:
+                break
+            out.append(body[position : match.end()])
+            indent = sum(INDENTS.get(kind, 0) for kind in stack)
+            cells = math.floor(top_cells - indent / cell_em) - 1  # one cell for rounding
+            inner = body[match.end() : end]
+            out.append(inner if "table" in stack or cells < 10 else wrap_listing(inner, cells))
+            position = end
+            continue
+        if closing:
+            if stack:
+                stack.pop()
+        else:
+            kind = "callout" if tag == "div" and "callout" in attributes else tag
+            stack.append("table" if tag in ("td", "th") else kind)
+    out.append(body[position:])
+    return "".join(out)
+
+
+def wrap_listing(inner: str, cells: int) -> str:
+    """The inside of one `pre` (escaped text and flat spans) with lines cut at `cells`."""
+    out: list[str] = []
+    open_tags: list[str] = []
+    column = 0
+    for match in _PIECE_RE.finditer(inner):
+        tag, text = match.groups()
+        if tag:
+            out.append(tag)
+            if tag.startswith("</"):
+                if open_tags:
+                    open_tags.pop()
+            elif not tag.endswith("/>"):
+                open_tags.append(tag)
+            continue
+        piece: list[str] = []
+        for char in html.unescape(text):
+            if char == "\n":
+                column = 0
+                piece.append(char)
+                continue
+            w = width(char)
+            if column + w > cells and column > MARK_CELLS:
+                # Close what is open, mark the continuation, reopen.
+                closes = "".join(f"</{t[1:].split()[0].rstrip('>')}>" for t in reversed(open_tags))
+                out.append(html.escape("".join(piece), quote=False))
+                piece = []
+                out.append(closes + "\n" + MARK + "".join(open_tags))
+                column = MARK_CELLS
+            piece.append(char)
+            column += w
+        out.append(html.escape("".join(piece), quote=False))
+    return "".join(out)

@@ -1,0 +1,116 @@
+"""Links on paper: the page an internal link leads to, and external addresses in footnotes.
+
+A reader of the printed book cannot click. After an internal link's text the print edition
+says where it leads — （见第 35 页）, from CSS `target-counter` — and, with
+`[pdf] link-urls = "footnote"`, an external link's address is printed in a footnote. Footnote
+calls and the table of contents (which has its own leaders and folios) are left alone. Only
+the PDF does this; the EPUB keeps plain links.
+
+A reference to the page it stands on prints its number too (a Chinese editor would rather
+have 见本页 or nothing, but knowing it needs a second layout of the whole book: not worth
+it for how rarely a book refers to the same page). A long book laid out in segments
+(segments.py) gives no pages yet: a segment's pages are numbered only when the segments are
+joined, after layout, so its links stay plain links (never a wrong number, nor a
+half-printed （见第页）).
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree as etree
+import lxml.html
+
+#: The words around the page number, by the book's language (its primary subtag).
+_PAGE_WORDS = {
+    "zh": ("（见第", "页）"),
+    "ja": ("（", " ページ参照）"),
+    "": (" (see page ", ")"),
+}
+_ID_RE = re.compile(r'\sid="([^"]+)"')
+_EXTERNAL = re.compile(r"^(?:https?:|mailto:)", re.I)
+
+
+def css(language: str) -> str:
+    """The rule printing the page after a marked link, in the book's language."""
+    before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
+    quoted = [s.replace("\\", "\\\\").replace('"', '\\"') for s in (before, after)]
+    return (
+        f'a.page-ref::after {{ content: "{quoted[0]}" '
+        f'target-counter(attr(href url), page) "{quoted[1]}"; white-space: nowrap; }}\n'
+    )
+
+
+def ids(html: str) -> set[str]:
+    """Every id in an HTML text (the targets a layout of it can give a page for)."""
+    return set(_ID_RE.findall(html))
+
+
+def mark(
+    body: str, chapter: str, *, pages: bool, urls: bool, targets: set[str] | None = None
+) -> str:
+    """Chapter `chapter`'s print body (footnotes already inlined, pdf.py) with internal links
+    marked for their page (`pages`; only those leading to `targets`, if given) and external
+    addresses put in footnotes (`urls`; an address given again calls the same note), all
+    footnotes then numbered in reading order."""
+    if not (pages or urls) or "<a " not in body:
+        return body
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+    notes: dict[str, str] = {}  # address → its note's id
+    for link in list(root.iter("a")):
+        href = link.get("href", "")
+        classes = link.get("class", "").split()
+        if any(c.startswith("noteref") for c in classes):
+            continue  # a footnote call
+        if pages and href.startswith("#") and len(href) > 1:
+            if targets is None or href[1:] in targets:
+                link.set("class", " ".join([*classes, "page-ref"]))
+        elif urls and _EXTERNAL.match(href):
+            address = re.sub(r"^mailto:", "", href, flags=re.I)
+            text = "".join(link.itertext()).strip()
+            if text.rstrip("/") == address.rstrip("/"):
+                continue  # the address is printed already
+            _add_note(link, address, notes, chapter)
+    if notes:
+        _renumber(root)
+    out = etree.tostring(root, encoding="unicode", method="xml")
+    return re.sub(r"^<div>|</div>$", "", out)
+
+
+def _add_note(link, address: str, notes: dict[str, str], chapter: str) -> None:
+    """The address as a footnote after `link` (in brackets when the link is already in a
+    footnote: a note cannot have notes), or a call of its note if it had one already."""
+    in_note = any("footnote" in a.get("class", "").split() for a in link.iterancestors("span"))
+    if in_note:
+        note = etree.Element("span")
+        note.set("class", "url")
+        note.text = f"（{address}）"
+    elif address in notes:
+        note = etree.Element("a")
+        note.set("class", "noteref-again")
+        note.set("href", "#" + notes[address])
+    else:
+        notes[address] = f"url-{chapter}-{len(notes) + 1}"
+        note = etree.Element("span")
+        note.set("class", "footnote url-note")
+        note.set("id", notes[address])
+        note.text = address
+    note.tail, link.tail = link.tail, None
+    link.addnext(note)
+
+
+def _renumber(root) -> None:
+    """Number the footnotes (the author's and the addresses) in the order they are read,
+    and the repeated calls of a note with its new number."""
+    numbers: dict[str, str] = {}
+    for count, note in enumerate(
+        (s for s in root.iter("span") if "footnote" in s.get("class", "").split()), start=1
+    ):
+        note.set("data-label", str(count))
+        if note.get("id"):
+            numbers[note.get("id")] = str(count)
+    for again in root.iter("a"):
+        if again.get("class") == "noteref-again":
+            label = numbers.get(again.get("href", "")[1:])
+            if label:
+                again.text = label

@@ -1,0 +1,7 @@
+use std::io;
+
+// ANCHOR: main
+fn main() {
+    println!("你好，世界");
+}
+// ANCHOR_END: main
