@@ -508,7 +508,7 @@ def _typography_settings(table: dict[str, Any], fail) -> TypographySettings:
 def _chapter_kinds(book: dict[str, Any], fail) -> None:
     """`chapters` items are file names or `{file = "…", kind = "…"}` tables: the names stay
     in `chapters`, the kinds go to `chapter-kinds` (one per chapter)."""
-    chapters = book["chapters"]
+    chapters = book.get("chapters")
     if not isinstance(chapters, list):
         return  # the check of `chapters` reports it
     names, kinds = [], []
