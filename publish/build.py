@@ -154,7 +154,11 @@ def _lay_out_and_write(
             from .imprint.spread import render_cover
 
             progress.step("writing the cover")
-            render_cover(book, page_count(interior), partial["cover"])
+            geometry = render_cover(book, page_count(interior), partial["cover"])
+            from .prepress import finish
+
+            # The interior's colour standard (PDF/X, CMYK or grey), bleed all round.
+            finish(partial["cover"], book.settings.pdf, bleed=geometry.bleed)
         if "epub" in partial:
             book.warnings.extend(beside.receive())
         _check_strict(book.warnings, strict)

@@ -79,6 +79,8 @@ def _input_files(book: Book) -> list[Path]:
     files += [r.path for r in book.resources if r.data is None]
     if book.cover is not None:
         files.append(book.cover.path)
+    if book.settings.pdf.output_profile is not None:
+        files.append(book.settings.pdf.output_profile)  # the printer's ICC profile
     return files
 
 

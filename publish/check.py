@@ -4,7 +4,8 @@ Everything is read from the PDF itself (pdfplumber's character boxes); the model
 what text to expect, so that each printed line can be placed in its paragraph. Reports,
 with page numbers: lines not flush with the right margin, line-start and line-end
 violations (禁则), split ——/……, uncompressed punctuation pairs, Han–Latin gaps, text that
-differs from the manuscript, fonts not embedded.
+differs from the manuscript, fonts not embedded. With `--print`, instead, a printer's
+preflight of the interior and cover (`check_print`, prepress/preflight.py).
 """
 
 from __future__ import annotations
@@ -27,12 +28,32 @@ NO_END = OPENING | set("([{")
 FLUSH = 0.5
 #: An adjacent pair whose first mark advances this much or more (em) is uncompressed.
 UNCOMPRESSED = 0.9
+#: Finding kinds of 孤字/孤行 (clreq 3.4: 孤字不成行，孤行不成页).
+ORPHAN_CHAR = "孤字"
+WIDOW = "widow"
+ORPHAN = "orphan"
+STRANDED = "heading at page foot"
+#: Punctuation, which does not count as a character of a last line.
+PUNCTUATION = CLOSING | OPENING | set("…—·・.,;:?!()[]\"'")
+#: A gap between characters wider than their advance by less than this (em) is not
+#: an adjustment (rounding in the PDF's positions).
+ADJUSTED = 0.01
+#: A mark (or character) set this much (em) narrower than its advance is compressed; a
+#: Han–Latin gap narrower than this (em), of the ¼ em rule.
+SQUEEZED = 0.05
+#: clreq's target: no gap between characters grows by more than this (em) on a line
+#: without a Latin word.
+WIDE = 0.125
+HAN_LATIN_SQUEEZED = 0.2
 #: Footnote text size, relative to the body (print.css `.footnote`).
 FOOTNOTE_SIZE = 0.8
+#: Ruby annotation size, relative to its base (print.css `.ruby > .rt`).
+RUBY_SIZE = 0.5
 
 _BLOCKS = ("p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "pre",
            "figcaption", "hr")  # fmt: skip
 _JUSTIFIED = {"p", "li", "dd", "dt"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BULLETS = ["•", "◦", "▪"]
 
 
@@ -60,6 +81,7 @@ class Block:
 
     text: str
     justified: bool
+    heading: bool = False
 
 
 @dataclass
@@ -94,6 +116,15 @@ class Report:
     han_latin_gaps: list[float] = field(default_factory=list)
     fonts: int = 0
     text_identical: bool = False
+    #: Line adjustment (clreq 3.8): lines pushed in (compressed) and pushed out (expanded).
+    compressed_lines: int = 0
+    expanded_lines: int = 0
+    #: The widest gap added between two characters (em) and where, on lines without a
+    #: Latin word; and the same on lines with one.
+    widest_gap: tuple[float, str, str] = (0.0, "-", "")
+    widest_gap_latin: tuple[float, str, str] = (0.0, "-", "")
+    #: Lines without a Latin word expanded by more than WIDE between two characters.
+    wide_lines: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -123,8 +154,26 @@ class Report:
                 else "differs from the manuscript"
             ),  # fmt: skip
             f"  fonts: {self.fonts}, not embedded: {self.count('font not embedded')}",
+            f"  line adjustment: {self.compressed_lines} lines pushed in (compressed), "
+            f"{self.expanded_lines} pushed out (expanded); widest gap between characters "
+            f"{_gap(self.widest_gap)}, on lines with Latin words {_gap(self.widest_gap_latin)}",
+            f"  lines expanded by more than {WIDE} em between characters (no Latin word): "
+            f"{len(self.wide_lines)}"
+            + (
+                f" (p. {', '.join(folio for folio, _ in self.wide_lines[:10])})"
+                if self.wide_lines
+                else ""
+            ),
+            f"  孤字 (one-character last lines): {self.count(ORPHAN_CHAR)}, widows: "
+            f"{self.count(WIDOW)}, orphans: {self.count(ORPHAN)}, headings at a page foot: "
+            f"{self.count(STRANDED)}",
         ]
         return "\n".join(rows)
+
+
+def _gap(gap: tuple[float, str, str]) -> str:
+    value, folio, where = gap
+    return f"{value:.3f} em (p. {folio}: {where})" if value > 0 else "none"
 
 
 def expected_blocks(book: Book) -> list[Block]:
@@ -133,10 +182,17 @@ def expected_blocks(book: Book) -> list[Block]:
     for chapter in book.chapters:
         if chapter.matter == "front":  # before the text's first page, where the check starts
             continue
-        blocks.append(Block(squash(chapter.title), False))
+        blocks.append(Block(squash(chapter.title), False, heading=True))
         root = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+        _drop_ruby_annotations(root)
         _walk(root, blocks, [], None)
     return blocks
+
+
+def _drop_ruby_annotations(root) -> None:
+    """Ruby text is printed above the line (and left out of the text compared)."""
+    for element in root.xpath(".//rt | .//rp"):
+        element.drop_tree()  # its tail stays
 
 
 _CONTAINERS = ("ul", "ol", "div", "blockquote", "figure", "table", "thead", "tbody", "tr",
@@ -209,7 +265,9 @@ def _walk(element, blocks: list[Block], lists: list, marker: str | None) -> str 
                 # A forced line break (<br>) ends a line the way a paragraph end does.
                 for text in _segments(child):
                     if text or marker:
-                        blocks.append(Block((marker or "") + text, tag in _JUSTIFIED))
+                        blocks.append(
+                            Block((marker or "") + text, tag in _JUSTIFIED, tag in _HEADINGS)
+                        )
                         marker = None
         pending.append(child.tail or "")
     return flush(marker) if element.tag != "div" or squash("".join(pending)) else marker
@@ -220,6 +278,8 @@ def _lines_of_page(page, top: float, bottom: float, body_size: float) -> list[li
     chars = [c for c in page.chars if top <= c["top"] and c["bottom"] <= page.height - bottom]
     footnote = FOOTNOTE_SIZE * body_size
     chars = [c for c in chars if abs(c["size"] - footnote) > 0.05]
+    # Ruby annotations (half size, above the line) are no text of the line.
+    chars = [c for c in chars if c["size"] > RUBY_SIZE * body_size + 0.05]
     for c in chars:
         c["baseline"] = page.height - c["matrix"][5]
     # Lines from full-size characters; smaller ones (superscripts) join the nearest line.
@@ -260,15 +320,18 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
         ends.append(position)
 
     lines: list[Line] = []
+    footnotes: list[tuple[str, str]] = []
     with pdfplumber.open(pdf_path) as pdf:
         report.pages = len(pdf.pages)
-        first = _first_chapter_page(pdf_path, sum(c.kind == "preface" for c in book.chapters))
+        first = _first_chapter_page(pdf_path, _front_bookmarks(book))
         for index, page in enumerate(pdf.pages):
             if index < first:
                 continue
             folio = _folio(page, bottom)
             right_page = index % 2 == 0
             block_right = page.width - (g.outer if right_page else g.inner) * PT_PER_MM
+            for text in _footnote_lines(page, top, bottom, body):
+                footnotes.append((folio, text))
             for chars in _lines_of_page(page, top, bottom, body):
                 # Only what the measures need: a book has millions of characters.
                 kept = [{k: c[k] for k in ("text", "x0", "x1", "size")} for c in chars]
@@ -314,7 +377,117 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     report.lines = len(placed)
     for index, line in enumerate(placed):
         _measure_line(report, line, blocks, placed[index + 1] if index + 1 < len(placed) else None)
+        _hung(report, line, book.settings.typography.hanging_punctuation)
+        _measure_adjustment(report, line, blocks)
+    _measure_page_breaks(report, placed, blocks)
+    for folio, text in footnotes:
+        if _NOTE_START_RE.match(text) is None and _characters(text) == 1:
+            report.findings.append(Finding(ORPHAN_CHAR, folio, f"footnote line {text!r}"))
     return report
+
+
+def _characters(text: str) -> int:
+    return sum(1 for c in text if c not in PUNCTUATION and not c.isspace())
+
+
+def _measure_adjustment(report: Report, line: Line, blocks: list[Block]) -> None:
+    """Count pushed-in and pushed-out lines and keep the widest gap between characters."""
+    if not blocks[line.block].justified or line.final:
+        return
+    chars = line.chars
+    if len(chars) < 2:
+        return
+    latin = any(is_latin(c["text"]) for c in chars)
+    compressed = expanded = False
+    widest, where = 0.0, ""
+    for c1, c2 in zip(chars, chars[1:], strict=False):
+        t1, t2 = c1["text"][-1:], c2["text"][:1]
+        if not t1.strip() or not t2.strip():
+            continue  # a word space
+        gap = (c2["x0"] - c1["x1"]) / c1["size"]
+        if t1 in FULL_WIDTH and t2 in FULL_WIDTH:
+            continue  # a pair's compression is the rule, not an adjustment
+        han_latin = (is_han(t1) and is_latin(t2)) or (is_latin(t1) and is_han(t2))
+        if gap < -SQUEEZED or (han_latin and gap < HAN_LATIN_SQUEEZED):
+            compressed = True
+        if is_latin(t1) or is_latin(t2) or t1 in FULL_WIDTH or t2 in FULL_WIDTH:
+            continue
+        if gap > ADJUSTED:
+            expanded = True
+            if gap > widest:
+                widest, where = gap, t1 + t2
+    last = next(c for c in reversed(chars) if c["text"].strip())
+    if last["text"] in CLOSING and last["x1"] > line.block_right + FLUSH:  # type: ignore[attr-defined]
+        compressed = True  # trimmed at the line end
+    report.compressed_lines += compressed
+    report.expanded_lines += expanded and not compressed
+    if widest > WIDE and not latin:
+        report.wide_lines.append((line.folio, "".join(c["text"] for c in chars)))
+    key = "widest_gap_latin" if latin else "widest_gap"
+    if widest > getattr(report, key)[0]:
+        text = "".join(c["text"] for c in chars)
+        at = text.find(where)
+        setattr(report, key, (widest, line.folio, f"…{text[max(at - 6, 0) : at + 8]}…"))
+
+
+def _measure_page_breaks(report: Report, lines: list[Line], blocks: list[Block]) -> None:
+    """孤字 last lines, widows, orphans and headings left at the foot of a page."""
+    for line in lines:
+        if (
+            line.final
+            and not line.first
+            and not blocks[line.block].heading
+            and (_characters(line.text) == 1)
+        ):
+            report.findings.append(Finding(ORPHAN_CHAR, line.folio, f"…|{line.text}"))
+    for before, after in zip(lines, lines[1:], strict=False):
+        if before.page == after.page:
+            continue
+        block = blocks[before.block]
+        if block.heading and after.block != before.block:
+            report.findings.append(Finding(STRANDED, before.folio, block.text[:20]))
+        elif before.first and not before.final:
+            report.findings.append(Finding(ORPHAN, before.folio, f"{before.text[:12]}…"))
+        if after.final and not after.first and not blocks[after.block].heading:
+            report.findings.append(Finding(WIDOW, after.folio, f"…{after.text[-12:]}"))
+
+
+#: The start of a footnote at the page foot: its label and a full stop (print.css).
+_NOTE_START_RE = re.compile(r"\s*[0-9*†‡§]+\.")
+
+
+def _footnote_lines(page, top: float, bottom: float, body_size: float) -> list[str]:
+    """The lines of footnote text (smaller than the body) at the foot of the page."""
+    size = FOOTNOTE_SIZE * body_size
+    chars = [
+        c
+        for c in page.chars
+        if top <= c["top"] and c["bottom"] <= page.height - bottom and abs(c["size"] - size) <= 0.05
+    ]
+    rows: dict[float, list[dict]] = {}
+    for c in sorted(chars, key=lambda c: c["top"]):
+        key = next((k for k in rows if abs(k - c["top"]) < 0.5 * size), c["top"])
+        rows.setdefault(key, []).append(c)
+    return [
+        "".join(c["text"] for c in sorted(row, key=lambda c: c["x0"]))
+        for _, row in sorted(rows.items())
+    ]
+
+
+def _hung(report: Report, line: Line, hanging: bool) -> None:
+    """With hanging punctuation, a line whose 。，、 starts at the measure's end and hangs
+    past it is flush: its finding is taken back."""
+    chars = [c for c in line.chars if c["text"].strip()]
+    if not (hanging and chars and chars[-1]["text"] in "。，、" and report.findings):
+        return
+    finding = report.findings[-1]
+    text = "".join(c["text"] for c in chars)
+    if (
+        finding.kind == "not flush"
+        and finding.detail.endswith(text[-12:])
+        and abs(chars[-1]["x0"] - line.block_right) <= FLUSH
+    ):
+        report.findings.pop()
 
 
 def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line | None) -> None:
@@ -332,7 +505,7 @@ def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line |
             and right > line.block_right + FLUSH
             and (last["x0"] + em / 2 <= line.block_right + FLUSH)
         ):
-            right = last["x0"] + em / 2  # a closing mark trimmed to half width
+            right = line.block_right  # a closing mark trimmed (to half width at most)
         if abs(right - line.block_right) > FLUSH:
             gap = line.block_right - right
             report.findings.append(
@@ -370,8 +543,13 @@ def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line |
             report.han_latin_gaps.append((c2["x0"] - c1["x1"]) / c2["size"])
 
 
+def _front_bookmarks(book: Book) -> int:
+    """How many bookmarks the front matter has (a dedication has none)."""
+    return sum(c.matter == "front" and c.kind != "dedication" for c in book.chapters)
+
+
 def _first_chapter_page(pdf_path: Path, skip: int = 0) -> int:
-    """The page of the first chapter's bookmark, after `skip` (the prefaces')."""
+    """The page of the first chapter's bookmark, after `skip` (the front matter's)."""
     import pypdf
 
     reader = pypdf.PdfReader(pdf_path)
@@ -402,3 +580,18 @@ def _fonts(pdf_path: Path) -> tuple[int, list[str]]:
             embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             seen[name] = seen.get(name, True) and embedded
     return len(seen), [name for name, ok in seen.items() if not ok]
+
+
+def check_print(settings, interior: Path, cover: Path | None = None) -> list:
+    """`publish check --print`: the preflight of the `interior` PDF and, if given, of the
+    `cover` spread (its width from the interior's page count), per the book's settings."""
+    import pikepdf
+
+    from .prepress.preflight import cover_size, preflight
+
+    reports = [preflight(interior, settings.pdf)]
+    if cover is not None:
+        with pikepdf.open(interior) as pdf:
+            pages = len(pdf.pages)
+        reports.append(preflight(cover, settings.pdf, cover_size(settings, pages)))
+    return reports

@@ -131,19 +131,46 @@ def guarded(ctx: click.Context, action):
     help="Check this PDF of the manuscript instead of building one.",
 )  # fmt: skip
 @click.option("--all", "show_all", is_flag=True, help="List every finding, not the first 40.")
+@click.option(
+    "--print", "for_print", is_flag=True,
+    help="A printer's preflight instead: boxes, bleed, colour, fonts, images, safety margin.",
+)  # fmt: skip
+@click.option(
+    "--cover", "cover", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="With --print: also check this cover spread PDF.",
+)  # fmt: skip
 @click.pass_context
-def check_command(ctx: click.Context, manuscript: Path, pdf: Path | None, show_all: bool) -> None:
+def check_command(
+    ctx: click.Context,
+    manuscript: Path,
+    pdf: Path | None,
+    show_all: bool,
+    for_print: bool,
+    cover: Path | None,
+) -> None:
     """Measure the Chinese typesetting of MANUSCRIPT's PDF; exit 1 if anything is off.
 
     Reads the PDF's character boxes: lines not flush, 禁则 violations, split ——/……,
     uncompressed punctuation pairs, Han–Latin gaps, text differing from the manuscript,
     fonts not embedded.
 
+    With --print: a preflight for the printing house of the PDF (and --cover) per the
+    book's [pdf] settings: fonts embedded, TrimBox/BleedBox and bleed, for PDF/X the
+    OutputIntent, no RGB and K-only black text, image resolution (warning under 300 ppi),
+    nothing but backgrounds within 3 mm of the trim, the cover's width.
+
     \b
     Example:
       publish check mybook --pdf build/mybook.pdf
+      publish check --print mybook --pdf build/mybook.pdf --cover build/mybook-cover.pdf
     """
     import tempfile
+
+    if for_print:
+        _check_print(ctx, manuscript, pdf, cover, show_all)
+        return
+    if cover is not None:
+        raise click.UsageError("--cover goes with --print")
 
     from .check import check_pdf
     from .manuscript import read_manuscript
@@ -167,6 +194,39 @@ def check_command(ctx: click.Context, manuscript: Path, pdf: Path | None, show_a
         click.echo(f"  … and {len(report.findings) - len(shown)} more (--all lists them)")
     click.echo("OK" if report.ok else f"{len(report.findings)} problem(s)")
     sys.exit(0 if report.ok else 1)
+
+
+def _check_print(
+    ctx: click.Context, manuscript: Path, pdf: Path | None, cover: Path | None, show_all: bool
+) -> None:
+    """`check --print`: preflight the given PDF (or one built now) and the cover."""
+    import tempfile
+
+    from .check import check_print
+    from .config import load_config
+
+    def run():
+        settings = load_config(manuscript / "book.toml").settings
+        if pdf is not None:
+            return check_print(settings, pdf, cover)
+        with tempfile.TemporaryDirectory(prefix="publish-check-") as folder:
+            result = build(manuscript, Path(folder), ("pdf",))
+            reports = check_print(settings, result.written[0], cover)
+            reports[0].path = Path(result.written[0].name)
+            return reports
+
+    reports = guarded(ctx, run)
+    problems = 0
+    for report in reports:
+        click.echo(report.summary())
+        shown = report.findings if show_all else report.findings[:40]
+        for finding in shown:
+            click.echo(f"  {finding}")
+        if len(shown) < len(report.findings):
+            click.echo(f"  … and {len(report.findings) - len(shown)} more (--all lists them)")
+        problems += len(report.errors)
+    click.echo("OK" if not problems else f"{problems} problem(s)")
+    sys.exit(1 if problems else 0)
 
 
 @main.command("import-text", short_help="Turn a plain-text book into a manuscript.")

@@ -53,6 +53,11 @@ SECTION_KEYS: dict[str, set[str]] = {
         "link-urls",
         "sheet",
         "signature",
+        "bleed",
+        "marks",
+        "standard",
+        "output-profile",
+        "colour",
     },  # fmt: skip
     "epub": {
         "embed-fonts",
@@ -62,7 +67,14 @@ SECTION_KEYS: dict[str, set[str]] = {
         "certified-by",
         "accessibility-summary",
     },  # fmt: skip
-    "typography": {"normalize-punctuation"},
+    "typography": {
+        "normalize-punctuation",
+        "emphasis",
+        "quotes",
+        "hanging-punctuation",
+        "pinyin",
+        "pinyin-overrides",
+    },
     "security": {"allow-data-urls", "allow-remote-images"},
     "imprint": {
         "isbn",
@@ -119,6 +131,24 @@ class PdfSettings:
     sheet: Sheet | None = FORMATS["A5"].sheet
     #: Pad the page count to a multiple of this with blank pages (0: no padding).
     signature: int = 0
+    #: mm beyond the trim: top, outer, bottom, inner (prepress/).
+    bleed: tuple[float, float, float, float] = (0, 0, 0, 0)
+    marks: bool = False  # crop marks
+    standard: str = ""  # one of STANDARDS
+    output_profile: Path | None = None  # the printer's ICC profile (absolute)
+    colour: str = "rgb"  # "rgb" (screen), "cmyk" or "grey"
+
+    @property
+    def for_print(self) -> bool:
+        """True when the PDF goes through the prepress step (prepress.finish)."""
+        print_standard = self.standard.startswith("pdf/x")
+        return print_standard or self.colour != "rgb" or self.marks or any(self.bleed)
+
+
+#: `[pdf] standard` values.
+STANDARDS = ("", "pdf/x-4", "pdf/x-1a", "pdf/ua-1")
+#: `[pdf] colour` values.
+COLOURS = ("rgb", "cmyk", "grey")
 
 
 @dataclass(frozen=True)
@@ -138,6 +168,11 @@ class TypographySettings:
     """`[typography]`: the Chinese typesetting pass shared by both editions."""
 
     normalize_punctuation: bool = True
+    emphasis: str = "dots"  # 着重号; or "kai", "bold"
+    quotes: str | None = None  # "curly" “‘’”, "corner" 「『』」; None: as written
+    hanging_punctuation: bool = False
+    pinyin: bool | tuple[str, ...] = False  # every chapter, or these chapter files
+    pinyin_overrides: tuple[tuple[str, tuple[str, ...]], ...] = ()  # word → syllables
 
 
 @dataclass(frozen=True)
@@ -276,7 +311,9 @@ def check_tables(
         _check_book(book, fail, book_required)
     settings = Settings(
         output_name=_output_name(data.get("output", {}), path, fail),
-        pdf=_pdf_settings(data.get("pdf", {}), fail),
+        pdf=_print_settings(
+            _pdf_settings(data.get("pdf", {}), fail), data.get("pdf", {}), path, fail
+        ),
         epub=_epub_settings(data.get("epub", {}), fail),
         typography=_typography_settings(data.get("typography", {}), fail),
         security=SecuritySettings(
@@ -290,6 +327,10 @@ def check_tables(
         imprint=_imprint_settings(data.get("imprint"), fail),
         cover=_cover_settings(data.get("cover"), fail),
     )
+    pinyin = settings.typography.pinyin
+    for name in pinyin if isinstance(pinyin, tuple) else ():
+        if name not in book["chapters"]:
+            raise fail(f"`pinyin`: `{name}` is none of the chapters", "pinyin", "typography")
     return BookConfig(path, book, settings)
 
 
@@ -499,9 +540,54 @@ def _epub_settings(table: dict[str, Any], fail) -> EpubSettings:
     )
 
 
+def _choice(table: dict[str, Any], key: str, choices: tuple[str, ...], fail) -> str | None:
+    value = table.get(key)
+    if value is not None and value not in choices:
+        quoted = " or ".join(f'"{choice}"' for choice in choices)
+        raise fail(f"`{key}` must be {quoted}", key, "typography")
+    return value
+
+
+def _pinyin(table: dict[str, Any], fail) -> bool | tuple[str, ...]:
+    value = table.get("pinyin", False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise fail(
+        '`pinyin` must be true, false or a list of chapter files: ["01-….md"]',
+        "pinyin",
+        "typography",
+    )
+
+
+def _pinyin_overrides(table: dict[str, Any], fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    overrides = table.get("pinyin-overrides", {})
+    key = "pinyin-overrides"
+    if not isinstance(overrides, dict):
+        raise fail('`pinyin-overrides` must be a table: "重庆" = "chóng qìng"', key, "typography")
+    result = []
+    for word, reading in overrides.items():
+        syllables = tuple(reading.split()) if isinstance(reading, str) else ()
+        if not word or len(syllables) != len(word):
+            raise fail(
+                f"pinyin override `{word}` must give one syllable per character, "
+                f"separated by spaces",
+                word,
+                "typography.pinyin-overrides",
+            )
+        result.append((word, syllables))
+    return tuple(result)
+
+
 def _typography_settings(table: dict[str, Any], fail) -> TypographySettings:
     return TypographySettings(
-        normalize_punctuation=_bool(table, "normalize-punctuation", "typography", True, fail)
+        normalize_punctuation=_bool(table, "normalize-punctuation", "typography", True, fail),
+        emphasis=_choice(table, "emphasis", ("dots", "kai", "bold"), fail) or "dots",
+        quotes=_choice(table, "quotes", ("curly", "corner"), fail),
+        hanging_punctuation=_bool(table, "hanging-punctuation", "typography", False, fail),
+        pinyin=_pinyin(table, fail),
+        pinyin_overrides=_pinyin_overrides(table, fail),
     )
 
 
@@ -579,3 +665,120 @@ def _cover_settings(table: dict[str, Any] | None, fail) -> CoverSettings | None:
             raise fail("`back-text` must be a non-empty string", "back-text", "cover")
         values["back_text"] = table["back-text"].strip()
     return CoverSettings(**values)
+
+
+def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fail) -> PdfSettings:
+    """`[pdf]`'s print keys: standard, colour, output-profile, marks and bleed (3 mm on
+    every side by default once any of the others asks for a print file)."""
+    from dataclasses import replace
+
+    standard = table.get("standard", "")
+    if not isinstance(standard, str) or standard.lower() not in STANDARDS:
+        raise fail(
+            f"`standard` must be one of {', '.join(repr(s) for s in STANDARDS)}", "standard", "pdf"
+        )
+    standard = standard.lower()
+    print_standard = standard.startswith("pdf/x")
+    profile = _output_profile(table, toml, fail)
+    kind = profile.read_bytes()[16:20] if profile is not None else b""
+    default = "grey" if kind == b"GRAY" else "cmyk" if print_standard or profile else "rgb"
+    colour = table.get("colour", default)
+    if colour == "gray":
+        colour = "grey"
+    if colour not in COLOURS:
+        raise fail('`colour` must be "cmyk", "grey" or "rgb"', "colour", "pdf")
+    if print_standard and colour == "rgb":
+        raise fail(f'`colour` "rgb" is not allowed in {standard.upper()}', "colour", "pdf")
+    if kind == b"GRAY" and colour != "grey":
+        raise fail(
+            '`output-profile` is a grey profile: it goes with `colour = "grey"`',
+            "output-profile",
+            "pdf",
+        )
+    marks = _bool(table, "marks", "pdf", False, fail)
+    wanted = print_standard or colour != "rgb" or marks or profile is not None
+    bleed = (3.0,) * 4 if wanted else (0.0,) * 4
+    if "bleed" in table:
+        bleed = _bleed(table["bleed"], fail)
+    return replace(
+        settings,
+        bleed=bleed,
+        marks=marks,
+        standard=standard,
+        output_profile=profile,
+        colour=colour,
+    )
+
+
+def _output_profile(table: dict[str, Any], toml: Path, fail) -> Path | None:
+    """`[pdf] output-profile`: a CMYK or grey ICC file inside the manuscript folder that
+    LittleCMS can convert sRGB to."""
+    if "output-profile" not in table:
+        return None
+    name = table["output-profile"]
+    if not isinstance(name, str) or not name.strip():
+        raise fail("`output-profile` must be the path of an ICC file", "output-profile", "pdf")
+    root = toml.parent.resolve()
+    profile = (root / name).resolve()
+    if not profile.is_relative_to(root):
+        raise fail(
+            f"`output-profile` {name!r} lies outside the manuscript folder", "output-profile", "pdf"
+        )
+    if not profile.is_file():
+        raise fail(f"`output-profile` {name!r}: no such file", "output-profile", "pdf")
+    head = profile.read_bytes()[:40]
+    if len(head) < 40 or head[36:40] != b"acsp":
+        raise fail(f"`output-profile` {name!r} is not an ICC profile", "output-profile", "pdf")
+    if head[16:20] not in (b"CMYK", b"GRAY"):
+        raise fail(
+            f"`output-profile` {name!r} is a {head[16:20].decode('latin-1').strip()} "
+            "profile; a printer's profile is CMYK (or grey)",
+            "output-profile",
+            "pdf",
+        )
+    from PIL import Image, ImageCms  # only for a configured profile
+
+    try:  # a pixel converted the way prepress/colour.py converts
+        opened = ImageCms.getOpenProfile(str(profile))
+        if head[16:20] == b"CMYK":
+            transform = ImageCms.buildTransform(
+                ImageCms.createProfile("sRGB"), opened, "RGB", "CMYK"
+            )
+            ImageCms.applyTransform(Image.new("RGB", (1, 1)), transform)
+    except (OSError, ImageCms.PyCMSError) as exc:
+        raise fail(
+            f"`output-profile` {name!r}: LittleCMS cannot convert colours with it ({exc})",
+            "output-profile",
+            "pdf",
+        ) from None
+    return profile
+
+
+_BLEED_SIDES = ("top", "outer", "bottom", "inner")
+
+
+def _bleed(value: Any, fail) -> tuple[float, float, float, float]:
+    """mm: one number, [vertical, horizontal], [top, outer, bottom, inner] or a table of
+    those sides (a side not given: 0; e.g. `{ top = 3, outer = 3, bottom = 3 }` for
+    print-on-demand, where only the outer edges are cut)."""
+    message = (
+        "`bleed` must be mm (0 to 20): one number, [vertical, horizontal], "
+        "[top, outer, bottom, inner] or { top = …, outer = …, bottom = …, inner = … }"
+    )
+    if isinstance(value, dict):
+        if not set(value) <= set(_BLEED_SIDES):
+            raise fail(message, "bleed", "pdf")
+        items = [value.get(side, 0) for side in _BLEED_SIDES]
+    else:
+        items = value if isinstance(value, list) else [value]
+    if len(items) not in (1, 2, 4) or not all(
+        isinstance(item, int | float) and not isinstance(item, bool) and 0 <= item <= 20
+        for item in items
+    ):
+        raise fail(message, "bleed", "pdf")
+    numbers = [float(item) for item in items]
+    if len(numbers) == 1:
+        numbers *= 4
+    elif len(numbers) == 2:
+        numbers *= 2
+    return (numbers[0], numbers[1], numbers[2], numbers[3])

@@ -13,11 +13,16 @@ import zipfile
 from pathlib import Path
 
 from ebooklib import epub
+from markupsafe import Markup
 
 from . import __version__
+from .display import phrase_breaks, phrase_headings
+from .emphasis import epub_emphasis
+from .housestyle import epub_css
 from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
 from .pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
+from .ruby import hoist_out_of_ruby
 from .typography import text_of
 
 
@@ -25,6 +30,8 @@ def chapter_file(chapter: Chapter) -> str:
     return f"{chapter.id}.xhtml"
 
 
+#: A page-break marker put after a figure's caption, inside the figure (not allowed there).
+_FIGURE_END_MARKER_RE = re.compile(r"</figcaption>(<span [^>]*(?:/>|></span>))</figure>")
 _TCY_RE = re.compile(r"(?<![0-9A-Za-z.,])([0-9]{1,2})(?![0-9A-Za-z.,%])")
 
 
@@ -97,11 +104,13 @@ def _chapter_xhtml(
             note["html"] = _cross_file_links(note["html"], own, files)
     pages = [page for page in book.page_breaks if page.chapter == chapter.id]
     body = insert_page_breaks(body, [page for page in pages if page.block is not None])
+    body = _FIGURE_END_MARKER_RE.sub(r"</figcaption></figure>\1", hoist_out_of_ruby(body))
     if vertical:
         body = _upright_digits(body)
     return template("epub-chapter.xhtml").render(
         chapter=chapter,
-        body=body,
+        title=Markup(phrase_breaks(chapter.title)),
+        body=phrase_headings(epub_emphasis(body)),
         notes=notes,
         labels=labels(book.metadata.language),
         start_pages=[page for page in pages if page.block is None],
@@ -288,9 +297,14 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         uid="style",
         file_name="style/book.css",
         media_type="text/css",
-        content="\n".join([stylesheet("base.css"), stylesheet("epub.css"), settings_css]).encode(
-            "utf-8"
-        ),
+        content="\n".join(
+            [
+                stylesheet("base.css"),
+                stylesheet("epub.css"),
+                settings_css,
+                epub_css(book.settings.typography),
+            ]
+        ).encode("utf-8"),
     )
     ebook.add_item(css)
 

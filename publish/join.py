@@ -64,6 +64,9 @@ def join(
             if part.piece.pages % 2 and index < len(body):
                 box = pdf.pages[-1].mediabox
                 pdf.add_blank_page(page_size=(float(box[2]), float(box[3])))
+                # The whole box: with bleed it starts at negative coordinates (its
+                # TrimBox and BleedBox are the prepress step's, prepress/boxes.py).
+                pdf.pages[-1].obj.MediaBox = Array([float(v) for v in box])
 
         first_body = body[0].first
         folios = Folios(

@@ -6,21 +6,28 @@ wide and a whole number of lines high, so that a line of Han characters fills th
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup
+
 from . import __version__, markup
 from .config import PdfSettings
+from .display import Measure, display_headings, display_html
+from .emphasis import print_emphasis
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
 from .pagination import number_blocks, page_breaks
+from .prepress.boxes import css_bleed
 from .printlinks import css as links_css
 from .printlinks import ids
 from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
+from .ruby import print_ruby
 from .typography import text_of
 
 PT_PER_MM = 72 / 25.4
@@ -86,9 +93,11 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
         width=f"{g.width:.3f}",
         height=f"{g.height:.3f}",
         top=f"{g.top:.3f}",
-        outer=f"{g.outer:.3f}",
+        # Side margins rounded down: the text block stays a whole number of ems wide, not
+        # a hair narrower (a nowrap box of N ems must fit in N ems).
+        outer=f"{math.floor(g.outer * 1000) / 1000:.3f}",
         bottom=f"{g.bottom:.3f}",
-        inner=f"{g.inner:.3f}",
+        inner=f"{math.floor(g.inner * 1000) / 1000:.3f}",
         font_size=f"{settings.font_size:g}",
         line_height=f"{settings.line_height:g}",
         latin_faces=latin,
@@ -96,14 +105,21 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
         body_fonts=_font_list(LATIN_FAMILY, settings.body_font),
         heading_fonts=_font_list(settings.heading_font, settings.body_font),
         mono_fonts=_font_list(settings.mono_font, settings.body_font),
+        bleed=css_bleed(settings),
     )
 
 
 #: A footnote reference with the character before it (kept together on a line).
 _NOTEREF_RE = re.compile(r"([^\s<>;])?" + NOTEREF_RE.pattern)
-#: The last characters of a paragraph, kept on one line so that no paragraph ends with a
-#: line of one or two characters (the line before gives up characters instead).
-_PARAGRAPH_END_RE = re.compile(r"([^<>&;\s]{4})</p>")
+#: A paragraph's last two characters with the marks around them (a Latin word or number
+#: counts as one), kept on one line so that no paragraph, list item, table cell or
+#: footnote ends with a line of one character (孤字, clreq): the line before gives one
+#: character up when the last would be alone.
+_MARK = "[，。、；：？！）》」』】〕〉”’（《「『【〔〈“‘…—·]"
+_UNIT = r"(?:[A-Za-z0-9]+|[^\x00-\x7f<>&;\s，。、；：？！）》」』】〕〉”’（《「『【〔〈“‘…—·])"
+_LAST_TWO = f"({_MARK}*{_UNIT}{_MARK}*{_UNIT}{_MARK}*)"
+_PARAGRAPH_END_RE = re.compile(_LAST_TWO + r"(</(?:p|li|td|th|dd|dt)>)")
+_NOTE_END_RE = re.compile(_LAST_TWO + "$")
 _PARAGRAPHS_RE = re.compile(r"</p>\s*<p>")
 
 
@@ -120,7 +136,9 @@ def _inline_footnotes(chapter: Chapter, body: str) -> str:
         else:
             placed.add(note_id)
             text = _PARAGRAPHS_RE.sub("<br />", note.html.strip())
-            text = re.sub(r"^<p>|</p>$", "", text)
+            text = _NOTE_END_RE.sub(
+                r'<span class="keep">\1</span>', re.sub(r"^<p>|</p>$", "", text)
+            )
             call = f'<span class="footnote" id="{note_id}" data-label="{label}">{text}</span>'
         # The call never starts a line: it stays with the character it follows.
         return f'<span class="keep">{before}{call}</span>' if before else call
@@ -128,8 +146,47 @@ def _inline_footnotes(chapter: Chapter, body: str) -> str:
     return _NOTEREF_RE.sub(replace, body)
 
 
+def display_measures(settings: PdfSettings) -> dict[str, Measure]:
+    """Where each kind of display line is set (sizes and indents as print.css gives them)."""
+    fs, family = settings.font_size, settings.heading_font
+    width = geometry(settings).chars_per_line * fs
+
+    def m(size: float, bold: bool = True, indent: float = 0.0, room: float = 0.0) -> Measure:
+        return Measure(family, bold, size * fs, width - indent * fs, room)
+
+    return {
+        "title": m(1.9),
+        "part": m(2),
+        "subtitle": m(1.2, False),
+        "chapter": m(1.6),
+        "h2": m(1.25),
+        "h3": m(1.1),
+        "h4": m(1),
+        "h5": m(1),
+        "h6": m(1),
+        "figcaption": m(0.9, False),
+        # The folio sits in the entry's 2.5 em right padding; the leader needs 1.5 em. A
+        # chapter of a part is indented 1 em more.
+        "toc-0": m(1.1, True, 2.75, 1.65),
+        "toc-1": m(1, True, 3.5, 1.5),
+        "toc-2": m(1, False, 4.5, 1.5),
+        "toc-3": m(1, False, 6.5, 1.5),
+    }
+
+
+def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Path) -> str:
+    """A chapter body in the print edition's own markup: emphasis, ruby, display lines."""
+    body = print_emphasis(body, book.settings.typography.emphasis)
+    body = print_ruby(body)
+
+    def warn(title: str) -> None:
+        book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
+
+    return display_headings(body, measures, warn)
+
+
 def _keep_paragraph_ends(html: str) -> str:
-    return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span></p>', html)
+    return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span>\2', html)
 
 
 def book_html(
@@ -146,6 +203,16 @@ def book_html(
     `chapters` only, or the `front` matter only, its TOC given the printed `pages` of the
     headings (id → folio) since their pages are in other documents.
     """
+    measures = display_measures(book.settings.pdf)
+
+    def display(text: str, kind: str) -> Markup:
+        if kind not in measures:
+            return Markup.escape(text)
+        shown, forced = display_html(text, measures[kind])
+        if forced:
+            book.warnings.append(Warning(f"display line longer than the measure: `{text}`"))
+        return Markup(shown)
+
     if chapters is None:
         chapters = [chapter for chapter in book.chapters if chapter.matter != "front"]
     # Front matter (prefix chapters) is laid out with the title page and the TOC: roman
@@ -163,23 +230,28 @@ def book_html(
     def body(chapter: Chapter) -> dict:
         return {
             "id": chapter.id,
-            "title": chapter.title,
+            "title": display(chapter.title, "chapter"),
             "matter": chapter.matter,
             "part": chapter.part if book.opens_part(chapter) else None,
             "in_part": chapter.part is not None,
             "kind": chapter.kind,
             "body": _keep_paragraph_ends(
-                mark_links(
-                    _inline_footnotes(
-                        chapter,
-                        markup.for_print(
-                            number_blocks(chapter.body, chapter.id), book.settings.pdf
+                _print_text(
+                    book,
+                    mark_links(
+                        _inline_footnotes(
+                            chapter,
+                            markup.for_print(
+                                number_blocks(chapter.body, chapter.id), book.settings.pdf
+                            ),
                         ),
+                        chapter.id,
+                        pages=options.link_pages,
+                        urls=options.link_urls == "footnote",
+                        targets=targets,
                     ),
-                    chapter.id,
-                    pages=options.link_pages,
-                    urls=options.link_urls == "footnote",
-                    targets=targets,
+                    measures,
+                    chapter.source,
                 )
             ),
         }
@@ -196,6 +268,7 @@ def book_html(
         front_matter=[body(chapter) for chapter in front_matter],
         chapters=[body(chapter) for chapter in chapters],
         labels=labels(book.metadata.language),
+        display=display,
         version=__version__,
         timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ") if dated else None,
     )
@@ -235,6 +308,7 @@ class Setup:
     font_files: tuple[Path, ...]
     resources: tuple[Resource, ...]
     chinese_layout: bool = True
+    hanging_punctuation: bool = False
 
 
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
@@ -252,6 +326,7 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
         tuple(face["path"] for face in latin),
         tuple(book.resources),
         chinese_layout,
+        book.settings.typography.hanging_punctuation,
     )
 
 
@@ -291,6 +366,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     from weasyprint.text.fonts import FontConfiguration
 
     from .sandbox import quiet_logging, url_fetcher
+    from .weasy import cjk
     from .weasy.cjk import install as install_cjk_layout
 
     font_config = FontConfiguration()  # @font-face rules are ignored without one
@@ -302,6 +378,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     ]
     if setup.chinese_layout:
         install_cjk_layout()
+        cjk.HANGING = setup.hanging_punctuation
     base_url = setup.root.resolve().as_uri() + "/"
     with quiet_logging():
         # Presentational hints: an image's width/height attributes (sized by its author,
@@ -400,14 +477,17 @@ def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None
     write_pdf(layout(book, chinese_layout=chinese_layout), target, font_files(book))
 
 
-def write_pdf(document, target: Path, font_files: list[Path]) -> None:
+def write_pdf(document, target: Path, font_files: list[Path], standard: str = "") -> None:
     """Write a document `layout` made to `target`, with page labels; the subsets of the
-    faces read from `font_files` are kept between builds (weasy.fonts.cached_subsets)."""
+    faces read from `font_files` are kept between builds (weasy.fonts.cached_subsets).
+    `standard` "pdf/ua-1" writes a tagged PDF (WeasyPrint's structure tree); PDF/X is the
+    prepress step's (prepress.finish)."""
     from .sandbox import quiet_logging
     from .weasy.fonts import cached_subsets
 
+    variant = {"pdf_variant": standard} if standard == "pdf/ua-1" else {}
     with quiet_logging(), cached_subsets(font_files):
-        document.write_pdf(target, pdf_identifier=None, finisher=_page_labels)
+        document.write_pdf(target, pdf_identifier=None, finisher=_page_labels, **variant)
 
 
 def _page_labels(document, pdf) -> None:

@@ -40,6 +40,7 @@ from .pdf import (
     report_refused,
     setup,
 )
+from .prepress import finish
 from .progress import Progress
 from .typography import text_of
 from .workers import worker_start
@@ -95,7 +96,7 @@ class Piece:
     """
 
     pages: int
-    blank: list[bool]
+    blank: list[bool]  # pages that get no folio
     breaks: list[PageBreak]  # labelled with page numbers counted within the piece
     anchors: dict[str, tuple[int, float, float]]
     #: Links to anchors in other pieces: page, anchor, rectangle.
@@ -171,7 +172,11 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozen
     os.replace(partial, target)
     return Piece(
         pages=len(document.pages),
-        blank=[page._page_box.page_type.blank for page in document.pages],
+        # Pages without a folio: blank ones, and full-bleed plates (prepress, settings.css).
+        blank=[
+            page._page_box.page_type.blank or page._page_box.page_type.name == "full-bleed"
+            for page in document.pages
+        ],
         breaks=page_breaks(document),
         anchors=anchors,
         links=links,
@@ -531,6 +536,8 @@ def print_edition(
             book.warnings.append(
                 Warning(f"{added} blank page(s) added to fill the last {signature}-page signature")
             )
+    if target is not None:  # boxes, colour, PDF/X: on every page, padding included
+        finish(target, book.settings.pdf)
 
 
 #: The cache entry keeping the last build's page count (the copyright page's figures).
@@ -577,13 +584,13 @@ def _print_edition_once(
     jobs = jobs or os.cpu_count() or 1
     previous = cache.read_plan() or {}
     grouping = plan(book, size, previous if use_cache else None, jobs)
-    if len(grouping) == 1:
+    if len(grouping) == 1 or tagged(book):
         cache.prune()
         document = layout(book, chinese_layout=chinese_layout, prepared=prepared)
         if laid_out is not None:
             laid_out()
         if target is not None:
-            write_pdf(document, target, font_files(book))
+            write_pdf(document, target, font_files(book), book.settings.pdf.standard)
         return len(document.pages)
     # Front matter chapters are laid out with the title page and TOC, not in a segment.
     segments = [
@@ -613,6 +620,12 @@ def _print_edition_once(
     return page_count(target) if target is not None else None
 
 
+def tagged(book: Book) -> bool:
+    """A PDF/UA book is laid out in one document: the join does not merge the pieces'
+    structure trees (their ParentTree and marked-content numbering)."""
+    return book.settings.pdf.standard == "pdf/ua-1"
+
+
 def _guess_pages(book: Book) -> int:
     """About how many pages the body will take: its characters over a page's worth."""
     from .pdf import geometry
@@ -628,6 +641,6 @@ def one_document(book: Book, cache_folder: Path, size: int, use_cache: bool) -> 
     previous = PieceCache(cache_folder).read_plan() if use_cache else None
     # The last build's count even with --force: it is only a first guess, checked after.
     book.pages = _last_pages(cache_folder) or _guess_pages(book)
-    if len(plan(book, size, previous)) > 1:
+    if len(plan(book, size, previous)) > 1 and not tagged(book):
         return None
     return prepare(book)

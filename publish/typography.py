@@ -7,6 +7,7 @@ Rules follow W3C *Requirements for Chinese Text Layout* (clreq).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -109,14 +110,50 @@ def join_lines(text: str, before: str = "", after: str = "") -> str:
 TextRule = Callable[[str, str, str], str]
 
 
-def map_text(html: str, rule: TextRule) -> str:
-    """Apply `rule(text, before, after)` to each text node outside code.
+_CORNER = str.maketrans("“”‘’", "「」『』")
+_CURLY = str.maketrans("「」『』", "“”‘’")
+_LETTER = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
+
+
+def convert_quotes(text: str, before: str = "", after: str = "", *, style: str) -> str:
+    """Quotation marks in the house style: "corner" 「『』」 or "curly" “‘’” (outer pair and
+    inner pair map to each other, so nesting is kept). An apostrophe (’ between Latin
+    letters: don’t) is no quotation mark and stays."""
+    if style == "curly":
+        return text.translate(_CURLY)
+    whole = before + text + after
+    out = []
+    for index, char in enumerate(text, start=len(before)):
+        if (
+            char == "’"
+            and _LETTER.match(whole[index - 1 : index] or " ")
+            and (_LETTER.match(whole[index + 1 : index + 2] or " "))
+        ):
+            out.append(char)
+        elif char in "“”‘’" and not _latin_quote(whole, index):
+            out.append(char.translate(_CORNER))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _latin_quote(whole: str, index: int) -> bool:
+    """A quotation mark around Latin text only (“word”), which keeps its curly form."""
+    left = re.search(r"[^\s“”‘’]?$", whole[:index]).group(0)
+    right = re.match(r"^[^\s“”‘’]?", whole[index + 1 :]).group(0)
+    neighbours = [c for c in (left, right) if c]
+    return bool(neighbours) and all(_LETTER.match(c) or c in ".,;:!?" for c in neighbours)
+
+
+def map_text(html: str, rule: TextRule, skip: set[str] = _SKIP) -> str:
+    """Apply `rule(text, before, after)` to each text node outside code (and the other
+    elements of `skip`).
 
     `before` is the last character of the block's text so far, `after` the first of what
     follows, so rules see through inline tags. Block tags start a new context.
     """
     parts = _TAG_RE.split(html)
-    skip = 0
+    skipped, depth = skip, 0
     blocks: list[list[int]] = [[]]
     for index, part in enumerate(parts):
         if index % 2:  # a tag
@@ -124,12 +161,12 @@ def map_text(html: str, rule: TextRule) -> str:
             name = match.group(1).lower() if match else ""
             closing = part.startswith("</")
             self_closing = part.endswith("/>")
-            if name in _SKIP and not self_closing:
-                skip += -1 if closing else 1
+            if name in skipped and not self_closing:
+                depth += -1 if closing else 1
                 blocks.append([])
             elif name in _BLOCK:
                 blocks.append([])
-        elif part and skip == 0:
+        elif part and depth == 0:
             blocks[-1].append(index)
     for block in blocks:
         originals = {i: parts[i] for i in block}
@@ -145,9 +182,23 @@ def text_of(fragment: str) -> str:
     return html.unescape(_TAGS_RE.sub("", fragment))
 
 
-def prepare_html(html: str, settings: TypographySettings) -> str:
-    """The shared typography pass over one XHTML fragment of the model."""
+def prepare_html(html: str, settings: TypographySettings, chapter: str | None = None) -> str:
+    """The shared typography pass over one XHTML fragment of the model (of the `chapter`
+    file named so in book.toml, for a per-chapter setting)."""
     html = map_text(html, join_lines)
     if settings.normalize_punctuation:
         html = map_text(html, normalize_punctuation)
+    if settings.quotes:
+        html = map_text(html, functools.partial(convert_quotes, style=settings.quotes))
+    if settings.pinyin is True or (chapter is not None and chapter in (settings.pinyin or ())):
+        from .ruby import Pinyin  # pypinyin's dictionaries load only for the books that ask
+
+        html = map_text(html, Pinyin(settings.pinyin_overrides), skip=_SKIP | {"ruby"})
     return html
+
+
+def prepare_title(text: str, settings: TypographySettings) -> str:
+    """The house style for a title given as plain text (book.toml, a heading's text)."""
+    if settings.quotes:
+        text = convert_quotes(text, style=settings.quotes)
+    return text

@@ -249,7 +249,9 @@ def _pdf_links(pdf: Path) -> list[tuple[int, str, int]]:
                     if x1 <= (c["x0"] + c["x1"]) / 2 <= x2
                     and y1 <= height - (c["top"] + c["bottom"]) / 2 <= y2
                 )
-                found.append((n, re.sub(r"\s+", "", text), index[dest[0].objgen]))
+                # The page a link leads to is printed after it, inside it ([pdf] link-pages).
+                text = re.sub(r"（见第\d+页）$", "", re.sub(r"\s+", "", text))
+                found.append((n, text, index[dest[0].objgen]))
     return found
 
 
@@ -346,7 +348,7 @@ def test_front_matter_roman_back_matter_after_the_text(books):
     reader = pypdf.PdfReader(_pdf(result))
     marks = {title: page for _, title, page in outline(reader)}
     labels = reader.page_labels
-    # Prefix chapters, like prefaces, come before the TOC (imprint's order), roman folioed.
+    # 扉页 i, 版权页 ii, then the front matter on rectos before the TOC (目录)
     assert labels[marks["前言"]] == "iii" and labels[marks["贡献者"]] == "v"
     assert labels[marks["第一部分 入门"]] == "1"
     assert int(labels[marks["附录 A：术语表"]]) > int(labels[marks["错误处理"]])
@@ -450,13 +452,15 @@ def test_our_manuscript_with_a_summary(tmp_path):
 def test_segments_give_the_same_book_with_parts_and_front_matter(tmp_path, monkeypatch):
     """Laid out in segments of whole chapters (part pages go with their first chapter,
     front matter with the TOC), the book is the one laid out in one document."""
+    import shutil
     import subprocess
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    # Pages after links are printed in one document only (printlinks.py): left out here.
+    # Pages after links are printed only in books laid out in one document (README: links
+    # on paper), so they are off here, where both layouts must agree.
     book = shutil.copytree(MDBOOK, tmp_path / "book")
-    with open(book / "book.toml", "a", encoding="utf-8") as toml:
-        toml.write("link-pages = false\n")  # in [output.publish.pdf], the last table
+    toml = book / "book.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "link-pages = false\n", encoding="utf-8")
     one = _pdf(build(book, tmp_path / "one", ("pdf",), segment_size=10**9))
     pieces = _pdf(build(book, tmp_path / "pieces", ("pdf",), segment_size=1, jobs=2))
     assert len(list((tmp_path / "pieces" / ".publish-cache").glob("*.pdf"))) >= 5

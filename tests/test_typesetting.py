@@ -45,6 +45,12 @@ def test_clreq_targets(typeset):
         assert statistics.median(report.pair_advances) <= 0.55
     if report.han_latin_gaps:
         assert 0.2 <= statistics.median(report.han_latin_gaps) <= 0.3
+    # Line adjustment (clreq 3.8): pushed in before pushed out, and no gap between
+    # characters widened past ⅛ em on a line without a Latin word — none in the sample and
+    # the rich book; 三国演义's corpus has a few pages of mojibake (`?⒎鸭洌？`) that
+    # no rule sets tight, hence 1 % of the lines.
+    assert report.compressed_lines >= 1
+    assert len(report.wide_lines) <= report.justified_lines // 100, report.wide_lines[:5]
 
 
 def test_the_checker_sees_what_plain_weasyprint_does(rich, tmp_path):
@@ -57,7 +63,9 @@ def test_the_checker_sees_what_plain_weasyprint_does(rich, tmp_path):
     )
     subprocess.run([sys.executable, "-c", code, str(rich.book.root), str(plain)], check=True)
     report = check_pdf(rich.book, plain)
-    assert report.count("not flush") > 10
+    # Ragged only where a mark pushed a character out: the text block is a whole number of
+    # ems wide, so a line of full-width characters fits exactly even without our layout.
+    assert report.count("not flush") >= 2
     assert statistics.median(report.han_latin_gaps) < 0.1 or report.count("not flush")
     result = CliRunner().invoke(main, ["check", str(rich.book.root), "--pdf", str(plain)])
     assert result.exit_code == 1

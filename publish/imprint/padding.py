@@ -20,6 +20,8 @@ def pad_to_signature(path: Path, signature: int) -> int:
         box = pdf.pages[-1].mediabox
         for _ in range(added):
             pdf.add_blank_page(page_size=(float(box[2]), float(box[3])))
+            # The whole box: with bleed it starts below zero (prepress/boxes.py).
+            pdf.pages[-1].obj.MediaBox = pikepdf.Array([float(v) for v in box])
         pdf.save(path, deterministic_id=True)
     return added
 

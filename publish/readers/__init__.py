@@ -24,6 +24,34 @@ KINDS = {
 
 def read_book(folder: Path) -> Book:
     """Read the book folder `folder` into a Book; any user mistake raises PublishError."""
+    book = _read_book(folder)
+    _house_style_titles(book)
+    return book
+
+
+def _house_style_titles(book: Book) -> None:
+    """Titles given as plain text (book.toml, headings as the TOC shows them, parts) in the
+    house style of `[typography]` (the text itself had it in the typography pass)."""
+    import dataclasses
+
+    from ..typography import prepare_title
+
+    settings = book.settings.typography
+    meta = book.metadata
+    book.metadata = dataclasses.replace(
+        meta,
+        title=prepare_title(meta.title, settings),
+        subtitle=prepare_title(meta.subtitle, settings) if meta.subtitle else None,
+    )
+    parts = {id(c.part): c.part for c in book.chapters if c.part is not None}
+    headings: list = [*book.chapters, *parts.values()]
+    while headings:
+        heading = headings.pop()
+        heading.title = prepare_title(heading.title, settings)
+        headings += getattr(heading, "sections", None) or getattr(heading, "children", None) or []
+
+
+def _read_book(folder: Path) -> Book:
     folder = Path(folder)
     if not folder.exists():
         raise PublishError("manuscript folder not found", folder)

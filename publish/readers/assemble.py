@@ -329,9 +329,12 @@ class Assembler:
             body, notes = render(self.md, piece.file.parsed)
             bodies.append(body)
             footnotes.extend(notes)
-        chapter.body = typography.prepare_html("".join(bodies), typo)
+        # The chapter's first file as book.toml names it, for the per-chapter settings.
+        first = next((p.file.path for p in pieces if p.file is not None), None)
+        name = first.relative_to(self.root).as_posix() if first is not None else None
+        chapter.body = typography.prepare_html("".join(bodies), typo, name)
         for note in footnotes:
-            note.html = typography.prepare_html(note.html, typo)
+            note.html = typography.prepare_html(note.html, typo, name)
         chapter.footnotes = footnotes
         chapter.sections = _tree(headings, self.settings.pdf.toc_depth)
 

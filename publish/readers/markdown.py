@@ -27,6 +27,7 @@ from ..config import SecuritySettings
 from ..errors import PublishError
 from ..images import BrokenImage, alt_text, check_image, checked_resource
 from ..model import Footnote, Resource, Warning
+from ..ruby import ruby_plugin
 from ..sanitize import sanitize, violations
 
 #: Images a PDF and an EPUB 3 reader both show (EPUB 3 core media types).
@@ -50,6 +51,7 @@ def markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
+    md.use(ruby_plugin)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 
@@ -342,6 +344,14 @@ def _make_figures(tokens: list[Token]) -> None:
         if not (opening.type == "paragraph_open" and closing.type == "paragraph_close"):
             continue
         children = [c for c in inline.children or [] if not (c.type == "text" and not c.content)]
+        # `![…](…){.full-bleed}`: a figure printed over the whole page and into the bleed.
+        bleed = (
+            len(children) == 2
+            and children[1].type == "text"
+            and children[1].content.strip() == "{.full-bleed}"
+        )
+        if bleed:
+            children = children[:1]
         if len(children) != 1 or children[0].type != "image":
             continue
         image = children[0]
@@ -351,7 +361,8 @@ def _make_figures(tokens: list[Token]) -> None:
         img = "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + " />"
         figcaption = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
         opening.type = closing.type = "html_block"
-        opening.content = f"<figure>{img}{figcaption}</figure>\n"
+        figure = '<figure class="full-bleed">' if bleed else "<figure>"
+        opening.content = f"{figure}{img}{figcaption}</figure>\n"
         closing.content = ""
         inline.children = []
         inline.content = ""

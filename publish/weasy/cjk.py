@@ -62,6 +62,15 @@ HAN_LATIN_GAP = 0.25  # em, between Han and Latin letters/digits
 TRIM_LINE_END = True  # trim full-width closing mark at line end if it overflows
 TRIM_LINE_START_OPEN = False  # clreq: optional, Chinese books usually keep it
 MAX_SHRINK = 0.1  # em per opportunity when a line must be squeezed
+PUSH_IN = True  # clreq 3.8: compress punctuation to keep a character on the line
+HAN_LATIN_MIN = 0.125  # em, what a Han–Latin gap may be compressed to
+HAN_LATIN_MAX = 0.5  # em, what a Han–Latin gap may be expanded to
+WORD_SPACE_MAX = 0.25  # em added at most to a Latin word space before other gaps grow
+MAX_UNITS = 4  # units of text a short line may be filled with
+FIT_TOLERANCE = 0.005  # em a line may exceed the measure (rounding of the text block)
+#: `[typography] hanging-punctuation`: 。，、 may hang past the line end (set per render).
+HANGING = False
+HANGING_MARKS = frozenset("。，、")
 
 STATS = {
     "lines": 0,
@@ -70,6 +79,8 @@ STATS = {
     "start_trims": 0,
     "squeezed": 0,
     "cross_box_pairs": 0,
+    "pushed_in": 0,
+    "compressed": 0,
 }
 
 # --------------------------------------------------------------------------
@@ -80,6 +91,8 @@ FW_PUNCT = CLOSING | OPENING
 NO_START = CLOSING | set("·・…—‥〜～々〻ゝゞヽヾ") | set(")]},.;:?!%")
 NO_END = OPENING | set("([{")
 NO_SPLIT = set("—…")  # ——, …… never split
+COMMAS = set("，、；：")
+STOPS = set("。？！")
 
 
 def is_han(char):
@@ -458,6 +471,51 @@ CJK_LINES_SHAPED = 1.5
 def _split_first_line(
     text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False
 ):
+    if max_width is None or max_width == float("inf") or not style["font_size"]:
+        return _split_shaping_less(
+            text, style, context, max_width, justification_spacing, is_line_start, minimum
+        )
+    # The text block is a whole number of ems wide in mm; rounding may leave it a hair
+    # narrower, which would push the last character of every full line out.
+    widened = max_width + FIT_TOLERANCE * style["font_size"]
+    args = (style, context, widened, justification_spacing, is_line_start, minimum)
+    result = _split_shaping_less(text, *args)
+    if HANGING:  # a 。，、 that does not fit hangs past the measure rather than pushing in
+        hung = _hanging(result, text, *args)
+        if hung is not result:
+            return hung
+    if PUSH_IN and not minimum and result[2] is not None and style["white_space"] == "normal":
+        result = _push_in(
+            result, text, style, context, widened, justification_spacing, is_line_start
+        )
+    if max_width < result[3] <= widened:
+        # Said to fit exactly: WeasyPrint moves a box wider than the room to the next line
+        # (a pushed-in line is compressed to the measure when it is aligned).
+        result = (*result[:3], max_width, *result[4:])
+    return result
+
+
+def _hanging(result, text, style, context, max_width, *args):
+    """With hanging punctuation, a line may keep the 。，、 that the measure would push to
+    the next line (with the character before it), set past the line end."""
+    resume = result[2]
+    if resume is None:
+        return result
+    rest = text.encode()[resume:].decode()
+    if not (len(rest) > 1 and rest[1] in HANGING_MARKS and is_cjk(rest[0])):
+        return result
+    size = style["font_size"]
+    wider = _split_shaping_less(text, style, context, max_width + 1.05 * size, *args)
+    line = text.encode()[: wider[1]].decode().rstrip()
+    if line.endswith(tuple(HANGING_MARKS)) and wider[3] - size <= max_width + 0.05:
+        STATS["hung"] = STATS.get("hung", 0) + 1
+        return wider
+    return result
+
+
+def _split_shaping_less(
+    text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False
+):
     split = _ORIG["split_first_line"]
     args = (style, context, max_width, justification_spacing, is_line_start, minimum)
     if (
@@ -476,6 +534,106 @@ def _split_first_line(
     if resume is not None and _breakable(short, len(short.encode()[:resume].decode())):
         return result  # the line and its break are the same as with the whole text
     return split(text, *args)
+
+
+# --------------------------------------------------------------------------
+# Push-in (clreq 3.8.2): keep on the line what overflows by a little, by compressing
+
+
+def _unit_after(text):
+    """The characters that must go with ``text[0]`` to the next line (禁则), or "" when
+    it is not Chinese (a Latin word is never pushed in)."""
+    if not text or not is_cjk(text[0]):
+        return ""
+    end = 1
+    while end < len(text) and (
+        text[end] in NO_START
+        or text[end - 1] in NO_END
+        or (text[end] == text[end - 1] and text[end] in NO_SPLIT)
+    ):
+        end += 1
+    if end == len(text):
+        return ""  # the unit may go on past what was given: not a known break
+    unit = text[:end]
+    return unit if all(is_cjk(c) for c in unit) else ""
+
+
+def _squeezable(texts, following=""):
+    """What a line may give up, in clreq's order: ``[(index, category, side, em)]``.
+
+    Categories: 0 the closing mark at the line end, 1 ，、；：, 2 the outer side of
+    brackets and quotes, 3 Han–Latin gaps (¼ em down to ⅛ em), 4 。？！.  ``side`` is
+    "w" (trailing blank) or "x" (leading blank).  Marks of an adjacent pair are already
+    compressed (halt) and give up nothing more; neither does an opening mark at the line
+    start (kept full width, see TRIM_LINE_START_OPEN).
+    """
+    n = len(texts)
+    paired = set()
+    for k in range(n - 1):
+        if texts[k] in FW_PUNCT and texts[k + 1] in FW_PUNCT:
+            paired.update((k, k + 1))
+    result = []
+    for k, char in enumerate(texts):
+        if char in CLOSING and k == n - 1:
+            # The last mark is halted only with a mark that follows on the next line.
+            if following[:1] not in FW_PUNCT:
+                result.append((k, 0, "w", 0.5))
+        elif k in paired:
+            continue
+        elif char in CLOSING:
+            category = 1 if char in COMMAS else 4 if char in STOPS else 2
+            result.append((k, category, "w", 0.5))
+        elif char in OPENING and k > 0:
+            result.append((k, 2, "x", 0.5))
+    for k in _han_latin_boundaries("".join(texts)):
+        result.append((k, 3, "w", HAN_LATIN_GAP - HAN_LATIN_MIN))
+    return result
+
+
+def _push_in(result, text, style, context, max_width, justification_spacing, is_line_start):
+    """Fill a line that Pango broke short of the measure: add the units that follow (a
+    character with the marks 禁则 ties to it, _unit_after) while compressing the line's
+    punctuation makes room for them; else ``result`` as it is.
+
+    Pango (UAX #14) binds more than clreq does — no break on either side of a quote — so a
+    line before `曰：“吾` or `职。”督` could lose three or four ems; the units here follow
+    clreq (`曰：` ends a line, `“吾` starts the next).
+
+    Estimated first from full-width advances (most lines are not shaped again), then
+    measured by shaping the longer line alone: it ends where a break is allowed, so it need
+    not be broken again — a third of the text the first breaking shaped, and no wrapping.
+    """
+    em = style["font_size"]
+    if max_width - result[3] < 0.01 * em:
+        return result  # the line is full already
+    line = text.encode()[: result[2]].decode()
+    if line.endswith(" ") or not _cjk_context(style, line):
+        return result
+    end, width, best = len(line), result[3], None
+    for _ in range(MAX_UNITS):
+        unit = _unit_after(text[end : end + 12])
+        if not unit:
+            break
+        width += len(unit) * em - 0.5 * em * len(_compressed_marks(text[end - 1 : end + len(unit)]))
+        room = sum(
+            em * amount
+            for _, _, _, amount in _squeezable(text[: end + len(unit)], text[end + len(unit) :][:1])
+        )
+        if width - max_width > room + 0.01 * em:
+            break
+        end += len(unit)
+        best = (end, room)
+    if best is None:
+        return result
+    end, room = best
+    candidate = text[:end]
+    layout, length, _, width, *metrics = _ORIG["split_first_line"](
+        candidate, style, context, None, justification_spacing, is_line_start
+    )
+    if width - max_width > room + 0.01 * em:
+        return result
+    STATS["pushed_in"] += 1
+    return (layout, length, len(candidate.encode()), min(width, max_width), *metrics)
 
 
 def _breakable(text, start):
@@ -617,11 +775,14 @@ def _text_align(context, line, available_width, last):
     space_collapse = line.style["white_space"] in ("normal", "nowrap", "pre-line")
     justify = align == "justify" and space_collapse
 
-    # 4. Closing mark at line end: trim to half width when it overflows.
-    if TRIM_LINE_END and extra < -0.01 and texts[-1] in CLOSING and full(n - 1):
-        delta_w[-1] -= ems[-1] / 2
-        extra += ems[-1] / 2
-        STATS["end_trims"] += 1
+    # 4. A line longer than the measure: a 。，、 at its end hangs past the measure
+    # (hanging punctuation), or the line gives up blanks in clreq's order (push-in).
+    if HANGING and extra < -0.01 and texts[-1] in HANGING_MARKS:
+        extra += advances[-1][0] + delta_w[-1]
+    elif extra < -0.01:
+        extra = _compress(texts, ems, full, delta_w, delta_x, extra)
+    elif justify and extra > 0.01:
+        extra = _expand_first(texts, items, ems, delta_w, extra)
 
     # 5. Distribute the remaining space between characters.
     if justify and abs(extra) > 0.01:
@@ -669,6 +830,62 @@ def _text_align(context, line, available_width, last):
     if justify:
         return 0
     return _ORIG["text_align"](context, line, available_width, last)
+
+
+def _compress(texts, ems, full, delta_w, delta_x, extra):
+    """Take ``-extra`` from the line's blanks, category by category (see _squeezable),
+    all instances of a category alike; returns what is still missing (≤ 0)."""
+    missing = -extra
+    squeezable = [
+        entry
+        for entry in _squeezable(texts)
+        if entry[1] == 3 or (full(entry[0]) and (TRIM_LINE_END or entry[1] != 0))
+    ]
+    STATS["compressed"] += 1
+    for category in range(5):
+        members = [(k, side, amount) for k, c, side, amount in squeezable if c == category]
+        room = sum(amount * ems[k] for k, _, amount in members)
+        if not members or room <= 0:
+            continue
+        share = min(1.0, missing / room)
+        for k, side, amount in members:
+            if side == "w":
+                delta_w[k] -= share * amount * ems[k]
+            else:
+                delta_x[k] -= share * amount * ems[k]
+        if category == 0:
+            STATS["end_trims"] += 1
+        missing -= share * room
+        if missing <= 0.01:
+            return 0.0
+    return -missing
+
+
+def _expand_first(texts, items, ems, delta_w, extra):
+    """Give ``extra`` first to Latin word spaces (up to WORD_SPACE_MAX), then to Han–Latin
+    gaps (up to HAN_LATIN_MAX), as clreq orders it; returns what is left for the gaps
+    between all characters."""
+    n = len(texts)
+    spaces = [
+        k
+        for k in range(1, n - 1)
+        if texts[k] == " " and is_latin(texts[k - 1]) and items[k + 1][2] is not None
+    ]
+    gaps = [
+        k
+        for k in range(n - 1)
+        if (is_han(texts[k]) and is_latin(texts[k + 1]))
+        or (is_latin(texts[k]) and is_han(texts[k + 1]))
+    ]
+    for members, most in ((spaces, WORD_SPACE_MAX), (gaps, HAN_LATIN_MAX - HAN_LATIN_GAP)):
+        if not members or extra <= 0.01:
+            continue
+        room = sum(most * ems[k] for k in members)
+        share = min(1.0, extra / room)
+        for k in members:
+            delta_w[k] += share * most * ems[k]
+        extra -= share * room
+    return extra
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""Emphasis the Chinese way, for the print edition (clreq 3.2.2).
+
+A Han face has no italic, and a slanted Han glyph is a mistake: `<em>` becomes 着重号 (a
+dot under each Han character, drawn as a background so that it is no text of the PDF),
+or a Kai face, or bold — the house style `[typography] emphasis`. Latin text inside keeps
+its italic (the Latin face has one); nothing Han is ever slanted.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_HAN_RE = re.compile(f"[{_HAN}]")
+_LATIN_RE = re.compile(
+    r"[A-Za-z\u00c0-\u024f](?:[A-Za-z\u00c0-\u024f0-9'’.,\- ]*[A-Za-z\u00c0-\u024f0-9])?"
+)
+_PART_RE = re.compile(r"(<[^>]*>)")
+_EMPHASIS_RE = re.compile(r"<(em|i|cite)>(.*?)</\1>", re.S)
+
+#: The Kai face `emphasis = "kai"` uses (Debian fonts-arphic-ukai, installed by `make`).
+KAI_FAMILY = "AR PL UKai CN"
+
+
+def _mark(text: str, dots: bool) -> str:
+    """One text node (escaped XHTML) with its Latin runs and, for dots, its Han marked."""
+    out = []
+    position = 0
+    raw = html.unescape(text)
+    for match in _LATIN_RE.finditer(raw):
+        out.append(_mark_han(raw[position : match.start()], dots))
+        out.append(f'<span class="em-latin">{html.escape(match.group(0), quote=False)}</span>')
+        position = match.end()
+    out.append(_mark_han(raw[position:], dots))
+    return "".join(out)
+
+
+def _mark_han(raw: str, dots: bool) -> str:
+    text = html.escape(raw, quote=False)
+    if not dots:
+        return text
+    return _HAN_RE.sub(lambda m: f'<span class="em-dot">{m.group(0)}</span>', text)
+
+
+def epub_emphasis(fragment: str) -> str:
+    """The EPUB's emphasis: Latin runs marked (`em-latin`, italic and without 着重号 in
+    housestyle.py's CSS); the reading system draws the dots."""
+
+    def replace(match: re.Match) -> str:
+        name, inner = match.groups()
+        parts = _PART_RE.split(inner)
+        marked = "".join(p if i % 2 else _mark(p, False) for i, p in enumerate(parts))
+        return f"<{name}>{marked}</{name}>"
+
+    return _EMPHASIS_RE.sub(replace, fragment)
+
+
+def print_emphasis(fragment: str, style: str) -> str:
+    """`<em>`, `<i>` and `<cite>` of an XHTML fragment in the house style ("dots", "kai",
+    "bold") for print.css: Han dotted or set in another face, Latin runs in italic."""
+
+    def replace(match: re.Match) -> str:
+        name, inner = match.groups()
+        parts = _PART_RE.split(inner)
+        marked = "".join(
+            p if i % 2 else _mark(p, style == "dots" and name == "em") for i, p in enumerate(parts)
+        )
+        return f'<{name} class="em-{style}">{marked}</{name}>'
+
+    return _EMPHASIS_RE.sub(replace, fragment)

@@ -1,0 +1,87 @@
+"""Bleed and page boxes: the CSS bleed WeasyPrint lays out, and the TrimBox and BleedBox
+every page must carry (a printer's RIP positions and cuts by them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pikepdf
+
+    from ..config import PdfSettings
+
+PT_PER_MM = 72 / 25.4
+#: With crop marks, the CSS bleed is widened by this much (mm) beyond twice the bleed:
+#: WeasyPrint draws the marks over the outer half of the CSS bleed, so they stay clear of
+#: the real bleed and end this far from the trim.
+MARK_GAP = 6.0
+
+
+@dataclass(frozen=True)
+class CssBleed:
+    """The CSS bleed of the pages (mm, outer and inner swap sides on left and right pages)
+    and the full-bleed figure's image box."""
+
+    top: float
+    outer: float
+    bottom: float
+    inner: float
+    marks: bool
+    image_width: float
+    image_height: float
+    image_top: float
+    image_side: float
+
+
+def css_bleed(settings: PdfSettings) -> CssBleed | None:
+    """The bleed WeasyPrint lays out (None when the PDF has none)."""
+    if not settings.for_print:
+        return None
+    top, outer, bottom, inner = settings.bleed
+    width, height = settings.page_size
+    side = max(outer, inner)
+
+    def widened(value: float) -> float:
+        return round(2 * value + MARK_GAP, 3) if settings.marks else value
+
+    return CssBleed(
+        widened(top), widened(outer), widened(bottom), widened(inner), settings.marks,
+        image_width=round(width + 2 * side, 3),
+        image_height=round(height + top + bottom, 3),
+        image_top=top,
+        image_side=side,
+    )  # fmt: skip
+
+
+def set_boxes(pdf: pikepdf.Pdf, settings: PdfSettings) -> None:
+    """Give every page its TrimBox (the trim size) and BleedBox (trim plus the configured
+    bleed). The TrimBox WeasyPrint wrote is kept; a page without one (a blank page the
+    join added) gets it from its MediaBox and its side (even index: a right page)."""
+    from pikepdf import Array
+
+    css = css_bleed(settings)
+    top, outer, bottom, inner = settings.bleed
+    for index, page in enumerate(pdf.pages):
+        media = [float(v) for v in page.obj.MediaBox]
+        left_page = index % 2 == 1
+        if "/TrimBox" in page.obj:
+            trim = [float(v) for v in page.obj.TrimBox]
+        else:
+            assert css is not None
+            left, right = (css.outer, css.inner) if left_page else (css.inner, css.outer)
+            trim = [
+                media[0] + left * PT_PER_MM,
+                media[1] + css.bottom * PT_PER_MM,
+                media[2] - right * PT_PER_MM,
+                media[3] - css.top * PT_PER_MM,
+            ]
+            page.obj.TrimBox = Array([round(v, 4) for v in trim])
+        left, right = (outer, inner) if left_page else (inner, outer)
+        bleed = [
+            max(media[0], trim[0] - left * PT_PER_MM),
+            max(media[1], trim[1] - bottom * PT_PER_MM),
+            min(media[2], trim[2] + right * PT_PER_MM),
+            min(media[3], trim[3] + top * PT_PER_MM),
+        ]
+        page.obj.BleedBox = Array([round(v, 4) for v in bleed])
