@@ -162,7 +162,8 @@ class Book:
 
     def opens_part(self, chapter: Chapter) -> bool:
         """True for the first chapter of its part (the part's title page comes before it)."""
-        if chapter.part is None:  # also a chapter laid out in a copy (tests, segments)
+        if chapter.part is None:
             return False
-        index = self.chapters.index(chapter)
+        # By id: a renderer may be given an edited copy of the book's chapter.
+        index = next(i for i, other in enumerate(self.chapters) if other.id == chapter.id)
         return index == 0 or self.chapters[index - 1].part != chapter.part

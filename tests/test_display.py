@@ -85,7 +85,7 @@ def text(line: list[dict]) -> str:
 
 def page_with(pdf, needle: str, start: int = 0):
     for page in pdf.pages[start:]:
-        if needle in (page.extract_text() or "").replace(" ", ""):
+        if needle in re.sub(r"\s+", "", page.extract_text() or ""):
             return page
     raise AssertionError(f"no page shows {needle!r}")
 
