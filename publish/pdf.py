@@ -239,11 +239,9 @@ def book_html(
                 _print_text(
                     book,
                     mark_links(
-                        _inline_footnotes(
-                            chapter,
-                            markup.for_print(
-                                number_blocks(chapter.body, chapter.id), book.settings.pdf
-                            ),
+                        markup.for_print(
+                            _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id)),
+                            book.settings.pdf,
                         ),
                         chapter.id,
                         pages=options.link_pages,

@@ -3,6 +3,7 @@ checked in the built PDF and EPUB of tests/manuscripts/markup."""
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import zipfile
@@ -13,7 +14,7 @@ import pytest
 
 from conftest import ROOT, Built, _build, epubcheck, squash
 from publish.manuscript import read_manuscript
-from publish.markup import callouts, diagrams, highlight, wrap
+from publish.markup import callouts, diagrams, for_print, highlight, wrap
 from publish.pdf import PT_PER_MM, geometry
 
 MARKUP = ROOT / "tests" / "manuscripts" / "markup"
@@ -102,6 +103,29 @@ def test_long_lines_wrap_with_a_mark_and_lose_nothing(book):
     assert NOSPACE + NOSPACE in joined  # 400 characters without a space, all there
     assert "delta=4&epsilon=5&zeta=6" in joined
     assert "也不会被截断。" in joined
+
+
+def test_every_wrap_is_marked(book):
+    """The PDF's code lines are the source lines plus the marked continuations: the
+    stylesheet's last-resort wrapping (unmarked) never had to act."""
+    body = for_print(book.book.chapters[0].body, book.book.settings.pdf)
+    expected = 0
+    for listing in re.findall(r"<pre\b.*?</pre>", body, re.S):
+        text = html.unescape(re.sub(r"<[^>]+>", "", listing))
+        expected += sum(1 for line in text.split("\n") if line.strip())
+    lines = set()
+    with pdfplumber.open(book.pdf) as pdf:
+        started = False
+        for index, page in enumerate(pdf.pages):
+            text = squash(page.extract_text() or "")
+            started = started or "Rust的隐藏行" in text  # chapter 1, after the TOC
+            if "这是一条注意事项" in text:
+                break  # chapter 2
+            for char in page.chars if started else ():
+                if "Mono" in char["fontname"] and char["text"].strip():
+                    lines.add((index, round(char["top"])))
+    assert len(lines) == expected
+    assert expected > 400
 
 
 def test_latin_is_half_as_wide_as_han_in_code(book):
@@ -332,3 +356,17 @@ def test_rebuild_draws_no_diagram_again(book, monkeypatch):
     monkeypatch.setattr(diagrams, "_run_mmdc", fail)
     book_again = read_manuscript(MARKUP)
     assert any(r.href.startswith("images/_mermaid-") for r in book_again.resources)
+
+
+def test_a_broken_diagram_is_code_with_its_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "book.toml").write_text(
+        '[book]\ntitle = "T"\nauthors = ["A"]\nlanguage = "zh-CN"\n'
+        'identifier = "urn:uuid:00000000-0000-4000-8000-000000000004"\nchapters = ["a.md"]\n'
+    )
+    (tmp_path / "a.md").write_text("# A\n\n```mermaid\ngraph LR\n  A[甲] --> --> -->\n```\n")
+    book = read_manuscript(tmp_path)
+    assert '<code class="language-mermaid">' in book.chapters[0].body
+    warnings = [w for w in book.warnings if "mermaid" in w.message]
+    assert len(warnings) == 1 and "mmdc failed" in warnings[0].message, warnings
+    assert warnings[0].line == 3

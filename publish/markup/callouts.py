@@ -70,15 +70,21 @@ def opening(kind: str, title: str) -> str:
     )
 
 
-def extend(md: MarkdownIt, language: str) -> None:
-    words = labels(language)
+def extend(md: MarkdownIt, language: str | None = None) -> None:
+    """Callouts for `md`, labelled in `language`, else in `env["language"]`, else in the
+    language of each file's text (a reader may not know the book's language yet)."""
 
     def alerts(state: StateCore) -> None:
         _find_alerts(state.tokens)
+        if not language and not state.env.get("language"):
+            state.env["language"] = guess_language(state.src)
+
+    def words(env: dict) -> dict[str, str]:
+        return labels(language or env.get("language") or "en")
 
     def render_open(self, tokens, idx, options, env) -> str:
         kind, title = tokens[idx].meta["kind"], tokens[idx].meta["title"]
-        return opening(kind, title or words[kind])
+        return opening(kind, title or words(env)[kind])
 
     def render_close(self, tokens, idx, options, env) -> str:
         return "</div>\n"
@@ -90,15 +96,27 @@ def extend(md: MarkdownIt, language: str) -> None:
         container_plugin(md, kind, render=_container_render(kind, words))
 
 
-def _container_render(kind: str, words: dict[str, str]):
+def _container_render(kind: str, words):
     def render(self, tokens, idx, options, env) -> str:
         token = tokens[idx]
         if token.nesting == 1:
             title = token.info.strip()[len(kind) :].strip()
-            return opening(kind, title or words[kind])
+            return opening(kind, title or words(env)[kind])
         return "</div>\n"
 
     return render
+
+
+def guess_language(text: str) -> str:
+    """`zh`, `ja`, `ko` or `en`, from the scripts of `text` (kana decide for Japanese)."""
+    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    kana = len(re.findall(r"[\u3040-\u30ff]", text))
+    hangul = len(re.findall(r"[\uac00-\ud7af]", text))
+    latin = len(re.findall(r"[A-Za-z]+", text))  # words
+    best = max((kana, "ja"), (hangul, "ko"), (han, "zh"), key=lambda pair: pair[0])
+    if kana and kana * 5 >= han:
+        best = (kana + han, "ja")
+    return best[1] if best[0] > latin else "en"
 
 
 def _find_alerts(tokens) -> None:

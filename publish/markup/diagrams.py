@@ -53,7 +53,9 @@ class Mermaid:
         try:
             svg = self.svg(source)
         except DiagramError as exc:
-            if not self.warned:
+            if not exc.permanent:  # this diagram (a syntax error, a timeout)
+                context.warn(f"mermaid diagram left as code: {exc}", line)
+            elif not self.warned:  # no renderer: said once for the book
                 self.warned = True
                 context.warn(f"mermaid diagrams left as code: {exc}", line)
             return None

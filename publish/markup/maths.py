@@ -9,6 +9,7 @@ and its source is shown as code.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -110,23 +111,23 @@ def to_svg(body: str, font_size: float) -> str:
     """Each `<math>` of a body replaced by an inline SVG of paths (for WeasyPrint)."""
     if "<math" not in body:
         return body
+    return _MATH_RE.sub(lambda match: _svg(match.group(0), font_size), body)
+
+
+@functools.lru_cache(maxsize=4096)
+def _svg(mathml: str, font_size: float) -> str:
+    """One formula as inline SVG (cached: books repeat their formulas, ~10 ms each)."""
     import ziamath
 
-    def replace(match: re.Match) -> str:
-        mathml = match.group(0)
-        # ziamath reads presentation MathML only: no semantics wrapper, no annotation.
-        mathml = _ANNOTATION_RE.sub("", mathml).replace("<semantics>", "")
-        mathml = mathml.replace("</semantics>", "")
-        try:
-            # ziamath sizes in points at 1 px = 1 pt; 4/3 gives CSS px.
-            math = ziamath.Math(mathml, size=font_size * 4 / 3)
-            svg = math.svg()
-        except Exception:
-            tex = _ANNOTATION_RE.search(match.group(0))
-            return f"<code>{tex.group(1) if tex else ''}</code>"
-        # The baseline is y = 0 of the viewBox: what lies below it hangs under the line.
-        box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
-        below = float(box.group(2)) + float(box.group(4)) if box else 0.0
-        return svg.replace("<svg ", f'<svg class="math" style="vertical-align: -{below:.2f}px" ', 1)
-
-    return _MATH_RE.sub(replace, body)
+    # ziamath reads presentation MathML only: no semantics wrapper, no annotation.
+    bare = _ANNOTATION_RE.sub("", mathml).replace("<semantics>", "").replace("</semantics>", "")
+    try:
+        # ziamath sizes in points at 1 px = 1 pt; 4/3 gives CSS px.
+        svg = ziamath.Math(bare, size=font_size * 4 / 3).svg()
+    except Exception:  # ziamath's errors have no common base
+        tex = _ANNOTATION_RE.search(mathml)
+        return f"<code>{tex.group(1) if tex else ''}</code>"
+    # The baseline is y = 0 of the viewBox: what lies below it hangs under the line.
+    box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
+    below = float(box.group(2)) + float(box.group(4)) if box else 0.0
+    return svg.replace("<svg ", f'<svg class="math" style="vertical-align: -{below:.2f}px" ', 1)
