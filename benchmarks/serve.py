@@ -10,6 +10,11 @@ EventSource does) receives the state of the finished build, then fetches the ima
 first changed page, as the browser then does. The books are edited in turn (sample,
 三国演义, sample, …) so that the machine's load falls on both alike; the load average is
 printed with the results, as this machine is shared.
+
+With `--reference`, each edit is followed by `publish build BOOK --out REF -q` of the same
+edit into a folder of its own (the README's `edit` row of benchmarks/run.py: a new process,
+only the edited segment laid out again), to show what the machine's load made of a build
+in the same minutes.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -83,8 +89,12 @@ class Preview:
         return connection.getresponse().read()
 
     def stop(self) -> None:
-        self.process.send_signal(2)
-        self.process.wait(30)
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:  # SIGINT ignored: started in the background
+            self.process.terminate()
+            self.process.wait(30)
 
 
 def middle_chapter(book: Path) -> Path:
@@ -97,6 +107,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["sample", "sanguo"])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--work", type=Path)
+    parser.add_argument("--reference", action="store_true", help="time `publish build` too")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="publish-serve-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -119,6 +130,17 @@ def main() -> None:
                   flush=True)  # fmt: skip
         load = os.getloadavg()[0]
         times: dict[str, list[float]] = {name: [] for name in books}
+        references: dict[str, list[float]] = {name: [] for name in books}
+
+        def reference(name: str, book: Path) -> float:
+            started = time.perf_counter()
+            command = [str(PUBLISH), "build", str(book), "--out", str(work / f"{name}-ref"), "-q"]
+            subprocess.run(command, check=True)
+            return time.perf_counter() - started
+
+        if args.reference:
+            for name, book in books.items():
+                reference(name, book)  # the first build of the reference folder
         for round_ in range(args.repeat):
             for name, book in books.items():
                 preview = previews[name]
@@ -139,12 +161,21 @@ def main() -> None:
                 print(f"{name}: save → new page {shown:.2f} s (state {arrived - saved:.2f} s, "
                       f"build {state['seconds']:.2f} s, {len(state['changed'])} pages changed)",
                       flush=True)  # fmt: skip
+                if args.reference:
+                    references[name].append(reference(name, book))
+                    print(f"{name}: publish build of the same edit {references[name][-1]:.2f} s",
+                          flush=True)  # fmt: skip
         print()
         print(f"load average (1 min) {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
         print("case    save → page s (median)  min    max    runs")
         for name, values in times.items():
             print(f"{name:7} {statistics.median(values):22.2f}  {min(values):5.2f}  "
                   f"{max(values):5.2f}  {len(values):4}")  # fmt: skip
+        if args.reference:
+            print("case    publish build, edit s (median)  min    max    runs")
+            for name, values in references.items():
+                print(f"{name:7} {statistics.median(values):30.2f}  {min(values):5.2f}  "
+                      f"{max(values):5.2f}  {len(values):4}")  # fmt: skip
     finally:
         for preview in previews.values():
             preview.stop()

@@ -183,7 +183,12 @@ def expected_blocks(book: Book) -> list[Block]:
         if chapter.matter == "front":  # before the text's first page, where the check starts
             continue
         blocks.append(Block(squash(chapter.title), False, heading=True))
-        root = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+        body = chapter.body
+        if book.settings.pdf.link_urls == "footnote":  # calls renumbered in print
+            from .printlinks import calls_as_printed
+
+            body = calls_as_printed(body, chapter.id)
+        root = lxml.html.fragment_fromstring(body, create_parent="div")
         _drop_ruby_annotations(root)
         _walk(root, blocks, [], None)
     return blocks
@@ -307,11 +312,14 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     """Measure `pdf_path`, the print edition of `book`."""
     import pdfplumber
 
+    from .printlinks import page_ref_pattern
+
     settings = book.settings.pdf
     g = geometry(settings)
     body = settings.font_size
     top, bottom = g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1
     report = Report(pdf_path)
+    page_refs = page_ref_pattern(book.metadata.language)
     blocks = expected_blocks(book)
     expected = "".join(b.text for b in blocks)
     ends, position = [], 0
@@ -337,6 +345,7 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
                 kept = [{k: c[k] for k in ("text", "x0", "x1", "size")} for c in chars]
                 line = Line(index, folio, kept)
                 line.text = squash("".join(c["text"] for c in chars))
+                line.text = page_refs.sub("", line.text)  # printed after links, not written
                 line.block_right = block_right  # type: ignore[attr-defined]
                 if line.text:
                     lines.append(line)

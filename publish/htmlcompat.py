@@ -60,12 +60,13 @@ def modernize(root) -> None:
                     else:  # 50%, auto…: the stylesheet's own sizing applies
                         del element.attrib[name]
     for paragraph in root.iter("p"):
-        # Markdown wraps a lone `<span class="filename">` in a paragraph: name that.
+        # Markdown wraps a lone `<span class="filename">` (trpl: "file-name") in a
+        # paragraph: name that.
         children = list(paragraph)
         if (
             len(children) == 1
             and children[0].tag == "span"
-            and "filename" in children[0].attrib.get("class", "").split()
+            and {"filename", "file-name"} & set(children[0].attrib.get("class", "").split())
             and not (paragraph.text or "").strip()
             and not (children[0].tail or "").strip()
         ):

@@ -319,12 +319,39 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
             stylesheet("base.css"),
             stylesheet("print.css"),
             links_css(book.metadata.language),
+            *filter(None, [bookmark_css(book.settings.pdf.toc_depth), front_links_css(book)]),
         ),
         tuple(face["path"] for face in latin),
         tuple(book.resources),
         chinese_layout,
         book.settings.typography.hanging_punctuation,
     )
+
+
+def front_links_css(book: Book) -> str:
+    """Links to the front matter print the page they lead to in roman, as it is folioed."""
+    front = sorted(_ids([c.heading for c in book.chapters if c.matter == "front"]))
+    if not front or not book.settings.pdf.link_pages:
+        return ""
+    rule = links_css(book.metadata.language)
+    roman = rule.replace("target-counter(attr(href url), page)",
+                         "target-counter(attr(href url), page, lower-roman)")  # fmt: skip
+    selectors = ", ".join(f'a.page-ref[href="#{target}"]::after' for target in front)
+    return roman.replace("a.page-ref::after", selectors)
+
+
+def bookmark_css(depth: int) -> str:
+    """Bookmarks as deep as the printed TOC, `[pdf] toc-depth` levels below the chapters
+    (print.css has the default, 2); a level deeper in a book with parts."""
+    if depth == 2:
+        return ""
+    rules = []
+    for level in range(2, 7):
+        shown = level <= depth + 1
+        plain, in_part = (level, level + 1) if shown else ("none", "none")
+        rules.append(f"section.chapter h{level} {{ bookmark-level: {plain}; }}")
+        rules.append(f"section.chapter.in-part h{level} {{ bookmark-level: {in_part}; }}")
+    return "\n".join(rules) + "\n"
 
 
 def render_html(setup: Setup, html: str, extra_css: str = ""):

@@ -41,6 +41,40 @@ def css(language: str) -> str:
     )
 
 
+def calls_as_printed(body: str, chapter: str) -> str:
+    """A chapter's model body with its footnote calls numbered as `mark` numbers them in
+    print with `link-urls = "footnote"` (the addresses' calls among the author's), each
+    call written as its number: the text `publish check` expects."""
+    from .model import NOTEREF_RE
+
+    seen: set[str] = set()
+
+    def call(match: re.Match) -> str:
+        note_id, ref_id, label = match.groups()
+        if note_id in seen:
+            return f'<a class="noteref-again" href="#{note_id}" id="{ref_id}">{label}</a>'
+        seen.add(note_id)
+        return f'<span class="footnote" id="{note_id}" data-label="{label}"></span>'
+
+    root = lxml.html.fragment_fromstring(
+        mark(NOTEREF_RE.sub(call, body), chapter, pages=False, urls=True), create_parent="div"
+    )
+    for note in [s for s in root.iter("span") if "footnote" in s.get("class", "").split()]:
+        note.text = note.get("data-label")
+        for child in list(note):
+            note.remove(child)
+    out = etree.tostring(root, encoding="unicode", method="xml")
+    return re.sub(r"^<div>|</div>$", "", out)
+
+
+def page_ref_pattern(language: str) -> re.Pattern[str]:
+    """What `css` prints after a link, as it reads in the PDF's text without whitespace
+    (publish check leaves it out when comparing the text with the manuscript)."""
+    before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
+    strip = "".join(before.split()), "".join(after.split())
+    return re.compile(re.escape(strip[0]) + r"\d+" + re.escape(strip[1]))
+
+
 def ids(html: str) -> set[str]:
     """Every id in an HTML text (the targets a layout of it can give a page for)."""
     return set(_ID_RE.findall(html))

@@ -133,21 +133,26 @@ def _ncx_tree(epub: Path) -> list:
 
 
 def _toc_page_lines(pdf: Path) -> list[tuple[str, str, float]]:
-    """(title, folio, left edge) of each line of the printed TOC."""
+    """(title, folio, left edge) of each line of the printed TOC: from the page headed
+    目录, on as long as pages hold leader lines."""
     lines = []
     with pdfplumber.open(pdf) as document:
-        for page in document.pages[:16]:
-            text = page.extract_text() or ""
-            if "目录" not in text.splitlines()[0:1] and not lines:
-                continue
-            for line in page.extract_text_lines():
-                match = re.match(r"^(.*?)\s*·[·\s]*(\S+)$", line["text"])
-                if match:
-                    lines.append((match.group(1).strip(), match.group(2), line["x0"]))
-            if lines and "·" not in (
-                document.pages[document.pages.index(page) + 1].extract_text() or ""
-            ):
+        pages = iter(document.pages)
+        for page in pages:
+            if (page.extract_text() or "").splitlines()[:1] == ["目录"]:
                 break
+        else:
+            return []
+        while page is not None:
+            found = [
+                (match.group(1).strip(), match.group(2), line["x0"])
+                for line in page.extract_text_lines()
+                if (match := re.match(r"^(.*?)\s*·[·\s]*(\S+)$", line["text"]))
+            ]
+            if not found:
+                break
+            lines += found
+            page = next(pages, None)
     return lines
 
 
@@ -262,7 +267,13 @@ def test_links_between_files_lead_to_the_page_of_their_heading(books, name, _exp
     found = [(p, t, target) for p, t, target in _pdf_links(_pdf(result)) if p >= first_text_page]
     squashed = {re.sub(r"\s+", "", k): re.sub(r"\s+", "", v) for k, v in links.items()}
     seen = set()
+    labels = reader.page_labels
     for _, text, target in found:
+        # In print a link is followed by the page it leads to ([pdf] link-pages).
+        page_ref = re.search(r"（见第(\w+)页）$", text)
+        if page_ref:
+            assert page_ref.group(1) == labels[target], text
+            text = text[: page_ref.start()]
         # A link broken across two lines is two annotations: its text's start and end.
         exact = text in squashed
         for link, heading in squashed.items():
@@ -465,3 +476,60 @@ def test_segments_give_the_same_book_with_parts_and_front_matter(tmp_path, monke
     assert outline(pypdf.PdfReader(pieces)) == outline(pypdf.PdfReader(one))
     assert _pdf_links(pieces) == _pdf_links(one)
     assert pypdf.PdfReader(pieces).page_labels == pypdf.PdfReader(one).page_labels
+
+
+def test_headings_shift_to_the_depth_of_their_entry(tmp_path):
+    """`#`, `##` or no heading at all, a file's first heading stands at its entry's depth;
+    an empty first heading gives way to the entry's title and leaves no blank TOC entry."""
+    summary = "* [一](a.md)\n  * [二](b.md)\n    * [三](c.md)\n  * [四](d.md)\n  * [五](e.md)\n"
+    folder = _gitbook(tmp_path / "b", summary, {
+        "a.md": "# 一\n\n## 一节\n", "b.md": "# 二\n\n## 二之一\n\n# 二之二\n",
+        "c.md": "正文。\n\n## 三之一\n", "d.md": "#### 四\n\n###### 四之一\n", "e.md": "# \n\n正文。\n",
+    })  # fmt: skip
+    book = read_book(folder)
+    body = book.chapters[0].body
+    levels = re.findall(r"<h(\d) id=\"[^\"]+\">([^<]*)</h\d>", body)
+    assert levels == [("2", "一节"), ("2", "二"), ("3", "二之一"), ("3", "二之二"), ("3", "三"),
+                      ("4", "三之一"), ("2", "四"), ("4", "四之一"), ("2", "五")]  # fmt: skip
+    assert [(s.title, [c.title for c in s.children]) for s in book.chapters[0].sections] == [
+        ("一节", []), ("二", ["二之一", "二之二", "三"]), ("四", ["四之一"]), ("五", []),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("depth", [0, 1, 3])
+def test_toc_depth_sets_the_printed_toc_the_bookmarks_and_the_nav(tmp_path, depth):
+    book = shutil.copytree(GITBOOK, tmp_path / "book")
+    config = book / "book.json"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            '"publish": {', f'"publish": {{\n    "pdf": {{"toc-depth": {depth}}},'
+        ),
+        encoding="utf-8",
+    )
+    result = build(book, tmp_path / "out")
+    reader = pypdf.PdfReader(_pdf(result))
+    marks = outline(reader)
+    nav, _ = _nav_tree(_epub(result))
+    assert _tree_of(marks) == nav
+    chapters_depth = {"简介": 1, "第一章 安装": 2}  # in a part: one level deeper
+    deepest = max(d for d, _, _ in marks)
+    assert deepest == min(depth + 2, 4)  # part > chapter > sections (3.1 通道 > select)
+    assert [t for t, _, _ in _toc_page_lines(_pdf(result))] == [t for _, t, _ in marks]
+    assert all(d == chapters_depth.get(t, d) for d, t, _ in marks)
+
+
+def test_a_readme_not_in_the_summary_is_the_introduction(tmp_path):
+    folder = _gitbook(tmp_path / "b", "* [一](a.md)\n",
+                      {"a.md": "# 一\n\n正文。\n", "README.md": "没有标题的简介。\n"})  # fmt: skip
+    book = read_book(folder)
+    assert [(c.title, c.matter) for c in book.chapters] == [("简介", "front"), ("一", "body")]
+    assert book.chapters[0].source == (folder / "README.md").resolve()
+
+
+def test_a_link_to_another_site_in_the_summary_is_left_out_with_a_warning(tmp_path):
+    folder = _gitbook(tmp_path / "b", "* [一](a.md)\n  * [源码](https://example.org/src)\n"
+                      "* [网站](https://example.org)\n", {"a.md": "# 一\n\n正文。\n"})  # fmt: skip
+    book = read_book(folder)
+    assert [(c.title, [s.title for s in c.sections]) for c in book.chapters] == [("一", [])]
+    [warning] = [w.message for w in book.warnings if "other sites" in w.message]
+    assert "2 link(s)" in warning and "“源码” (line 2)" in warning

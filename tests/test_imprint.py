@@ -8,6 +8,7 @@ import math
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pdfplumber
@@ -112,18 +113,18 @@ def _lines(page) -> list[str]:
 def _grid(pdf, page_size: tuple[float, float]) -> tuple[int, int]:
     """The grid worked out from the page and the default type (10.5 pt on 1.7 lines,
     margins 20/16/20/18 mm): whole characters across, whole lines down; the characters
-    across checked against the PDF's widest body line."""
+    across checked against the PDF's full lines (the commonest width)."""
     em = 10.5 / PT_PER_MM
     width, height = page_size
     chars = int((width - 16 - 18) / em)
     lines = int((height - 20 - 20 - em) / (em * 1.7)) + 1
-    widest = 0.0
+    widths: Counter = Counter()  # line widths in em: most lines are full (flush both sides)
     for page in pdf.pages:
         body = [c for c in page.chars if round(c["size"], 1) == 10.5]
         for top in {round(c["top"], 1) for c in body}:
             line = [c for c in body if round(c["top"], 1) == top]
-            widest = max(widest, max(c["x1"] for c in line) - min(c["x0"] for c in line))
-    assert round(widest / 10.5) == chars
+            widths[round((max(c["x1"] for c in line) - min(c["x0"] for c in line)) / 10.5, 1)] += 1
+    assert widths.most_common(1)[0][0] == chars
     return chars, lines
 
 
@@ -164,9 +165,14 @@ def test_front_and_back_matter(book16):
         page = pdf.pages[dedication]
         chars = [c for c in page.chars if c["text"] in "献给我的父亲母亲"]
         middle = (min(c["x0"] for c in chars) + max(c["x1"] for c in chars)) / 2
-        # Centred on the text block, as a full recto of the text measures it.
+        # Centred on the text block, as the rectos of the text measure it: lines start at
+        # its left edge and most end at its right edge (punctuation may hang past it).
         block = [c for p in pdf.pages[::2] for c in p.chars if round(c["size"], 1) == 10.5]
-        centre = (min(c["x0"] for c in block) + max(c["x1"] for c in block)) / 2
+        ends = Counter(
+            round(max(c["x1"] for c in block if round(c["top"]) == top), 1)
+            for top in {round(c["top"]) for c in block}
+        )
+        centre = (min(c["x0"] for c in block) + ends.most_common(1)[0][0]) / 2
         assert abs(middle - centre) < 1
         assert texts[dedication] == "献给我的父亲母亲"  # no heading, no folio
         preface = next(i for i, t in enumerate(texts) if t.startswith("前言这是"))

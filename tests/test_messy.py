@@ -128,6 +128,11 @@ def test_listing_captions_kept_above_their_code(messy: Built) -> None:
     assert [c.tag.replace(XHTML, "") for c in figure] == ["figcaption", "pre"]
     filename = next(e for e in root.iter(f"{XHTML}p") if "filename" in e.get("class", ""))
     assert filename.getnext().tag == f"{XHTML}pre"
+    # The Rust book's way: file name, code, caption last, in a figure.
+    trpl = [e for e in root.iter(f"{XHTML}figure") if e.get("class") == "listing"][1]
+    assert [c.tag.replace(XHTML, "") for c in trpl] == ["p", "pre", "figcaption"]
+    assert trpl[0].get("class") == "filename"
+    assert "}示例1-2：说明在代码之后" in text
 
 
 def test_includes_in_our_manuscripts(messy: Built) -> None:
@@ -210,6 +215,9 @@ def test_page_break_markers_only_where_a_span_may_stand() -> None:
 
 
 def test_marker_never_in_a_figure_of_the_built_epub(messy: Built) -> None:
+    # The fixture's tall figure opens a printed page: its marker stands before the figure
+    # (it used to be put inside, after the figcaption: EPUBCheck RSC-005).
+    assert re.search(r'aria-label="\d+"/><figure>', epub_file(messy, "ch02.xhtml"))
     for name in ("ch01.xhtml", "ch02.xhtml", "ch03.xhtml"):
         root = etree.fromstring(epub_file(messy, name).encode())
         for span in root.iter(f"{XHTML}span"):
@@ -273,3 +281,26 @@ def test_long_book_in_segments_prints_no_wrong_page(tmp_path: Path) -> None:
         text = "".join(squash(p.extract_text() or "") for p in pdf.pages)
     assert "详见远处的一节，回到本章开头。" in text and "见第" not in text
     assert "1.https://www.python.org/" in text  # addresses in footnotes still
+
+
+def test_publish_check_reads_page_refs_and_address_notes(tmp_path: Path) -> None:
+    """What the print edition adds to links is not taken for text differing from the
+    manuscript (publish check)."""
+    from conftest import RICH
+    from publish.check import check_pdf
+
+    folder = tmp_path / "rich"
+    shutil.copytree(RICH, folder)
+    toml = folder / "book.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[pdf]\nlink-urls = "footnote"\n')
+    chapter = folder / "03-shiyu.md"
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8")
+        + "\n回到[第一章](#ch01)，或看[官网](https://www.python.org/)。\n",
+        encoding="utf-8",
+    )
+    result = build(folder, tmp_path / "out", ("pdf",))
+    text = "".join(squash(p) for p in pages(Built(result.book, result.written[0], Path())))
+    assert re.search(r"回到第一章（见第1页），或看官网\d。", text)
+    report = check_pdf(result.book, result.written[0])
+    assert report.text_identical, [str(f) for f in report.findings if f.kind == "text differs"]

@@ -35,6 +35,9 @@ class Served:
             [sys.executable, "-m", "publish", "serve", str(self.book), "--out", str(self.out),
              "--port", "0"],
             stderr=subprocess.PIPE, text=True,
+            # Ctrl-C as on a terminal, even when the tests run in the background (where a
+            # shell starts commands with SIGINT ignored).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )  # fmt: skip
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -186,14 +189,16 @@ def test_the_browser_follows_saves_and_shows_errors(served):
             # Go to the second chapter through the table of contents, as a reader would.
             page.locator("#toc a").nth(1).click()
             expect(page.locator(".page .text").filter(has_text="乌镇管家")).not_to_have_count(
-                0, timeout=10_000
+                0, timeout=30_000
             )
             top = page.evaluate("document.getElementById('pages').scrollTop")
 
             started = time.monotonic()
             edit(served.book / "02-shizhounian-ganwu.md", "乌镇管家", "乌镇管家（浏览器测试）")
+            # The target is 1 s (benchmarks/serve.py measures it); the wait allows for a
+            # loaded CI machine, where a build of the sample can take 10-20 s.
             expect(page.locator(".page .text").filter(has_text="浏览器测试")).not_to_have_count(
-                0, timeout=5_000
+                0, timeout=60_000
             )
             print(f"save → new text in the browser: {time.monotonic() - started:.2f} s")
             # Still on the same page: not thrown back to the start.
@@ -203,11 +208,45 @@ def test_the_browser_follows_saves_and_shows_errors(served):
             good = toml.read_text(encoding="utf-8")
             toml.write_text(good.replace('language = "zh-CN"', "language = 7"), encoding="utf-8")
             error = page.locator("#error")
-            expect(error).to_be_visible(timeout=10_000)
+            expect(error).to_be_visible(timeout=60_000)
             expect(error).to_contain_text("book.toml:")
             # The last good pages stay on show.
             expect(page.locator(".page .text").filter(has_text="浏览器测试")).not_to_have_count(0)
             toml.write_text(good, encoding="utf-8")
-            expect(error).to_be_hidden(timeout=10_000)
+            expect(error).to_be_hidden(timeout=60_000)
+
+            # Reading the title page, an edit elsewhere takes the reader to the changed page
+            # (its image is fetched only once in view: the new text shows only if it is).
+            page.evaluate("document.getElementById('pages').scrollTop = 0")
+            edit(served.book / "02-shizhounian-ganwu.md", "浏览器测试", "浏览器再测")
+            expect(page.locator(".page .text").filter(has_text="浏览器再测")).not_to_have_count(
+                0, timeout=60_000
+            )
+            assert page.evaluate("document.getElementById('pages').scrollTop") > 500
         finally:
             browser.close()
+
+
+def test_saves_made_during_a_build_come_as_one_batch(tmp_path):
+    """What the watcher hands the build loop: every save since the last build in one
+    batch (written while the loop is busy), and never the outputs the build writes."""
+    from publish.serve.watcher import Watcher
+
+    book = tmp_path / "book"
+    out = book / "build"  # an output folder inside the manuscript
+    out.mkdir(parents=True)
+    watcher = Watcher([book], ignored=[out])
+    watcher.start()
+    try:
+        (book / "01.md").write_text("# 一\n", encoding="utf-8")
+        (out / "book.pdf").write_bytes(b"%PDF")
+        (book / ".01.md.swp").write_text("editor's", encoding="utf-8")
+        time.sleep(0.5)  # "a build": nothing takes the changes meanwhile
+        (book / "02.md").write_text("# 二\n", encoding="utf-8")
+        time.sleep(0.5)
+        batch = watcher.take(timeout=10)
+        assert batch is not None
+        assert {path.name for path in batch} == {"01.md", "02.md"}
+        assert watcher.take(timeout=0.5) is None
+    finally:
+        watcher.stop()

@@ -202,3 +202,10 @@ def test_section_tree_to_the_configured_depth():
     assert [h.title for h in _tree(headings, 1)] == ["A", "B"]
     assert _tree(headings, 1)[0].children == []
     assert _tree(headings, 3)[0].children[0].children[0].title == "A1x"
+
+
+def test_links_to_other_sites_are_no_chapters():
+    summary = parse_summary("* [A](a.md)\n* [GitHub](https://github.com/x/y)\n", HERE)
+    github = summary.parts[0].chapters[1]
+    assert github.external and github.path is None and not github.draft
+    assert summary.external() == [github]

@@ -43,14 +43,14 @@ def _house_style_titles(book: Book) -> None:
         title=prepare_title(meta.title, settings),
         subtitle=prepare_title(meta.subtitle, settings) if meta.subtitle else None,
     )
-    parts: dict[int, object] = {}  # a part (frozen) is shared by its chapters
+    parts: dict = {}  # a Part is frozen (compared, hashed): each is replaced, once
     for chapter in book.chapters:
         if chapter.part is not None:
-            if id(chapter.part) not in parts:
+            if chapter.part.id not in parts:
                 title = prepare_title(chapter.part.title, settings)
-                parts[id(chapter.part)] = dataclasses.replace(chapter.part, title=title)
-            chapter.part = parts[id(chapter.part)]
-    headings: list = list(book.chapters)
+                parts[chapter.part.id] = dataclasses.replace(chapter.part, title=title)
+            chapter.part = parts[chapter.part.id]
+    headings: list = [*book.chapters]
     while headings:
         heading = headings.pop()
         heading.title = prepare_title(heading.title, settings)

@@ -129,7 +129,7 @@ class Assembler:
 
         def walk(entry: Entry, depth: int) -> None:
             nonlocal title, notes
-            if entry.draft:
+            if entry.draft or entry.external:
                 for child in entry.children:
                     walk(child, depth)
                 return
@@ -149,7 +149,7 @@ class Assembler:
                     pieces.append(_Piece(file))
                 else:
                     pieces.append(_Piece(file))
-            elif path is None and entry.path is None and depth > 1 and entry.title:
+            elif entry.target is None and depth > 1 and entry.title:
                 heading_id = self.ids.claim(slug(entry.title))
                 pieces.append(_Piece(None, (depth, entry.title, heading_id)))
             for child in entry.children:
@@ -190,6 +190,9 @@ class Assembler:
         file = _File(path, parsed, context)
         self.files[path] = file
         tokens = parsed.body
+        opens_empty = tokens and tokens[0].type == "heading_open" and not plain_text(tokens[1])
+        if opens_empty and not self.strict:
+            del tokens[0:3]  # an empty first heading (`# ` alone): the entry's title instead
         heading_at = [i for i, t in enumerate(tokens) if t.type == "heading_open"]
         opens = bool(tokens) and tokens[0].type == "heading_open"
         if self.strict:
@@ -205,10 +208,8 @@ class Assembler:
                     )
         top = min((int(tokens[i].tag[1]) for i in heading_at), default=1)
         first_text = plain_text(tokens[1]) if opens else None
-        if opens and not first_text:
-            if self.strict:
-                raise PublishError("the chapter title is empty", path, 1)
-            opens, first_text = False, None
+        if opens and not first_text:  # our own chapters (a heading made of an image…)
+            raise PublishError("the chapter title is empty", path, 1)
         # The first heading stands at the entry's depth; without one, the file's top level
         # goes one below the entry's title.
         shift = depth - int(tokens[0].tag[1]) if opens else depth + 1 - top
@@ -216,7 +217,8 @@ class Assembler:
         for number, index in enumerate(heading_at):
             opening, closing = tokens[index], tokens[index + 2]
             level = int(opening.tag[1]) + shift
-            level = depth if (number == 0 and opens) else min(max(level, 2), 6)
+            # Every other heading stays below the entry's: the file belongs to its entry.
+            level = depth if (number == 0 and opens) else min(max(level, depth + 1), 6)
             opening.tag = closing.tag = f"h{level}"
             web = slugs.next(plain_text(tokens[index + 1]))
             if number == 0 and opens and depth == 1:
@@ -343,7 +345,7 @@ def _tree(headings: list[tuple[int, str, str]], depth: int) -> list[Heading]:
     root = Heading(1, "", "")
     stack: list[tuple[int, Heading]] = [(1, root)]  # (level in the text, heading)
     for level, title, heading_id in headings:
-        if level < 2:
+        if level < 2 or not title:  # an empty heading (`# ` alone) has no place in a TOC
             continue
         while len(stack) > 1 and stack[-1][0] >= level:
             stack.pop()

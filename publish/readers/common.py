@@ -43,6 +43,12 @@ def top_entries(summary: Summary, path: Path, warnings: list[Warning]) -> list[T
     if drafts:
         names = "、".join(f"“{entry.title}” (line {entry.line})" for entry in drafts)
         warnings.append(Warning(f"{len(drafts)} draft chapter(s) left out: {names}", path))
+    external = summary.external()
+    if external:
+        names = "、".join(f"“{entry.title}” (line {entry.line})" for entry in external)
+        warnings.append(
+            Warning(f"{len(external)} link(s) to other sites left out of the book: {names}", path)
+        )
     if not tops:
         raise PublishError("the summary lists no chapter with a file", path)
     return tops

@@ -6,6 +6,7 @@ publisher, pubdate…); README.md the introduction. Our settings, if any, in boo
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from .assemble import Assembler, TopEntry
 from .common import (
     book_title,
     detect_language,
+    first_heading,
     metadata,
     read_summary,
     summary_files,
@@ -67,7 +69,11 @@ def read(folder: Path) -> Book:
     config = check_tables(dict(ours), text, where, prefix="publish.", book_required=False)
     summary = read_summary(summary_path, "gitbook")
     tops = top_entries(summary, summary_path, warnings)
-    readme = summary_path.parent / "README.md"
+    structure = data.get("structure") if isinstance(data.get("structure"), dict) else {}
+    readme_name = structure.get("readme", "README.md")
+    if not isinstance(readme_name, str):
+        raise PublishError("`structure.readme` must be a string", where)
+    readme = summary_path.parent / readme_name
     tops = _introduction(tops, summary_path, readme)
 
     raw: dict[str, Any] = dict(ours.get("book", {}))
@@ -124,7 +130,15 @@ def _introduction(tops: list[TopEntry], summary: Path, readme: Path) -> list[Top
     )
     if listed:
         return tops
-    return [TopEntry(Entry("", "README.md", 0), "front"), *tops]
+    title = first_heading(readme) or _introduction_title(readme)
+    name = readme.resolve().relative_to(summary.parent.resolve()).as_posix()
+    return [TopEntry(Entry(title, name, 0), "front"), *tops]
+
+
+def _introduction_title(readme: Path) -> str:
+    """The title of an introduction without a heading, in the text's language."""
+    text = readme.read_text(encoding="utf-8-sig", errors="replace")
+    return "简介" if re.search(r"[\u4e00-\u9fff]", text) else "Introduction"
 
 
 def _walk(entry: Entry):

@@ -14,6 +14,7 @@ lists, indentation by spaces or tabs and reference links behave as CommonMark sa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -22,6 +23,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..errors import PublishError
+
+_SCHEME_RE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 
 @dataclass
@@ -36,9 +39,17 @@ class Entry:
     draft: bool = False
 
     @property
+    def external(self) -> bool:
+        """A link to another site (HonKit's summaries may have some): no chapter of ours."""
+        return self.target is not None and bool(_SCHEME_RE.match(self.target))
+
+    @property
     def path(self) -> str | None:
-        """The file part of the target ('' for a link to an anchor only)."""
-        return None if self.target is None else self.target.split("#", 1)[0]
+        """The file part of the target ('' for a link to an anchor only; None without a
+        link or for another site's)."""
+        if self.target is None or self.external:
+            return None
+        return self.target.split("#", 1)[0]
 
     @property
     def anchor(self) -> str | None:
@@ -81,6 +92,9 @@ class Summary:
 
     def drafts(self) -> list[Entry]:
         return [entry for entry in self.entries() if entry.draft]
+
+    def external(self) -> list[Entry]:
+        return [entry for entry in self.entries() if entry.external]
 
 
 def _text(inline: Token) -> str:

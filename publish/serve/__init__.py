@@ -19,6 +19,7 @@ from pathlib import Path
 from ..build import FORMATS, build
 from ..errors import PublishError
 from ..render import STYLES
+from ..report import grouped
 from .pages import open_edition
 from .server import PreviewServer, State
 from .watcher import Watcher
@@ -34,7 +35,9 @@ def _rebuild(manuscript: Path, out: Path, state: State, echo: Callable[[str], No
     state.update(building=True)
     start = time.perf_counter()
     try:
-        result = build(manuscript, out, FORMATS, segment_size=SEGMENT_SIZE)
+        result = build(
+            manuscript, out, FORMATS, segment_size=SEGMENT_SIZE, cover_if_configured=True
+        )
     except PublishError as error:
         state.update(building=False, error=str(error))
         echo(f"publish: error: {error}")
@@ -43,15 +46,18 @@ def _rebuild(manuscript: Path, out: Path, state: State, echo: Callable[[str], No
         state.update(building=False, error=f"internal error: {type(error).__name__}: {error}")
         echo(f"publish: internal error: {type(error).__name__}: {error}")
         return
-    warnings = [str(warning) for warning in result.warnings]
+    warnings = grouped(result.warnings)  # one line per kind of repeated warning
     for warning in warnings:
         echo(f"publish: warning: {warning}")
     seconds = time.perf_counter() - start
     if result.cached and state.edition.pages:
         state.update(building=False, error=None, warnings=warnings)
         return
-    written = {path.suffix: path for path in result.written}
-    edition = open_edition(written.get(".pdf"), written.get(".epub"))
+    # The print edition and the EPUB (not the cover spread, when book.toml has one).
+    pdf = next((p for p in result.written if p.suffix == ".pdf" and p.stem != "cover"
+                and not p.name.endswith("-cover.pdf")), None)  # fmt: skip
+    epub = next((p for p in result.written if p.suffix == ".epub"), None)
+    edition = open_edition(pdf, epub)
     state.update(edition=edition, building=False, error=None, warnings=warnings, seconds=seconds)
     echo(f"built in {seconds:.1f} s: {len(edition.pages)} pages, {len(state.changed)} changed")
 

@@ -36,7 +36,7 @@ class Watcher:
     def __init__(self, folders: list[Path], ignored: list[Path]) -> None:
         self.changes: queue.Queue[set[Path]] = queue.Queue()
         self._stop = threading.Event()
-        self._folders = [folder for folder in folders if folder.is_dir()]
+        self._folders = [folder.resolve() for folder in folders if folder.is_dir()]
         self._filter = _Filter(ignored)
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="watcher", daemon=True)

@@ -475,6 +475,15 @@ def _split_first_line(
         return _split_shaping_less(
             text, style, context, max_width, justification_spacing, is_line_start, minimum
         )
+    if style["white_space"] == "nowrap" and PUSH_IN and not minimum:
+        return _pushed_in_whole(
+            _split_shaping_less(
+                text, style, context, max_width, justification_spacing, is_line_start, minimum
+            ),
+            text,
+            style,
+            max_width,
+        )
     # The text block is a whole number of ems wide in mm; rounding may leave it a hair
     # narrower, which would push the last character of every full line out.
     widened = max_width + FIT_TOLERANCE * style["font_size"]
@@ -634,6 +643,20 @@ def _push_in(result, text, style, context, max_width, justification_spacing, is_
         return result
     STATS["pushed_in"] += 1
     return (layout, length, len(candidate.encode()), min(width, max_width), *metrics)
+
+
+def _pushed_in_whole(result, text, style, max_width):
+    """A box kept on one line (a paragraph's last characters, kept against 孤字) that
+    overflows by no more than its own marks can give: said to fit, so that it stays on the
+    line and the line is compressed when it is aligned, rather than sent down whole."""
+    em = style["font_size"]
+    if result[2] is not None or result[3] <= max_width or not _cjk_context(style, text):
+        return result
+    room = sum(em * amount for _, _, _, amount in _squeezable(text))
+    if result[3] - max_width > room + 0.01 * em:
+        return result
+    STATS["pushed_in"] += 1
+    return (*result[:3], max_width - 0.001, *result[4:])
 
 
 def _breakable(text, start):
