@@ -221,8 +221,20 @@ def display_html(text: str, measure: Measure) -> tuple[str, bool]:
     lines, forced = balance(text, measure)
     if len(lines) == 1 and not forced:
         return html.escape(text, quote=False), False
-    kept = [f'<span class="display-line">{html.escape(line, quote=False)}</span>' for line in lines]
-    return "<br />".join(kept), forced
+    parts, position = [], 0
+    for index, line in enumerate(lines):
+        start = text.find(line, position)
+        if index:
+            parts.append("<br />")
+            gap = text[position:start] if start >= position else ""
+            if gap:
+                # The space a break stands for stays in the text, taking no room: bookmarks
+                # and running heads (content(text)) read `第一回　宴桃园…　斩黄巾…` whole.
+                parts.append(f'<span class="display-gap">{html.escape(gap, quote=False)}</span>')
+        parts.append(f'<span class="display-line">{html.escape(line, quote=False)}</span>')
+        if start >= position:
+            position = start + len(line)
+    return "".join(parts), forced
 
 
 _HEADING_RE = re.compile(r"<(h[1-6]|figcaption)([^>]*)>(.*?)</\1>", re.S)
