@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
@@ -626,13 +627,36 @@ def tagged(book: Book) -> bool:
     return book.settings.pdf.standard == "pdf/ua-1"
 
 
+#: A block of the text: its XHTML up to where it closes (for the page-count guess).
+_BLOCK_END_RE = re.compile(r"</(?:p|li|h[1-6]|pre|figcaption|td|th|dd|dt)>")
+
+
 def _guess_pages(book: Book) -> int:
-    """About how many pages the body will take: its characters over a page's worth."""
+    """How many pages the printed book will take (the copyright page's figures, before
+    layout): each block's lines on the grid, each chapter from a recto, the title page,
+    the copyright page and the TOC before them. Exact for most short books, so that their
+    first build is laid out once, not twice."""
     from .pdf import geometry
 
     g = geometry(book.settings.pdf)
-    characters = sum(len(text_of(chapter.body)) for chapter in book.chapters)
-    return int(characters / (g.chars_per_line * g.lines_per_page)) + len(book.chapters)
+
+    def lines(html: str) -> int:
+        blocks = _BLOCK_END_RE.split(html)
+        return sum(math.ceil(len(text_of(b).strip()) / g.chars_per_line) for b in blocks)
+
+    def recto(pages: int) -> int:  # what follows opens on a recto
+        return pages + pages % 2
+
+    entries = sum(1 + len(chapter.sections) for chapter in book.chapters)
+    pages = 2 + recto(math.ceil(entries / g.lines_per_page))  # title, copyright, TOC
+    parts = {chapter.part for chapter in book.chapters if chapter.part is not None}
+    pages += 2 * len(parts)
+    for index, chapter in enumerate(book.chapters):
+        notes = sum(lines(note.html) for note in chapter.footnotes)
+        # The chapter's title takes about six lines of the first page.
+        count = math.ceil((6 + lines(chapter.body) + notes) / g.lines_per_page)
+        pages += count if index == len(book.chapters) - 1 else recto(count)
+    return pages
 
 
 def one_document(book: Book, cache_folder: Path, size: int, use_cache: bool) -> Prepared | None:
