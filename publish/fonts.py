@@ -105,23 +105,6 @@ def face_for(family: str, bold: bool = False) -> FontFace | None:
 
 
 @functools.cache
-def vertical_metrics(family: str) -> tuple[float, float]:
-    """The ascent and descent (em) of the regular face of `family`, as Pango places a
-    line's baseline by them (hhea); (0.88, 0.12) when the family is not installed."""
-    from fontTools.ttLib import TTCollection, TTFont
-
-    face = face_for(family)
-    if face is None:
-        return 0.88, 0.12
-    if face.path.suffix.lower() in (".ttc", ".otc"):
-        font = TTCollection(str(face.path), lazy=True).fonts[_collection_index(face.path, family)]
-    else:
-        font = TTFont(str(face.path), lazy=True)
-    upem = font["head"].unitsPerEm
-    return font["hhea"].ascent / upem, -font["hhea"].descent / upem
-
-
-@functools.cache
 def coverage(family: str) -> frozenset[int]:
     """The code points the regular face of an installed family has glyphs for (read once
     per font file and kept in the cache folder: a CJK face's cmap costs 0.1-0.2 s)."""

@@ -17,13 +17,7 @@ from . import __version__, markup
 from .config import PdfSettings
 from .display import Measure, display_headings, display_html
 from .emphasis import print_emphasis
-from .fonts import (
-    LATIN_RANGE,
-    missing_characters,
-    require_family,
-    style_faces,
-    vertical_metrics,
-)
+from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
@@ -89,15 +83,6 @@ def latin_faces(settings: PdfSettings, toml: Path) -> list[dict]:
     return rules
 
 
-def strut_skew(settings: PdfSettings) -> float:
-    """How much taller than its `line-height` a line of Chinese text is (em): the block's
-    strut is the Latin face (first in the list), whose baseline sits elsewhere in the
-    line-height than the Chinese face's, and the line box holds both. The stylesheet's
-    line-height is this much smaller, so that lines fall on the grid's pitch exactly."""
-    body, latin = vertical_metrics(settings.body_font), vertical_metrics(settings.latin_font)
-    return abs((body[0] - body[1]) - (latin[0] - latin[1])) / 2
-
-
 def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
     """The stylesheet written from `[pdf]`: page size, margins and faces (`latin`: the
     Latin face's rules, from latin_faces)."""
@@ -114,7 +99,7 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
         bottom=f"{g.bottom:.3f}",
         inner=f"{math.floor(g.inner * 1000) / 1000:.3f}",
         font_size=f"{settings.font_size:g}",
-        line_height=f"{settings.line_height - strut_skew(settings):.4f}",
+        line_height=f"{settings.line_height:g}",
         latin_faces=latin,
         latin_range=LATIN_RANGE,
         body_fonts=_font_list(LATIN_FAMILY, settings.body_font),
