@@ -186,12 +186,7 @@ def check_command(
             return report
 
     report = guarded(ctx, run)
-    click.echo(report.summary())
-    shown = report.findings if show_all else report.findings[:40]
-    for finding in shown:
-        click.echo(f"  {finding}")
-    if len(shown) < len(report.findings):
-        click.echo(f"  … and {len(report.findings) - len(shown)} more (--all lists them)")
+    _echo_findings(report.summary(), report.findings, show_all)
     click.echo("OK" if report.ok else f"{len(report.findings)} problem(s)")
     sys.exit(0 if report.ok else 1)
 
@@ -203,27 +198,21 @@ def _check_print(
     import tempfile
 
     from .check import check_print
-    from .config import load_config
+    from .readers import read_book
 
     def run():
-        settings = load_config(manuscript / "book.toml").settings
-        if pdf is not None:
-            return check_print(settings, pdf, cover)
+        if pdf is not None:  # the settings of any kind of book folder (an mdBook's too)
+            return check_print(read_book(manuscript).settings, pdf, cover)
         with tempfile.TemporaryDirectory(prefix="publish-check-") as folder:
             result = build(manuscript, Path(folder), ("pdf",))
-            reports = check_print(settings, result.written[0], cover)
+            reports = check_print(result.book.settings, result.written[0], cover)
             reports[0].path = Path(result.written[0].name)
             return reports
 
     reports = guarded(ctx, run)
     problems = 0
     for report in reports:
-        click.echo(report.summary())
-        shown = report.findings if show_all else report.findings[:40]
-        for finding in shown:
-            click.echo(f"  {finding}")
-        if len(shown) < len(report.findings):
-            click.echo(f"  … and {len(report.findings) - len(shown)} more (--all lists them)")
+        _echo_findings(report.summary(), report.findings, show_all)
         problems += len(report.errors)
     click.echo("OK" if not problems else f"{problems} problem(s)")
     sys.exit(1 if problems else 0)
@@ -345,3 +334,13 @@ def run() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code or 0)
+
+
+def _echo_findings(summary: str, findings: list, show_all: bool) -> None:
+    """A check's summary and its findings (the first 40 unless --all)."""
+    click.echo(summary)
+    shown = findings if show_all else findings[:40]
+    for finding in shown:
+        click.echo(f"  {finding}")
+    if len(shown) < len(findings):
+        click.echo(f"  … and {len(findings) - len(shown)} more (--all lists them)")

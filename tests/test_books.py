@@ -533,3 +533,18 @@ def test_a_link_to_another_site_in_the_summary_is_left_out_with_a_warning(tmp_pa
     assert [(c.title, [s.title for s in c.sections]) for c in book.chapters] == [("一", [])]
     [warning] = [w.message for w in book.warnings if "other sites" in w.message]
     assert "2 link(s)" in warning and "“源码” (line 2)" in warning
+
+
+@pytest.mark.parametrize("name", ["mdbook", "gitbook"])
+def test_print_preflight_of_a_book_folder(books, name):
+    """`check --print` reads the settings of any kind of folder (an mdBook's book.toml is
+    not ours), and the plain screen PDF of each passes it."""
+    from click.testing import CliRunner
+
+    from publish.cli import main
+
+    folder = {"mdbook": MDBOOK, "gitbook": GITBOOK}[name]
+    pdf = _pdf(books[name])
+    result = CliRunner().invoke(main, ["check", "--print", str(folder), "--pdf", str(pdf)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "OK"

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..imprint.spread import CoverGeometry as CoverSize
 from .boxes import PT_PER_MM
 from .colour import is_rgb_space
 
@@ -36,21 +37,6 @@ MIN_PPI = 300
 #: Box comparisons allow this much (pt) of rounding.
 TOLERANCE = 0.1
 _OPERATORS = "q Q cm cs CS sc scn SC SCN g G rg RG k K BT ET Tf Tm Td TD T* TL Tj TJ ' \" Do gs"
-
-
-@dataclass(frozen=True)
-class CoverSize:
-    """What a cover spread must measure (mm): back, spine and front trimmed, bleed round."""
-
-    trim_width: float  # of one board (the interior's trim width)
-    trim_height: float
-    spine: float
-    bleed: float
-
-    @property
-    def width(self) -> float:
-        """The whole spread with its bleed: 2 × trim + spine + 2 × bleed."""
-        return 2 * self.trim_width + self.spine + 2 * self.bleed
 
 
 def cover_size(settings, pages: int) -> CoverSize:
