@@ -366,3 +366,17 @@ def test_epub_marks_the_chapter_kinds(tmp_path):
     assert kinds == {"dedication", "preface", "chapter", "appendix"}
     errors = [m for m in epubcheck(epub) if m["severity"] in ("ERROR", "FATAL")]
     assert errors == []
+
+
+def test_padded_book_and_its_cover_pass_the_print_preflight(book16):
+    """The blank pages a signature adds carry the trim and bleed boxes of the text's pages
+    (they had none), so the whole book and its cover pass `check --print`."""
+    pdf_path, cover_path, _, result = book16
+    with pikepdf.open(pdf_path) as pdf:
+        boxes = {(tuple(p.obj.TrimBox), tuple(p.obj.BleedBox)) for p in pdf.pages}
+    assert len(boxes) == 1
+    folder = result.book.root
+    run = CliRunner().invoke(
+        main, ["check", "--print", str(folder), "--pdf", str(pdf_path), "--cover", str(cover_path)]
+    )
+    assert run.exit_code == 0, run.output

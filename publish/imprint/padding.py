@@ -17,11 +17,16 @@ def pad_to_signature(path: Path, signature: int) -> int:
         added = signature_padding(len(pdf.pages), signature)
         if not added:
             return 0
-        box = pdf.pages[-1].mediabox
+        last = pdf.pages[-1].obj
+        box = last.MediaBox
         for _ in range(added):
             pdf.add_blank_page(page_size=(float(box[2]), float(box[3])))
-            # The whole box: with bleed it starts below zero (prepress/boxes.py).
-            pdf.pages[-1].obj.MediaBox = pikepdf.Array([float(v) for v in box])
+            # The whole box: with bleed it starts below zero (prepress/boxes.py). The trim
+            # and bleed boxes as the text's last page has them (a printer's RIP reads them
+            # on every page; WeasyPrint writes them on the pages it lays out).
+            for name in ("/MediaBox", "/TrimBox", "/BleedBox"):
+                if name in last:
+                    pdf.pages[-1].obj[name] = pikepdf.Array([float(v) for v in last[name]])
         pdf.save(path, deterministic_id=True)
     return added
 
