@@ -68,6 +68,26 @@ def page_breaks(document) -> list[PageBreak]:
     return breaks
 
 
+def placed_footnotes(document) -> set[str]:
+    """The ids of the footnotes a rendered document set in its pages' footnote areas."""
+    from weasyprint.formatting_structure import boxes
+
+    found: set[str] = set()
+
+    def visit(box) -> None:
+        element = box.element
+        if element is not None and (element.get("id") or "").startswith("fn-"):
+            found.add(element.get("id"))
+        for child in getattr(box, "children", ()):
+            visit(child)
+
+    for page in document.pages:
+        for child in page._page_box.children:
+            if isinstance(child, boxes.FootnoteAreaBox):
+                visit(child)
+    return found
+
+
 class _Walker:
     """Walks page boxes in document order, counting each block's characters so far."""
 

@@ -21,7 +21,7 @@ from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
-from .pagination import number_blocks, page_breaks
+from .pagination import number_blocks, page_breaks, placed_footnotes
 from .prepress.boxes import css_bleed
 from .printlinks import css as links_css
 from .printlinks import ids
@@ -419,8 +419,25 @@ def layout(book: Book, *, chinese_layout: bool = True, prepared: Prepared | None
     document, refused = render_html(prepared.setup, prepared.html)
     report_refused(book, refused)
     book.page_breaks = page_breaks(document)
+    report_lost_footnotes(book, book.chapters, placed_footnotes(document))
     check_fonts(book)
     return document
+
+
+def report_lost_footnotes(book: Book, chapters: list[Chapter], placed: set[str]) -> None:
+    """Warn of footnotes of `chapters` that no page holds: WeasyPrint 70 can drop a note
+    whose call lands on a full page after another note's (upstream #1564, #2432)."""
+    for chapter in chapters:
+        for note in chapter.footnotes:
+            if note.id not in placed:
+                book.warnings.append(
+                    Warning(
+                        f"footnote {note.label} was lost by the page layout (a WeasyPrint "
+                        "bug with notes at a full page's foot); rewording the paragraph "
+                        "around its call moves it",
+                        chapter.source,
+                    )
+                )
 
 
 def check_fonts(book: Book) -> None:

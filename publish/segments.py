@@ -30,7 +30,7 @@ from .cache import font_files, tool_digest
 from .fonts import faces_by_name
 from .join import Part, folio_digits_of, join
 from .model import Book, Chapter, Warning
-from .pagination import PageBreak, page_breaks
+from .pagination import PageBreak, page_breaks, placed_footnotes
 from .pdf import (
     Prepared,
     Setup,
@@ -38,6 +38,7 @@ from .pdf import (
     check_fonts,
     prepare,
     render_html,
+    report_lost_footnotes,
     report_refused,
     setup,
 )
@@ -103,6 +104,8 @@ class Piece:
     #: Links to anchors in other pieces: page, anchor, rectangle.
     links: list[tuple[int, str, list[float]]]
     refused: list[str] = field(default_factory=list)
+    #: The footnotes its pages hold (pdf.report_lost_footnotes).
+    footnotes: list[str] = field(default_factory=list)
 
 
 def css_string(text: str) -> str:
@@ -179,6 +182,7 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozen
             for page in document.pages
         ],
         breaks=page_breaks(document),
+        footnotes=sorted(placed_footnotes(document)),
         anchors=anchors,
         links=links,
         refused=refused,
@@ -427,6 +431,8 @@ def render_segmented(
         ]
         for piece in pieces:
             report_refused(book, piece.refused)
+        placed = {note for piece in pieces for note in piece.footnotes}
+        report_lost_footnotes(book, [c for s in segments for c in s], placed)
         check_fonts(book)
         if laid_out is not None:
             laid_out()
