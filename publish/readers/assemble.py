@@ -25,7 +25,7 @@ from .. import markup, typography
 from ..config import Settings
 from ..errors import PublishError
 from ..images import remote_images_warning
-from ..model import Chapter, Footnote, Heading, Part, Resource, Warning
+from ..model import Book, Chapter, Footnote, Heading, Metadata, Part, Resource, Warning
 from .markdown import REMOTE, Context, ParsedText, markdown, parse, plain_text, read_text, render
 from .slugs import BookIds, FileSlugs, slug
 from .summary import Entry
@@ -96,6 +96,20 @@ class Assembler:
         self.remote: list[tuple[str, Path, int | None]] = []
 
     # --- reading ---------------------------------------------------------------------
+
+    def book(
+        self,
+        folder: Path,
+        metadata: Metadata,
+        chapters: list[Chapter],
+        cover: Resource | None,
+        kind: str,
+        inputs: list[Path],
+    ) -> Book:
+        """The Book of the `chapters` read: with the images they use, the warnings given,
+        and, after `inputs` (the configuration, the summary), every file read for them."""
+        return Book(folder, metadata, self.settings, chapters, list(self.resources.values()),
+                    self.warnings, cover, kind=kind, inputs=[*inputs, *self.inputs])  # fmt: skip
 
     def chapters(self, tops: list[TopEntry], summary: Path) -> list[Chapter]:
         """The chapters of `tops`, whose targets are relative to `summary`'s folder (for

@@ -99,17 +99,8 @@ def read(folder: Path) -> Book:
     chapters = assembler.chapters(tops, summary_path)
     raw = check_tables({"book": raw}, text, where, prefix="publish.", book_required=False).book
     inputs = [p for p in (where,) if p.is_file()]
-    return Book(
-        folder,
-        metadata(raw),
-        config.settings,
-        chapters,
-        list(assembler.resources.values()),
-        warnings,
-        None,
-        kind="GitBook",
-        inputs=[*inputs, summary_path, *assembler.inputs],
-    )
+    return assembler.book(folder, metadata(raw), chapters, None, "GitBook",
+                          [*inputs, summary_path])  # fmt: skip
 
 
 def _introduction(tops: list[TopEntry], summary: Path, readme: Path) -> list[TopEntry]:

@@ -49,17 +49,7 @@ def read(folder: Path, config: BookConfig | None = None) -> Book:
         for chapter, (_, kind) in zip(chapters, order, strict=True):
             chapter.kind = kind
     cover_resource = cover(root, raw["cover"], config.path) if raw.get("cover") else None
-    return Book(
-        folder,
-        metadata(raw),
-        config.settings,
-        chapters,
-        list(assembler.resources.values()),
-        warnings,
-        cover_resource,
-        kind="manuscript",
-        inputs=[*inputs, *assembler.inputs],
-    )
+    return assembler.book(folder, metadata(raw), chapters, cover_resource, "manuscript", inputs)
 
 
 def cover(root: Path, name: str, toml: Path, section: str = "book") -> Resource:

@@ -92,14 +92,6 @@ def read(folder: Path, data: dict[str, Any], text: str) -> Book:
     cover_resource = (
         cover(root, raw["cover"], toml, "output.publish.book") if raw.get("cover") else None
     )
-    return Book(
-        folder,
-        metadata(raw),
-        config.settings,
-        chapters,
-        list(assembler.resources.values()),
-        warnings,
-        cover_resource,
-        kind="mdBook",
-        inputs=[toml, summary_path, *assembler.inputs],
+    return assembler.book(
+        folder, metadata(raw), chapters, cover_resource, "mdBook", [toml, summary_path]
     )
