@@ -47,6 +47,9 @@ WIDE = 0.125
 HAN_LATIN_SQUEEZED = 0.2
 #: Footnote text size, relative to the body (print.css `.footnote`).
 FOOTNOTE_SIZE = 0.8
+#: Characters smaller than this, relative to the body, on a line of body text are
+#: superscripts (footnote calls), as `_lines_of_page` has it.
+SUPERSCRIPT = 0.75
 #: Ruby annotation size, relative to its base (print.css `.ruby > .rt`).
 RUBY_SIZE = 0.5
 
@@ -90,6 +93,9 @@ class Line:
     folio: str
     chars: list[dict]
     text: str = ""
+    #: The text as a reader counts its characters: with what print.css adds after a link
+    #: (its page number), without footnote calls (superscripts).
+    shown: str = ""
     block: int = -1
     first: bool = False
     final: bool = False
@@ -288,7 +294,9 @@ def _lines_of_page(page, top: float, bottom: float, body_size: float) -> list[li
     for c in chars:
         c["baseline"] = page.height - c["matrix"][5]
     # Lines from full-size characters; smaller ones (superscripts) join the nearest line.
-    main = sorted((c for c in chars if c["size"] >= 0.75 * body_size), key=lambda c: c["baseline"])
+    main = sorted(
+        (c for c in chars if c["size"] >= SUPERSCRIPT * body_size), key=lambda c: c["baseline"]
+    )
     baselines: list[float] = []
     for c in main:
         if not baselines or c["baseline"] - baselines[-1] > 1.5:
@@ -344,8 +352,10 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
                 # Only what the measures need: a book has millions of characters.
                 kept = [{k: c[k] for k in ("text", "x0", "x1", "size")} for c in chars]
                 line = Line(index, folio, kept)
-                line.text = squash("".join(c["text"] for c in chars))
-                line.text = page_refs.sub("", line.text)  # printed after links, not written
+                line.text = page_refs.sub("", squash("".join(c["text"] for c in chars)))
+                line.shown = squash(
+                    "".join(c["text"] for c in chars if c["size"] >= SUPERSCRIPT * body)
+                )  # printed after links, not written
                 line.block_right = block_right  # type: ignore[attr-defined]
                 if line.text:
                     lines.append(line)
@@ -446,9 +456,9 @@ def _measure_page_breaks(report: Report, lines: list[Line], blocks: list[Block])
             line.final
             and not line.first
             and not blocks[line.block].heading
-            and (_characters(line.text) == 1)
+            and (_characters(line.shown) == 1)
         ):
-            report.findings.append(Finding(ORPHAN_CHAR, line.folio, f"…|{line.text}"))
+            report.findings.append(Finding(ORPHAN_CHAR, line.folio, f"…|{line.shown}"))
     for before, after in zip(lines, lines[1:], strict=False):
         if before.page == after.page:
             continue

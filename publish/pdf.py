@@ -27,6 +27,7 @@ from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
 from .typography.display import Measure, display_headings, display_html
 from .typography.emphasis import print_emphasis
+from .typography.lastline import keep_end, keep_paragraph_ends
 from .typography.ruby import print_ruby
 from .typography.textnodes import text_of
 
@@ -111,15 +112,6 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
 
 #: A footnote reference with the character before it (kept together on a line).
 _NOTEREF_RE = re.compile(r"([^\s<>;])?" + NOTEREF_RE.pattern)
-#: A paragraph's last two characters with the marks around them (a Latin word or number
-#: counts as one), kept on one line so that no paragraph, list item, table cell or
-#: footnote ends with a line of one character (孤字, clreq): the line before gives one
-#: character up when the last would be alone.
-_MARK = "[，。、；：？！）》」』】〕〉”’（《「『【〔〈“‘…—·]"
-_UNIT = r"(?:[A-Za-z0-9]+|[^\x00-\x7f<>&;\s，。、；：？！）》」』】〕〉”’（《「『【〔〈“‘…—·])"
-_LAST_TWO = f"({_MARK}*{_UNIT}{_MARK}*{_UNIT}{_MARK}*)"
-_PARAGRAPH_END_RE = re.compile(_LAST_TWO + r"(</(?:p|li|td|th|dd|dt)>)")
-_NOTE_END_RE = re.compile(_LAST_TWO + "$")
 _PARAGRAPHS_RE = re.compile(r"</p>\s*<p>")
 
 
@@ -136,9 +128,7 @@ def _inline_footnotes(chapter: Chapter, body: str) -> str:
         else:
             placed.add(note_id)
             text = _PARAGRAPHS_RE.sub("<br />", note.html.strip())
-            text = _NOTE_END_RE.sub(
-                r'<span class="keep">\1</span>', re.sub(r"^<p>|</p>$", "", text)
-            )
+            text = keep_end(re.sub(r"^<p>|</p>$", "", text))
             call = f'<span class="footnote" id="{note_id}" data-label="{label}">{text}</span>'
         # The call never starts a line: it stays with the character it follows.
         return f'<span class="keep">{before}{call}</span>' if before else call
@@ -183,10 +173,6 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
         book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
 
     return display_headings(body, measures, warn)
-
-
-def _keep_paragraph_ends(html: str) -> str:
-    return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span>\2', html)
 
 
 def book_html(
@@ -235,7 +221,7 @@ def book_html(
             "part": chapter.part if book.opens_part(chapter) else None,
             "in_part": chapter.part is not None,
             "kind": chapter.kind,
-            "body": _keep_paragraph_ends(
+            "body": keep_paragraph_ends(
                 _print_text(
                     book,
                     mark_links(

@@ -59,6 +59,30 @@ def _paragraph_ends() -> list[str]:
     return body + notes
 
 
+#: Paragraphs whose last character sits in inline markup, each kind with its own last
+#: character: bold, emphasis (着重号) before a closing quote, a link, a footnote call.
+INLINE_ENDS = {
+    "粗": "{}**粗**。",
+    "点": "「{}*点*」",
+    "链": "{}[链](https://example.com/)。",
+    "注": "{}注[^{}]",
+}
+
+
+def _inline_ends() -> list[str]:
+    """Paragraphs of every length around two lines ending in each kind of inline markup:
+    without care some end with a line of one character."""
+    body, notes = ["# 行内", ""], []
+    for kind, form in INLINE_ENDS.items():
+        for n in range(2 * CHARS - INDENT - 3, 2 * CHARS - INDENT + 3):
+            if kind == "注":
+                body += [form.format(han(n - 1, n), f"m{n}"), ""]
+                notes.append(f"[^m{n}]: {han(10, n)}。")
+            else:
+                body += [form.format(han(n - 1, n)), ""]
+    return body + notes
+
+
 def _page_feet() -> list[str]:
     """Paragraphs of one to four lines and headings, in an order that puts every kind of
     line at some page foot."""
@@ -79,13 +103,14 @@ def provoking(tmp_path_factory) -> Built:
     manuscript.mkdir()
     (manuscript / "book.toml").write_text(
         '[book]\ntitle = "排版挑衅"\nauthors = ["测试"]\nlanguage = "zh-CN"\n'
-        'chapters = ["1.md", "2.md", "3.md"]\n',
+        'chapters = ["1.md", "2.md", "3.md", "4.md"]\n',
         encoding="utf-8",
     )
     near = ["# 推入", "", PUSH_IN, "", PUSH_OUT, "", COMMA, ""]
     (manuscript / "1.md").write_text("\n".join(near), encoding="utf-8")
     (manuscript / "2.md").write_text("\n".join(_paragraph_ends()), encoding="utf-8")
     (manuscript / "3.md").write_text("\n".join(_page_feet()), encoding="utf-8")
+    (manuscript / "4.md").write_text("\n".join(_inline_ends()), encoding="utf-8")
     result = build(manuscript, folder / "out", ("pdf",))
     return Built(result.book, result.written[0], None)
 
@@ -150,8 +175,8 @@ def test_check_is_clean_and_counts_the_adjustments(provoking):
 def test_the_check_sees_orphan_characters_without_the_keep(provoking, tmp_path, monkeypatch):
     """Built without keeping paragraph ends together, the same book has one-character last
     lines in paragraphs, list items, table cells and footnotes, and the check says so."""
-    monkeypatch.setattr(pdf_module, "_keep_paragraph_ends", lambda html: html)
-    monkeypatch.setattr(pdf_module, "_NOTE_END_RE", re.compile("(?!)(.)"))
+    monkeypatch.setattr(pdf_module, "keep_paragraph_ends", lambda html: html)
+    monkeypatch.setattr(pdf_module, "keep_end", lambda html: html)
     book = read_manuscript(provoking.book.root)
     document, _ = render_html(setup(book), book_html(book))
     loose = tmp_path / "loose.pdf"
@@ -160,6 +185,10 @@ def test_the_check_sees_orphan_characters_without_the_keep(provoking, tmp_path, 
     found = [f for f in report.findings if f.kind == ORPHAN_CHAR]
     assert len(found) >= 4, report.summary()
     assert any("footnote" in f.detail for f in found)
+    # Each kind of inline markup at a paragraph's end provokes one (the keep sees
+    # through them all: test_check_is_clean_and_counts_the_adjustments).
+    for last in INLINE_ENDS:
+        assert any(f.detail.lstrip("…|").startswith(last) for f in found), (last, found)
 
 
 def test_the_check_sees_widows_orphans_and_stranded_headings(provoking, tmp_path):
@@ -180,7 +209,7 @@ def test_cli_check_exits_1_on_orphan_lines(provoking, tmp_path, monkeypatch):
 
     from publish.cli import main
 
-    monkeypatch.setattr(pdf_module, "_keep_paragraph_ends", lambda html: html)
+    monkeypatch.setattr(pdf_module, "keep_paragraph_ends", lambda html: html)
     book = read_manuscript(provoking.book.root)
     document, _ = render_html(setup(book), book_html(book))
     loose = tmp_path / "loose.pdf"
