@@ -36,6 +36,11 @@ def han(count: int, seed: int = 0) -> str:
 PUSH_IN = han(12) + "，" + han(14, 1) + "字。" + han(40, 2)
 #: The same without the comma: only ½ em to give, so 字。 goes down and the line expands.
 PUSH_OUT = han(27, 3) + "字。" + han(40, 4)
+#: PUSH_IN with the character that overflows in bold, or followed by a footnote call
+#: (whose number takes a third of an em more: a second comma gives it): what decides is
+#: in another box than the line's text.
+PUSH_IN_BOLD = han(12, 8) + "，" + han(14, 9) + "**粗**。" + han(40, 10)
+PUSH_IN_NOTE = han(6, 11) + "，" + han(7, 12) + "，" + han(12, 13) + "注[^near]。" + han(40, 14)
 #: A ， that just overflows: 、 and the line-end ， give the 1 em it lacks.
 COMMA = han(10, 5) + "、" + han(17, 6) + "，" + han(40, 7)
 
@@ -106,7 +111,8 @@ def provoking(tmp_path_factory) -> Built:
         'chapters = ["1.md", "2.md", "3.md", "4.md"]\n',
         encoding="utf-8",
     )
-    near = ["# 推入", "", PUSH_IN, "", PUSH_OUT, "", COMMA, ""]
+    near = ["# 推入", "", PUSH_IN, "", PUSH_OUT, "", COMMA, "", PUSH_IN_BOLD, "", PUSH_IN_NOTE, ""]
+    near += ["[^near]: 脚注。", ""]
     (manuscript / "1.md").write_text("\n".join(near), encoding="utf-8")
     (manuscript / "2.md").write_text("\n".join(_paragraph_ends()), encoding="utf-8")
     (manuscript / "3.md").write_text("\n".join(_page_feet()), encoding="utf-8")
@@ -117,13 +123,15 @@ def provoking(tmp_path_factory) -> Built:
 
 def _first_lines(built: Built, paragraph: str) -> tuple[str, str, list[float]]:
     """The printed first and second line of `paragraph` and the gaps (em) between the
-    characters of the first."""
+    characters of the first (footnote calls, superscripts, left out)."""
     g = geometry(built.book.settings.pdf)
     body = built.book.settings.pdf.font_size
     top, bottom = g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1
     with pdfplumber.open(built.pdf) as pdf:
         for page in pdf.pages:
             lines = check_module._lines_of_page(page, top, bottom, body)
+            small = check_module.SUPERSCRIPT * body
+            lines = [[c for c in line if c["size"] >= small] for line in lines]
             texts = ["".join(c["text"] for c in line) for line in lines]
             for k, text in enumerate(texts[:-1]):
                 if paragraph.startswith(text + texts[k + 1]):
@@ -143,6 +151,18 @@ def test_push_in_keeps_the_character_on_the_line(provoking):
     # The comma gave up its blank half (-0.5 em) before the 。 did more than that.
     comma = first.index("，")
     assert gaps[comma] == pytest.approx(-0.5, abs=0.02)
+    assert max(gaps) < 0.01, "a pushed-in line is not expanded"
+
+
+@pytest.mark.parametrize("paragraph", [PUSH_IN_BOLD, PUSH_IN_NOTE], ids=["bold", "note"])
+def test_push_in_looks_past_inline_markup(provoking, paragraph):
+    """The character that overflows is in bold or carries a footnote call: the line is
+    still pushed in, not broken before it and expanded."""
+    text = re.sub(r"\*\*|\[\^near\]", "", paragraph)
+    first, _, gaps = _first_lines(provoking, text)
+    assert first == text[: CHARS - INDENT + 1], first  # …字。 stayed
+    assert gaps[first.index("，")] < -0.25  # the comma gave up (most of) its blank half
+    gaps[first.index("注") if "注" in first else 0] = 0.0  # where the call's number sits
     assert max(gaps) < 0.01, "a pushed-in line is not expanded"
 
 
