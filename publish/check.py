@@ -19,7 +19,7 @@ import lxml.html
 
 from .model import Book
 from .pdf import PT_PER_MM, geometry
-from .typography.chars import CLOSING, OPENING
+from .typography.chars import CLOSING, OPENING, is_western
 
 FULL_WIDTH = CLOSING | OPENING
 NO_START = CLOSING | set("·…—") | set(",.;:?!)]}")
@@ -131,6 +131,8 @@ class Report:
     widest_gap_latin: tuple[float, str, str] = (0.0, "-", "")
     #: Lines without a Latin word expanded by more than WIDE between two characters.
     wide_lines: list[tuple[str, str]] = field(default_factory=list)
+    #: Lines with Western text (is_western) expanded so: outside the target, counted.
+    wide_western: int = 0
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -162,14 +164,16 @@ class Report:
             f"  fonts: {self.fonts}, not embedded: {self.count('font not embedded')}",
             f"  line adjustment: {self.compressed_lines} lines pushed in (compressed), "
             f"{self.expanded_lines} pushed out (expanded); widest gap between characters "
-            f"{_gap(self.widest_gap)}, on lines with Latin words {_gap(self.widest_gap_latin)}",
+            f"{_gap(self.widest_gap)}, on lines with Latin words or other Western text "
+            f"{_gap(self.widest_gap_latin)}",
             f"  lines expanded by more than {WIDE} em between characters (no Latin word): "
             f"{len(self.wide_lines)}"
             + (
                 f" (p. {', '.join(folio for folio, _ in self.wide_lines[:10])})"
                 if self.wide_lines
                 else ""
-            ),
+            )
+            + f"; with Western text, outside the target: {self.wide_western}",
             f"  孤字 (one-character last lines): {self.count(ORPHAN_CHAR)}, widows: "
             f"{self.count(WIDOW)}, orphans: {self.count(ORPHAN)}, headings at a page foot: "
             f"{self.count(STRANDED)}",
@@ -416,7 +420,7 @@ def _measure_adjustment(report: Report, line: Line, blocks: list[Block]) -> None
     chars = line.chars
     if len(chars) < 2:
         return
-    latin = any(is_latin(c["text"]) for c in chars)
+    latin = any(is_western(c["text"][:1]) and c["text"] not in _BULLETS for c in chars)
     compressed = expanded = False
     widest, where = 0.0, ""
     for c1, c2 in zip(chars, chars[1:], strict=False):
@@ -442,6 +446,8 @@ def _measure_adjustment(report: Report, line: Line, blocks: list[Block]) -> None
     report.expanded_lines += expanded and not compressed
     if widest > WIDE and not latin:
         report.wide_lines.append((line.folio, "".join(c["text"] for c in chars)))
+    elif widest > WIDE:
+        report.wide_western += 1
     key = "widest_gap_latin" if latin else "widest_gap"
     if widest > getattr(report, key)[0]:
         text = "".join(c["text"] for c in chars)

@@ -718,11 +718,15 @@ def _split_inline_box(context, box, position_x, max_x, *args):
 
 
 def _fills(line, items, max_x, em):
-    """Whether `line`, laid out in a wider measure, holds more than `items` and fits the
-    measure once its punctuation is compressed."""
+    """Whether `line`, laid out in a wider measure, holds more than `items` — Chinese
+    characters and marks, and footnote calls (smaller text), as `_unit_after` allows: never
+    a Latin word — and fits the measure once its punctuation is compressed."""
     longer = []
     if _collect(line, longer) is False or len(longer) <= len(items):
         return False
+    for box, _, char in longer[len(items) :]:
+        if char is None or not (is_cjk(char) or box.style["font_size"] < 0.75 * em):
+            return False
     texts = "".join(c or "\ufffc" for _, _, c in longer)
     overflow = line.position_x + line.width - max_x
     room = sum(em * amount for _, _, _, amount in _squeezable(texts))
