@@ -238,3 +238,38 @@ def test_cli_check_exits_1_on_orphan_lines(provoking, tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert re.search(r"孤字 \(one-character last lines\): [1-9]", result.output)
     assert re.search(r"p\. \d+: 孤字", result.output)
+
+
+@pytest.mark.parametrize(
+    ("html", "kept"),
+    [
+        ("<p>天地玄黄<b>宇宙</b>。</p>", "<b>宇宙</b>。"),
+        ("<p>天地<b>玄黄宇宙</b>。</p>", "<b>宇宙</b>。"),
+        (
+            '<p>天地<em class="em-dots"><span class="em-dot">玄</span></em>」</p>',
+            '地<em class="em-dots"><span class="em-dot">玄</span></em>」',
+        ),
+        ('<p>天地<a href="#x" id="r">玄黄</a>。</p>', '<a href="#x" id="r">玄黄</a>。'),
+        (
+            '<p>天地玄<span class="footnote" id="n1">注。</span></p>',
+            '地玄<span class="footnote" id="n1">注。</span>',
+        ),
+        ("<li>天地<br />玄</li>", None),
+    ],
+)
+def test_the_keep_is_well_formed_and_holds_two_characters(html, kept):
+    """The keep holds the paragraph's last two characters (a footnote's floated text
+    taking no room), closes and reopens what it cuts, never repeats an id, and changes
+    no text; after a forced break there is nothing to keep."""
+    import lxml.etree
+
+    from publish.typography.lastline import keep_paragraph_ends
+
+    out = keep_paragraph_ends(html)
+    text = "".join(lxml.etree.fromstring(f"<div>{out}</div>").itertext())
+    assert text == "".join(lxml.etree.fromstring(f"<div>{html}</div>").itertext())
+    assert out.count('id="') == html.count('id="')
+    if kept is None:
+        assert out == html
+    else:
+        assert out.count('class="keep"') == 1 and f'<span class="keep">{kept}</span>' in out

@@ -122,6 +122,9 @@ def _start(tokens: list[str], pairs: dict[int, int], end: int):
     index = end - 1
     while index >= 0:
         token = tokens[index]
+        if token.startswith(("<!", "<?")):  # a comment takes no room
+            index -= 1
+            continue
         if token.startswith("<"):
             name = _name(token)
             if token.startswith("</"):
