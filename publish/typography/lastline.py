@@ -114,11 +114,11 @@ def _keep(tokens: list[str], pairs: dict[int, int], end: int) -> None:
     tokens[end - 1] += "</span>"
 
 
-def _start(tokens: list[str], pairs: dict[int, int], end: int):
+def _start(tokens: list[str], pairs: dict[int, int], end: int) -> tuple[int, int, list[int]] | None:
     """Where the keep starts: (token index, character offset, opening-tag indexes of the
     elements that enclose that point and close before `end`, outermost first), or None
     when the paragraph's end is no text of two characters."""
-    units, pending = 0, []  # pending: closing tags passed, innermost last
+    units, pending = 0, []  # opening tags of the elements entered from their end, innermost last
     index = end - 1
     while index >= 0:
         token = tokens[index]
