@@ -366,6 +366,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     from .sandbox import quiet_logging, url_fetcher
     from .weasy import cjk
     from .weasy.cjk import install as install_cjk_layout
+    from .weasy.footnotes import install as install_footnote_layout
 
     font_config = FontConfiguration()  # @font-face rules are ignored without one
     fetcher = url_fetcher(setup.root, list(setup.font_files), list(setup.resources))
@@ -374,6 +375,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
         for text in (*setup.stylesheets, extra_css)
         if text
     ]
+    install_footnote_layout()
     if setup.chinese_layout:
         install_cjk_layout()
         cjk.HANGING = setup.hanging_punctuation
@@ -425,8 +427,9 @@ def layout(book: Book, *, chinese_layout: bool = True, prepared: Prepared | None
 
 
 def report_lost_footnotes(book: Book, chapters: list[Chapter], placed: set[str]) -> None:
-    """Warn of footnotes of `chapters` that no page holds: WeasyPrint 70 can drop a note
-    whose call lands on a full page after another note's (upstream #1564, #2432)."""
+    """Warn of footnotes of `chapters` that no page holds: WeasyPrint 70 could drop a note
+    whose call lands on a full page after another note's (upstream #1564, #2432); a guard,
+    now that weasy/footnotes.py keeps every note with its call."""
     for chapter in chapters:
         for note in chapter.footnotes:
             if note.id not in placed:
