@@ -89,15 +89,20 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
     for key in ("body_font", "heading_font", "mono_font"):
         require_family(getattr(settings, key), key.replace("_", "-"), toml)
     g = geometry(settings)
+    # The grid's text block runs from the first line's characters to the last line's; the
+    # page area also holds the half-leading above the first and below the last, so that
+    # it holds exactly the grid's lines (weasy/grid.py makes each line its line-height).
+    half_leading = settings.font_size / PT_PER_MM * (settings.line_height - 1) / 2
     return template("settings.css").render(
         width=f"{g.width:.3f}",
         height=f"{g.height:.3f}",
-        top=f"{g.top:.3f}",
-        # Side margins rounded down: the text block stays a whole number of ems wide, not
-        # a hair narrower (a nowrap box of N ems must fit in N ems).
+        # Margins rounded down: the text block stays a whole number of ems wide and of
+        # lines high, not a hair smaller (a nowrap box of N ems must fit in N ems).
+        top=f"{math.floor((g.top - half_leading) * 1000) / 1000:.3f}",
         outer=f"{math.floor(g.outer * 1000) / 1000:.3f}",
-        bottom=f"{g.bottom:.3f}",
+        bottom=f"{math.floor((g.bottom - half_leading) * 1000) / 1000:.3f}",
         inner=f"{math.floor(g.inner * 1000) / 1000:.3f}",
+        half_leading=f"{half_leading:.3f}",
         font_size=f"{settings.font_size:g}",
         line_height=f"{settings.line_height:g}",
         latin_faces=latin,
@@ -367,6 +372,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     from .weasy import cjk
     from .weasy.cjk import install as install_cjk_layout
     from .weasy.footnotes import install as install_footnote_layout
+    from .weasy.grid import install as install_grid_layout
 
     font_config = FontConfiguration()  # @font-face rules are ignored without one
     fetcher = url_fetcher(setup.root, list(setup.font_files), list(setup.resources))
@@ -376,6 +382,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
         if text
     ]
     install_footnote_layout()
+    install_grid_layout()
     if setup.chinese_layout:
         install_cjk_layout()
         cjk.HANGING = setup.hanging_punctuation
