@@ -21,7 +21,7 @@ from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
-from .pagination import number_blocks, page_breaks, placed_footnotes
+from .pagination import footnotes_apart, number_blocks, page_breaks, placed_footnotes
 from .prepress.boxes import css_bleed
 from .printlinks import css as links_css
 from .printlinks import ids
@@ -428,15 +428,20 @@ def layout(book: Book, *, chinese_layout: bool = True, prepared: Prepared | None
     document, refused = render_html(prepared.setup, prepared.html)
     report_refused(book, refused)
     book.page_breaks = page_breaks(document)
-    report_lost_footnotes(book, book.chapters, placed_footnotes(document))
+    report_lost_footnotes(
+        book, book.chapters, placed_footnotes(document), footnotes_apart(document)
+    )
     check_fonts(book)
     return document
 
 
-def report_lost_footnotes(book: Book, chapters: list[Chapter], placed: set[str]) -> None:
-    """Warn of footnotes of `chapters` that no page holds: WeasyPrint 70 could drop a note
-    whose call lands on a full page after another note's (upstream #1564, #2432); a guard,
-    now that weasy/footnotes.py keeps every note with its call."""
+def report_lost_footnotes(
+    book: Book, chapters: list[Chapter], placed: set[str], apart: set[str] = frozenset()
+) -> None:
+    """Warn of footnotes of `chapters` that no page holds (WeasyPrint 70 could drop a note
+    whose call lands on a full page after another note's, upstream #1564, #2432: a guard,
+    now that weasy/footnotes.py keeps every note with its call), and of those `apart` from
+    their call: too long for the page, they are set on a later one (notes are not split)."""
     for chapter in chapters:
         for note in chapter.footnotes:
             if note.id not in placed:
@@ -445,6 +450,14 @@ def report_lost_footnotes(book: Book, chapters: list[Chapter], placed: set[str])
                         f"footnote {note.label} was lost by the page layout (a WeasyPrint "
                         "bug with notes at a full page's foot); rewording the paragraph "
                         "around its call moves it",
+                        chapter.source,
+                    )
+                )
+            elif note.id in apart:
+                book.warnings.append(
+                    Warning(
+                        f"footnote {note.label} is too long for the page of its call and is "
+                        "set on a later page; shortening it keeps it with its call",
                         chapter.source,
                     )
                 )

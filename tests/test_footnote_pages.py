@@ -135,3 +135,27 @@ def test_the_footnote_patch_refuses_changed_weasyprint_internals(monkeypatch):
     monkeypatch.setattr(footnotes, "ATTEMPT", "report = something else")
     with pytest.raises(RuntimeError, match="internals changed"):
         footnotes.check_internals()
+
+
+def test_a_note_too_long_for_its_page_is_a_warning(tmp_path):
+    """A note longer than a page cannot sit with its call (notes are not split): WeasyPrint
+    sets it on the next page, and the build says so, naming it."""
+    body = "正文的一段话，用来占据版面。" * 12
+    chapter = ["# 一章\n", body + "\n", body + "这里有一条极长的注[^1]。" + body + "\n"]
+    chapter += [body + "\n"] * 8 + ["[^1]: " + "这是一条极长的注文，" * 150 + "\n"]
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "book.toml").write_text(
+        '[book]\ntitle = "长注"\nauthors = ["测试者"]\nlanguage = "zh-CN"\nchapters = ["a.md"]\n',
+        "utf-8",
+    )
+    (tmp_path / "book" / "a.md").write_text("\n".join(chapter), "utf-8")
+    result = build(tmp_path / "book", tmp_path / "out", ("pdf",), cache=False)
+    warnings = [w.message for w in result.book.warnings if "footnote" in w.message]
+    assert warnings == [
+        "footnote 1 is too long for the page of its call and is set on a later page; "
+        "shortening it keeps it with its call"
+    ]
+    (pdf,) = result.written
+    pages = page_notes(pdf, result.book.settings.pdf.font_size)
+    call = next(p.number for p in pages if "1" in p.calls)
+    assert [p.number for p in pages if "这是一条极长的注文" in p.text] == [call + 1]
