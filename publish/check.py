@@ -320,6 +320,16 @@ def _folio(page, bottom: float) -> str:
     return words[-1]["text"] if words else "?"
 
 
+def text_block_margins(settings) -> tuple[float, float]:
+    """How far from the page's top and bottom edges (pt) the text block's character boxes
+    may reach: the grid's text block (first line's characters to last line's), with 1 pt
+    of slack, and below as much again as pdfplumber's boxes go past the em box (they take
+    the face's descent, 0.286 em for Noto CJK, where the em box goes 0.12 em below the
+    baseline)."""
+    g = geometry(settings)
+    return g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1 - 0.2 * settings.font_size
+
+
 def check_pdf(book: Book, pdf_path: Path) -> Report:
     """Measure `pdf_path`, the print edition of `book`."""
     import pdfplumber
@@ -329,7 +339,7 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     settings = book.settings.pdf
     g = geometry(settings)
     body = settings.font_size
-    top, bottom = g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1
+    top, bottom = text_block_margins(settings)
     report = Report(pdf_path)
     page_refs = page_ref_pattern(book.metadata.language)
     blocks = expected_blocks(book)

@@ -19,7 +19,7 @@ from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
-from .pagination import number_blocks, page_breaks, placed_footnotes
+from .pagination import footnotes_apart, number_blocks, page_breaks, placed_footnotes
 from .prepress.boxes import css_bleed
 from .printlinks import css as links_css
 from .printlinks import ids
@@ -90,15 +90,20 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
     for key in ("body_font", "heading_font", "mono_font"):
         require_family(getattr(settings, key), key.replace("_", "-"), toml)
     g = geometry(settings)
+    # The grid's text block runs from the first line's characters to the last line's; the
+    # page area also holds the half-leading above the first and below the last, so that
+    # it holds exactly the grid's lines (weasy/grid.py makes each line its line-height).
+    half_leading = settings.font_size / PT_PER_MM * (settings.line_height - 1) / 2
     return template("settings.css").render(
         width=f"{g.width:.3f}",
         height=f"{g.height:.3f}",
-        top=f"{g.top:.3f}",
-        # Side margins rounded down: the text block stays a whole number of ems wide, not
-        # a hair narrower (a nowrap box of N ems must fit in N ems).
+        # Margins rounded down: the text block stays a whole number of ems wide and of
+        # lines high, not a hair smaller (a nowrap box of N ems must fit in N ems).
+        top=f"{math.floor((g.top - half_leading) * 1000) / 1000:.3f}",
         outer=f"{math.floor(g.outer * 1000) / 1000:.3f}",
-        bottom=f"{g.bottom:.3f}",
+        bottom=f"{math.floor((g.bottom - half_leading) * 1000) / 1000:.3f}",
         inner=f"{math.floor(g.inner * 1000) / 1000:.3f}",
+        half_leading=f"{half_leading:.3f}",
         font_size=f"{settings.font_size:g}",
         line_height=f"{settings.line_height:g}",
         latin_faces=latin,
@@ -352,6 +357,8 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     from .sandbox import quiet_logging, url_fetcher
     from .weasy import cjk
     from .weasy.cjk import install as install_cjk_layout
+    from .weasy.footnotes import install as install_footnote_layout
+    from .weasy.grid import install as install_grid_layout
 
     font_config = FontConfiguration()  # @font-face rules are ignored without one
     fetcher = url_fetcher(setup.root, list(setup.font_files), list(setup.resources))
@@ -360,6 +367,8 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
         for text in (*setup.stylesheets, extra_css)
         if text
     ]
+    install_footnote_layout()
+    install_grid_layout()
     if setup.chinese_layout:
         install_cjk_layout()
         cjk.HANGING = setup.hanging_punctuation
@@ -405,14 +414,20 @@ def layout(book: Book, *, chinese_layout: bool = True, prepared: Prepared | None
     document, refused = render_html(prepared.setup, prepared.html)
     report_refused(book, refused)
     book.page_breaks = page_breaks(document)
-    report_lost_footnotes(book, book.chapters, placed_footnotes(document))
+    report_lost_footnotes(
+        book, book.chapters, placed_footnotes(document), footnotes_apart(document)
+    )
     check_fonts(book)
     return document
 
 
-def report_lost_footnotes(book: Book, chapters: list[Chapter], placed: set[str]) -> None:
-    """Warn of footnotes of `chapters` that no page holds: WeasyPrint 70 can drop a note
-    whose call lands on a full page after another note's (upstream #1564, #2432)."""
+def report_lost_footnotes(
+    book: Book, chapters: list[Chapter], placed: set[str], apart: set[str] = frozenset()
+) -> None:
+    """Warn of footnotes of `chapters` that no page holds (WeasyPrint 70 could drop a note
+    whose call lands on a full page after another note's, upstream #1564, #2432: a guard,
+    now that weasy/footnotes.py keeps every note with its call), and of those `apart` from
+    their call: too long for the page, they are set on a later one (notes are not split)."""
     for chapter in chapters:
         for note in chapter.footnotes:
             if note.id not in placed:
@@ -421,6 +436,14 @@ def report_lost_footnotes(book: Book, chapters: list[Chapter], placed: set[str])
                         f"footnote {note.label} was lost by the page layout (a WeasyPrint "
                         "bug with notes at a full page's foot); rewording the paragraph "
                         "around its call moves it",
+                        chapter.source,
+                    )
+                )
+            elif note.id in apart:
+                book.warnings.append(
+                    Warning(
+                        f"footnote {note.label} is too long for the page of its call and is "
+                        "set on a later page; shortening it keeps it with its call",
                         chapter.source,
                     )
                 )

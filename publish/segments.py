@@ -30,7 +30,7 @@ from .cache import font_files, tool_digest
 from .fonts import faces_by_name
 from .join import Part, folio_digits_of, join
 from .model import Book, Chapter, Warning
-from .pagination import PageBreak, page_breaks, placed_footnotes
+from .pagination import PageBreak, footnotes_apart, page_breaks, placed_footnotes
 from .pdf import (
     Prepared,
     Setup,
@@ -106,6 +106,8 @@ class Piece:
     refused: list[str] = field(default_factory=list)
     #: The footnotes its pages hold (pdf.report_lost_footnotes).
     footnotes: list[str] = field(default_factory=list)
+    #: The footnotes set on another page than their call's (pdf.report_lost_footnotes).
+    footnotes_apart: list[str] = field(default_factory=list)
 
 
 def css_string(text: str) -> str:
@@ -183,6 +185,7 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozen
         ],
         breaks=page_breaks(document),
         footnotes=sorted(placed_footnotes(document)),
+        footnotes_apart=sorted(footnotes_apart(document)),
         anchors=anchors,
         links=links,
         refused=refused,
@@ -432,7 +435,8 @@ def render_segmented(
         for piece in pieces:
             report_refused(book, piece.refused)
         placed = {note for piece in pieces for note in piece.footnotes}
-        report_lost_footnotes(book, [c for s in segments for c in s], placed)
+        apart = {note for piece in pieces for note in piece.footnotes_apart}
+        report_lost_footnotes(book, [c for s in segments for c in s], placed, apart)
         check_fonts(book)
         if laid_out is not None:
             laid_out()

@@ -15,7 +15,7 @@ from publish import pdf as pdf_module
 from publish.build import build
 from publish.check import ORPHAN, ORPHAN_CHAR, STRANDED, WIDOW, check_pdf
 from publish.manuscript import read_manuscript
-from publish.pdf import PT_PER_MM, book_html, geometry, render_html, setup
+from publish.pdf import book_html, render_html, setup
 
 #: Characters of the default measure (A5, 10.5 pt: 30), first-line indent 2.
 CHARS = 30
@@ -124,9 +124,8 @@ def provoking(tmp_path_factory) -> Built:
 def _first_lines(built: Built, paragraph: str) -> tuple[str, str, list[float]]:
     """The printed first and second line of `paragraph` and the gaps (em) between the
     characters of the first (footnote calls, superscripts, left out)."""
-    g = geometry(built.book.settings.pdf)
     body = built.book.settings.pdf.font_size
-    top, bottom = g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1
+    top, bottom = check_module.text_block_margins(built.book.settings.pdf)
     with pdfplumber.open(built.pdf) as pdf:
         for page in pdf.pages:
             lines = check_module._lines_of_page(page, top, bottom, body)
