@@ -17,7 +17,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from conftest import ROOT, epubcheck, outline, squash
+from conftest import ROOT, epubcheck, outline, pdf_pages_text, squash
 from publish.build import build
 from publish.errors import PublishError
 from publish.pdf import PT_PER_MM, geometry
@@ -766,3 +766,48 @@ def test_image_paths_with_spaces_are_valid_hrefs_and_still_printed(books):
         assert len(page.images) >= 1
         drawn = [i for p in pdf.pages for i in p.images if i["srcsize"] == (240, 160)]
     assert len(drawn) == 4  # the gopher once, the spaced name 3 times (emoji are images too)
+
+
+@pytest.mark.slow
+def test_a_gitbook_with_neither_book_json_nor_titles_everywhere(tmp_path):
+    """As mostly-adequate-guide-chinese is written: no book.json, no author, a README that
+    opens with a quotation before its `# 关于本书`, an entry with an empty title. It builds,
+    the introduction's title is printed once, the title page does not take `关于本书` for
+    the book's title, the copyright page has no lone `©` or empty 著者, EPUBCheck is clean."""
+    folder = _gitbook(tmp_path / "mostly-adequate-guide", (
+        "# Summary\n\n* [第 1 章: 我们在做什么？](ch1.md)\n  * [介绍](ch1.md#介绍)\n"
+        "* [](ch2.md)\n"), {
+        "README.md": "> 这是一本书的中文译本。\n\n<!-- <img src=\"images/cover.png\"/> -->\n\n"
+                     "# 关于本书\n\n这本书讲函数式编程。\n\n# 目录\n\n* [第 1 章](ch1.md)\n",
+        "ch1.md": "# 第 1 章：我们在做什么？\n\n## 介绍\n\n你好。回到[本书简介](README.md#关于本书)。\n",
+        "ch2.md": "# 第 2 章：一等公民的函数\n\n## 快速概览\n\n函数是一等公民。\n",
+    })  # fmt: skip
+    result = build(folder, tmp_path / "out")
+    book = result.book
+    assert book.metadata.title == "mostly-adequate-guide"
+    assert any("folder's name" in w.message for w in book.warnings)
+    assert [(c.title, [s.title for s in c.sections]) for c in book.chapters] == [
+        ("关于本书", ["目录"]), ("第 1 章：我们在做什么？", ["介绍"]),
+        ("第 2 章：一等公民的函数", ["快速概览"]),
+    ]  # fmt: skip
+    assert 'href="#ch01"' in book.chapters[1].body  # README.md#关于本书: the chapter
+    pages = pdf_pages_text(_pdf(result))
+    assert "关于本书" not in pages[0]  # the title page
+    assert sum(page.count("关于本书") for page in pages) == 2  # the intro's title, the TOC
+    copyright_page = pages[1]
+    assert "书名" in copyright_page
+    assert "©" not in copyright_page and "著者" not in copyright_page
+    assert epubcheck(_epub(result)) == []
+
+
+def test_a_chapter_with_no_title_anywhere_names_its_summary_line(tmp_path):
+    folder = _gitbook(tmp_path / "b", "* [](a.md)\n* [](b.md)\n",
+                      {"a.md": "# 从文件取得的标题\n\n正文。\n", "b.md": "没有标题。\n"})  # fmt: skip
+    with pytest.raises(PublishError) as error:
+        read_book(folder)
+    assert str(error.value) == (
+        f"{folder / 'SUMMARY.md'}:2: a chapter without a title: its entry gives none and "
+        "`b.md` has no heading"
+    )
+    (folder / "b.md").write_text("## 也从文件取得\n\n正文。\n", encoding="utf-8")
+    assert [c.title for c in read_book(folder).chapters] == ["从文件取得的标题", "也从文件取得"]
