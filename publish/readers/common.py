@@ -83,7 +83,8 @@ def book_title(summary: Summary, readme: Path | None, folder: Path, warnings: li
     if not title and summary.title and summary.title.strip().lower() not in _GENERIC_TITLES:
         title = summary.title
     if not title:
-        title = folder.resolve().name
+        # `mostly-adequate-guide` is one word to a line breaker: its words are set apart.
+        title = re.sub(r"[-_]+", " ", folder.resolve().name).strip() or folder.resolve().name
         warnings.append(Warning(f"no title given: the folder's name “{title}” is used"))
     return title
 
