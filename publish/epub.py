@@ -7,6 +7,7 @@ resources (set explicitly), and `dcterms:modified` (from the build time).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -120,11 +121,26 @@ def _chapter_xhtml(
 def _toc_entry(heading: Heading, href: str):
     link_href = href if heading.level == 1 else f"{href}#{heading.id}"
     if not heading.children:
-        return epub.Link(link_href, heading.title, heading.id)
+        return epub.Link(link_href, heading.title, _ncx_id(heading.id))
     return (
         epub.Section(heading.title, href=link_href),
         [_toc_entry(child, href) for child in heading.children],
     )
+
+
+#: What XML 1.0 (4th edition, as EPUBCheck reads toc.ncx) takes in a name: ASCII
+#: letters, digits, `-_.`, and the Han, kana and hangul blocks of Unicode 2.0.
+_NCX_NAME_RE = re.compile(r"^[A-Za-z_\u4e00-\u9fa5\u3041-\u3094\u30a1-\u30fa\uac00-\ud7a3]"
+                          r"[-\w.\u4e00-\u9fa5\u3041-\u3094\u30a1-\u30fa\uac00-\ud7a3]*$",
+                          re.A)  # fmt: skip
+
+
+def _ncx_id(heading_id: str) -> str:
+    """A heading's id as the NCX's navPoint id: the same where it is an XML name there;
+    else (an emoji's variation selector in a web id) a name made from it."""
+    if _NCX_NAME_RE.match(heading_id):
+        return heading_id
+    return "nav-" + hashlib.sha256(heading_id.encode()).hexdigest()[:12]
 
 
 def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> None:
