@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,9 +36,14 @@ RECORD = "link-pages"
 ATTEMPTS = 4
 
 
+#: An internal link, as the model's HTML writes it (printlinks.ids reads ids alike).
+_LINK_RE = re.compile(r'\shref="#([^"]+)"')
+
+
 def targets_by_chapter(book: Book) -> dict[str, set[str]]:
-    """Every id a link may lead to, by the id of the chapter holding it."""
-    return {c.id: {c.id} | ids(c.body) for c in book.chapters}
+    """Every id a link of the book leads to, by the id of the chapter holding it."""
+    linked = {target for c in book.chapters for target in _LINK_RE.findall(c.body)}
+    return {c.id: ({c.id} | ids(c.body)) & linked for c in book.chapters}
 
 
 def roman(number: int) -> str:
