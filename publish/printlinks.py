@@ -80,10 +80,11 @@ def calls_as_printed(body: str, chapter: str) -> str:
 
 def page_ref_pattern(language: str) -> re.Pattern[str]:
     """What `css` prints after a link, as it reads in the PDF's text without whitespace
-    (publish check leaves it out when comparing the text with the manuscript)."""
+    (publish check leaves it out when comparing the text with the manuscript): a folio of
+    the text, or the front matter's in roman."""
     before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
     strip = "".join(before.split()), "".join(after.split())
-    return re.compile(re.escape(strip[0]) + r"\d+" + re.escape(strip[1]))
+    return re.compile(re.escape(strip[0]) + r"(?:\d+|[ivxlcdm]+)" + re.escape(strip[1]))
 
 
 def ids(html: str) -> set[str]:

@@ -8,6 +8,8 @@ the segment it touches. The main process then lays out the front matter with the
 page numbers (known once every segment is laid out), joins the pieces with pikepdf, pads a
 blank verso where a piece ends on a recto, stamps the folios (made from a few folio-only
 pages, cached too), links the TOC and any reference between pieces, and writes the page labels.
+The pages printed after links are written into the pieces and checked (linkpages.py): a
+piece that printed a wrong one is laid out again.
 
 A book of one segment is laid out in one document (pdf.py); both ways give the same pages.
 """

@@ -154,6 +154,16 @@ def test_one_document_and_segments_print_the_same_numbers(builds):
     assert [p.extract_text() for p in text[1]] == [p.extract_text() for p in text[0]]
 
 
+def test_publish_check_reads_the_text_as_the_manuscript(builds, manuscript):
+    """The numbers after links, roman ones too, are not taken for text differing from the
+    manuscript."""
+    from publish.check import check_pdf
+    from publish.readers import read_book
+
+    for pdf in builds.values():
+        assert check_pdf(read_book(manuscript), pdf).text_identical
+
+
 def test_an_edit_moving_a_target_renumbers_links_in_other_segments(manuscript, epoch, tmp_path):
     copy = tmp_path / "manuscript"
     shutil.copytree(manuscript, copy)
