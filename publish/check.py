@@ -19,7 +19,7 @@ import lxml.html
 
 from .model import Book
 from .pdf import PT_PER_MM, geometry
-from .typography import CLOSING, OPENING
+from .typography.chars import CLOSING, OPENING
 
 FULL_WIDTH = CLOSING | OPENING
 NO_START = CLOSING | set("·…—") | set(",.;:?!)]}")

@@ -15,8 +15,6 @@ from markupsafe import Markup
 
 from . import __version__, markup
 from .config import PdfSettings
-from .display import Measure, display_headings, display_html
-from .emphasis import print_emphasis
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
@@ -27,8 +25,10 @@ from .printlinks import css as links_css
 from .printlinks import ids
 from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
-from .ruby import print_ruby
-from .typography import text_of
+from .typography.display import Measure, display_headings, display_html
+from .typography.emphasis import print_emphasis
+from .typography.ruby import print_ruby
+from .typography.textnodes import text_of
 
 PT_PER_MM = 72 / 25.4
 #: The family name the Latin face is declared under, for Latin runs in the body text.

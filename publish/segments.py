@@ -48,7 +48,7 @@ from .pdf import (
 from .prepress import finish
 from .printlinks import given_css
 from .progress import Progress
-from .typography import text_of
+from .typography.textnodes import text_of
 from .workers import worker_start
 
 #: About how much text (characters of chapter HTML) one segment holds. Smaller segments
