@@ -187,12 +187,14 @@ def book_html(
     front: bool = True,
     pages: dict[str, str] | None = None,
     dated: bool = True,
+    numbers: dict[str, str] | None = None,
 ) -> str:
     """The print edition as one HTML document (the input WeasyPrint lays out).
 
     By default the whole book; a long book is laid out in pieces (segments.py): some
     `chapters` only, or the `front` matter only, its TOC given the printed `pages` of the
-    headings (id → folio) since their pages are in other documents.
+    headings (id → folio) since their pages are in other documents, and its links the
+    `numbers` of the pages they lead to (id → folio, linkpages.py).
     """
     measures = display_measures(book.settings.pdf)
 
@@ -217,6 +219,8 @@ def book_html(
     if front:
         laid_out = [*front_matter, *chapters]
         targets = {chapter.id for chapter in laid_out}.union(*(ids(c.body) for c in laid_out))
+    if numbers is not None:
+        targets = set(numbers)
 
     def body(chapter: Chapter) -> dict:
         return {
@@ -238,6 +242,7 @@ def book_html(
                         pages=options.link_pages,
                         urls=options.link_urls == "footnote",
                         targets=targets,
+                        numbers=numbers,
                     ),
                     measures,
                     chapter.source,

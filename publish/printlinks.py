@@ -9,9 +9,9 @@ the PDF does this; the EPUB keeps plain links.
 A reference to the page it stands on prints its number too (a Chinese editor would rather
 have 见本页 or nothing, but knowing it needs a second layout of the whole book: not worth
 it for how rarely a book refers to the same page). A long book laid out in segments
-(segments.py) gives no pages yet: a segment's pages are numbered only when the segments are
-joined, after layout, so its links stay plain links (never a wrong number, nor a
-half-printed （见第页）).
+(segments.py) cannot count pages across its pieces: there the number is given, written in
+a `data-ref-page` attribute and printed by `given_css` in the same words (linkpages.py
+finds the numbers).
 """
 
 from __future__ import annotations
@@ -38,6 +38,17 @@ def css(language: str) -> str:
     return (
         f'a.page-ref::after {{ content: "{quoted[0]}" '
         f'target-counter(attr(href url), page) "{quoted[1]}"; white-space: nowrap; }}\n'
+    )
+
+
+def given_css(language: str) -> str:
+    """The rule printing a given page number (`data-ref-page`, linkpages.py) after a marked
+    link, in the same words as `css`: it comes after the book's stylesheets, and wins."""
+    before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
+    quoted = [s.replace("\\", "\\\\").replace('"', '\\"') for s in (before, after)]
+    return (
+        f'a.page-ref[data-ref-page]::after {{ content: "{quoted[0]}" '
+        f'attr(data-ref-page) "{quoted[1]}"; }}\n'
     )
 
 
@@ -69,10 +80,11 @@ def calls_as_printed(body: str, chapter: str) -> str:
 
 def page_ref_pattern(language: str) -> re.Pattern[str]:
     """What `css` prints after a link, as it reads in the PDF's text without whitespace
-    (publish check leaves it out when comparing the text with the manuscript)."""
+    (publish check leaves it out when comparing the text with the manuscript): a folio of
+    the text, or the front matter's in roman."""
     before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
     strip = "".join(before.split()), "".join(after.split())
-    return re.compile(re.escape(strip[0]) + r"\d+" + re.escape(strip[1]))
+    return re.compile(re.escape(strip[0]) + r"(?:\d+|[ivxlcdm]+)" + re.escape(strip[1]))
 
 
 def ids(html: str) -> set[str]:
@@ -81,12 +93,19 @@ def ids(html: str) -> set[str]:
 
 
 def mark(
-    body: str, chapter: str, *, pages: bool, urls: bool, targets: set[str] | None = None
+    body: str,
+    chapter: str,
+    *,
+    pages: bool,
+    urls: bool,
+    targets: set[str] | None = None,
+    numbers: dict[str, str] | None = None,
 ) -> str:
     """Chapter `chapter`'s print body (footnotes already inlined, pdf.py) with internal links
-    marked for their page (`pages`; only those leading to `targets`, if given) and external
-    addresses put in footnotes (`urls`; an address given again calls the same note), all
-    footnotes then numbered in reading order."""
+    marked for their page (`pages`; only those leading to `targets`, if given; with the
+    page's number written in from `numbers`, if given) and external addresses put in
+    footnotes (`urls`; an address given again calls the same note), all footnotes then
+    numbered in reading order."""
     if not (pages or urls) or "<a " not in body:
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
@@ -99,6 +118,8 @@ def mark(
         if pages and href.startswith("#") and len(href) > 1:
             if targets is None or href[1:] in targets:
                 link.set("class", " ".join([*classes, "page-ref"]))
+                if numbers is not None and href[1:] in numbers:
+                    link.set("data-ref-page", numbers[href[1:]])
         elif urls and _EXTERNAL.match(href):
             address = re.sub(r"^mailto:", "", href, flags=re.I)
             text = "".join(link.itertext()).strip()

@@ -8,6 +8,8 @@ the segment it touches. The main process then lays out the front matter with the
 page numbers (known once every segment is laid out), joins the pieces with pikepdf, pads a
 blank verso where a piece ends on a recto, stamps the folios (made from a few folio-only
 pages, cached too), links the TOC and any reference between pieces, and writes the page labels.
+The pages printed after links are written into the pieces and checked (linkpages.py): a
+piece that printed a wrong one is laid out again.
 
 A book of one segment is laid out in one document (pdf.py); both ways give the same pages.
 """
@@ -26,6 +28,7 @@ from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
+from . import linkpages
 from .cache import font_files, tool_digest
 from .fonts import faces_by_name
 from .join import Part, folio_digits_of, join
@@ -43,6 +46,7 @@ from .pdf import (
     setup,
 )
 from .prepress import finish
+from .printlinks import given_css
 from .progress import Progress
 from .typography.textnodes import text_of
 from .workers import worker_start
@@ -378,10 +382,26 @@ def render_segmented(
     EPUB is then written while the PDF is joined). Returns the number of body pages."""
     config = setup(book, chinese_layout=chinese_layout)
     title_css = SEGMENT_CSS % css_string(book.metadata.title)
-    tasks = {}
-    for chapters in segments:
-        html = book_html(book, chapters, front=False)
-        tasks[_key(common, html, title_css, config)] = (html, title_css)
+    front_css = FRONT_CSS
+    # Pages after links (linkpages.py): numbers written in, checked once all is laid out.
+    link_numbers: dict[str, str] | None = None
+    if book.settings.pdf.link_pages:
+        kept = linkpages.read_record(cache.folder)
+        link_numbers = linkpages.first_guess(book, kept, expected_pages)
+        title_css += given_css(book.metadata.language)
+        front_css += given_css(book.metadata.language)
+        cache.used.add(linkpages.RECORD)
+    warnings_before = len(book.warnings)
+
+    def body_tasks() -> dict[str, tuple[str, str]]:
+        del book.warnings[warnings_before:]  # book_html's warnings, once
+        tasks = {}
+        for chapters in segments:
+            html = book_html(book, chapters, front=False, numbers=link_numbers)
+            tasks[_key(common, html, title_css, config)] = (html, title_css)
+        return tasks
+
+    tasks = body_tasks()
     keys = list(tasks)
     total = sum(len(chapters) for chapters in segments)
 
@@ -396,6 +416,13 @@ def render_segmented(
             key, html, css = folios(numbers)
             runner.submit(key, html, css)
             folio_pages.append((key, numbers))
+
+    def lay_out_front(pages: dict[str, str]) -> tuple[str, Piece]:
+        """The front matter, its TOC given the body's `pages`, laid out here."""
+        # Without its dates (join writes them), so that it is cached while the pages stay.
+        html = book_html(book, [], pages=pages, dated=False, numbers=link_numbers)
+        key = _key(common, html, front_css, config)
+        return key, runner.here(key, html, front_css)
 
     fonts = font_files(book)
     with Runner(config, cache, jobs, frozenset(faces_by_name(tuple(fonts)))) as runner:
@@ -414,19 +441,49 @@ def render_segmented(
                 folio_pages = [(sample_key, FOLIO_SAMPLES)]
             else:
                 folio_runs(1, expected_pages)
-        pieces, laid = [], 0
-        for key, chapters in zip(keys, segments, strict=True):
-            pieces.append(runner.result(key))
-            laid += len(chapters)
-            if progress:
-                progress.step(f"laying out the print edition: chapter {laid} of {total}")
+        front_key: str | None = None
+        for attempt in range(1, linkpages.ATTEMPTS + 1):
+            pieces, laid = [], 0
+            for key, chapters in zip(keys, segments, strict=True):
+                pieces.append(runner.result(key))
+                laid += len(chapters)
+                if progress:
+                    step = "laying out the print edition" if attempt == 1 else "pages after links"
+                    progress.step(f"{step}: chapter {laid} of {total}")
 
-        # Body page numbers: every piece starts on a recto, after a blank verso if needed.
-        starts, number = [], 1
-        for piece in pieces:
-            starts.append(number)
-            number += piece.pages + piece.pages % 2
-        body_pages = starts[-1] + pieces[-1].pages - 1
+            # Body page numbers: every piece starts on a recto, after a blank verso if needed.
+            starts, number = [], 1
+            for piece in pieces:
+                starts.append(number)
+                number += piece.pages + piece.pages % 2
+            body_pages = starts[-1] + pieces[-1].pages - 1
+            pages = {
+                name: str(start + page)
+                for piece, start in zip(pieces, starts, strict=True)
+                for name, (page, _x, _y) in piece.anchors.items()
+            }
+            if link_numbers is None:
+                break
+            front_key, front = lay_out_front(pages)
+            found = linkpages.found_pages(front, pieces, starts)
+            right = {target: found[target] for target in link_numbers if target in found}
+            if right == link_numbers:
+                break
+            if attempt == linkpages.ATTEMPTS:
+                book.warnings.append(
+                    Warning("pages after links: some numbers may be wrong (they kept moving)")
+                )
+                break
+            link_numbers = right
+            stale = {*keys, front_key}
+            tasks = body_tasks()
+            keys = list(tasks)
+            for key, (html, css) in tasks.items():
+                runner.submit(key, html, css)
+            runner.start()
+            cache.used -= stale - set(keys)  # pieces laid out with wrong numbers
+        if link_numbers is not None:
+            linkpages.write_record(cache.folder, link_numbers)
         book.page_breaks = [
             replace(b, label=str(start - 1 + int(b.label)))
             for piece, start in zip(pieces, starts, strict=True)
@@ -447,15 +504,8 @@ def render_segmented(
             progress.step("writing the PDF")
         if not from_samples:
             folio_runs(max((numbers[-1] for _, numbers in folio_pages), default=0) + 1, body_pages)
-        pages = {
-            name: str(start + page)
-            for piece, start in zip(pieces, starts, strict=True)
-            for name, (page, _x, _y) in piece.anchors.items()
-        }
-        # Without its dates (join writes them), so that it is cached while the pages stay.
-        front_html = book_html(book, [], pages=pages, dated=False)
-        front_key = _key(common, front_html, FRONT_CSS, config)
-        front = runner.here(front_key, front_html, FRONT_CSS)
+        if front_key is None:
+            front_key, front = lay_out_front(pages)
         for key, _ in folio_pages:
             runner.result(key)
         join(

@@ -274,13 +274,19 @@ def test_editing_an_included_file_rebuilds(tmp_path: Path) -> None:
         assert "再见，世界" in z.read("EPUB/ch01.xhtml").decode("utf-8")
 
 
-def test_long_book_in_segments_prints_no_wrong_page(tmp_path: Path) -> None:
-    """Segments are numbered when joined: their links stay plain, never a wrong number."""
-    result = build(MESSY, tmp_path, ("pdf",), segment_size=500, jobs=1)
-    with pdfplumber.open(result.written[0]) as pdf:
-        text = "".join(squash(p.extract_text() or "") for p in pdf.pages)
-    assert "详见远处的一节，回到本章开头。" in text and "见第" not in text
-    assert "1.https://www.python.org/" in text  # addresses in footnotes still
+def test_long_book_in_segments_prints_the_pages_of_one_document(tmp_path: Path) -> None:
+    """Segments are numbered when joined, yet their links print the pages they lead to
+    (linkpages.py), the same as the book laid out in one document."""
+
+    def text(size: int) -> str:
+        result = build(MESSY, tmp_path / str(size), ("pdf",), segment_size=size, jobs=1)
+        with pdfplumber.open(result.written[0]) as pdf:
+            return "".join(squash(p.extract_text() or "") for p in pdf.pages)
+
+    segments = text(500)
+    assert re.search(r"详见远处的一节（见第\d+页），回到本章开头（见第\d+页）。", segments)
+    assert re.findall(r"（见第\w+页）", segments) == re.findall(r"（见第\w+页）", text(10**9))
+    assert "1.https://www.python.org/" in segments  # addresses in footnotes still
 
 
 def test_publish_check_reads_page_refs_and_address_notes(tmp_path: Path) -> None:

@@ -28,10 +28,9 @@ def manuscript(tmp_path_factory) -> Path:
     shutil.copytree(RICH, folder)
     with open(folder / "03-shiyu.md", "a", encoding="utf-8") as handle:
         handle.write("\n回看[开篇一章](#ch01)，再读一遍。\n")
-    # Pages after links are printed only in books laid out in one document (README: links
-    # on paper), so they are off here, where both layouts must agree.
+    # With the page it leads to printed after it (linkpages.py): both layouts must agree.
     with open(folder / "book.toml", "a", encoding="utf-8") as handle:
-        handle.write("\n[pdf]\nlink-pages = false\n")
+        handle.write("\n[pdf]\nlink-pages = true\n")
     return folder
 
 
@@ -396,7 +395,7 @@ def test_folios_made_from_samples_are_the_laid_out_ones(long_book, tmp_path):
     folder, one = long_book
     parallel = _pdf(build(folder, tmp_path / "parallel", segment_size=1, jobs=2))
     assert 101 < int(_body_labels(parallel)[-1]) < 200
-    pieces = list((parallel.parent / PIECES).glob("*.json"))
+    pieces = [p.with_suffix(".json") for p in (parallel.parent / PIECES).glob("*.pdf")]
     assert all(json.loads(p.read_text())["pages"] != FOLIO_RUN for p in pieces)  # no runs
     assert pdf_pages_text(parallel) == pdf_pages_text(one)
     images = _page_images(one, tmp_path / "one"), _page_images(parallel, tmp_path / "par")
@@ -411,7 +410,7 @@ def test_folios_from_a_page_each_when_samples_will_not_do(long_book, tmp_path, m
     monkeypatch.setattr(segments, "folio_digits_of", lambda *args: None)
     folder, one = long_book
     parallel = _pdf(build(folder, tmp_path / "parallel", segment_size=1, jobs=2))
-    pieces = list((parallel.parent / PIECES).glob("*.json"))
+    pieces = [p.with_suffix(".json") for p in (parallel.parent / PIECES).glob("*.pdf")]
     assert any(json.loads(p.read_text())["pages"] == segments.FOLIO_RUN for p in pieces)
     images = _page_images(one, tmp_path / "one"), _page_images(parallel, tmp_path / "par")
     assert [a == b for a, b in zip(*images, strict=True)] == [True] * len(images[0])

@@ -1,0 +1,187 @@
+"""Pages after links in a book laid out in segments (linkpages.py): every printed number is
+the page the link leads to, in one segment or across them, the same as in one document,
+and an edit that moves a target renumbers the links to it in the other segments."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pypdf
+import pytest
+
+from publish.build import PIECES, build
+
+WHOLE = 10**9  # a segment size no book reaches: one document
+PARAGRAPH = "话说天下大势，分久必合，合久必分。周末七国分争，并入于秦；及秦灭之后，楚汉分争。" * 4
+
+
+def _chapter(number: int, paragraphs: int, links: str = "", section_at: int = 0) -> str:
+    """Chapter `number`: `paragraphs` paragraphs, a section 节N (id 节N) after
+    `section_at` of them (default: half), and `links` as the first paragraph."""
+    section_at = section_at or paragraphs // 2
+    body = [f"# 第{number}回", links] if links else [f"# 第{number}回"]
+    body += [PARAGRAPH] * section_at + [f"## 节{number}"] + [PARAGRAPH] * (paragraphs - section_at)
+    return "\n\n".join(body) + "\n"
+
+
+@pytest.fixture(scope="module")
+def epoch():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        yield
+
+
+@pytest.fixture(scope="module")
+def manuscript(tmp_path_factory) -> Path:
+    """Seven chapters (one segment each when forced small) and a preface (front matter):
+    links forward and back between chapters, to a section of their own chapter pages
+    later, to the preface (a roman folio), with one- and two-digit page numbers."""
+    folder = tmp_path_factory.mktemp("linkpages") / "manuscript"
+    folder.mkdir()
+    files = {
+        "preface.md": "# 前言\n\n" + "\n\n".join([PARAGRAPH] * 3) + "\n",
+        "01.md": _chapter(1, 14, "先看[第六回的一节](#节6)，再看[第七回](#ch08)。"),
+        "02.md": _chapter(2, 18),
+        "03.md": _chapter(3, 30, "本回[后面一节](#节3)在几页之后；亦见[前言](#ch01)。"),
+        "04.md": _chapter(4, 12),
+        "05.md": _chapter(5, 20),
+        "06.md": _chapter(6, 24, "回看[第一回的一节](#节1)与[第三回](#ch04)。"),
+        "07.md": _chapter(7, 10, "[第二回的一节](#节2)，[第六回那一节](#节6)。"),
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    chapters = ", ".join(
+        '{file = "preface.md", kind = "preface"}' if name == "preface.md" else f'"{name}"'
+        for name in files
+    )
+    (folder / "book.toml").write_text(
+        f'[book]\ntitle = "长书"\nauthors = ["佚名"]\nlanguage = "zh-CN"\n'
+        f"chapters = [{chapters}]\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def printed_links(pdf: Path) -> list[tuple[str, str, str, str]]:
+    """(page's label, text, printed number, label of the page the link leads to) of each
+    internal link
+    (outside the TOC) that prints a page after its text, in reading order. WeasyPrint
+    gives a link two annotations ending at the same place (its box and the page number's
+    box after its text): each link is counted once."""
+    found: dict[tuple, tuple[str, str, str, str]] = {}
+    with pikepdf.open(pdf) as document, pdfplumber.open(pdf) as plumber:
+        names = {}
+        if "/Names" in document.Root and "/Dests" in document.Root.Names:
+            names = {str(k): v for k, v in pikepdf.NameTree(document.Root.Names.Dests).items()}
+        index = {page.objgen: n for n, page in enumerate(document.pages)}
+        labels = pypdf.PdfReader(pdf).page_labels
+        for n, page in enumerate(document.pages):
+            height = float(page.mediabox[3])
+            for annot in page.obj.get("/Annots", []):
+                dest = annot.get("/Dest")
+                if dest is None and "/A" in annot and "/D" in annot.A:
+                    dest = annot.A.D
+                if dest is None:
+                    continue
+                if isinstance(dest, pikepdf.String):
+                    dest = names[str(dest)]
+                if isinstance(dest, pikepdf.Dictionary):
+                    dest = dest.D
+                xa, ya, xb, yb = (float(v) for v in annot.Rect)
+                x1, x2, y1, y2 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
+                text = "".join(
+                    c["text"]
+                    for c in plumber.pages[n].chars
+                    if x1 <= (c["x0"] + c["x1"]) / 2 <= x2
+                    and y1 <= height - (c["top"] + c["bottom"]) / 2 <= y2
+                )
+                text = re.sub(r"\s+", "", text)
+                number = re.search(r"（见第(\w+)页）$", text)
+                if number:
+                    where = (n, round(y2), round(x2))
+                    text = text[: number.start()]
+                    if where in found:  # the longer: the link's box, not the number's
+                        text = max(text, found[where][1], key=len)
+                    target = labels[index[dest[0].objgen]]
+                    found[where] = (labels[n], text, number.group(1), target)
+    return [found[where] for where in sorted(found, key=lambda w: (w[0], -w[1], w[2]))]
+
+
+def _pdf(result) -> Path:
+    return result.written[0]
+
+
+@pytest.fixture(scope="module")
+def builds(manuscript, epoch, tmp_path_factory):
+    out = tmp_path_factory.mktemp("builds")
+    return {
+        "one": _pdf(build(manuscript, out / "one", ("pdf",), segment_size=WHOLE)),
+        "segments": _pdf(build(manuscript, out / "segments", ("pdf",), segment_size=1, jobs=2)),
+    }
+
+
+def test_every_printed_number_is_the_page_the_link_leads_to(builds):
+    links = printed_links(builds["segments"])
+    assert len(links) == 8  # every link in the text, none left plain
+    assert [link for link in links if link[2] != link[3]] == []
+    numbers = {number for _, _, number, _ in links}
+    assert any(len(n) == 1 for n in numbers) and any(len(n) == 2 for n in numbers)
+    assert "iii" in numbers  # the preface's page, in roman as it is folioed
+
+
+def test_a_link_within_its_segment_and_across_them(builds):
+    pieces = list((builds["segments"].parent / PIECES).glob("*.pdf"))
+    assert len(pieces) >= 7  # a segment for each chapter
+    links = {
+        text: (int(page), target) for page, text, _, target in printed_links(builds["segments"])
+    }
+    # 第三回 to its own section, pages later: within one segment.
+    page, target = links["后面一节"]
+    assert page + 2 <= int(target) < page + 10
+    # Forward and back across segments.
+    assert links["第六回的一节"][0] < int(links["第六回的一节"][1])
+    assert links["第一回的一节"][0] > int(links["第一回的一节"][1])
+
+
+def test_one_document_and_segments_print_the_same_numbers(builds):
+    one, segments = printed_links(builds["one"]), printed_links(builds["segments"])
+    assert segments == one
+    text = [pypdf.PdfReader(pdf).pages for pdf in (builds["one"], builds["segments"])]
+    assert [p.extract_text() for p in text[1]] == [p.extract_text() for p in text[0]]
+
+
+def test_publish_check_reads_the_text_as_the_manuscript(builds, manuscript):
+    """The numbers after links, roman ones too, are not taken for text differing from the
+    manuscript."""
+    from publish.check import check_pdf
+    from publish.readers import read_book
+
+    for pdf in builds.values():
+        assert check_pdf(read_book(manuscript), pdf).text_identical
+
+
+def test_an_edit_moving_a_target_renumbers_links_in_other_segments(manuscript, epoch, tmp_path):
+    copy = tmp_path / "manuscript"
+    shutil.copytree(manuscript, copy)
+    out = tmp_path / "out"
+    before = printed_links(_pdf(build(copy, out, ("pdf",), segment_size=1, jobs=2)))
+    # Four paragraphs more before 第六回's section move it a page on; 第一回 and 第七回
+    # (other segments) link to it.
+    text = (copy / "06.md").read_text(encoding="utf-8")
+    (copy / "06.md").write_text(
+        text.replace("## 节6", "\n\n".join([PARAGRAPH] * 4) + "\n\n## 节6"), encoding="utf-8"
+    )
+    after = printed_links(_pdf(build(copy, out, ("pdf",), segment_size=1, jobs=2)))
+    assert [link for link in after if link[2] != link[3]] == []
+    # 第一回's and 第七回's links to it (other segments) print the next page.
+    changed = {
+        a[1]: int(a[2]) - int(b[2]) for a, b in zip(after, before, strict=True) if a[2].isdigit()
+    }
+    assert changed["第六回的一节"] == changed["第六回那一节"] == 1
+    # The same numbers as the edited book laid out afresh, in one document.
+    fresh = _pdf(build(copy, tmp_path / "fresh", ("pdf",), segment_size=WHOLE))
+    assert after == printed_links(fresh)
