@@ -185,8 +185,25 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
     return display_headings(body, measures, warn)
 
 
+_BLOCK_CLOSE_RE = re.compile(r"</(?:p|li|td|th|dd|dt)>")
+_LAST_TWO_RE = re.compile(_LAST_TWO + r"\Z")
+
+
 def _keep_paragraph_ends(html: str) -> str:
-    return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span>\2', html)
+    """`_PARAGRAPH_END_RE.sub(…)`, the same text, found from the closing tags: a block's
+    last two characters hold no `<` or `>`, so each is searched for only in the run of text
+    before its closing tag. (The regex tried at every position of the book took ~4 s on
+    1.4 M characters, backtracking over every Latin word of the code listings.)"""
+    out: list[str] = []
+    position = 0
+    for close in _BLOCK_CLOSE_RE.finditer(html):
+        start = max(html.rfind(">", position, close.start()) + 1, position)
+        found = _LAST_TWO_RE.search(html, start, close.start())
+        if found:
+            out += [html[position : found.start()], '<span class="keep">', found[1], "</span>"]
+            position = found.end()
+    out.append(html[position:])
+    return "".join(out)
 
 
 def book_html(
