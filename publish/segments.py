@@ -327,6 +327,13 @@ class Runner:
                 self._start(queued_key, html, css)
             self.queued.clear()
 
+    def release(self) -> None:
+        """End the worker processes once what they were given is done (their results are
+        kept); pieces submitted later are laid out as if none had been started."""
+        if self.executor is not None:
+            self.executor.shutdown()
+            self.executor = None
+
     def result(self, key: str) -> Piece:
         """The piece `key` (submitted before), laid out if need be."""
         if key in self.done:
@@ -420,6 +427,10 @@ def render_segmented(
             laid += len(chapters)
             if progress:
                 progress.step(f"laying out the print edition: chapter {laid} of {total}")
+        # The workers (each ~0.4 GB after laying out a technical book's chapter) end before
+        # the front matter is laid out and the book joined here, which need memory of their
+        # own; folio runs still to do are finished first.
+        runner.release()
 
         # Body page numbers: every piece starts on a recto, after a blank verso if needed.
         starts, number = [], 1
