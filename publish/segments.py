@@ -15,6 +15,7 @@ A book of one segment is laid out in one document (pdf.py); both ways give the s
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import math
@@ -174,7 +175,7 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozen
     with quiet_logging(), stub_programs(faces):
         document.write_pdf(partial, pdf_identifier=None)
     os.replace(partial, target)
-    return Piece(
+    piece = Piece(
         pages=len(document.pages),
         # Pages without a folio: blank ones, and full-bleed plates (prepress, settings.css).
         blank=[
@@ -187,6 +188,13 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozen
         links=links,
         refused=refused,
     )
+    # A laid-out document is a graph of reference cycles (boxes and their parents), which
+    # only a full collection frees; Python's comes late, so a worker laid out its next
+    # segment on top of the last one's garbage. Freed now: a technical book's 61-page
+    # chapter peaked at 424 MB laid out after another, 286 MB after a collection (~0.3 s).
+    del document
+    gc.collect()
+    return piece
 
 
 # --- the cache of pieces ---------------------------------------------------------------
