@@ -431,6 +431,8 @@ def render_epub(book: Book, target: Path, fonts: list[dict] | None = None) -> No
             "landmark_title": labels(book.metadata.language)["landmarks"],
             "mtime": when,
             "play_order": {"enabled": True},
+            # _repack compresses every entry again: ebooklib's own pass only stores them.
+            "compresslevel": 0,
         },
     )
     _repack(buffer.getvalue(), target, when, book.metadata.language, _page_list(book))
@@ -452,6 +454,10 @@ def _page_list(book: Book) -> str:
     )
 
 
+#: Files already compressed, stored as they are in the EPUB's zip.
+COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
 def _repack(data: bytes, target: Path, when, language: str, page_list: str = "") -> None:
     """Rewrite the zip with fixed timestamps and order (mimetype first, stored)."""
     stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
@@ -470,7 +476,9 @@ def _repack(data: bytes, target: Path, when, language: str, page_list: str = "")
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            if name == "mimetype":
+            if name == "mimetype" or name.lower().endswith(COMPRESSED):
+                # Deflating a JPEG or PNG again gains ~1% for most of the EPUB's writing
+                # time (9 of 13 s on a technical book with 16 MB of images).
                 info.compress_type = zipfile.ZIP_STORED
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
