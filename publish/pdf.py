@@ -6,6 +6,7 @@ wide and a whole number of lines high, so that a line of Han characters fills th
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import __version__, markup
+from . import __version__, fallback, markup
 from .config import PdfSettings
 from .display import Measure, display_headings, display_html
 from .emphasis import print_emphasis
@@ -83,12 +84,20 @@ def latin_faces(settings: PdfSettings, toml: Path) -> list[dict]:
     return rules
 
 
-def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
+def settings_css(
+    settings: PdfSettings,
+    toml: Path,
+    latin: list[dict],
+    fallbacks: tuple[fallback.Face, ...] = (),
+) -> str:
     """The stylesheet written from `[pdf]`: page size, margins and faces (`latin`: the
-    Latin face's rules, from latin_faces)."""
+    Latin face's rules, from latin_faces; `fallbacks`: faces for the scripts the book's
+    faces lack, from fallback_faces)."""
     for key in ("body_font", "heading_font", "mono_font"):
         require_family(getattr(settings, key), key.replace("_", "-"), toml)
     g = geometry(settings)
+    serif = [face.family for face in fallbacks if not face.sans]
+    sans = [face.family for face in fallbacks if face.sans]
     return template("settings.css").render(
         width=f"{g.width:.3f}",
         height=f"{g.height:.3f}",
@@ -102,9 +111,18 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
         line_height=f"{settings.line_height:g}",
         latin_faces=latin,
         latin_range=LATIN_RANGE,
-        body_fonts=_font_list(LATIN_FAMILY, settings.body_font),
-        heading_fonts=_font_list(settings.heading_font, settings.body_font),
-        mono_fonts=_font_list(settings.mono_font, settings.body_font),
+        fallback_faces=[
+            {
+                "family": f.family,
+                "url": f.path.as_uri(),
+                "weight": f.weight,
+                "unicode_range": f.unicode_range,
+            }
+            for f in fallbacks
+        ],  # fmt: skip
+        body_fonts=_font_list(LATIN_FAMILY, settings.body_font, *serif),
+        heading_fonts=_font_list(settings.heading_font, settings.body_font, *sans),
+        mono_fonts=_font_list(settings.mono_font, settings.body_font, *sans),
         bleed=css_bleed(settings),
     )
 
@@ -178,6 +196,7 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
     """A chapter body in the print edition's own markup: emphasis, ruby, display lines."""
     body = print_emphasis(body, book.settings.typography.emphasis)
     body = print_ruby(body)
+    body = fallback.mark_runs(body, frozenset(_lacking_in(text_of(body), book.settings.pdf)))
 
     def warn(title: str) -> None:
         book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
@@ -312,16 +331,17 @@ class Setup:
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
     toml = book.root / "book.toml"
     latin = latin_faces(book.settings.pdf, toml)
+    fallbacks = fallback_faces(book)
     return Setup(
         book.root,
         (
-            settings_css(book.settings.pdf, toml, latin),
+            settings_css(book.settings.pdf, toml, latin, fallbacks),
             stylesheet("base.css"),
             stylesheet("print.css"),
             links_css(book.metadata.language),
             *filter(None, [bookmark_css(book.settings.pdf.toc_depth), front_links_css(book)]),
         ),
-        tuple(face["path"] for face in latin),
+        (*(face["path"] for face in latin), *dict.fromkeys(f.path for f in fallbacks)),
         tuple(book.resources),
         chinese_layout,
         book.settings.typography.hanging_punctuation,
@@ -441,7 +461,7 @@ def report_lost_footnotes(book: Book, chapters: list[Chapter], placed: set[str])
 
 
 def check_fonts(book: Book) -> None:
-    """Warn of characters no configured face has, and of the slow font subsetting."""
+    """Warn of characters no installed face has, and of the slow font subsetting."""
     _report_missing_glyphs(book)
     if not fast_subsetting():
         book.warnings.append(
@@ -467,19 +487,74 @@ def glyph_families(settings: PdfSettings) -> tuple[str, ...]:
     return (settings.body_font, settings.latin_font, settings.heading_font, *emoji.families())
 
 
+def _chapter_text(chapter: Chapter) -> str:
+    """The characters a chapter shows: title, text and notes."""
+    text = chapter.title + text_of(chapter.body)
+    return text + "".join(text_of(note.html) for note in chapter.footnotes)
+
+
+def _lacking(book: Book) -> set[int]:
+    """The code points of the book the body's faces lack."""
+    meta = book.metadata
+    text = "".join([meta.title, meta.subtitle or "", *meta.authors, meta.publisher or ""])
+    text += "".join(map(_chapter_text, book.chapters))
+    return _lacking_in(text, book.settings.pdf)
+
+
+def _lacking_in(text: str, settings: PdfSettings) -> set[int]:
+    """The code points of `text` the body's faces lack (the Latin face only counting for
+    what its unicode-range gives it), emoji left to the emoji face."""
+    codes = {ord(c) for c in set(text) if c >= " " and not c.isspace()}
+    return codes - _own_coverage(settings.body_font, settings.latin_font)
+
+
+@functools.cache
+def _own_coverage(body: str, latin: str) -> frozenset[int]:
+    from .fonts import coverage
+
+    return coverage(body) | (coverage(latin) & _latin_codes()) | _emoji_coverage()
+
+
+@functools.cache
+def _latin_codes() -> frozenset[int]:
+    codes: set[int] = set()
+    for span in LATIN_RANGE.replace("U+", "").split(","):
+        low, _, high = span.strip().partition("-")
+        codes.update(range(int(low, 16), int(high or low, 16) + 1))
+    return frozenset(codes)
+
+
+@functools.cache
+def _emoji_coverage() -> frozenset[int]:
+    from .fonts import coverage
+
+    return frozenset().union(*map(coverage, emoji.families()))
+
+
+def fallback_faces(book: Book) -> tuple[fallback.Face, ...]:
+    """The faces (fallback.py) for the scripts in the book its configured faces lack."""
+    lacking = _lacking(book)
+    return tuple(fallback.faces(lacking, _emoji_coverage())) if lacking else ()
+
+
 def _report_missing_glyphs(book: Book) -> None:
-    """Warn, by chapter, of characters none of the configured faces can show."""
+    """Warn, by chapter, of characters no installed face can show: neither the configured
+    faces, nor the fallback faces for their script (fallback.py), nor any other face
+    fontconfig would fall back to."""
     families = glyph_families(book.settings.pdf)
+    taken = _emoji_coverage()
     for chapter in book.chapters:
-        text = chapter.title + text_of(chapter.body)
-        text += "".join(text_of(note.html) for note in chapter.footnotes)
-        missing = missing_characters(text, families)
+        missing = missing_characters(_chapter_text(chapter), families)
+        if missing:
+            codes = set(map(ord, missing))
+            drawn = fallback.drawn(codes, taken)
+            missing = [c for c in missing if ord(c) not in drawn and not fallback.any_face_has(c)]
         if missing:
             shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:8])
             more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
             book.warnings.append(
                 Warning(
-                    f"{len(missing)} character(s) no configured font has: {shown}{more}",
+                    f"{len(missing)} character(s) no installed font has: {shown}{more}",
                     chapter.source,
                 )
             )
