@@ -30,7 +30,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fonts import coverage, face_for, installed_faces
+from .fonts import LATIN_RANGE, coverage, face_for, installed_faces
+from .markup import emoji
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,33 @@ SCRIPTS = (
         ("Noto Sans Symbols2", "Noto Sans Symbols", "Noto Sans Math", "DejaVu Sans"),
     ),
 )
+
+
+def lacking(text: str, body_font: str, latin_font: str) -> set[int]:
+    """The code points of `text` the body's faces lack (the Latin face counting only for
+    what its unicode-range gives it), emoji left to the emoji face."""
+    codes = {ord(c) for c in set(text) if c >= " " and not c.isspace()}
+    return codes - _own_coverage(body_font, latin_font)
+
+
+@functools.cache
+def _own_coverage(body: str, latin: str) -> frozenset[int]:
+    return coverage(body) | (coverage(latin) & _latin_codes()) | emoji_coverage()
+
+
+@functools.cache
+def _latin_codes() -> frozenset[int]:
+    codes: set[int] = set()
+    for span in LATIN_RANGE.replace("U+", "").split(","):
+        low, _, high = span.strip().partition("-")
+        codes.update(range(int(low, 16), int(high or low, 16) + 1))
+    return frozenset(codes)
+
+
+@functools.cache
+def emoji_coverage() -> frozenset[int]:
+    """What the installed emoji faces draw (left to them: emoji keep their colour)."""
+    return frozenset().union(*map(coverage, emoji.families()))
 
 
 @dataclass(frozen=True)
@@ -174,6 +202,16 @@ def families(characters: set[int], taken: frozenset[int]) -> tuple[str, ...]:
             if codes & characters
         )
     )
+
+
+def serif_draws(characters: set[int], taken: frozenset[int]) -> list[tuple[str, set[int]]]:
+    """Which serif fallback family draws which of `characters` (for the EPUB's subsets)."""
+    return [
+        (family, set(codes & characters))
+        for script in scripts_of(characters)
+        for family, codes in _assignment(script, False, taken)
+        if codes & characters
+    ]
 
 
 def drawn(characters: set[int], taken: frozenset[int]) -> set[int]:

@@ -6,7 +6,6 @@ wide and a whole number of lines high, so that a line of Han characters fills th
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass
@@ -196,7 +195,9 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
     """A chapter body in the print edition's own markup: emphasis, ruby, display lines."""
     body = print_emphasis(body, book.settings.typography.emphasis)
     body = print_ruby(body)
-    body = fallback.mark_runs(body, frozenset(_lacking_in(text_of(body), book.settings.pdf)))
+    settings = book.settings.pdf
+    lacking = fallback.lacking(text_of(body), settings.body_font, settings.latin_font)
+    body = fallback.mark_runs(body, frozenset(lacking))
 
     def warn(title: str) -> None:
         book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
@@ -498,43 +499,13 @@ def _lacking(book: Book) -> set[int]:
     meta = book.metadata
     text = "".join([meta.title, meta.subtitle or "", *meta.authors, meta.publisher or ""])
     text += "".join(map(_chapter_text, book.chapters))
-    return _lacking_in(text, book.settings.pdf)
-
-
-def _lacking_in(text: str, settings: PdfSettings) -> set[int]:
-    """The code points of `text` the body's faces lack (the Latin face only counting for
-    what its unicode-range gives it), emoji left to the emoji face."""
-    codes = {ord(c) for c in set(text) if c >= " " and not c.isspace()}
-    return codes - _own_coverage(settings.body_font, settings.latin_font)
-
-
-@functools.cache
-def _own_coverage(body: str, latin: str) -> frozenset[int]:
-    from .fonts import coverage
-
-    return coverage(body) | (coverage(latin) & _latin_codes()) | _emoji_coverage()
-
-
-@functools.cache
-def _latin_codes() -> frozenset[int]:
-    codes: set[int] = set()
-    for span in LATIN_RANGE.replace("U+", "").split(","):
-        low, _, high = span.strip().partition("-")
-        codes.update(range(int(low, 16), int(high or low, 16) + 1))
-    return frozenset(codes)
-
-
-@functools.cache
-def _emoji_coverage() -> frozenset[int]:
-    from .fonts import coverage
-
-    return frozenset().union(*map(coverage, emoji.families()))
+    return fallback.lacking(text, book.settings.pdf.body_font, book.settings.pdf.latin_font)
 
 
 def fallback_faces(book: Book) -> tuple[fallback.Face, ...]:
     """The faces (fallback.py) for the scripts in the book its configured faces lack."""
     lacking = _lacking(book)
-    return tuple(fallback.faces(lacking, _emoji_coverage())) if lacking else ()
+    return tuple(fallback.faces(lacking, fallback.emoji_coverage())) if lacking else ()
 
 
 def _report_missing_glyphs(book: Book) -> None:
@@ -542,7 +513,7 @@ def _report_missing_glyphs(book: Book) -> None:
     faces, nor the fallback faces for their script (fallback.py), nor any other face
     fontconfig would fall back to."""
     families = glyph_families(book.settings.pdf)
-    taken = _emoji_coverage()
+    taken = fallback.emoji_coverage()
     for chapter in book.chapters:
         missing = missing_characters(_chapter_text(chapter), families)
         if missing:

@@ -3,6 +3,9 @@ fallback faces chosen per script, without moving the Chinese text around them.""
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import pdfplumber
@@ -73,7 +76,7 @@ def _body_lines(page) -> list[list[dict]]:
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     base = tmp_path_factory.mktemp("scripts")
-    exotic = build(_book(base / "exotic", EXOTIC), base / "out-exotic", ("pdf",))
+    exotic = build(_book(base / "exotic", EXOTIC), base / "out-exotic", ("pdf", "epub"))
     plain = build(_book(base / "plain", ""), base / "out-plain", ("pdf",))
     return exotic, plain
 
@@ -100,6 +103,30 @@ def test_every_character_is_drawn_by_a_face_that_has_it(books):
         drawn = [c for c in chars if c["text"] and c["text"][0] in letters]
         assert {c["text"][0] for c in drawn} >= set(letters) - {"\u094d"}, letters
         assert all(face in c["fontname"] for c in drawn), {c["fontname"] for c in drawn}
+
+
+def test_the_epub_carries_the_fallback_faces(books):
+    """An e-reader may have no Devanagari face and no ◄: the EPUB embeds the same faces as
+    the PDF, subset, after the book's own in the font list."""
+    from fontTools.ttLib import TTFont
+
+    from conftest import epubcheck
+
+    exotic, _ = books
+    path = next(p for p in exotic.written if p.suffix == ".epub")
+    assert epubcheck(path) == []
+    with zipfile.ZipFile(path) as epub:
+        css = epub.read("EPUB/style/book.css").decode()
+        fonts = [n for n in epub.namelist() if n.startswith("EPUB/fonts/fallback-")]
+        names, cmaps = set(), set()
+        for name in fonts:
+            font = TTFont(io.BytesIO(epub.read(name)))
+            names.add(font["name"].getDebugName(1))
+            cmaps |= set(font.getBestCmap())
+    assert {"Noto Naskh Arabic", "Noto Serif Hebrew", "Noto Sans Symbols2"} <= names
+    assert {ord(c) for c in "".join(FACES)} <= cmaps
+    body = re.findall(r"body \{\s*font-family: ([^;]*);", css)[-1]  # the last rule wins
+    assert body.startswith('"publish serif", "Noto Serif CJK SC", "publish fallback 1"')
 
 
 def test_right_to_left_text_is_ordered_inside_the_chinese_line(books):
