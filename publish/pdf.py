@@ -18,6 +18,7 @@ from .config import PdfSettings
 from .display import Measure, display_headings, display_html
 from .emphasis import print_emphasis
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
+from .hyphenate import soft_hyphens
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
@@ -198,6 +199,7 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
     settings = book.settings.pdf
     lacking = fallback.lacking(text_of(body), settings.body_font, settings.latin_font)
     body = fallback.mark_runs(body, frozenset(lacking))
+    body = soft_hyphens(body)
 
     def warn(title: str) -> None:
         book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
