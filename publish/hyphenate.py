@@ -34,31 +34,14 @@ BREAK = "\u200b"
 
 #: Elements whose text is never hyphenated.
 SKIP = frozenset(
-    [
-        "code",
-        "pre",
-        "kbd",
-        "samp",
-        "var",
-        "tt",
-        "svg",
-        "math",
-        "script",
-        "style",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "nav",
-        "title",
-    ]
+    {"code", "pre", "kbd", "samp", "var", "tt", "svg", "math", "script", "style", "nav"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "title"}
 )
 #: A word: an optional capital, then five or more small letters, not part of an
 #: identifier, a file name, a path or an address.
 _WORD_RE = re.compile(
-    r"(?<![A-Za-z0-9_@/\\.:#$%&=+~-])[A-Z]?[a-z]{5,}(?![A-Za-z0-9_@/\\-]|[.:][A-Za-z0-9_])"
+    r"(?<![A-Za-z0-9_@/\\.:#$%&=+~\u200b-])[A-Z]?[a-z]{5,}"
+    r"(?![A-Za-z0-9_@/\\\u200b-]|[.:][A-Za-z0-9_])"
 )
 #: A token with the punctuation of identifiers and paths between its letters.
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_:./@#?=&%~+-]{12,}")

@@ -199,7 +199,6 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
     settings = book.settings.pdf
     lacking = fallback.lacking(text_of(body), settings.body_font, settings.latin_font)
     body = fallback.mark_runs(body, frozenset(lacking))
-    body = soft_hyphens(body)
 
     def warn(title: str) -> None:
         book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
@@ -208,7 +207,9 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
 
 
 def _keep_paragraph_ends(html: str) -> str:
-    return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span>\2', html)
+    """Kept paragraph ends, then hyphenation points (publish/hyphenate.py), which would
+    split the Latin words the kept ends count as one."""
+    return soft_hyphens(_PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span>\2', html))
 
 
 def book_html(
