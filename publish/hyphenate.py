@@ -12,6 +12,11 @@ character draws nothing. `hyphens: auto` would need `lang="en"` on each word's o
 inline box, which would cut the Chinese line composition (publish/weasy/cjk.py) into
 pieces; a soft hyphen keeps the text one run.
 
+The PDF's text layer: a soft hyphen where no break falls draws nothing and is not in it;
+the hyphen Pango draws at a break (U+2010, in the Latin face) is, as in any typeset PDF
+("Kuber‐" then "netes": readers that copy text join such line ends themselves, and
+`publish check` takes that hyphen as the word's).
+
 Left whole: code, keyboard and sample text, maths and diagrams, headings; words of fewer
 than six letters; all-caps words (acronyms) and words inside identifiers, file names,
 paths and addresses (next to `_`, `.`, `::`, `/`, `@`, digits or other letters, as in
