@@ -197,7 +197,9 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
     body = print_emphasis(body, book.settings.typography.emphasis)
     body = print_ruby(body)
     settings = book.settings.pdf
-    lacking = fallback.lacking(text_of(body), settings.body_font, settings.latin_font)
+    # The HTML's characters, not its text: tags and entities are ASCII, which the body's
+    # faces have, and set() of a chapter costs far less than its text_of.
+    lacking = fallback.lacking(body, settings.body_font, settings.latin_font)
     body = fallback.mark_runs(body, frozenset(lacking))
 
     def warn(title: str) -> None:
@@ -501,7 +503,8 @@ def _lacking(book: Book) -> set[int]:
     """The code points of the book the body's faces lack."""
     meta = book.metadata
     text = "".join([meta.title, meta.subtitle or "", *meta.authors, meta.publisher or ""])
-    text += "".join(map(_chapter_text, book.chapters))
+    # The HTML's characters (see _print_text).
+    text += "".join(c.title + c.body + "".join(n.html for n in c.footnotes) for c in book.chapters)
     return fallback.lacking(text, book.settings.pdf.body_font, book.settings.pdf.latin_font)
 
 
