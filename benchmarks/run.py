@@ -55,7 +55,7 @@ from markdown_it import MarkdownIt  # noqa: E402
 
 from publish.config import load_config  # noqa: E402
 from publish.plaintext import import_text  # noqa: E402
-from publish.typography import join_lines  # noqa: E402
+from publish.typography.prepare import join_lines  # noqa: E402
 
 SAMPLE = ROOT / "manuscript"
 CORPUS = ROOT.parent / "shared" / "corpus" / "sanguo-yanyi.txt"

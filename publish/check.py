@@ -19,7 +19,7 @@ import lxml.html
 
 from .model import Book
 from .pdf import PT_PER_MM, geometry
-from .typography import CLOSING, OPENING
+from .typography.chars import CLOSING, OPENING
 
 FULL_WIDTH = CLOSING | OPENING
 NO_START = CLOSING | set("·…—") | set(",.;:?!)]}")
@@ -360,7 +360,7 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     for line in lines:
         text = line.text
         if text.endswith("\u2010") and expected[position : position + len(text) - 1] == text[:-1]:
-            text = text[:-1]  # a word broken at a soft hyphen (publish/hyphenate.py)
+            text = text[:-1]  # a word broken at a soft hyphen (publish/typography/hyphenate.py)
         if expected[position : position + len(text)] != text:
             text_ok = False
             near = expected[position : position + 20]

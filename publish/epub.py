@@ -16,14 +16,14 @@ from ebooklib import epub
 from markupsafe import Markup
 
 from . import __version__
-from .display import phrase_breaks, phrase_headings
-from .emphasis import epub_emphasis
-from .housestyle import epub_css
 from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
 from .pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
-from .ruby import hoist_out_of_ruby
-from .typography import text_of
+from .typography.display import phrase_breaks, phrase_headings
+from .typography.emphasis import epub_emphasis
+from .typography.housestyle import epub_css
+from .typography.ruby import hoist_out_of_ruby
+from .typography.textnodes import text_of
 
 
 def chapter_file(chapter: Chapter) -> str:
@@ -37,7 +37,7 @@ _TCY_RE = re.compile(r"(?<![0-9A-Za-z.,])([0-9]{1,2})(?![0-9A-Za-z.,%])")
 
 def _upright_digits(html: str) -> str:
     """In vertical text, wrap runs of one or two digits so they stand upright (縦中横)."""
-    from .typography import map_text
+    from .typography.textnodes import map_text
 
     return map_text(
         html, lambda text, before, after: _TCY_RE.sub(r'<span class="tcy">\1</span>', text)

@@ -15,10 +15,7 @@ from markupsafe import Markup
 
 from . import __version__, fallback, markup
 from .config import PdfSettings
-from .display import Measure, display_headings, display_html
-from .emphasis import print_emphasis
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
-from .hyphenate import soft_hyphens
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
@@ -28,8 +25,11 @@ from .printlinks import css as links_css
 from .printlinks import ids
 from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
-from .ruby import print_ruby
-from .typography import text_of
+from .typography.display import Measure, display_headings, display_html
+from .typography.emphasis import print_emphasis
+from .typography.hyphenate import soft_hyphens
+from .typography.ruby import print_ruby
+from .typography.textnodes import text_of
 
 PT_PER_MM = 72 / 25.4
 #: The family name the Latin face is declared under, for Latin runs in the body text.
@@ -209,9 +209,7 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
 
 
 def _keep_paragraph_ends(html: str) -> str:
-    """Kept paragraph ends, then hyphenation points (publish/hyphenate.py), which would
-    split the Latin words the kept ends count as one."""
-    return soft_hyphens(_PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span>\2', html))
+    return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span>\2', html)
 
 
 def book_html(
@@ -279,7 +277,7 @@ def book_html(
             ),
         }
 
-    return template("print.html").render(
+    html = template("print.html").render(
         copyright=imprint_page(book) if front else None,
         # The copyright page's text stands at the foot of the text block.
         copyright_height=f"{_text_height(book.settings.pdf) - 0.5:.2f}",
@@ -295,6 +293,8 @@ def book_html(
         version=__version__,
         timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ") if dated else None,
     )
+    # Hyphenation points last: the kept paragraph ends count a Latin word as one unit.
+    return soft_hyphens(html)
 
 
 def _ids(headings: list) -> set[str]:

@@ -44,7 +44,7 @@ from .pdf import (
 )
 from .prepress import finish
 from .progress import Progress
-from .typography import text_of
+from .typography.textnodes import text_of
 from .workers import worker_start
 
 #: About how much text (characters of chapter HTML) one segment holds. Smaller segments

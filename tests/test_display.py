@@ -21,7 +21,7 @@ from conftest import ROOT, epubcheck
 from publish.build import build
 from publish.check import check_pdf
 from publish.cli import main
-from publish.display import Measure, balance, phrases
+from publish.typography.display import Measure, balance, phrases
 
 pytestmark = pytest.mark.slow  # three books built, EPUBCheck run four times: ~3 minutes
 

@@ -8,7 +8,7 @@ import pytest
 
 from publish.build import build
 from publish.check import WIDE, check_pdf
-from publish.hyphenate import BREAK, SOFT_HYPHEN, soft_hyphens
+from publish.typography.hyphenate import BREAK, SOFT_HYPHEN, soft_hyphens
 
 TOML = '[book]\ntitle = "断词"\nauthors = ["佚名"]\nlanguage = "zh-CN"\nchapters = ["a.md"]\n'
 #: Each paragraph puts an unbreakable-looking word where the line runs out.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from publish.config import TypographySettings
-from publish.typography import join_lines, normalize_punctuation, prepare_html
+from publish.typography.prepare import join_lines, normalize_punctuation, prepare_html
 
 
 @pytest.mark.parametrize(

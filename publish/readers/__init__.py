@@ -34,7 +34,7 @@ def _house_style_titles(book: Book) -> None:
     house style of `[typography]` (the text itself had it in the typography pass)."""
     import dataclasses
 
-    from ..typography import prepare_title
+    from ..typography.prepare import prepare_title
 
     settings = book.settings.typography
     meta = book.metadata

@@ -21,11 +21,12 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from .. import markup, typography
+from .. import markup
 from ..config import Settings
 from ..errors import PublishError
 from ..images import remote_images_warning
 from ..model import Book, Chapter, Footnote, Heading, Metadata, Part, Resource, Warning
+from ..typography.prepare import prepare_html
 from .markdown import REMOTE, Context, ParsedText, markdown, parse, plain_text, read_text, render
 from .slugs import BookIds, FileSlugs, slug
 from .summary import Entry
@@ -346,9 +347,9 @@ class Assembler:
         # The chapter's first file as book.toml names it, for the per-chapter settings.
         first = next((p.file.path for p in pieces if p.file is not None), None)
         name = first.relative_to(self.root).as_posix() if first is not None else None
-        chapter.body = typography.prepare_html("".join(bodies), typo, name)
+        chapter.body = prepare_html("".join(bodies), typo, name)
         for note in footnotes:
-            note.html = typography.prepare_html(note.html, typo, name)
+            note.html = prepare_html(note.html, typo, name)
         chapter.footnotes = footnotes
         chapter.sections = _tree(headings, self.settings.pdf.toc_depth)
 

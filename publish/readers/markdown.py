@@ -22,13 +22,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .. import typography
 from ..config import SecuritySettings
 from ..errors import PublishError
 from ..images import BrokenImage, alt_text, check_image, checked_resource
 from ..model import Footnote, Resource, Warning
-from ..ruby import ruby_plugin
 from ..sanitize import sanitize, violations
+from ..typography.prepare import join_lines
+from ..typography.ruby import ruby_plugin
 
 #: Images a PDF and an EPUB 3 reader both show (EPUB 3 core media types).
 IMAGE_TYPES = {
@@ -179,7 +179,7 @@ def plain_text(inline: Token) -> str:
             parts.append("\n")
         elif child.type == "image":
             parts.append(child.content)
-    return typography.join_lines("".join(parts)).strip()
+    return join_lines("".join(parts)).strip()
 
 
 def _check_resources(tokens: list[Token], context: Context) -> None:

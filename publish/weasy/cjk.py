@@ -53,7 +53,7 @@ from weasyprint.pdf import fonts as _pdf_fonts  # noqa: E402
 from weasyprint.text import line_break as _lb  # noqa: E402
 from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango  # noqa: E402
 
-from ..typography import CLOSING, OPENING  # noqa: E402
+from ..typography.chars import CLOSING, OPENING  # noqa: E402
 
 # --------------------------------------------------------------------------
 # Configuration

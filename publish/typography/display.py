@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
-_HAN_RE = re.compile(f"[{_HAN}]")
+from .chars import HAN_RE
+
 _LATIN_RE = re.compile(r"[A-Za-z0-9]")
 _TAG_RE = re.compile(r"<[^>]*>")
 
@@ -95,7 +95,7 @@ def phrases(text: str) -> list[str]:
             continue
         if part.isspace():
             out.append(part)
-        elif _HAN_RE.search(part):
+        elif HAN_RE.search(part):
             out += _merge_singles(_segmenter().parse(part))
         else:
             out.append(part)
@@ -106,7 +106,7 @@ def phrases(text: str) -> list[str]:
 def _font(family: str, bold: bool):
     import uharfbuzz as hb
 
-    from .fonts import _collection_index, face_for
+    from ..fonts import _collection_index, face_for
 
     face = face_for(family, bold)
     if face is None:
@@ -129,7 +129,7 @@ def advance(text: str, family: str, bold: bool) -> float:
     gaps = sum(
         1
         for a, b in zip(text, text[1:], strict=False)
-        if (_HAN_RE.match(a) and _LATIN_RE.match(b)) or (_LATIN_RE.match(a) and _HAN_RE.match(b))
+        if (HAN_RE.match(a) and _LATIN_RE.match(b)) or (_LATIN_RE.match(a) and HAN_RE.match(b))
     )
     if loaded is None:
         return len(text) + gaps * HAN_LATIN_GAP

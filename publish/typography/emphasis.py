@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 import re
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
-_HAN_RE = re.compile(f"[{_HAN}]")
+from .chars import HAN_RE
+
 _LATIN_RE = re.compile(
     r"[A-Za-z\u00c0-\u024f](?:[A-Za-z\u00c0-\u024f0-9'’.,\- ]*[A-Za-z\u00c0-\u024f0-9])?"
 )
@@ -40,7 +40,7 @@ def _mark_han(raw: str, dots: bool) -> str:
     text = html.escape(raw, quote=False)
     if not dots:
         return text
-    return _HAN_RE.sub(lambda m: f'<span class="em-dot">{m.group(0)}</span>', text)
+    return HAN_RE.sub(lambda m: f'<span class="em-dot">{m.group(0)}</span>', text)
 
 
 def epub_emphasis(fragment: str) -> str:

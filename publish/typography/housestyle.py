@@ -7,7 +7,7 @@ properties made for them (`text-emphasis`, `text-wrap: balance`, `hanging-punctu
 
 from __future__ import annotations
 
-from .config import TypographySettings
+from ..config import TypographySettings
 from .emphasis import KAI_FAMILY
 
 _EPUB_EMPHASIS = {

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
-_HAN_RE = re.compile(f"[{_HAN}]")
+from .chars import HAN, HAN_RE
+
 _SHORTHAND_RE = re.compile(r"\{([^{}|\n]+)\|([^{}|\n]+)\}")
 
 
@@ -41,7 +41,7 @@ def _shorthand(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "{":
         return False
     match = _SHORTHAND_RE.match(state.src, state.pos)
-    if match is None or not _HAN_RE.search(match.group(1)):
+    if match is None or not HAN_RE.search(match.group(1)):
         return False
     if not silent:
         token = state.push("html_inline", "", 0)
@@ -59,7 +59,7 @@ def ruby_plugin(md: MarkdownIt) -> None:
 # --------------------------------------------------------------------------
 # Automatic pinyin (pypinyin), for learners' and children's books.
 
-_HAN_RUN_RE = re.compile(f"[{_HAN}]+")
+_HAN_RUN_RE = re.compile(f"[{HAN}]+")
 _RUBY_RE = re.compile(r"<ruby>(.*?)</ruby>", re.S)
 
 
