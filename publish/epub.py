@@ -312,6 +312,7 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         fonts=fonts,
         fallbacks=[font["family"] for font in fonts if font["name"].startswith("fallback")],
         body_font=book.settings.pdf.body_font,
+        mono_font=book.settings.pdf.mono_font,
         heading_font=book.settings.pdf.heading_font,
     )
     css = epub.EpubItem(

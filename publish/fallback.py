@@ -7,9 +7,10 @@ its own, serif ones for the body and sans ones for headings and code, declared a
 `@font-face` rules ("publish serif Noto Naskh Arabic"…: WeasyPrint mixes up the faces of
 one family that differ only by `unicode-range`), each limited by `unicode-range` to its
 script. They come after the book's own faces in every font list, so they only draw what
-those lack: the Han face keeps
-its Latin, its punctuation and its metrics, and the grid does not move. Characters the
-emoji face has are left to it (emoji keep their colour).
+those lack: the Han face keeps its Latin, its punctuation and its metrics, and the grid
+does not move. Characters the emoji face has are left to it (emoji keep their colour;
+Pango gives emoji-presentation runs to it), and so to fontconfig when they are text
+symbols (☑ ✔ are then drawn by a face fontconfig picks, as before).
 
 Only the scripts a book uses get rules (each costs WeasyPrint a font file to load).
 
@@ -189,19 +190,6 @@ def faces(characters: set[int], taken: frozenset[int]) -> list[Face]:
                         continue
                     rules.append(Face(name, sans, face.path, weight, unicode_range))
     return rules
-
-
-def families(characters: set[int], taken: frozenset[int]) -> tuple[str, ...]:
-    """The installed families `faces` draws from, for the font check."""
-    return tuple(
-        dict.fromkeys(
-            family
-            for script in scripts_of(characters)
-            for sans in (False, True)
-            for family, codes in _assignment(script, sans, taken)
-            if codes & characters
-        )
-    )
 
 
 def serif_draws(characters: set[int], taken: frozenset[int]) -> list[tuple[str, set[int]]]:

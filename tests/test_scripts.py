@@ -127,6 +127,8 @@ def test_the_epub_carries_the_fallback_faces(books):
     assert {ord(c) for c in "".join(FACES)} <= cmaps
     body = re.findall(r"body \{\s*font-family: ([^;]*);", css)[-1]  # the last rule wins
     assert body.startswith('"publish serif", "Noto Serif CJK SC", "publish fallback 1"')
+    code = re.findall(r"pre, code \{\s*font-family: ([^;]*);", css)[-1]
+    assert code.startswith('"Noto Sans Mono CJK SC", "publish fallback 1"')
 
 
 def test_right_to_left_text_is_ordered_inside_the_chinese_line(books):
