@@ -246,7 +246,27 @@ def embedded_fonts(book: Book) -> list[dict]:
                 "data": subset(family, bold, codepoints),
             }
         )
-    return fonts
+    return fonts + _fallback_fonts(book, "".join(serif + sans + sans_bold))
+
+
+def _fallback_fonts(book: Book, text: str) -> list[dict]:
+    """Subsets of the fallback faces (fallback.py) for the characters the body's faces
+    lack, as the PDF draws them: a reading system may have no Devanagari or no ◄."""
+    from . import fallback
+    from .fonts import subset
+
+    settings = book.settings.pdf
+    lacking = fallback.lacking(text, settings.body_font, settings.latin_font)
+    draws = fallback.serif_draws(lacking, fallback.emoji_coverage()) if lacking else []
+    return [
+        {
+            "name": f"fallback-{number}",
+            "family": f"publish fallback {number}",
+            "weight": "normal",
+            "data": subset(family, False, codes),
+        }
+        for number, (family, codes) in enumerate(draws, 1)
+    ]
 
 
 def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
@@ -306,7 +326,9 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         line_height=f"{settings.line_height:g}",
         justify=settings.justify,
         fonts=fonts,
+        fallbacks=[font["family"] for font in fonts if font["name"].startswith("fallback")],
         body_font=book.settings.pdf.body_font,
+        mono_font=book.settings.pdf.mono_font,
         heading_font=book.settings.pdf.heading_font,
     )
     css = epub.EpubItem(

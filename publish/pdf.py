@@ -13,7 +13,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import __version__, markup
+from . import __version__, fallback, markup
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
@@ -27,6 +27,7 @@ from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
 from .typography.display import Measure, display_headings, display_html
 from .typography.emphasis import print_emphasis
+from .typography.hyphenate import soft_hyphens
 from .typography.lastline import keep_end, keep_paragraph_ends
 from .typography.ruby import print_ruby
 from .typography.textnodes import text_of
@@ -84,9 +85,15 @@ def latin_faces(settings: PdfSettings, toml: Path) -> list[dict]:
     return rules
 
 
-def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
+def settings_css(
+    settings: PdfSettings,
+    toml: Path,
+    latin: list[dict],
+    fallbacks: tuple[fallback.Face, ...] = (),
+) -> str:
     """The stylesheet written from `[pdf]`: page size, margins and faces (`latin`: the
-    Latin face's rules, from latin_faces)."""
+    Latin face's rules, from latin_faces; `fallbacks`: faces for the scripts the book's
+    faces lack, from fallback_faces)."""
     for key in ("body_font", "heading_font", "mono_font"):
         require_family(getattr(settings, key), key.replace("_", "-"), toml)
     g = geometry(settings)
@@ -94,6 +101,8 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
     # page area also holds the half-leading above the first and below the last, so that
     # it holds exactly the grid's lines (weasy/grid.py makes each line its line-height).
     half_leading = settings.font_size / PT_PER_MM * (settings.line_height - 1) / 2
+    serif = [face.family for face in fallbacks if not face.sans]
+    sans = [face.family for face in fallbacks if face.sans]
     return template("settings.css").render(
         width=f"{g.width:.3f}",
         height=f"{g.height:.3f}",
@@ -108,9 +117,18 @@ def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
         line_height=f"{settings.line_height:g}",
         latin_faces=latin,
         latin_range=LATIN_RANGE,
-        body_fonts=_font_list(LATIN_FAMILY, settings.body_font),
-        heading_fonts=_font_list(settings.heading_font, settings.body_font),
-        mono_fonts=_font_list(settings.mono_font, settings.body_font),
+        fallback_faces=[
+            {
+                "family": f.family,
+                "url": f.path.as_uri(),
+                "weight": f.weight,
+                "unicode_range": f.unicode_range,
+            }
+            for f in fallbacks
+        ],  # fmt: skip
+        body_fonts=_font_list(LATIN_FAMILY, settings.body_font, *serif),
+        heading_fonts=_font_list(settings.heading_font, settings.body_font, *sans),
+        mono_fonts=_font_list(settings.mono_font, settings.body_font, *sans),
         bleed=css_bleed(settings),
     )
 
@@ -173,6 +191,11 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
     """A chapter body in the print edition's own markup: emphasis, ruby, display lines."""
     body = print_emphasis(body, book.settings.typography.emphasis)
     body = print_ruby(body)
+    settings = book.settings.pdf
+    # The HTML's characters, not its text: tags and entities are ASCII, which the body's
+    # faces have, and set() of a chapter costs far less than its text_of.
+    lacking = fallback.lacking(body, settings.body_font, settings.latin_font)
+    body = fallback.mark_runs(body, frozenset(lacking))
 
     def warn(title: str) -> None:
         book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
@@ -250,7 +273,7 @@ def book_html(
             ),
         }
 
-    return template("print.html").render(
+    html = template("print.html").render(
         copyright=imprint_page(book) if front else None,
         # The copyright page's text stands at the foot of the text block.
         copyright_height=f"{_text_height(book.settings.pdf) - 0.5:.2f}",
@@ -266,6 +289,8 @@ def book_html(
         version=__version__,
         timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ") if dated else None,
     )
+    # Hyphenation points last: the kept paragraph ends count a Latin word as one unit.
+    return soft_hyphens(html)
 
 
 def _ids(headings: list) -> set[str]:
@@ -308,16 +333,17 @@ class Setup:
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
     toml = book.root / "book.toml"
     latin = latin_faces(book.settings.pdf, toml)
+    fallbacks = fallback_faces(book)
     return Setup(
         book.root,
         (
-            settings_css(book.settings.pdf, toml, latin),
+            settings_css(book.settings.pdf, toml, latin, fallbacks),
             stylesheet("base.css"),
             stylesheet("print.css"),
             links_css(book.metadata.language),
             *filter(None, [bookmark_css(book.settings.pdf.toc_depth), front_links_css(book)]),
         ),
-        tuple(face["path"] for face in latin),
+        (*(face["path"] for face in latin), *dict.fromkeys(f.path for f in fallbacks)),
         tuple(book.resources),
         chinese_layout,
         book.settings.typography.hanging_punctuation,
@@ -455,7 +481,7 @@ def report_lost_footnotes(
 
 
 def check_fonts(book: Book) -> None:
-    """Warn of characters no configured face has, and of the slow font subsetting."""
+    """Warn of characters no installed face has, and of the slow font subsetting."""
     _report_missing_glyphs(book)
     if not fast_subsetting():
         book.warnings.append(
@@ -481,19 +507,45 @@ def glyph_families(settings: PdfSettings) -> tuple[str, ...]:
     return (settings.body_font, settings.latin_font, settings.heading_font, *emoji.families())
 
 
+def _chapter_text(chapter: Chapter) -> str:
+    """The characters a chapter shows: title, text and notes."""
+    text = chapter.title + text_of(chapter.body)
+    return text + "".join(text_of(note.html) for note in chapter.footnotes)
+
+
+def _lacking(book: Book) -> set[int]:
+    """The code points of the book the body's faces lack."""
+    meta = book.metadata
+    text = "".join([meta.title, meta.subtitle or "", *meta.authors, meta.publisher or ""])
+    # The HTML's characters (see _print_text).
+    text += "".join(c.title + c.body + "".join(n.html for n in c.footnotes) for c in book.chapters)
+    return fallback.lacking(text, book.settings.pdf.body_font, book.settings.pdf.latin_font)
+
+
+def fallback_faces(book: Book) -> tuple[fallback.Face, ...]:
+    """The faces (fallback.py) for the scripts in the book its configured faces lack."""
+    lacking = _lacking(book)
+    return tuple(fallback.faces(lacking, fallback.emoji_coverage())) if lacking else ()
+
+
 def _report_missing_glyphs(book: Book) -> None:
-    """Warn, by chapter, of characters none of the configured faces can show."""
+    """Warn, by chapter, of characters no installed face can show: neither the configured
+    faces, nor the fallback faces for their script (fallback.py), nor any other face
+    fontconfig would fall back to."""
     families = glyph_families(book.settings.pdf)
+    taken = fallback.emoji_coverage()
     for chapter in book.chapters:
-        text = chapter.title + text_of(chapter.body)
-        text += "".join(text_of(note.html) for note in chapter.footnotes)
-        missing = missing_characters(text, families)
+        missing = missing_characters(_chapter_text(chapter), families)
+        if missing:
+            codes = set(map(ord, missing))
+            drawn = fallback.drawn(codes, taken)
+            missing = [c for c in missing if ord(c) not in drawn and not fallback.any_face_has(c)]
         if missing:
             shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:8])
             more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
             book.warnings.append(
                 Warning(
-                    f"{len(missing)} character(s) no configured font has: {shown}{more}",
+                    f"{len(missing)} character(s) no installed font has: {shown}{more}",
                     chapter.source,
                 )
             )

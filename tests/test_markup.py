@@ -316,7 +316,7 @@ def test_emoji_are_drawn_from_an_emoji_face(book, tmp_path):
         found = {c["text"][0]: c for c in page.chars if c["text"][0] in emoji}
     assert set(found) == set(emoji)
     assert all("Emoji" in c["fontname"] for c in found.values())
-    assert not [w for w in book.book.warnings if "no configured font" in w.message]
+    assert not [w for w in book.book.warnings if "no installed font" in w.message]
     # Drawn, in colour: the rasterised glyph box has saturated pixels (a .notdef is a
     # grey box or nothing).
     for char in found.values():
