@@ -19,7 +19,7 @@ import lxml.html
 
 from .model import Book
 from .pdf import PT_PER_MM, geometry
-from .typography.chars import CLOSING, OPENING
+from .typography.chars import CLOSING, OPENING, is_western
 
 FULL_WIDTH = CLOSING | OPENING
 NO_START = CLOSING | set("·…—") | set(",.;:?!)]}")
@@ -47,6 +47,9 @@ WIDE = 0.125
 HAN_LATIN_SQUEEZED = 0.2
 #: Footnote text size, relative to the body (print.css `.footnote`).
 FOOTNOTE_SIZE = 0.8
+#: Characters smaller than this, relative to the body, on a line of body text are
+#: superscripts (footnote calls), as `_lines_of_page` has it.
+SUPERSCRIPT = 0.75
 #: Ruby annotation size, relative to its base (print.css `.ruby > .rt`).
 RUBY_SIZE = 0.5
 
@@ -90,6 +93,9 @@ class Line:
     folio: str
     chars: list[dict]
     text: str = ""
+    #: The text as a reader counts its characters: with what print.css adds after a link
+    #: (its page number), without footnote calls (superscripts).
+    shown: str = ""
     block: int = -1
     first: bool = False
     final: bool = False
@@ -125,6 +131,8 @@ class Report:
     widest_gap_latin: tuple[float, str, str] = (0.0, "-", "")
     #: Lines without a Latin word expanded by more than WIDE between two characters.
     wide_lines: list[tuple[str, str]] = field(default_factory=list)
+    #: Lines with Western text (is_western) expanded so: outside the target, counted.
+    wide_western: int = 0
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -156,14 +164,16 @@ class Report:
             f"  fonts: {self.fonts}, not embedded: {self.count('font not embedded')}",
             f"  line adjustment: {self.compressed_lines} lines pushed in (compressed), "
             f"{self.expanded_lines} pushed out (expanded); widest gap between characters "
-            f"{_gap(self.widest_gap)}, on lines with Latin words {_gap(self.widest_gap_latin)}",
+            f"{_gap(self.widest_gap)}, on lines with Latin words or other Western text "
+            f"{_gap(self.widest_gap_latin)}",
             f"  lines expanded by more than {WIDE} em between characters (no Latin word): "
             f"{len(self.wide_lines)}"
             + (
                 f" (p. {', '.join(folio for folio, _ in self.wide_lines[:10])})"
                 if self.wide_lines
                 else ""
-            ),
+            )
+            + f"; with Western text, outside the target: {self.wide_western}",
             f"  孤字 (one-character last lines): {self.count(ORPHAN_CHAR)}, widows: "
             f"{self.count(WIDOW)}, orphans: {self.count(ORPHAN)}, headings at a page foot: "
             f"{self.count(STRANDED)}",
@@ -288,7 +298,9 @@ def _lines_of_page(page, top: float, bottom: float, body_size: float) -> list[li
     for c in chars:
         c["baseline"] = page.height - c["matrix"][5]
     # Lines from full-size characters; smaller ones (superscripts) join the nearest line.
-    main = sorted((c for c in chars if c["size"] >= 0.75 * body_size), key=lambda c: c["baseline"])
+    main = sorted(
+        (c for c in chars if c["size"] >= SUPERSCRIPT * body_size), key=lambda c: c["baseline"]
+    )
     baselines: list[float] = []
     for c in main:
         if not baselines or c["baseline"] - baselines[-1] > 1.5:
@@ -308,6 +320,16 @@ def _folio(page, bottom: float) -> str:
     return words[-1]["text"] if words else "?"
 
 
+def text_block_margins(settings) -> tuple[float, float]:
+    """How far from the page's top and bottom edges (pt) the text block's character boxes
+    may reach: the grid's text block (first line's characters to last line's), with 1 pt
+    of slack, and below as much again as pdfplumber's boxes go past the em box (they take
+    the face's descent, 0.286 em for Noto CJK, where the em box goes 0.12 em below the
+    baseline)."""
+    g = geometry(settings)
+    return g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1 - 0.2 * settings.font_size
+
+
 def check_pdf(book: Book, pdf_path: Path) -> Report:
     """Measure `pdf_path`, the print edition of `book`."""
     import pdfplumber
@@ -317,7 +339,7 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     settings = book.settings.pdf
     g = geometry(settings)
     body = settings.font_size
-    top, bottom = g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1
+    top, bottom = text_block_margins(settings)
     report = Report(pdf_path)
     page_refs = page_ref_pattern(book.metadata.language)
     blocks = expected_blocks(book)
@@ -344,8 +366,10 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
                 # Only what the measures need: a book has millions of characters.
                 kept = [{k: c[k] for k in ("text", "x0", "x1", "size")} for c in chars]
                 line = Line(index, folio, kept)
-                line.text = squash("".join(c["text"] for c in chars))
-                line.text = page_refs.sub("", line.text)  # printed after links, not written
+                line.text = page_refs.sub("", squash("".join(c["text"] for c in chars)))
+                line.shown = squash(
+                    "".join(c["text"] for c in chars if c["size"] >= SUPERSCRIPT * body)
+                )  # printed after links, not written
                 line.block_right = block_right  # type: ignore[attr-defined]
                 if line.text:
                     lines.append(line)
@@ -358,7 +382,10 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     position, block = 0, 0
     text_ok = True
     for line in lines:
-        if expected[position : position + len(line.text)] != line.text:
+        text = line.text
+        if text.endswith("\u2010") and expected[position : position + len(text) - 1] == text[:-1]:
+            text = text[:-1]  # a word broken at a soft hyphen (publish/typography/hyphenate.py)
+        if expected[position : position + len(text)] != text:
             text_ok = False
             near = expected[position : position + 20]
             report.findings.append(
@@ -371,7 +398,7 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
             block += 1
         line.block = block
         line.first = position == (ends[block - 1] if block else 0)
-        position += len(line.text)
+        position += len(text)
         line.final = block < len(ends) and position == ends[block]
     report.text_identical = text_ok and position == len(expected)
     if text_ok and position != len(expected):
@@ -406,7 +433,7 @@ def _measure_adjustment(report: Report, line: Line, blocks: list[Block]) -> None
     chars = line.chars
     if len(chars) < 2:
         return
-    latin = any(is_latin(c["text"]) for c in chars)
+    latin = any(is_western(c["text"][:1]) and c["text"] not in _BULLETS for c in chars)
     compressed = expanded = False
     widest, where = 0.0, ""
     for c1, c2 in zip(chars, chars[1:], strict=False):
@@ -432,6 +459,8 @@ def _measure_adjustment(report: Report, line: Line, blocks: list[Block]) -> None
     report.expanded_lines += expanded and not compressed
     if widest > WIDE and not latin:
         report.wide_lines.append((line.folio, "".join(c["text"] for c in chars)))
+    elif widest > WIDE:
+        report.wide_western += 1
     key = "widest_gap_latin" if latin else "widest_gap"
     if widest > getattr(report, key)[0]:
         text = "".join(c["text"] for c in chars)
@@ -446,9 +475,9 @@ def _measure_page_breaks(report: Report, lines: list[Line], blocks: list[Block])
             line.final
             and not line.first
             and not blocks[line.block].heading
-            and (_characters(line.text) == 1)
+            and (_characters(line.shown) == 1)
         ):
-            report.findings.append(Finding(ORPHAN_CHAR, line.folio, f"…|{line.text}"))
+            report.findings.append(Finding(ORPHAN_CHAR, line.folio, f"…|{line.shown}"))
     for before, after in zip(lines, lines[1:], strict=False):
         if before.page == after.page:
             continue

@@ -68,8 +68,11 @@ def require_family(family: str, setting: str, toml: Path) -> tuple[FontFace, ...
 
 #: What the Latin face sets inside Chinese text: Latin letters, digits and their
 #: punctuation, but not the marks Chinese shares with Latin (“ ” ‘ ’ · — …), which
-#: must keep their full-width CJK forms.
-LATIN_RANGE = "U+0020-007E, U+00A0-00B6, U+00B8-00FF, U+0100-024F, U+0300-036F, U+1E00-1EFF"
+#: must keep their full-width CJK forms. The hyphens (U+2010-2011) are the Latin face's:
+#: Pango draws U+2010 where it breaks a word at a soft hyphen (publish/typography/hyphenate.py).
+LATIN_RANGE = (
+    "U+0020-007E, U+00A0-00B6, U+00B8-00FF, U+0100-024F, U+0300-036F, U+1E00-1EFF, U+2010-2011"
+)
 
 
 def style_faces(faces: tuple[FontFace, ...]) -> dict[tuple[bool, bool], FontFace]:

@@ -88,6 +88,37 @@ def placed_footnotes(document) -> set[str]:
     return found
 
 
+def footnotes_apart(document) -> set[str]:
+    """The ids of the footnotes a rendered document set on another page than their call's:
+    WeasyPrint does so with a note too long for the page its call's line opens."""
+    from weasyprint.formatting_structure import boxes
+
+    pages_of_notes: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for child in page._page_box.children:
+            if isinstance(child, boxes.FootnoteAreaBox):
+                for note in child.children:
+                    if note.element is not None and note.element.get("id"):
+                        pages_of_notes[note.element.get("id")] = index
+    if not pages_of_notes:
+        return set()  # most books: no walk through every page's boxes
+    apart: set[str] = set()
+
+    def visit(box, index: int) -> None:
+        note = box.footnote
+        if note is not None and note.element is not None:
+            note_id = note.element.get("id")
+            if pages_of_notes.get(note_id, index) != index:
+                apart.add(note_id)
+        for child in getattr(box, "children", ()):
+            if not isinstance(child, boxes.FootnoteAreaBox | boxes.MarginBox):
+                visit(child, index)
+
+    for index, page in enumerate(document.pages):
+        visit(page._page_box, index)
+    return apart
+
+
 class _Walker:
     """Walks page boxes in document order, counting each block's characters so far."""
 

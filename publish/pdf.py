@@ -13,13 +13,13 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import __version__, markup
+from . import __version__, fallback, markup
 from .config import PdfSettings
 from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
 from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
 from .markup import emoji
 from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
-from .pagination import number_blocks, page_breaks, placed_footnotes
+from .pagination import footnotes_apart, number_blocks, page_breaks, placed_footnotes
 from .prepress.boxes import css_bleed
 from .printlinks import css as links_css
 from .printlinks import ids
@@ -27,6 +27,8 @@ from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
 from .typography.display import Measure, display_headings, display_html
 from .typography.emphasis import print_emphasis
+from .typography.hyphenate import soft_hyphens
+from .typography.lastline import keep_end, keep_paragraph_ends
 from .typography.ruby import print_ruby
 from .typography.textnodes import text_of
 
@@ -83,43 +85,56 @@ def latin_faces(settings: PdfSettings, toml: Path) -> list[dict]:
     return rules
 
 
-def settings_css(settings: PdfSettings, toml: Path, latin: list[dict]) -> str:
+def settings_css(
+    settings: PdfSettings,
+    toml: Path,
+    latin: list[dict],
+    fallbacks: tuple[fallback.Face, ...] = (),
+) -> str:
     """The stylesheet written from `[pdf]`: page size, margins and faces (`latin`: the
-    Latin face's rules, from latin_faces)."""
+    Latin face's rules, from latin_faces; `fallbacks`: faces for the scripts the book's
+    faces lack, from fallback_faces)."""
     for key in ("body_font", "heading_font", "mono_font"):
         require_family(getattr(settings, key), key.replace("_", "-"), toml)
     g = geometry(settings)
+    # The grid's text block runs from the first line's characters to the last line's; the
+    # page area also holds the half-leading above the first and below the last, so that
+    # it holds exactly the grid's lines (weasy/grid.py makes each line its line-height).
+    half_leading = settings.font_size / PT_PER_MM * (settings.line_height - 1) / 2
+    serif = [face.family for face in fallbacks if not face.sans]
+    sans = [face.family for face in fallbacks if face.sans]
     return template("settings.css").render(
         width=f"{g.width:.3f}",
         height=f"{g.height:.3f}",
-        top=f"{g.top:.3f}",
-        # Side margins rounded down: the text block stays a whole number of ems wide, not
-        # a hair narrower (a nowrap box of N ems must fit in N ems).
+        # Margins rounded down: the text block stays a whole number of ems wide and of
+        # lines high, not a hair smaller (a nowrap box of N ems must fit in N ems).
+        top=f"{math.floor((g.top - half_leading) * 1000) / 1000:.3f}",
         outer=f"{math.floor(g.outer * 1000) / 1000:.3f}",
-        bottom=f"{g.bottom:.3f}",
+        bottom=f"{math.floor((g.bottom - half_leading) * 1000) / 1000:.3f}",
         inner=f"{math.floor(g.inner * 1000) / 1000:.3f}",
+        half_leading=f"{half_leading:.3f}",
         font_size=f"{settings.font_size:g}",
         line_height=f"{settings.line_height:g}",
         latin_faces=latin,
         latin_range=LATIN_RANGE,
-        body_fonts=_font_list(LATIN_FAMILY, settings.body_font),
-        heading_fonts=_font_list(settings.heading_font, settings.body_font),
-        mono_fonts=_font_list(settings.mono_font, settings.body_font),
+        fallback_faces=[
+            {
+                "family": f.family,
+                "url": f.path.as_uri(),
+                "weight": f.weight,
+                "unicode_range": f.unicode_range,
+            }
+            for f in fallbacks
+        ],  # fmt: skip
+        body_fonts=_font_list(LATIN_FAMILY, settings.body_font, *serif),
+        heading_fonts=_font_list(settings.heading_font, settings.body_font, *sans),
+        mono_fonts=_font_list(settings.mono_font, settings.body_font, *sans),
         bleed=css_bleed(settings),
     )
 
 
 #: A footnote reference with the character before it (kept together on a line).
 _NOTEREF_RE = re.compile(r"([^\s<>;])?" + NOTEREF_RE.pattern)
-#: A paragraph's last two characters with the marks around them (a Latin word or number
-#: counts as one), kept on one line so that no paragraph, list item, table cell or
-#: footnote ends with a line of one character (孤字, clreq): the line before gives one
-#: character up when the last would be alone.
-_MARK = "[，。、；：？！）》」』】〕〉”’（《「『【〔〈“‘…—·]"
-_UNIT = r"(?:[A-Za-z0-9]+|[^\x00-\x7f<>&;\s，。、；：？！）》」』】〕〉”’（《「『【〔〈“‘…—·])"
-_LAST_TWO = f"({_MARK}*{_UNIT}{_MARK}*{_UNIT}{_MARK}*)"
-_PARAGRAPH_END_RE = re.compile(_LAST_TWO + r"(</(?:p|li|td|th|dd|dt)>)")
-_NOTE_END_RE = re.compile(_LAST_TWO + "$")
 _PARAGRAPHS_RE = re.compile(r"</p>\s*<p>")
 
 
@@ -136,9 +151,7 @@ def _inline_footnotes(chapter: Chapter, body: str) -> str:
         else:
             placed.add(note_id)
             text = _PARAGRAPHS_RE.sub("<br />", note.html.strip())
-            text = _NOTE_END_RE.sub(
-                r'<span class="keep">\1</span>', re.sub(r"^<p>|</p>$", "", text)
-            )
+            text = keep_end(re.sub(r"^<p>|</p>$", "", text))
             call = f'<span class="footnote" id="{note_id}" data-label="{label}">{text}</span>'
         # The call never starts a line: it stays with the character it follows.
         return f'<span class="keep">{before}{call}</span>' if before else call
@@ -178,15 +191,16 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
     """A chapter body in the print edition's own markup: emphasis, ruby, display lines."""
     body = print_emphasis(body, book.settings.typography.emphasis)
     body = print_ruby(body)
+    settings = book.settings.pdf
+    # The HTML's characters, not its text: tags and entities are ASCII, which the body's
+    # faces have, and set() of a chapter costs far less than its text_of.
+    lacking = fallback.lacking(body, settings.body_font, settings.latin_font)
+    body = fallback.mark_runs(body, frozenset(lacking))
 
     def warn(title: str) -> None:
         book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
 
     return display_headings(body, measures, warn)
-
-
-def _keep_paragraph_ends(html: str) -> str:
-    return _PARAGRAPH_END_RE.sub(r'<span class="keep">\1</span>\2', html)
 
 
 def book_html(
@@ -239,7 +253,7 @@ def book_html(
             "part": chapter.part if book.opens_part(chapter) else None,
             "in_part": chapter.part is not None,
             "kind": chapter.kind,
-            "body": _keep_paragraph_ends(
+            "body": keep_paragraph_ends(
                 _print_text(
                     book,
                     mark_links(
@@ -259,7 +273,7 @@ def book_html(
             ),
         }
 
-    return template("print.html").render(
+    html = template("print.html").render(
         copyright=imprint_page(book) if front else None,
         # The copyright page's text stands at the foot of the text block.
         copyright_height=f"{_text_height(book.settings.pdf) - 0.5:.2f}",
@@ -275,6 +289,8 @@ def book_html(
         version=__version__,
         timestamp=build_time().strftime("%Y-%m-%dT%H:%M:%SZ") if dated else None,
     )
+    # Hyphenation points last: the kept paragraph ends count a Latin word as one unit.
+    return soft_hyphens(html)
 
 
 def _ids(headings: list) -> set[str]:
@@ -317,16 +333,17 @@ class Setup:
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
     toml = book.root / "book.toml"
     latin = latin_faces(book.settings.pdf, toml)
+    fallbacks = fallback_faces(book)
     return Setup(
         book.root,
         (
-            settings_css(book.settings.pdf, toml, latin),
+            settings_css(book.settings.pdf, toml, latin, fallbacks),
             stylesheet("base.css"),
             stylesheet("print.css"),
             links_css(book.metadata.language),
             *filter(None, [bookmark_css(book.settings.pdf.toc_depth), front_links_css(book)]),
         ),
-        tuple(face["path"] for face in latin),
+        (*(face["path"] for face in latin), *dict.fromkeys(f.path for f in fallbacks)),
         tuple(book.resources),
         chinese_layout,
         book.settings.typography.hanging_punctuation,
@@ -371,6 +388,8 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     from .sandbox import quiet_logging, url_fetcher
     from .weasy import cjk
     from .weasy.cjk import install as install_cjk_layout
+    from .weasy.footnotes import install as install_footnote_layout
+    from .weasy.grid import install as install_grid_layout
 
     font_config = FontConfiguration()  # @font-face rules are ignored without one
     fetcher = url_fetcher(setup.root, list(setup.font_files), list(setup.resources))
@@ -379,6 +398,8 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
         for text in (*setup.stylesheets, extra_css)
         if text
     ]
+    install_footnote_layout()
+    install_grid_layout()
     if setup.chinese_layout:
         install_cjk_layout()
         cjk.HANGING = setup.hanging_punctuation
@@ -424,14 +445,20 @@ def layout(book: Book, *, chinese_layout: bool = True, prepared: Prepared | None
     document, refused = render_html(prepared.setup, prepared.html)
     report_refused(book, refused)
     book.page_breaks = page_breaks(document)
-    report_lost_footnotes(book, book.chapters, placed_footnotes(document))
+    report_lost_footnotes(
+        book, book.chapters, placed_footnotes(document), footnotes_apart(document)
+    )
     check_fonts(book)
     return document
 
 
-def report_lost_footnotes(book: Book, chapters: list[Chapter], placed: set[str]) -> None:
-    """Warn of footnotes of `chapters` that no page holds: WeasyPrint 70 can drop a note
-    whose call lands on a full page after another note's (upstream #1564, #2432)."""
+def report_lost_footnotes(
+    book: Book, chapters: list[Chapter], placed: set[str], apart: set[str] = frozenset()
+) -> None:
+    """Warn of footnotes of `chapters` that no page holds (WeasyPrint 70 could drop a note
+    whose call lands on a full page after another note's, upstream #1564, #2432: a guard,
+    now that weasy/footnotes.py keeps every note with its call), and of those `apart` from
+    their call: too long for the page, they are set on a later one (notes are not split)."""
     for chapter in chapters:
         for note in chapter.footnotes:
             if note.id not in placed:
@@ -443,10 +470,18 @@ def report_lost_footnotes(book: Book, chapters: list[Chapter], placed: set[str])
                         chapter.source,
                     )
                 )
+            elif note.id in apart:
+                book.warnings.append(
+                    Warning(
+                        f"footnote {note.label} is too long for the page of its call and is "
+                        "set on a later page; shortening it keeps it with its call",
+                        chapter.source,
+                    )
+                )
 
 
 def check_fonts(book: Book) -> None:
-    """Warn of characters no configured face has, and of the slow font subsetting."""
+    """Warn of characters no installed face has, and of the slow font subsetting."""
     _report_missing_glyphs(book)
     if not fast_subsetting():
         book.warnings.append(
@@ -472,19 +507,45 @@ def glyph_families(settings: PdfSettings) -> tuple[str, ...]:
     return (settings.body_font, settings.latin_font, settings.heading_font, *emoji.families())
 
 
+def _chapter_text(chapter: Chapter) -> str:
+    """The characters a chapter shows: title, text and notes."""
+    text = chapter.title + text_of(chapter.body)
+    return text + "".join(text_of(note.html) for note in chapter.footnotes)
+
+
+def _lacking(book: Book) -> set[int]:
+    """The code points of the book the body's faces lack."""
+    meta = book.metadata
+    text = "".join([meta.title, meta.subtitle or "", *meta.authors, meta.publisher or ""])
+    # The HTML's characters (see _print_text).
+    text += "".join(c.title + c.body + "".join(n.html for n in c.footnotes) for c in book.chapters)
+    return fallback.lacking(text, book.settings.pdf.body_font, book.settings.pdf.latin_font)
+
+
+def fallback_faces(book: Book) -> tuple[fallback.Face, ...]:
+    """The faces (fallback.py) for the scripts in the book its configured faces lack."""
+    lacking = _lacking(book)
+    return tuple(fallback.faces(lacking, fallback.emoji_coverage())) if lacking else ()
+
+
 def _report_missing_glyphs(book: Book) -> None:
-    """Warn, by chapter, of characters none of the configured faces can show."""
+    """Warn, by chapter, of characters no installed face can show: neither the configured
+    faces, nor the fallback faces for their script (fallback.py), nor any other face
+    fontconfig would fall back to."""
     families = glyph_families(book.settings.pdf)
+    taken = fallback.emoji_coverage()
     for chapter in book.chapters:
-        text = chapter.title + text_of(chapter.body)
-        text += "".join(text_of(note.html) for note in chapter.footnotes)
-        missing = missing_characters(text, families)
+        missing = missing_characters(_chapter_text(chapter), families)
+        if missing:
+            codes = set(map(ord, missing))
+            drawn = fallback.drawn(codes, taken)
+            missing = [c for c in missing if ord(c) not in drawn and not fallback.any_face_has(c)]
         if missing:
             shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:8])
             more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
             book.warnings.append(
                 Warning(
-                    f"{len(missing)} character(s) no configured font has: {shown}{more}",
+                    f"{len(missing)} character(s) no installed font has: {shown}{more}",
                     chapter.source,
                 )
             )

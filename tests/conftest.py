@@ -110,10 +110,9 @@ def blocks_text(fragment: str) -> list[str]:
 
 def pdf_body_text(path: Path, book: Book) -> str:
     """The squashed text of the pages' text blocks (no running heads, folios or footnotes)."""
-    from publish.pdf import PT_PER_MM, geometry
+    from publish.check import text_block_margins
 
-    g = geometry(book.settings.pdf)
-    top, bottom = g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1
+    top, bottom = text_block_margins(book.settings.pdf)
     notes = []
     for chapter in book.chapters:
         for note in chapter.footnotes:

@@ -15,7 +15,7 @@ from lxml import etree
 
 from conftest import RICH, epubcheck, squash
 from publish.build import build
-from publish.check import _first_chapter_page
+from publish.check import _first_chapter_page, text_block_margins
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -72,6 +72,7 @@ def test_page_list_matches_the_printed_pages(built):
     page_list = nav.find(".//x:nav[@epub:type='page-list']", NS)
     entries = [(a.text, a.get("href")) for a in page_list.findall(".//x:a", NS)]
     assert [label for label, _ in entries] == [page.label for page in book.page_breaks]
+    top, bottom = text_block_margins(book.settings.pdf)
     with pdfplumber.open(built.pdf) as pdf:
         first_body = _first_chapter_page(built.pdf)
         for label, href in entries:
@@ -82,7 +83,7 @@ def test_page_list_matches_the_printed_pages(built):
             assert span.get("aria-label") == label
             page = pdf.pages[first_body + int(label) - 1]
             height = page.height
-            body = page.within_bbox((0, 0.1 * height, page.width, 0.9 * height))
+            body = page.within_bbox((0, top, page.width, height - bottom))
             # List markers are the print edition's generated text, not the book's.
             printed = re.sub(r"^(?:[•◦▪]|\d+\.)", "", squash(body.extract_text()))
             folio = page.within_bbox((0, 0.9 * height, page.width, height)).extract_words()

@@ -13,6 +13,7 @@ import pdfplumber
 import pytest
 
 from conftest import ROOT, Built, _build, epubcheck, squash
+from publish.check import text_block_margins
 from publish.manuscript import read_manuscript
 from publish.markup import callouts, diagrams, for_print, highlight, wrap
 from publish.pdf import PT_PER_MM, geometry
@@ -226,8 +227,7 @@ def test_a_callout_label_never_ends_a_page(tmp_path):
         parts.append(f"> [!WARNING]\n> 第{n}条警告：" + "注意这里的内容。" * (n % 5 + 1) + "\n")
     (tmp_path / "a.md").write_text("\n".join(parts))
     built = _build(tmp_path, tmp_path / "out")
-    g = geometry(built.book.settings.pdf)
-    bottom = g.bottom * PT_PER_MM
+    _, bottom = text_block_margins(built.book.settings.pdf)
     ends = 0
     with pdfplumber.open(built.pdf) as pdf:
         for page in pdf.pages[1:]:
@@ -316,7 +316,7 @@ def test_emoji_are_drawn_from_an_emoji_face(book, tmp_path):
         found = {c["text"][0]: c for c in page.chars if c["text"][0] in emoji}
     assert set(found) == set(emoji)
     assert all("Emoji" in c["fontname"] for c in found.values())
-    assert not [w for w in book.book.warnings if "no configured font" in w.message]
+    assert not [w for w in book.book.warnings if "no installed font" in w.message]
     # Drawn, in colour: the rasterised glyph box has saturated pixels (a .notdef is a
     # grey box or nothing).
     for char in found.values():

@@ -69,8 +69,9 @@ def copyright_page(
     `numbers`), else a short one (title, authors, rights, date). Absent data: no line."""
     authors = "　".join(meta.authors)
     year = _year(meta)
-    rights = meta.rights or f"© {year + ' ' if year else ''}{authors}"
-    record: list[tuple[str, str]] = [("书名", meta.title), ("著者", authors)]
+    # A book without authors (a GitBook with no book.json) gets no lone `©`, no empty 著者.
+    rights = meta.rights or (f"© {year + ' ' if year else ''}{authors}" if authors else "")
+    record = [(k, v) for k, v in (("书名", meta.title), ("著者", authors)) if v]
     if not imprint.given:
         if meta.publisher:
             record.append(("出版者", meta.publisher))

@@ -92,7 +92,11 @@ def _lexer(language: str) -> Lexer | None:
         return None
 
 
+@lru_cache(maxsize=1024)
 def _kind(token_type) -> str | None:
+    """The class of a Pygments token type. Cached: a type's place in the tree never changes,
+    and a technical book has ~100,000 tokens of a few hundred types (each test below is a
+    Python-level `in` up the type's parents)."""
     for parent, kind in KINDS:
         if token_type in parent:
             return kind

@@ -82,6 +82,16 @@ def wrap_code(body: str, cells_and_size: tuple[float, float]) -> str:
     return "".join(out)
 
 
+def _fitting_end(chars: str, column: int, cells: int) -> int | None:
+    """The column after `chars` (set from `column`) if none of its lines needs a cut, else
+    None. Most code lines are ASCII, whose width is their length."""
+    for index, line in enumerate(chars.split("\n")):
+        column = (0 if index else column) + (len(line) if line.isascii() else sum(map(width, line)))
+        if column > cells:
+            return None
+    return column
+
+
 def wrap_listing(inner: str, cells: int) -> str:
     """The inside of one `pre` (escaped text and flat spans) with lines cut at `cells`."""
     out: list[str] = []
@@ -97,8 +107,14 @@ def wrap_listing(inner: str, cells: int) -> str:
             elif not tag.endswith("/>"):
                 open_tags.append(tag)
             continue
+        chars = html.unescape(text)
+        end = _fitting_end(chars, column, cells)
+        if end is not None:  # no cut: the same as the loop below, without its per-character work
+            out.append(html.escape(chars, quote=False))
+            column = end
+            continue
         piece: list[str] = []
-        for char in html.unescape(text):
+        for char in chars:
             if char == "\n":
                 column = 0
                 piece.append(char)

@@ -172,7 +172,9 @@ class Assembler:
 
         walk(top.entry, 1)
         if not title:
-            raise PublishError("a chapter without a title", summary, top.entry.line or None)
+            what = f"`{top.entry.path}` has no heading" if top.entry.path else "it has no file"
+            raise PublishError(f"a chapter without a title: its entry gives none and {what}",
+                               summary, top.entry.line or None)  # fmt: skip
         source = sources[0] if sources else summary
         chapter = Chapter(number, chapter_id, source, title, "", matter=top.matter,
                           part=top.part, sources=sources)  # fmt: skip
@@ -221,7 +223,18 @@ class Assembler:
                         path,
                         tokens[index].map[0] + 1 if tokens[index].map else None,
                     )
-        top = min((int(tokens[i].tag[1]) for i in heading_at), default=1)
+        # A chapter's file that opens with something else (a quotation, a badge) and then
+        # the entry's own title: that heading is the chapter's title, not a section of it.
+        repeat = None
+        if (
+            not opens
+            and not self.strict
+            and depth == 1
+            and heading_at
+            and plain_text(tokens[heading_at[0] + 1]).strip() == entry.title.strip()
+        ):
+            repeat = heading_at[0]
+        top = min((int(tokens[i].tag[1]) for i in heading_at if i != repeat), default=1)
         first_text = plain_text(tokens[1]) if opens else None
         if opens and not first_text:  # our own chapters (a heading made of an image…)
             raise PublishError("the chapter title is empty", path, 1)
@@ -236,6 +249,9 @@ class Assembler:
             level = depth if (number == 0 and opens) else min(max(level, depth + 1), 6)
             opening.tag = closing.tag = f"h{level}"
             web = slugs.next(plain_text(tokens[index + 1]))
+            if index == repeat:
+                file.ids.setdefault(web, chapter_id)
+                continue
             if number == 0 and opens and depth == 1:
                 book_id = chapter_id
             else:
@@ -248,6 +264,8 @@ class Assembler:
             file.first_id = chapter_id
             if opens:
                 del tokens[0:3]  # the chapter's title: printed from the model
+            elif repeat is not None:
+                del tokens[repeat : repeat + 3]
         # Ids written in the file's raw HTML or by hand stay reachable as they are.
         return file, first_text
 

@@ -15,6 +15,10 @@ from .summary import Entry, Summary, parse_summary
 
 #: Summary titles that are no book's title.
 _GENERIC_TITLES = {"summary", "table of contents", "contents", "目录", "目錄", "摘要", "大纲"}
+#: First headings of a README that name a part of the book, not the book.
+_README_HEADINGS = {"关于本书", "关于", "本书简介", "简介", "介绍", "前言", "序言", "导读", "说明",
+                    "about", "about this book", "introduction", "preface", "readme", "overview",
+                    "概述", "關於本書", "簡介"}  # fmt: skip
 
 
 def read_summary(path: Path, dialect: str = "mdbook") -> Summary:
@@ -74,10 +78,13 @@ def first_heading(path: Path) -> str | None:
 def book_title(summary: Summary, readme: Path | None, folder: Path, warnings: list) -> str:
     """A title for a book whose configuration gives none."""
     title = first_heading(readme) if readme is not None and readme.is_file() else None
+    if title and title.strip().lower() in _README_HEADINGS:
+        title = None  # `# 关于本书` is the introduction's title, not the book's
     if not title and summary.title and summary.title.strip().lower() not in _GENERIC_TITLES:
         title = summary.title
     if not title:
-        title = folder.resolve().name
+        # `mostly-adequate-guide` is one word to a line breaker: its words are set apart.
+        title = re.sub(r"[-_]+", " ", folder.resolve().name).strip() or folder.resolve().name
         warnings.append(Warning(f"no title given: the folder's name “{title}” is used"))
     return title
 

@@ -215,13 +215,20 @@ def _raw_html(fragment: str, context: Context, line: int | None) -> str:
         context.warn(f"raw HTML: {problem}", line)
 
     def image(match: re.Match) -> str:
-        src = html.unescape(match.group(2))
+        src = html.unescape(match.group(2) if match.group(2) is not None else match.group(3))
         href = _resolve_image(src, context, line)
         if href is None:  # refused or broken: its alt text stays in its place
             return html.escape(html.unescape(alt_text(match.group(0))))
-        return match.group(0).replace(match.group(2), html.escape(href))
+        start, end = match.span(2) if match.group(2) is not None else match.span(3)
+        tag, offset = match.group(0), match.start()
+        quoted = html.escape(href) if match.group(2) is not None else f'"{html.escape(href)}"'
+        return tag[: start - offset] + quoted + tag[end - offset :]
 
-    return re.sub(r"""<img\b[^>]*?\ssrc\s*=\s*(["']?)([^"'\s>]*)\1[^>]*>""", image, fragment)
+    return _IMG_RE.sub(image, fragment)
+
+
+#: A raw `<img>` and its src: quoted (spaces allowed: `src="a b.png"`) or bare.
+_IMG_RE = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:(["'])(.*?)\1|([^"'\s>]+))[^>]*>""", re.S)
 
 
 #: Stands where the warning about remote images will be, once they are all counted.
@@ -273,8 +280,29 @@ def _resolve_image(src: str, context: Context, line: int | None) -> str | None:
         context.warn(f"{error.message} (its alt text is printed instead)", line)
         return None
     resource = checked_resource(href, target, media_type or IMAGE_TYPES[suffix])
+    if _UNSAFE_RE.search(resource.href):
+        safe = _safe_href(resource.href, root, context.resources)
+        resource = Resource(safe, root / safe, resource.media_type, resource.content())
     context.resources[href] = resource
     return resource.href
+
+
+#: What a file name may hold but an href (a URL) may not: `_images/my image.png`.
+_UNSAFE_RE = re.compile(r"[\s%#?\"'<>\\^`{|}\[\]]")
+
+
+def _safe_href(href: str, root: Path, resources: dict[str, Resource]) -> str:
+    """The href an image whose name is no valid URL is served under, in both editions
+    (its bytes from memory): `_` for each unsafe character, and a hash of the name where
+    that would meet another file's name. EPUBCheck refuses a space in an href (RSC-020),
+    warns of one in a file name (PKG-010), and %20 would name the file twice."""
+    safe = _UNSAFE_RE.sub("_", href)
+    taken = {r.href for r in resources.values()}
+    if safe in taken or (root / safe).exists():
+        stem, dot, suffix = safe.rpartition(".")
+        digest = hashlib.sha256(href.encode()).hexdigest()[:8]
+        safe = f"{stem}-{digest}{dot}{suffix}" if dot else f"{safe}-{digest}"
+    return safe
 
 
 _DATA_URL_RE = re.compile(

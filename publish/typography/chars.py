@@ -28,3 +28,15 @@ CJK_RE = re.compile(f"[{CJK}]")
 #: Simplified Chinese forms of the Noto CJK faces (clreq 3.1.6).
 CLOSING = frozenset("，。、；：？！）》」』】〕〉”’")
 OPENING = frozenset("（《「『【〔〈“‘")
+
+
+def is_western(char: str) -> bool:
+    """A character of Western text (西文) rather than Chinese: a Latin, Greek or Cyrillic
+    letter, a digit, an ASCII or other non-CJK symbol (`?`, `⒏`, `┣`).
+
+    A typesetter sets a run of them as a Latin word: its own spacing, no gaps between its
+    characters. A line that holds one is justified by other rules than a Chinese line; the
+    check keeps such lines (a Latin word, or text that is not Chinese at all, such as the
+    GBK mojibake in the 三国演义 corpus) apart from its ⅛ em target.
+    """
+    return not char.isspace() and CJK_RE.match(char) is None

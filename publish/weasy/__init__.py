@@ -3,5 +3,7 @@
 
 - `load`: importing WeasyPrint without ctypes' library search, cheaper cffi arrays;
 - `cjk`: Chinese (clreq) line composition;
+- `footnotes`: every note on the page of its call (none lost, none set a page late);
+- `grid`: every line box exactly its line-height tall, so that lines fall on the grid;
 - `fonts`: the font programs embedded, stubs in pieces of long books, subsets kept.
 """

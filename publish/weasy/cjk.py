@@ -72,6 +72,9 @@ FIT_TOLERANCE = 0.005  # em a line may exceed the measure (rounding of the text 
 HANGING = False
 HANGING_MARKS = frozenset("。，、")
 
+#: True while a line is laid out again in a wider measure (`_split_inline_box`).
+_WIDENED = False
+
 STATS = {
     "lines": 0,
     "justified": 0,
@@ -226,6 +229,10 @@ def _check_internals():
             "return first_line_metrics(",
         ),
         _ORIG.get("deactivate", _lb.Layout.deactivate): ("del self.layout",),
+        _ORIG.get("split_inline_box", _inline.split_inline_box): (
+            "def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack,",
+            "waiting_floats, line_children, first_letter_style,",
+        ),
         _draw_text.draw_first_line: (
             "first_line, index = textbox.pango_layout.get_first_line()",
             "glyph_info.geometry.width",
@@ -493,7 +500,13 @@ def _split_first_line(
         hung = _hanging(result, text, *args)
         if hung is not result:
             return hung
-    if PUSH_IN and not minimum and result[2] is not None and style["white_space"] == "normal":
+    if (
+        PUSH_IN
+        and not _WIDENED
+        and not minimum
+        and result[2] is not None
+        and style["white_space"] == "normal"
+    ):
         result = _push_in(
             result, text, style, context, widened, justification_spacing, is_line_start
         )
@@ -657,6 +670,67 @@ def _pushed_in_whole(result, text, style, max_width):
         return result
     STATS["pushed_in"] += 1
     return (*result[:3], max_width - 0.001, *result[4:])
+
+
+def _split_inline_box(context, box, position_x, max_x, *args):
+    """A line that ended short of the measure before an inline element — a footnote call,
+    a tag, a paragraph's kept last characters (`.keep`) — is laid out again with the room
+    its punctuation can give, and kept when that fills it (clreq 3.8.2).
+
+    `_push_in` fills a line from the text box it breaks in, and cannot see past the box's
+    end: what follows in another box is laid out by WeasyPrint, which sends it down whole.
+    Only lines that came out short are laid out twice (a few in a hundred).
+    """
+    split = _ORIG["split_inline_box"]
+    result = split(context, box, position_x, max_x, *args)
+    if not PUSH_IN or not isinstance(box, _boxes.LineBox) or result[1] is None or result[2]:
+        return result
+    line = result[0]
+    em = box.style["font_size"]
+    if not em or max_x - (line.position_x + line.width) < 0.02 * em or not _line_has_han(line):
+        return result
+    items = []
+    if _collect(line, items) is False or not items:
+        return result
+    texts = "".join(c or "\ufffc" for _, _, c in items)
+    if texts.endswith(" ") or texts[-1] in NO_END:
+        return result
+    room = sum(em * amount for _, _, _, amount in _squeezable(texts))
+    # Widened by what the line can give and half a character, then a whole one (what
+    # follows may carry a mark whose end half only the longer line can give). The text
+    # boxes are not pushed in meanwhile: the line is, as a whole.
+    global _WIDENED
+    for widen in (room + 0.5 * em, room + em):
+        lists = [[] for _ in range(5)]  # the first layout's stay if this one is not kept
+        _WIDENED = True
+        try:
+            again = split(context, box, position_x, max_x + widen, *args[:3], *lists, *args[8:])
+        finally:
+            _WIDENED = False
+        if _fills(again[0], items, max_x, em):
+            break
+    else:
+        return result
+    for old, new in zip(args[3:8], lists, strict=True):
+        old[:] = new
+    STATS["pushed_in"] += 1
+    return again
+
+
+def _fills(line, items, max_x, em):
+    """Whether `line`, laid out in a wider measure, holds more than `items` — Chinese
+    characters and marks, and footnote calls (smaller text), as `_unit_after` allows: never
+    a Latin word — and fits the measure once its punctuation is compressed."""
+    longer = []
+    if _collect(line, longer) is False or len(longer) <= len(items):
+        return False
+    for box, _, char in longer[len(items) :]:
+        if char is None or not (is_cjk(char) or box.style["font_size"] < 0.75 * em):
+            return False
+    texts = "".join(c or "\ufffc" for _, _, c in longer)
+    overflow = line.position_x + line.width - max_x
+    room = sum(em * amount for _, _, _, amount in _squeezable(texts))
+    return 0 < overflow <= room + 0.01 * em
 
 
 def _breakable(text, start):
@@ -927,6 +1001,8 @@ def install():
     _ORIG["deactivate"] = _lb.Layout.deactivate
     _ORIG["split_first_line"] = _inline.split_first_line
     _ORIG["reactivate"] = _lb.Layout.reactivate
+    _ORIG["split_inline_box"] = _inline.split_inline_box
+    _inline.split_inline_box = _split_inline_box
     _lb.Layout.deactivate = _deactivate
     _lb.Layout.reactivate = _reactivate
     _inline.split_first_line = _split_first_line
