@@ -255,7 +255,7 @@ def test_ctrl_c_stops_the_workers_and_leaves_the_old_outputs(tmp_path):
     names = []
     for number in range(1, 7):
         names.append(f"{number:02d}.md")
-        text = f"# 第{number}章\n\n" + "\n\n".join([paragraph] * 45) + "\n"
+        text = f"# 第{number}章\n\n" + "\n\n".join([paragraph] * 50) + "\n"
         (folder / names[-1]).write_text(text, encoding="utf-8")
     (folder / "book.toml").write_text(
         f'[book]\ntitle = "长书"\nauthors = ["佚名"]\nlanguage = "zh-CN"\nchapters = {names!r}\n'.replace(
@@ -374,7 +374,7 @@ def long_book(tmp_path_factory, epoch) -> tuple[Path, Path]:
     names = []
     for number in range(1, 8):
         names.append(f"{number:02d}.md")
-        text = f"# 第{number}回\n\n" + "\n\n".join([paragraph] * 45) + "\n"
+        text = f"# 第{number}回\n\n" + "\n\n".join([paragraph] * 50) + "\n"
         (folder / names[-1]).write_text(text, encoding="utf-8")
     chapters = ", ".join(f'"{name}"' for name in names)
     (folder / "book.toml").write_text(
