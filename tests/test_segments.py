@@ -374,7 +374,7 @@ def long_book(tmp_path_factory, epoch) -> tuple[Path, Path]:
     names = []
     for number in range(1, 8):
         names.append(f"{number:02d}.md")
-        text = f"# 第{number}回\n\n" + "\n\n".join([paragraph] * 45) + "\n"
+        text = f"# 第{number}回\n\n" + "\n\n".join([paragraph] * 50) + "\n"
         (folder / names[-1]).write_text(text, encoding="utf-8")
     chapters = ", ".join(f'"{name}"' for name in names)
     (folder / "book.toml").write_text(
