@@ -4,7 +4,7 @@
     python benchmarks/techbook.py OUT [--chapters 24] [--sections 7] [--seed 11]
 
 The default is 200 files: `README.md`, 24 chapters in 6 parts (each a `README.md` and 7
-section files) and an appendix with 6 sections; about 1,200 A5 pages. Each section has a
+section files) and an appendix with 6 sections; 1,307 A5 pages. Each section has a
 `## 3.2 …` first heading and `### 3.2.1 …` subsections, prose taken in order from 三国演义
 (`../shared/corpus/`, else the sample manuscript) with the Latin terms of a technical book
 mixed in, code blocks in ten languages (Chinese comments, some lines longer than the
