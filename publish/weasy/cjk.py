@@ -41,7 +41,7 @@ import bisect
 import re
 from itertools import accumulate
 
-from .load import load, missing_snippets
+from .load import load, missing_snippets, refuse_if_changed
 
 load()  # before WeasyPrint's first import (see weasy/load.py)
 
@@ -239,17 +239,10 @@ def _check_internals():
             "glyph_info.geometry.x_offset",
         ),
     }
-    for function, snippets in expect.items():
-        for snippet in missing_snippets(function, snippets):
-            problems.append(f"{function.__qualname__}: missing {snippet!r}")
     names = ("text", "pango_layout", "justification_spacing", "position_x")
     for name in missing_snippets(_inline.add_word_spacing, names):
         problems.append(f"add_word_spacing no longer uses box.{name}")
-    if problems:
-        raise RuntimeError(
-            "publish.weasy.cjk: WeasyPrint internals changed, refusing to patch:\n  "
-            + "\n  ".join(problems)
-        )
+    refuse_if_changed("cjk", expect, problems)
 
 
 # --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..fonts import cached_subset, postscript_name
-from .load import load, missing_snippets
+from .load import load, refuse_if_changed
 
 load()  # before WeasyPrint's first import (see weasy/load.py)
 
@@ -63,16 +63,7 @@ def check_internals() -> None:
             "self.colr = ",
         ),
     }
-    problems = [
-        f"{function.__qualname__}: missing {snippet!r}"
-        for function, snippets in expect.items()
-        for snippet in missing_snippets(function, snippets)
-    ]
-    if problems:
-        raise RuntimeError(
-            "publish.weasy.fonts: WeasyPrint internals changed, refusing to patch:\n  "
-            + "\n  ".join(problems)
-        )
+    refuse_if_changed("fonts", expect)
 
 
 def _plain(font) -> bool:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import inspect
 
-from .load import load, missing_snippets
+from .load import load, refuse_if_changed
 
 load()  # before WeasyPrint's first import (see weasy/load.py)
 
@@ -53,16 +53,7 @@ def check_internals() -> None:
         _block._break_line: ("remove_placeholders(context, line.children",),
         _block.remove_placeholders: ("context.unlayout_footnote(box.footnote)",),
     }
-    problems = [
-        f"{function.__qualname__}: missing {snippet!r}"
-        for function, snippets in expect.items()
-        for snippet in missing_snippets(function, snippets)
-    ]
-    if problems:
-        raise RuntimeError(
-            "publish.weasy.footnotes: WeasyPrint internals changed, refusing to patch:\n  "
-            + "\n  ".join(problems)
-        )
+    refuse_if_changed("footnotes", expect)
 
 
 def install() -> None:

@@ -22,7 +22,7 @@ line-height and baseline (from the top of the line-height).
 
 from __future__ import annotations
 
-from .load import load, missing_snippets
+from .load import load, refuse_if_changed
 
 load()  # before WeasyPrint's first import (see weasy/load.py)
 
@@ -48,16 +48,7 @@ def check_internals() -> None:
         _inline._adjust_line_height: ("line_height, box.baseline = strut(box.style)",),
         _line_break.strut: ("result = line_height, baseline + (line_height - text_height) / 2",),
     }
-    problems = [
-        f"{function.__qualname__}: missing {snippet!r}"
-        for function, snippets in expect.items()
-        for snippet in missing_snippets(function, snippets)
-    ]
-    if problems:
-        raise RuntimeError(
-            "publish.weasy.grid: WeasyPrint internals changed, refusing to patch:\n  "
-            + "\n  ".join(problems)
-        )
+    refuse_if_changed("grid", expect)
 
 
 def install() -> None:

@@ -74,3 +74,18 @@ def missing_snippets(function, snippets) -> list[str]:
             return []
     source = inspect.getsource(function)
     return [snippet for snippet in snippets if snippet not in source]
+
+
+def refuse_if_changed(patch: str, expect: dict, problems: list[str] | None = None) -> None:
+    """Raise if a function of `expect` lacks one of its snippets (or `problems` holds
+    others): WeasyPrint changed under the patch module `patch`, which must not install."""
+    problems = [*(problems or [])] + [
+        f"{function.__qualname__}: missing {snippet!r}"
+        for function, snippets in expect.items()
+        for snippet in missing_snippets(function, snippets)
+    ]
+    if problems:
+        raise RuntimeError(
+            f"publish.weasy.{patch}: WeasyPrint internals changed, refusing to patch:\n  "
+            + "\n  ".join(problems)
+        )
