@@ -149,3 +149,47 @@ def outline(reader) -> list[tuple[int, str, int]]:
 
     walk(reader.outline, 1)
     return entries
+
+
+def pdf_internal_links(pdf: Path) -> list[tuple[int, str, int, float, float]]:
+    """(page index, text under the link, target page index, its box's top and right edge in
+    PDF units) of each internal link annotation, in page order."""
+    import pikepdf
+
+    found = []
+    with pikepdf.open(pdf) as document, pdfplumber.open(pdf) as plumber:
+        names = {}
+        if "/Names" in document.Root and "/Dests" in document.Root.Names:
+            names = {str(k): v for k, v in pikepdf.NameTree(document.Root.Names.Dests).items()}
+        index = {page.objgen: n for n, page in enumerate(document.pages)}
+        for n, page in enumerate(document.pages):
+            height = float(page.mediabox[3])
+            for annot in page.obj.get("/Annots", []):
+                dest = annot.get("/Dest")
+                if dest is None and "/A" in annot and "/D" in annot.A:
+                    dest = annot.A.D
+                if dest is None:
+                    continue
+                if isinstance(dest, pikepdf.String):
+                    dest = names[str(dest)]
+                if isinstance(dest, pikepdf.Dictionary):
+                    dest = dest.D
+                xa, ya, xb, yb = (float(v) for v in annot.Rect)
+                x1, x2, y1, y2 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
+                text = "".join(
+                    c["text"]
+                    for c in plumber.pages[n].chars
+                    if x1 <= (c["x0"] + c["x1"]) / 2 <= x2
+                    and y1 <= height - (c["top"] + c["bottom"]) / 2 <= y2
+                )
+                found.append((n, text, index[dest[0].objgen], y2, x2))
+    return found
+
+
+@pytest.fixture(scope="module")
+def epoch():
+    """A fixed build date (SOURCE_DATE_EPOCH) for a module's builds, so that they compare
+    byte for byte."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        yield

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import lxml.etree as etree
 import pdfplumber
-import pikepdf
 import pypdf
 import pytest
 
-from conftest import ROOT, epubcheck, outline, pdf_pages_text, squash
+from conftest import ROOT, epubcheck, outline, pdf_internal_links, pdf_pages_text, squash
 from publish.build import build
 from publish.errors import PublishError
 from publish.pdf import PT_PER_MM, geometry
@@ -232,36 +231,11 @@ def _parent(marks, title: str) -> str | None:
 
 def _pdf_links(pdf: Path) -> list[tuple[int, str, int]]:
     """(page, link text, target page) of each internal link outside the TOC."""
-    found = []
-    with pikepdf.open(pdf) as document, pdfplumber.open(pdf) as plumber:
-        names = {}
-        if "/Names" in document.Root and "/Dests" in document.Root.Names:
-            names = {str(k): v for k, v in pikepdf.NameTree(document.Root.Names.Dests).items()}
-        index = {page.objgen: n for n, page in enumerate(document.pages)}
-        for n, page in enumerate(document.pages):
-            height = float(page.mediabox[3])
-            for annot in page.obj.get("/Annots", []):
-                dest = annot.get("/Dest")
-                if dest is None and "/A" in annot and "/D" in annot.A:
-                    dest = annot.A.D
-                if dest is None:
-                    continue
-                if isinstance(dest, pikepdf.String):
-                    dest = names[str(dest)]
-                if isinstance(dest, pikepdf.Dictionary):
-                    dest = dest.D
-                xa, ya, xb, yb = (float(v) for v in annot.Rect)
-                x1, x2, y1, y2 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
-                text = "".join(
-                    c["text"]
-                    for c in plumber.pages[n].chars
-                    if x1 <= (c["x0"] + c["x1"]) / 2 <= x2
-                    and y1 <= height - (c["top"] + c["bottom"]) / 2 <= y2
-                )
-                # The page a link leads to is printed after it, inside it ([pdf] link-pages).
-                text = re.sub(r"（见第\d+页）$", "", re.sub(r"\s+", "", text))
-                found.append((n, text, index[dest[0].objgen]))
-    return found
+    return [
+        # The page a link leads to is printed after it, inside it ([pdf] link-pages).
+        (n, re.sub(r"（见第\d+页）$", "", re.sub(r"\s+", "", text)), target)
+        for n, text, target, _top, _right in pdf_internal_links(pdf)
+    ]
 
 
 @pytest.mark.parametrize(("name", "_expected", "links"), CASES)

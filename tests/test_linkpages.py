@@ -8,11 +8,10 @@ import re
 import shutil
 from pathlib import Path
 
-import pdfplumber
-import pikepdf
 import pypdf
 import pytest
 
+from conftest import pdf_internal_links
 from publish.build import PIECES, build
 
 WHOLE = 10**9  # a segment size no book reaches: one document
@@ -26,13 +25,6 @@ def _chapter(number: int, paragraphs: int, links: str = "", section_at: int = 0)
     body = [f"# 第{number}回", links] if links else [f"# 第{number}回"]
     body += [PARAGRAPH] * section_at + [f"## 节{number}"] + [PARAGRAPH] * (paragraphs - section_at)
     return "\n\n".join(body) + "\n"
-
-
-@pytest.fixture(scope="module")
-def epoch():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -73,41 +65,16 @@ def printed_links(pdf: Path) -> list[tuple[str, str, str, str]]:
     gives a link two annotations ending at the same place (its box and the page number's
     box after its text): each link is counted once."""
     found: dict[tuple, tuple[str, str, str, str]] = {}
-    with pikepdf.open(pdf) as document, pdfplumber.open(pdf) as plumber:
-        names = {}
-        if "/Names" in document.Root and "/Dests" in document.Root.Names:
-            names = {str(k): v for k, v in pikepdf.NameTree(document.Root.Names.Dests).items()}
-        index = {page.objgen: n for n, page in enumerate(document.pages)}
-        labels = pypdf.PdfReader(pdf).page_labels
-        for n, page in enumerate(document.pages):
-            height = float(page.mediabox[3])
-            for annot in page.obj.get("/Annots", []):
-                dest = annot.get("/Dest")
-                if dest is None and "/A" in annot and "/D" in annot.A:
-                    dest = annot.A.D
-                if dest is None:
-                    continue
-                if isinstance(dest, pikepdf.String):
-                    dest = names[str(dest)]
-                if isinstance(dest, pikepdf.Dictionary):
-                    dest = dest.D
-                xa, ya, xb, yb = (float(v) for v in annot.Rect)
-                x1, x2, y1, y2 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
-                text = "".join(
-                    c["text"]
-                    for c in plumber.pages[n].chars
-                    if x1 <= (c["x0"] + c["x1"]) / 2 <= x2
-                    and y1 <= height - (c["top"] + c["bottom"]) / 2 <= y2
-                )
-                text = re.sub(r"\s+", "", text)
-                number = re.search(r"（见第(\w+)页）$", text)
-                if number:
-                    where = (n, round(y2), round(x2))
-                    text = text[: number.start()]
-                    if where in found:  # the longer: the link's box, not the number's
-                        text = max(text, found[where][1], key=len)
-                    target = labels[index[dest[0].objgen]]
-                    found[where] = (labels[n], text, number.group(1), target)
+    labels = pypdf.PdfReader(pdf).page_labels
+    for n, text, target, y2, x2 in pdf_internal_links(pdf):
+        text = re.sub(r"\s+", "", text)
+        number = re.search(r"（见第(\w+)页）$", text)
+        if number:
+            where = (n, round(y2), round(x2))
+            text = text[: number.start()]
+            if where in found:  # the longer: the link's box, not the number's
+                text = max(text, found[where][1], key=len)
+            found[where] = (labels[n], text, number.group(1), labels[target])
     return [found[where] for where in sorted(found, key=lambda w: (w[0], -w[1], w[2]))]
 
 

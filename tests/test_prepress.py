@@ -73,13 +73,6 @@ X4 = 'page-size = "16K"\nstandard = "pdf/x-4"\nbleed = 3\n'
 
 
 @pytest.fixture(scope="module")
-def epoch():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-        yield
-
-
-@pytest.fixture(scope="module")
 def x4(tmp_path_factory, epoch) -> tuple[Path, Path]:
     """(manuscript, PDF) of a PDF/X-4 book in 16K with 3 mm bleed, in one document."""
     root = tmp_path_factory.mktemp("x4")

@@ -35,13 +35,6 @@ def manuscript(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def epoch():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-        yield
-
-
-@pytest.fixture(scope="module")
 def builds(manuscript, epoch, tmp_path_factory):
     out = tmp_path_factory.mktemp("builds")
     one = build(manuscript, out / "one", segment_size=WHOLE)
