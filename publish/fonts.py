@@ -265,3 +265,24 @@ def postscript_name(program: bytes, index: int = 0) -> str | None:
         return str(font["name"].getDebugName(6))
     except Exception:  # noqa: BLE001
         return None
+
+
+def cid_widths(widths) -> dict[int, float]:
+    """Glyph id → width, from a CID font's /W array."""
+    import pikepdf
+
+    found: dict[int, float] = {}
+    items = list(widths)
+    index = 0
+    while index < len(items):
+        first = int(items[index])
+        following = items[index + 1]
+        if isinstance(following, pikepdf.Array):
+            found.update((first + k, float(w)) for k, w in enumerate(following))
+            index += 2
+        else:
+            found.update(
+                (glyph, float(items[index + 2])) for glyph in range(first, int(following) + 1)
+            )
+            index += 3
+    return found

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .fonts import cached_subset, faces_by_name, postscript_name
+from .fonts import cached_subset, cid_widths, faces_by_name, postscript_name
+from .linkpages import write_numbers
 from .render import build_time
 
 if TYPE_CHECKING:
@@ -43,13 +44,16 @@ def join(
     folio_pages: list[tuple[Path, list[int]]],
     font_files: list[Path],
     book_parts: list[tuple[str, list[str]]] | None = None,
+    link_numbers: dict[str, str] | None = None,
 ) -> None:
     """Write the front matter and the body pieces as one PDF at `target`.
 
     `folio_pages` are PDFs of folio-only pages, each with the numbers its pages show; the
     body's page n (from 1) that is not blank gets folio n, made from them (see Folios).
     `font_files` are the files the book's faces may come from (to make one subset of
-    each). `book_parts`: the book's parts, each with its chapters' titles (see _nest_parts)."""
+    each). `book_parts`: the book's parts, each with its chapters' titles (see _nest_parts).
+    `link_numbers`: the page each link's target is on, written in where the pieces hold
+    placeholders (linkpages.write_numbers)."""
     import pikepdf
     from pikepdf import Array, Dictionary, Name
 
@@ -68,6 +72,9 @@ def join(
                 # TrimBox and BleedBox are the prepress step's, prepress/boxes.py).
                 pdf.pages[-1].obj.MediaBox = Array([float(v) for v in box])
 
+        for part in parts:
+            if part.piece.numbers:
+                write_numbers(pdf, part.first, part.piece.numbers, link_numbers or {})
         first_body = body[0].first
         folios = Folios(
             pdf,
@@ -185,7 +192,9 @@ def folio_digits(sample: pikepdf.Pdf, numbers: list[int]) -> dict[str, bytes] | 
     wanted = {int(glyph, 16) for glyph in digits.values()}
     for font in (sample.pages[0].obj.Resources.get("/Font") or {}).values():
         widths = (
-            _widths(font.DescendantFonts[0].get("/W") or []) if "/DescendantFonts" in font else {}
+            cid_widths(font.DescendantFonts[0].get("/W") or [])
+            if "/DescendantFonts" in font
+            else {}
         )
         if wanted <= widths.keys():
             return digits if len({widths[glyph] for glyph in wanted}) == 1 else None
@@ -268,27 +277,6 @@ def _font_dictionaries(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     return list(found.values())
 
 
-def _widths(widths) -> dict[int, float]:
-    """Glyph id → width, from a CID font's /W array."""
-    import pikepdf
-
-    found: dict[int, float] = {}
-    items = list(widths)
-    index = 0
-    while index < len(items):
-        first = int(items[index])
-        following = items[index + 1]
-        if isinstance(following, pikepdf.Array):
-            found.update((first + k, float(w)) for k, w in enumerate(following))
-            index += 2
-        else:
-            found.update(
-                (glyph, float(items[index + 2])) for glyph in range(first, int(following) + 1)
-            )
-            index += 3
-    return found
-
-
 def _subset(path: Path, index: int, glyphs: set[int]) -> bytes | None:
     """The face reduced to `glyphs`, glyph ids kept, as WeasyPrint subsets it (kept in the
     user's cache: a rebuild with the same glyphs takes it from there)."""
@@ -339,7 +327,7 @@ def share_fonts(pdf: pikepdf.Pdf, font_files: list[Path]) -> None:
             continue
         glyphs: set[int] = set()
         for descendant in fonts:
-            glyphs |= _widths(descendant.get("/W") or []).keys()
+            glyphs |= cid_widths(descendant.get("/W") or []).keys()
         program = _subset(*faces[name], glyphs)
         if program is None:
             continue

@@ -2,17 +2,21 @@
 
 In one document WeasyPrint counts the page a link leads to itself (printlinks.css,
 `target-counter`). A segment is laid out alone and its pages are numbered only when the
-pieces are joined, so there the numbers are written into the segment's HTML
-(printlinks.given_css prints them in the same words): from the last build's pages, kept in
-the cache, or from a guess. Once the pieces and the front matter are laid out, every
-target's page is read from their anchors; a piece that printed a wrong number is laid out
-again with the right ones (the others come from the cache), until every number is right.
+pieces are joined, so there the number is given (printlinks.given_css prints it in the same
+words): a roman folio as it reads, a number of digits as zeros of its length, in tabular
+figures. When the pieces are joined, the digits' glyphs are put in place of the zeros'
+(`write_numbers`): the line keeps its width, so nothing else on the page moves.
 
-What it costs: a rebuild after an edit that moves no target lays out nothing more than the
-edit's segment; an edit that moves targets lays out again the segments linking to them; a
-first build, without pages kept, lays out twice the segments that have links whose guessed
-page was not exact. Each number is a text the cache keys on, so a piece is never kept with
-a number that has changed.
+Only a number's length shapes the pages, then, and it is guessed well (`Guess`): exact for
+a target in the segments already laid out, else from the last build or from the pages laid
+out so far. Segments are given their HTML as workers become free, so that most links are
+given pages already known. Once all is laid out, a segment laid out with a number of the
+wrong length (a guess across 99 → 100 or 999 → 1000) is laid out again, with the front
+matter, until every length is right.
+
+What it costs: a rebuild, or a first build whose guesses had the right lengths, lays out
+nothing twice; a first build of the 1,271-page technical book of benchmarks/ lays out
+again the ~5 of its 25 segments that link to pages just past 100 or 1000.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from .fonts import cid_widths, postscript_name
 from .printlinks import ids
 
 if TYPE_CHECKING:
@@ -73,24 +78,103 @@ def write_record(folder: Path, numbers: dict[str, str]) -> None:
     partial.replace(path)
 
 
-def first_guess(book: Book, kept: dict[str, str], body_pages: int) -> dict[str, str]:
-    """The page of every target: the last build's where kept, else one guessed from where
-    its chapter stands in the text (`body_pages` long), so that most numbers have the
-    length of the right one and the pages laid out with them do not change."""
-    chapters = targets_by_chapter(book)
-    body = [c for c in book.chapters if c.matter != "front"]
-    total = sum(len(c.body) for c in body) or 1
-    guessed: dict[str, str] = {}
-    done = 0
-    for chapter in book.chapters:
-        if chapter.matter == "front":
-            page = roman(5)
-        else:
-            page = str(1 + math.floor(max(body_pages - 1, 0) * done / total))
-            done += len(chapter.body)
-        for target in chapters[chapter.id]:
-            guessed[target] = kept.get(target, page)
-    return guessed
+class Guess:
+    """The pages links lead to, as well as they can be known before the book is laid out.
+
+    A target's page is its segment's first page plus its page within the segment. Both are
+    exact once laid out (the first page when all the segments before it are); else the
+    last build's page if it was kept, else a guess: each segment's pages and each target's
+    place in its segment are counted in lines of the grid (pagination.line_marks), scaled
+    by how many pages the segments laid out so far took against their count. Only a
+    number's length shapes the pages (the digits are written in afterwards), so a close
+    guess is enough.
+    """
+
+    def __init__(self, book: Book, segments: list[list], kept: dict[str, str]) -> None:
+        from .pagination import line_marks
+        from .pdf import geometry
+
+        g = geometry(book.settings.pdf)
+        chapters = targets_by_chapter(book)
+        self.kept = kept
+        #: Each segment's guessed pages, unscaled.
+        self.pages: list[float] = []
+        #: target → its segment and the pages of it before the target, unscaled.
+        self.where: dict[str, tuple[int, float]] = {}
+        #: The targets each segment links to.
+        self.linked: list[set[str]] = []
+        every = set().union(*chapters.values())
+        for index, segment in enumerate(segments):
+            pages = 0.0
+            for chapter in segment:
+                pages += pages % 2  # each chapter from a recto
+                if book.opens_part(chapter):
+                    pages += 2  # the part's title page, and its blank verso
+                marks = line_marks(chapter.body, g.chars_per_line)
+                for target in chapters[chapter.id]:
+                    at = 0 if target == chapter.id else chapter.body.find(f'id="{target}"')
+                    lines = next((n for end, n in marks if end > at), marks[-1][1])
+                    self.where[target] = (index, pages + (6 + lines) / g.lines_per_page)
+                pages += math.ceil((6 + marks[-1][1]) / g.lines_per_page)
+            self.pages.append(pages)
+            links = {t for c in segment for t in _LINK_RE.findall(c.body)}
+            self.linked.append(links & every)
+        # The front matter's chapters follow the title page and its verso, each from a
+        # recto (the TOC comes after them): target → its page.
+        in_body = {c.id for segment in segments for c in segment}
+        self.front: dict[str, int] = {}
+        page = 3
+        for chapter in (c for c in book.chapters if c.id not in in_body):
+            marks = line_marks(chapter.body, g.chars_per_line)
+            for target in chapters[chapter.id]:
+                at = 0 if target == chapter.id else chapter.body.find(f'id="{target}"')
+                lines = next((n for end, n in marks if end > at), marks[-1][1])
+                self.front[target] = page + (6 + lines) // g.lines_per_page
+            count = math.ceil((6 + marks[-1][1]) / g.lines_per_page)
+            page += count + count % 2
+        self.front_targets = set(self.front)
+        self.targets = self.front_targets | set(self.where)
+
+    def numbers(self, done: dict[int, Piece]) -> dict[str, str]:
+        """Every target's page, given the segments laid out (`done`, by index)."""
+        guessed = sum(self.pages[i] for i in done)
+        scale = sum(piece.pages for piece in done.values()) / guessed if guessed else 1.0
+        starts, page, known = [], 1.0, True
+        for index, size in enumerate(self.pages):
+            starts.append((page, known))
+            if index in done:
+                page += done[index].pages + done[index].pages % 2
+            else:
+                page += size * scale + 0.5  # a blank verso every other segment, about
+                known = False
+        found = {t: self.kept.get(t, roman(page)) for t, page in self.front.items()}
+        for target, (index, before) in self.where.items():
+            start, exact = starts[index]
+            piece = done.get(index)
+            if piece is not None and target in piece.anchors and exact:
+                found[target] = str(int(start) + piece.anchors[target][0])
+            elif target in self.kept:
+                found[target] = self.kept[target]
+            elif piece is not None and target in piece.anchors:
+                found[target] = str(math.floor(start) + piece.anchors[target][0])
+            else:
+                found[target] = str(max(1, math.floor(start + before * scale)))
+        return found
+
+    def laid_with(
+        self, index: int, numbers: dict[str, str], exact: frozenset[str]
+    ) -> dict[str, str]:
+        """What of `numbers` shapes segment `index`'s pages: its links' (see `shapes`)."""
+        return shapes({t: n for t, n in numbers.items() if t in self.linked[index]}, exact)
+
+
+def shapes(numbers: dict[str, str], exact: frozenset[str]) -> dict[str, str]:
+    """What of each number the layout depends on: the length of one written into the pages
+    (a number of digits, its target not in `exact`), all of any other."""
+    return {
+        target: "0" * len(number) if number.isdigit() and target not in exact else number
+        for target, number in numbers.items()
+    }
 
 
 def found_pages(front: Piece, body: list[Piece], starts: list[int]) -> dict[str, str]:
@@ -101,3 +185,270 @@ def found_pages(front: Piece, body: list[Piece], starts: list[int]) -> dict[str,
         for name, (page, _x, _y) in piece.anchors.items():
             pages.setdefault(name, str(start + page))
     return pages
+
+
+# --- numbers written into the laid-out pages -------------------------------------------
+#
+# A piece is laid out with zeros of each number's length after its links (printlinks.mark),
+# in tabular figures. Once every page is known, the join puts the number's digits in place
+# of the zeros' glyphs in the page's drawing: the figures are as wide, so nothing else
+# moves, and a piece is laid out again only for a number whose length changed. Where the
+# zeros are drawn, and the glyphs of the ten digits in their face, are found when the
+# piece is laid out (`collect`, `resolve`).
+
+
+class Placement(NamedTuple):
+    """A placeholder in a piece's PDF."""
+
+    page: int  # from 0
+    target: str
+    x: float  # the text matrix of the text holding it (CSS px, as WeasyPrint draws it)
+    y: float
+    show: int  # which text shown after that matrix holds the zeros
+    start: int  # which of its glyphs is the first zero
+    count: int
+    font: str  # the font's resource name
+    #: The glyph ids of "0"…"9" (4 hex digits each); empty when the digits cannot take the
+    #: zeros' place (the number is then laid out as it reads).
+    digits: str
+    width: float  # the digits' width (the font's /W units)
+
+
+_ZEROS_RE = re.compile(r"0+")
+
+
+def collect(document) -> list[tuple[int, str, float, float, int]]:
+    """The placeholders a laid-out WeasyPrint document draws: page, target, the origin of
+    the text holding the zeros (x and baseline, CSS px, as draw_text sets the text matrix)
+    and how many zeros."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    found: list[tuple[int, str, float, float, int]] = []
+
+    def walk(box, page: int, target: str | None) -> None:
+        for child in getattr(box, "children", None) or ():
+            if isinstance(child, TextBox):
+                zeros = _ZEROS_RE.findall(child.text) if target is not None else []
+                if len(zeros) == 1:
+                    y = child.position_y + child.baseline
+                    found.append((page, target, child.position_x, y, len(zeros[0])))
+                continue
+            inner = None
+            element = getattr(child, "element", None)
+            if getattr(child, "element_tag", "") == "a::after" and element is not None:
+                number = element.get("data-ref-page") or ""
+                classes = (element.get("class") or "").split()
+                if "page-ref" in classes and number and not number.strip("0"):
+                    inner = (element.get("href") or "#")[1:]
+            walk(child, page, inner or target)
+
+    for number, page in enumerate(document.pages):
+        walk(page._page_box, number, None)
+    return found
+
+
+def _runs(instructions) -> list[tuple[float, float, list[tuple[int, str | None]]]]:
+    """Each text matrix set (its origin) with the texts shown after it, up to the next one:
+    their instruction's index and the font then selected (the graphics state's: saved by
+    q, restored by Q)."""
+    fonts: list[str | None] = [None]
+    runs: list[tuple[float, float, list[tuple[int, str | None]]]] = []
+    for index, instruction in enumerate(instructions):
+        operator = str(instruction.operator)
+        if operator == "q":
+            fonts.append(fonts[-1])
+        elif operator == "Q" and len(fonts) > 1:
+            fonts.pop()
+        elif operator == "Tf":
+            fonts[-1] = str(instruction.operands[0])
+        elif operator == "Tm":
+            values = [float(v) for v in instruction.operands]
+            runs.append((values[4], values[5], []))
+        elif operator in ("TJ", "Tj") and runs:
+            runs[-1][2].append((index, fonts[-1]))
+    return runs
+
+
+def _find(runs, x: float, y: float):
+    for run in runs:
+        if abs(run[0] - x) < 0.01 and abs(run[1] - y) < 0.01:
+            return run[2]
+    return None
+
+
+def _glyphs(operands) -> list[int]:
+    """The glyph ids a TJ or Tj shows (two bytes each, as WeasyPrint writes them)."""
+    import pikepdf
+
+    items = operands[0] if isinstance(operands[0], pikepdf.Array) else [operands[0]]
+    data = b"".join(bytes(item) for item in items if isinstance(item, pikepdf.String))
+    return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
+
+
+_digit_cache: dict[tuple[str, int], tuple[list[int], list[int]] | None] = {}
+
+
+def _digits_of(path: str, index: int) -> tuple[list[int], list[int]] | None:
+    """The glyph ids and advances of "0"…"9" in tabular figures, as HarfBuzz shapes them."""
+    key = (path, index)
+    if key not in _digit_cache:
+        import uharfbuzz as hb
+
+        font = hb.Font(hb.Face(hb.Blob.from_file_path(path), index))
+        glyphs, advances = [], []
+        for digit in "0123456789":
+            buffer = hb.Buffer()
+            buffer.add_str(digit)
+            buffer.guess_segment_properties()
+            hb.shape(font, buffer, {"tnum": True})
+            if len(buffer.glyph_infos) != 1:
+                break
+            glyphs.append(buffer.glyph_infos[0].codepoint)
+            advances.append(buffer.glyph_positions[0].x_advance)
+        _digit_cache[key] = (glyphs, advances) if len(glyphs) == 10 else None
+    return _digit_cache[key]
+
+
+def _program(font) -> bytes | None:
+    descriptor = (
+        font.DescendantFonts[0].get("/FontDescriptor") if "/DescendantFonts" in font else None
+    )
+    for key in ("/FontFile2", "/FontFile3"):
+        if descriptor is not None and key in descriptor:
+            return descriptor[key].read_bytes()
+    return None
+
+
+def resolve(
+    path, found: list[tuple[int, str, float, float, int]], faces: dict[str, tuple]
+) -> list[Placement]:
+    """The placements of `found` in the PDF at `path`, each with the glyphs of the ten
+    digits in the face its zeros are drawn in (`faces`: PostScript name → file and index),
+    if they can take the zeros' place: that face known, its digits all as wide, its zero
+    the glyph drawn."""
+    import pikepdf
+
+    placements: list[Placement] = []
+    with pikepdf.open(path) as pdf:
+        by_page: dict[int, list] = {}
+        for item in found:
+            by_page.setdefault(item[0], []).append(item)
+        for number, items in sorted(by_page.items()):
+            page = pdf.pages[number]
+            instructions = pikepdf.parse_content_stream(page)
+            runs = _runs(instructions)
+            fonts = page.obj.Resources.get("/Font") or {}
+            for _page, target, x, y, count in items:
+                placement = Placement(number, target, x, y, 0, 0, count, "", "", 0.0)
+                for k, (index, name) in enumerate(_find(runs, x, y) or []):
+                    font = fonts.get(name) if name else None
+                    program = _program(font) if font is not None else None
+                    face = faces.get(postscript_name(program) or "") if program else None
+                    shaped = _digits_of(str(face[0]), face[1]) if face else None
+                    if not shaped or len(set(shaped[1])) != 1:
+                        continue
+                    drawn = _glyphs(instructions[index].operands)
+                    zero = shaped[0][0]
+                    start = _zeros_at(drawn, zero, count)
+                    if start is None:
+                        continue
+                    width = cid_widths(font.DescendantFonts[0].get("/W") or []).get(zero, 0.0)
+                    digits = "".join(f"{glyph:04x}" for glyph in shaped[0])
+                    placement = Placement(
+                        number, target, x, y, k, start, count, name, digits, width
+                    )
+                    break
+                placements.append(placement)
+    return placements
+
+
+def _zeros_at(glyphs: list[int], zero: int, count: int) -> int | None:
+    """Where a run of exactly `count` zeros starts in `glyphs`, if there is one."""
+    for start in range(len(glyphs) - count + 1):
+        if (
+            glyphs[start : start + count] == [zero] * count
+            and (start == 0 or glyphs[start - 1] != zero)
+            and (start + count == len(glyphs) or glyphs[start + count] != zero)
+        ):
+            return start
+    return None
+
+
+def write_numbers(pdf, first: int, placements: list[Placement], numbers: dict[str, str]) -> None:
+    """Put each placement's number (`numbers`: target → printed page) in place of its zeros
+    on the joined `pdf`'s pages (the piece's first page at index `first`), and give the
+    fonts the digits' widths and Unicode values (the text is read as printed)."""
+    import pikepdf
+
+    by_page: dict[int, list[Placement]] = {}
+    for placement in placements:
+        if placement.digits:
+            by_page.setdefault(placement.page, []).append(placement)
+    fonts_done: dict[tuple[int, int], set[int]] = {}
+    for number, items in by_page.items():
+        page = pdf.pages[first + number]
+        instructions = pikepdf.parse_content_stream(page)
+        runs = _runs(instructions)
+        changed = False
+        for _page, target, x, y, k, start, count, name, digits, width in items:
+            value = numbers.get(target, "")
+            shows = _find(runs, x, y) or []
+            if len(value) != count or not value.isdigit() or k >= len(shows):
+                continue
+            glyphs = [int(digits[i : i + 4], 16) for i in range(0, 40, 4)]
+            index = shows[k][0]
+            drawn = _glyphs(instructions[index].operands)
+            if drawn[start : start + count] != [glyphs[0]] * count:
+                continue
+            drawn[start : start + count] = [glyphs[int(d)] for d in value]
+            instructions[index] = _shown(instructions[index], drawn)
+            font = page.obj.Resources.Font[name]
+            _add_digits(font, glyphs, width, fonts_done.setdefault(font.objgen, set()))
+            changed = True
+        if changed:
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+
+
+def _shown(instruction, glyphs: list[int]):
+    """`instruction` (TJ or Tj) showing `glyphs` instead, its adjustments kept in place."""
+    import pikepdf
+
+    data = b"".join(glyph.to_bytes(2, "big") for glyph in glyphs)
+    if str(instruction.operator) == "Tj":
+        return pikepdf.ContentStreamInstruction([pikepdf.String(data)], instruction.operator)
+    items, at = [], 0
+    for item in instruction.operands[0]:
+        if isinstance(item, pikepdf.String):
+            size = len(bytes(item))
+            items.append(pikepdf.String(data[at : at + size]))
+            at += size
+        else:
+            items.append(item)
+    return pikepdf.ContentStreamInstruction([pikepdf.Array(items)], instruction.operator)
+
+
+def _add_digits(font, glyphs: list[int], width: float, done: set[int]) -> None:
+    """Give a Type 0 font the digits' glyphs it lacks: their width in /W, their character
+    in /ToUnicode."""
+    import pikepdf
+
+    descendant = font.DescendantFonts[0]
+    if not done:
+        done.update(cid_widths(descendant.get("/W") or []).keys())
+    new = [(glyph, digit) for digit, glyph in enumerate(glyphs) if glyph not in done]
+    if not new:
+        return
+    widths = descendant.get("/W")
+    if widths is None:
+        descendant.W = widths = pikepdf.Array()
+    for glyph, _digit in new:
+        widths.append(glyph)
+        widths.append(pikepdf.Array([width]))
+        done.add(glyph)
+    if "/ToUnicode" in font:
+        cmap = font.ToUnicode.read_bytes()
+        entries = b"".join(b"<%04x> <%04x>\n" % (glyph, 0x30 + digit) for glyph, digit in new)
+        block = b"%d beginbfchar\n%bendbfchar\n" % (len(new), entries)
+        at = cmap.rfind(b"endcmap")
+        if at >= 0:
+            font.ToUnicode.write(cmap[:at] + block + cmap[at:])

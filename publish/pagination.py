@@ -9,6 +9,7 @@ on how lines were broken.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -245,3 +246,33 @@ def _beside(element, span, before: bool) -> None:
         span.tail = element.tail
         element.tail = None
         element.addnext(span)
+
+
+# --- guessing lengths before layout --------------------------------------------------------
+
+#: A block of the text: its XHTML up to where it closes.
+_BLOCK_END_RE = re.compile(r"</(?:p|li|h[1-6]|pre|figcaption|td|th|dd|dt)>")
+
+
+def block_lines(block: str, chars_per_line: int) -> int:
+    """About how many lines of the grid a block of XHTML takes: its text on lines of
+    `chars_per_line` characters; code a line each (Latin at half a Han's width), wrapped."""
+    from .typography.textnodes import text_of
+
+    if "<pre" not in block:
+        return math.ceil(len(text_of(block).strip()) / chars_per_line)
+    at = block.index("<pre")
+    text = math.ceil(len(text_of(block[:at]).strip()) / chars_per_line)
+    code = text_of(block[at:]).strip("\n").split("\n")
+    return text + sum(max(1, math.ceil(len(line) / (2 * chars_per_line))) for line in code)
+
+
+def line_marks(html: str, chars_per_line: int) -> list[tuple[int, int]]:
+    """Where each block of `html` ends, with the lines (block_lines) up to there."""
+    marks, lines, start = [], 0, 0
+    for match in _BLOCK_END_RE.finditer(html):
+        lines += block_lines(html[start : match.end()], chars_per_line)
+        start = match.end()
+        marks.append((start, lines))
+    marks.append((len(html), lines + block_lines(html[start:], chars_per_line)))
+    return marks

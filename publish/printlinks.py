@@ -10,8 +10,10 @@ A reference to the page it stands on prints its number too (a Chinese editor wou
 have 见本页 or nothing, but knowing it needs a second layout of the whole book: not worth
 it for how rarely a book refers to the same page). A long book laid out in segments
 (segments.py) cannot count pages across its pieces: there the number is given, written in
-a `data-ref-page` attribute and printed by `given_css` in the same words (linkpages.py
-finds the numbers).
+a `data-ref-page` attribute and printed by `given_css` in the same words: a roman folio as
+it reads, a number of digits as zeros of its length, whose glyphs are replaced by the
+number's in the laid-out pages once it is known (linkpages.py). Both print their figures
+tabular, so that any digits take the zeros' room.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def css(language: str) -> str:
     quoted = [s.replace("\\", "\\\\").replace('"', '\\"') for s in (before, after)]
     return (
         f'a.page-ref::after {{ content: "{quoted[0]}" '
-        f'target-counter(attr(href url), page) "{quoted[1]}"; white-space: nowrap; }}\n'
+        f'target-counter(attr(href url), page) "{quoted[1]}"; white-space: nowrap; '
+        "font-variant-numeric: tabular-nums; }\n"
     )
 
 
@@ -100,12 +103,13 @@ def mark(
     urls: bool,
     targets: set[str] | None = None,
     numbers: dict[str, str] | None = None,
+    exact: frozenset[str] = frozenset(),
 ) -> str:
     """Chapter `chapter`'s print body (footnotes already inlined, pdf.py) with internal links
     marked for their page (`pages`; only those leading to `targets`, if given; with the
-    page's number written in from `numbers`, if given) and external addresses put in
-    footnotes (`urls`; an address given again calls the same note), all footnotes then
-    numbered in reading order."""
+    page's number from `numbers`, if given: one of digits as zeros of its length, unless
+    its target is in `exact`) and external addresses put in footnotes (`urls`; an address
+    given again calls the same note), all footnotes then numbered in reading order."""
     if not (pages or urls) or "<a " not in body:
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
@@ -119,7 +123,10 @@ def mark(
             if targets is None or href[1:] in targets:
                 link.set("class", " ".join([*classes, "page-ref"]))
                 if numbers is not None and href[1:] in numbers:
-                    link.set("data-ref-page", numbers[href[1:]])
+                    number = numbers[href[1:]]
+                    if number.isdigit() and href[1:] not in exact:
+                        number = "0" * len(number)  # a placeholder (linkpages.py)
+                    link.set("data-ref-page", number)
         elif urls and _EXTERNAL.match(href):
             address = re.sub(r"^mailto:", "", href, flags=re.I)
             text = "".join(link.itertext()).strip()

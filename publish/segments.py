@@ -8,8 +8,8 @@ the segment it touches. The main process then lays out the front matter with the
 page numbers (known once every segment is laid out), joins the pieces with pikepdf, pads a
 blank verso where a piece ends on a recto, stamps the folios (made from a few folio-only
 pages, cached too), links the TOC and any reference between pieces, and writes the page labels.
-The pages printed after links are written into the pieces and checked (linkpages.py): a
-piece that printed a wrong one is laid out again.
+The pages printed after links are laid out as zeros of the right length and their digits
+written in when the pieces are joined (linkpages.py).
 
 A book of one segment is laid out in one document (pdf.py); both ways give the same pages.
 """
@@ -22,8 +22,8 @@ import hashlib
 import json
 import math
 import os
-import re
 from collections.abc import Callable
+from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
@@ -34,7 +34,13 @@ from .cache import font_files, tool_digest
 from .fonts import faces_by_name
 from .join import Part, folio_digits_of, join
 from .model import Book, Chapter, Warning
-from .pagination import PageBreak, footnotes_apart, page_breaks, placed_footnotes
+from .pagination import (
+    PageBreak,
+    footnotes_apart,
+    line_marks,
+    page_breaks,
+    placed_footnotes,
+)
 from .pdf import (
     Prepared,
     Setup,
@@ -49,7 +55,6 @@ from .pdf import (
 from .prepress import finish
 from .printlinks import given_css
 from .progress import Progress
-from .typography.textnodes import text_of
 from .workers import worker_start
 
 #: About how much text (characters of chapter HTML) one segment holds. Smaller segments
@@ -113,6 +118,8 @@ class Piece:
     footnotes: list[str] = field(default_factory=list)
     #: The footnotes set on another page than their call's (pdf.report_lost_footnotes).
     footnotes_apart: list[str] = field(default_factory=list)
+    #: Where the pages after links are to be written in (linkpages.Placement).
+    numbers: list[linkpages.Placement] = field(default_factory=list)
 
 
 def css_string(text: str) -> str:
@@ -151,10 +158,12 @@ def plan(book: Book, size: int, previous: dict | None = None, jobs: int = 1) -> 
 # --- laying out one piece (in a worker process or here) --------------------------------
 
 
-def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozenset[str]) -> Piece:
+def lay_out(
+    setup: Setup, html: str, extra_css: str, target: Path, faces: dict[str, tuple[Path, int]]
+) -> Piece:
     """Lay out one piece and write its PDF to `target` (atomically: it is a cache entry).
-    The faces named in `faces` (PostScript names) get stub programs: join.py subsets them
-    again for the whole book."""
+    The faces in `faces` (PostScript name → file, index) get stub programs: join.py subsets
+    them again for the whole book."""
     from .sandbox import quiet_logging
     from .weasy.fonts import stub_programs
 
@@ -177,9 +186,11 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozen
             else:
                 kept.append(link)
         page.links[:] = kept  # the link is made when the pieces are joined
+    placeholders = linkpages.collect(document)
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    with quiet_logging(), stub_programs(faces):
+    with quiet_logging(), stub_programs(set(faces)):
         document.write_pdf(partial, pdf_identifier=None)
+    numbers = linkpages.resolve(partial, placeholders, faces) if placeholders else []
     os.replace(partial, target)
     piece = Piece(
         pages=len(document.pages),
@@ -194,6 +205,7 @@ def lay_out(setup: Setup, html: str, extra_css: str, target: Path, faces: frozen
         anchors=anchors,
         links=links,
         refused=refused,
+        numbers=numbers,
     )
     # A laid-out document is a graph of reference cycles (boxes and their parents), which
     # only a full collection frees, and Python's comes late. Freed now, a worker's memory
@@ -232,6 +244,7 @@ class PieceCache:
             data["breaks"] = [PageBreak(**b) for b in data["breaks"]]
             data["anchors"] = {k: tuple(v) for k, v in data["anchors"].items()}
             data["links"] = [tuple(link) for link in data["links"]]
+            data["numbers"] = [linkpages.Placement(*n) for n in data.get("numbers", [])]
             return Piece(**data)
         except (OSError, ValueError, TypeError, KeyError):
             return None
@@ -285,7 +298,9 @@ class Runner:
     when there is only one to do, here. Use as a context manager: leaving it early
     (Ctrl-C, an error) stops the workers at once."""
 
-    def __init__(self, setup: Setup, cache: PieceCache, jobs: int, faces: frozenset[str]):
+    def __init__(
+        self, setup: Setup, cache: PieceCache, jobs: int, faces: dict[str, tuple[Path, int]]
+    ):
         self.setup = setup
         self.faces = faces
         self.cache = cache
@@ -351,6 +366,21 @@ class Runner:
             self.executor.shutdown()
             self.executor = None
 
+    def busy(self) -> int:
+        """How many pieces submitted are not laid out yet."""
+        return len(self.queued) + len(self.running)
+
+    def wait(self) -> list[str]:
+        """Wait until a piece is laid out (here, if no worker runs); the keys of those done."""
+        if self.running:
+            finished, _ = futures.wait(self.running.values(), return_when=futures.FIRST_COMPLETED)
+            keys = [key for key, future in self.running.items() if future in finished]
+        else:
+            keys = list(self.queued)[:1]
+        for key in keys:
+            self.result(key)
+        return keys
+
     def result(self, key: str) -> Piece:
         """The piece `key` (submitted before), laid out if need be."""
         if key in self.done:
@@ -388,43 +418,67 @@ def render_segmented(
     jobs: int,
     chinese_layout: bool = True,
     progress: Progress | None = None,
-    expected_pages: int = 0,
     laid_out: Callable[[], None] | None = None,
 ) -> int:
     """Lay out `book` in `segments` (and join them into `target`, if given); record the
     page breaks in the model for the EPUB. `common` is a digest of every input the pieces
-    share (tool, fonts, settings); `expected_pages`, a guess of the body's page count
-    (if the folios cannot be made from samples, folio pages are made for that many while
-    the segments are laid out). Once the page breaks are known, `laid_out` is called (the
-    EPUB is then written while the PDF is joined). Returns the number of body pages."""
+    share (tool, fonts, settings). Once the page breaks are known, `laid_out` is called
+    (the EPUB is then written while the PDF is joined). Returns the number of body pages."""
     config = setup(book, chinese_layout=chinese_layout)
     title_css = SEGMENT_CSS % css_string(book.metadata.title)
     front_css = FRONT_CSS
     # Pages after links (linkpages.py): numbers written in, checked once all is laid out.
+    guess: linkpages.Guess | None = None
     link_numbers: dict[str, str] | None = None
+    exact: frozenset[str] = frozenset()  # targets whose number is laid out as it reads
     if book.settings.pdf.link_pages:
         kept = linkpages.read_record(cache.folder)
-        link_numbers = linkpages.first_guess(book, kept, expected_pages)
+        guess = linkpages.Guess(book, segments, kept)
         title_css += given_css(book.metadata.language)
         front_css += given_css(book.metadata.language)
         cache.used.add(linkpages.RECORD)
-    warnings_before = len(book.warnings)
+    keys: list[str] = [""] * len(segments)
+    #: What of the pages after its links each segment was laid out with (linkpages.shapes).
+    laid_with: list[dict[str, str]] = [{} for _ in segments]
+    #: book_html's warnings for each segment, the last time its HTML was made.
+    html_warnings: list[list[Warning]] = [[] for _ in segments]
 
-    def submit_body() -> list[str]:
-        """Every segment's HTML made and submitted; their keys. The workers start as soon
-        as there is a segment for each, and lay them out while the later segments' HTML is
-        made here (~0.3 s a segment of a technical book: its code wrapped, links marked,
-        paragraph ends kept)."""
-        del book.warnings[warnings_before:]  # book_html's warnings, once
-        keys = []
-        for chapters in segments:
-            html = book_html(book, chapters, front=False, numbers=link_numbers)
-            keys.append(_key(common, html, title_css, config))
-            runner.submit(keys[-1], html, title_css)
-            if len(runner.queued) >= jobs:
-                runner.start()
-        runner.start()
-        return keys
+    def submit(index: int, numbers: dict[str, str] | None) -> None:
+        """Segment `index`'s HTML made (its links given `numbers`) and submitted."""
+        before = len(book.warnings)
+        html = book_html(book, segments[index], front=False, numbers=numbers, exact=exact)
+        html_warnings[index] = book.warnings[before:]
+        del book.warnings[before:]
+        keys[index] = _key(common, html, title_css, config)
+        if guess is not None and numbers is not None:
+            laid_with[index] = guess.laid_with(index, numbers, exact)
+        runner.submit(keys[index], html, title_css)
+        if len(runner.queued) >= jobs:
+            runner.start()
+
+    def lay_out_body(indexes: list[int], attempt: int) -> None:
+        """Lay out the segments `indexes`. Their HTML is made as workers are free (~0.1 s a
+        segment of a technical book: code wrapped, links marked, paragraph ends kept), so
+        that a segment's links are given the pages known by then: exact for targets in
+        segments laid out with all those before them, else guessed from the pages laid
+        out so far (linkpages.Guess). Without pages after links, all at once."""
+        pending = list(indexes)
+        ahead = jobs + 1 if guess is not None else len(pending)  # one waiting per worker
+        while pending or runner.busy():
+            while pending and runner.busy() < ahead:
+                numbers = link_numbers if guess is None or attempt > 1 else guess.numbers(done)
+                submit(pending.pop(0), numbers)
+            runner.start()
+            runner.wait()
+            for index in indexes:
+                if index not in done and keys[index] in runner.done:
+                    done[index] = runner.done[keys[index]]
+            if progress:
+                step = "laying out the print edition" if attempt == 1 else "pages after links"
+                laid = sum(len(segments[i]) for i in done)
+                progress.step(f"{step}: chapter {laid} of {total}")
+
+    done: dict[int, Piece] = {}
 
     total = sum(len(chapters) for chapters in segments)
 
@@ -443,39 +497,26 @@ def render_segmented(
     def lay_out_front(pages: dict[str, str]) -> tuple[str, Piece]:
         """The front matter, its TOC given the body's `pages`, laid out here."""
         # Without its dates (join writes them), so that it is cached while the pages stay.
-        html = book_html(book, [], pages=pages, dated=False, numbers=link_numbers)
+        html = book_html(book, [], pages=pages, dated=False, numbers=link_numbers, exact=exact)
         key = _key(common, html, front_css, config)
         return key, runner.here(key, html, front_css)
 
     fonts = font_files(book)
-    with Runner(config, cache, jobs, frozenset(faces_by_name(tuple(fonts)))) as runner:
-        keys = submit_body()
+    with Runner(config, cache, jobs, faces_by_name(tuple(fonts))) as runner:
         folio_pages: list[tuple[str, list[int]]] = []
-        from_samples = False
         if target is not None:
             # Every folio is made from a few samples, if the digits allow (see
             # join.folio_digits); else from folio pages for every page number.
             sample_key, html, css = folios(FOLIO_SAMPLES)
-            runner.here(sample_key, html, css)
-            from_samples = folio_digits_of(cache.pdf(sample_key), FOLIO_SAMPLES) is not None
-            if from_samples:
-                folio_pages = [(sample_key, FOLIO_SAMPLES)]
-            else:
-                folio_runs(1, expected_pages)
+            runner.submit(sample_key, html, css)
         front_key: str | None = None
+        front: Piece | None = None
+        todo = list(range(len(segments)))
         for attempt in range(1, linkpages.ATTEMPTS + 1):
-            pieces, laid = [], 0
-            for key, chapters in zip(keys, segments, strict=True):
-                pieces.append(runner.result(key))
-                laid += len(chapters)
-                if progress:
-                    step = "laying out the print edition" if attempt == 1 else "pages after links"
-                    progress.step(f"{step}: chapter {laid} of {total}")
-            # The workers (each ~0.4 GB after laying out a technical book's chapter) end
-            # before the front matter is laid out and the book joined here, which need
-            # memory of their own; folio runs still to do are finished first. Segments
-            # laid out again for pages after links start new ones.
-            runner.release()
+            lay_out_body(todo, attempt)
+            if front_key is not None:
+                front = runner.result(front_key)
+            pieces = [done[index] for index in range(len(segments))]
 
             # Body page numbers: every piece starts on a recto, after a blank verso if needed.
             starts, number = [], 1
@@ -488,24 +529,51 @@ def render_segmented(
                 for piece, start in zip(pieces, starts, strict=True)
                 for name, (page, _x, _y) in piece.anchors.items()
             }
-            if link_numbers is None:
+            if guess is None:
                 break
-            front_key, front = lay_out_front(pages)
-            found = linkpages.found_pages(front, pieces, starts)
-            right = {target: found[target] for target in link_numbers if target in found}
-            if right == link_numbers:
+            # The front matter's targets: from its last layout, else guessed.
+            if front is None:
+                guessed = guess.numbers(done)
+                found = {**{t: guessed[t] for t in guess.front_targets}, **pages}
+            else:
+                found = linkpages.found_pages(front, pieces, starts)
+            right = {target: found[target] for target in guess.targets if target in found}
+            # A number is written into the pages if its length was right (linkpages.py);
+            # one that cannot be is laid out as it reads, from the next layout on.
+            laid = [p for p in [front, *pieces] if p is not None]
+            exact |= {n.target for p in laid for n in p.numbers if not n.digits}
+            stale = [
+                index
+                for index in range(len(segments))
+                if laid_with[index] != guess.laid_with(index, right, exact)
+            ]
+            link_numbers = right
+            html = book_html(book, [], pages=pages, dated=False, numbers=right, exact=exact)
+            key = _key(common, html, front_css, config)
+            if not stale and key == front_key:
                 break
             if attempt == linkpages.ATTEMPTS:
                 book.warnings.append(
                     Warning("pages after links: some numbers may be wrong (they kept moving)")
                 )
                 break
-            link_numbers = right
-            stale = {*keys, front_key}
-            keys = submit_body()
-            cache.used -= stale - set(keys)  # pieces laid out with wrong numbers
+            # The front matter is laid out by a worker too, beside the segments laid out
+            # again (in a first build, those whose guessed numbers had the wrong length).
+            if key != front_key:
+                cache.used.discard(front_key or "")
+                front_key = key
+                runner.submit(key, html, front_css)
+            cache.used -= {keys[index] for index in stale}  # laid out with wrong numbers
+            for index in stale:
+                del done[index]
+            todo = stale
+        # The workers (each ~0.4 GB after laying out a technical book's chapter) end
+        # before the book is joined here, which needs memory of its own.
+        runner.release()
         if link_numbers is not None:
             linkpages.write_record(cache.folder, link_numbers)
+        for warnings in html_warnings:
+            book.warnings.extend(warnings)
         book.page_breaks = [
             replace(b, label=str(start - 1 + int(b.label)))
             for piece, start in zip(pieces, starts, strict=True)
@@ -524,9 +592,12 @@ def render_segmented(
 
         if progress:
             progress.step("writing the PDF")
-        if not from_samples:
-            folio_runs(max((numbers[-1] for _, numbers in folio_pages), default=0) + 1, body_pages)
-        if front_key is None:
+        runner.result(sample_key)
+        if folio_digits_of(cache.pdf(sample_key), FOLIO_SAMPLES) is not None:
+            folio_pages = [(sample_key, FOLIO_SAMPLES)]
+        else:
+            folio_runs(1, body_pages)
+        if front_key is None or front is None:
             front_key, front = lay_out_front(pages)
         for key, _ in folio_pages:
             runner.result(key)
@@ -537,6 +608,7 @@ def render_segmented(
             [(cache.pdf(key), numbers) for key, numbers in folio_pages],
             fonts,
             book_parts=_parts(book),
+            link_numbers=link_numbers or {},
         )
     return body_pages
 
@@ -694,8 +766,6 @@ def _print_edition_once(
         jobs=jobs,
         chinese_layout=chinese_layout,
         progress=progress,
-        # A guess is enough: folio pages missing afterwards are made then.
-        expected_pages=previous.get("pages") or _guess_pages(book),
         laid_out=laid_out,
     )
     cache.write_plan(book, size, grouping, pages)
@@ -709,10 +779,6 @@ def tagged(book: Book) -> bool:
     return book.settings.pdf.standard == "pdf/ua-1"
 
 
-#: A block of the text: its XHTML up to where it closes (for the page-count guess).
-_BLOCK_END_RE = re.compile(r"</(?:p|li|h[1-6]|pre|figcaption|td|th|dd|dt)>")
-
-
 def _guess_pages(book: Book) -> int:
     """How many pages the printed book will take (the copyright page's figures, before
     layout): each block's lines on the grid, each chapter from a recto, the title page,
@@ -723,8 +789,7 @@ def _guess_pages(book: Book) -> int:
     g = geometry(book.settings.pdf)
 
     def lines(html: str) -> int:
-        blocks = _BLOCK_END_RE.split(html)
-        return sum(math.ceil(len(text_of(b).strip()) / g.chars_per_line) for b in blocks)
+        return line_marks(html, g.chars_per_line)[-1][1]
 
     def recto(pages: int) -> int:  # what follows opens on a recto
         return pages + pages % 2

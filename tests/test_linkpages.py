@@ -136,6 +136,7 @@ def test_an_edit_moving_a_target_renumbers_links_in_other_segments(manuscript, e
     shutil.copytree(manuscript, copy)
     out = tmp_path / "out"
     before = printed_links(_pdf(build(copy, out, ("pdf",), segment_size=1, jobs=2)))
+    pieces_before = {p.name for p in (out / PIECES).glob("*.pdf")}
     # Four paragraphs more before 第六回's section move it a page on; 第一回 and 第七回
     # (other segments) link to it.
     text = (copy / "06.md").read_text(encoding="utf-8")
@@ -149,6 +150,47 @@ def test_an_edit_moving_a_target_renumbers_links_in_other_segments(manuscript, e
         a[1]: int(a[2]) - int(b[2]) for a, b in zip(after, before, strict=True) if a[2].isdigit()
     }
     assert changed["第六回的一节"] == changed["第六回那一节"] == 1
+    # 32 → 33, a number of the same length: its digits are written into the pages of
+    # 第一回 and 第七回 as they were laid out. Only the edited chapter and the front
+    # matter (its TOC) are laid out again.
+    laid_again = {p.name for p in (out / PIECES).glob("*.pdf")} - pieces_before
+    assert len(laid_again) == 2
     # The same numbers as the edited book laid out afresh, in one document.
     fresh = _pdf(build(copy, tmp_path / "fresh", ("pdf",), segment_size=WHOLE))
     assert after == printed_links(fresh)
+
+
+def test_numbers_are_laid_out_as_they_read_when_digits_cannot_be_written_in(
+    manuscript, epoch, tmp_path, monkeypatch
+):
+    """A face whose digits are not all as wide (or one the join cannot find) cannot take
+    another number's digits in place of the zeros: those numbers are laid out as they read,
+    and still printed right."""
+    from publish import linkpages
+
+    monkeypatch.setattr(linkpages, "_digits_of", lambda path, index: None)
+    links = printed_links(_pdf(build(manuscript, tmp_path, ("pdf",), segment_size=1, jobs=1)))
+    assert len(links) == 8
+    assert [link for link in links if link[2] != link[3]] == []
+
+
+def test_a_first_build_lays_out_no_segment_twice_when_the_lengths_were_guessed_right(
+    manuscript, epoch, tmp_path, monkeypatch
+):
+    """The zeros laid out take any digits: a number guessed wrong but of the right length
+    costs no second layout of the segments linking to it."""
+    from publish import segments
+
+    calls = []
+    real = segments.lay_out
+
+    def counted(setup, html, css, target, faces):
+        calls.append(target.name)
+        return real(setup, html, css, target, faces)
+
+    monkeypatch.setattr(segments, "lay_out", counted)
+    build(manuscript, tmp_path, ("pdf",), segment_size=1, jobs=1)
+    laid = len(calls)
+    # Seven chapters, the front matter and the folio samples, each once: the guesses of
+    # this book have the right lengths (checked by the numbers being right, above).
+    assert laid == 9

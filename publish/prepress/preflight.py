@@ -544,13 +544,13 @@ def _is_number(value) -> bool:
 
 
 def _read_font(font) -> _Font:
-    from ..join import _widths
+    from ..fonts import cid_widths
 
     name = str(font.get("/BaseFont", "?")).lstrip("/")
     if font.get("/Subtype") == "/Type0":
         descendant = font.DescendantFonts[0]
         descriptor = descendant.get("/FontDescriptor") or {}
-        widths = _widths(descendant.get("/W") or [])
+        widths = cid_widths(descendant.get("/W") or [])
         default = float(descendant.get("/DW", 1000))
         two = True
     else:
