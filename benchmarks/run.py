@@ -28,9 +28,9 @@ Typst version, and `edit` changes one section file (a section nested in its chap
 
 Each run is one process under `/usr/bin/time -v` (Debian package `time`): wall-clock time
 and peak memory — the larger of GNU time's peak resident set (the largest single process)
-and the most the command's processes held together (resident sets summed, sampled every
-0.2 s: an upper bound, pages a forked worker shares with its parent count twice), since a
-long book is laid out by worker processes. The table gives the median wall time and the
+and the most the command's processes held together (their proportional set sizes summed,
+sampled every 0.2 s: a page shared by a forked worker and its parent counts once), since
+a long book is laid out by worker processes. The table gives the median wall time and the
 largest peak.
 Tools are taken from the running Python's environment (`python` -> its `publish`,
 `weasyprint`), so run it with the venv's Python.
@@ -191,10 +191,11 @@ def typst_command(typ: Path, pdf: Path) -> list[str] | None:
     return None
 
 
-def _tree_rss(root: int) -> float:
-    """Memory held by process `root` and all its descendants: their resident sets summed
-    (MiB). Pages a forked worker still shares with its parent count in both, so this is an
-    upper bound; it is read from /proc/PID/statm, cheap enough not to slow the build."""
+def _tree_pss(root: int) -> float:
+    """Memory held by process `root` and all its descendants (MiB): their proportional set
+    sizes summed (/proc/PID/smaps_rollup), so that a page a forked worker shares with its
+    parent, or a library every process maps, counts once in all, not once per process as
+    summed resident sets would count it."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -206,20 +207,22 @@ def _tree_rss(root: int) -> float:
     while changed:
         grown = tree | {pid for pid, parent in parents.items() if parent in tree}
         changed, tree = grown != tree, grown
-    pages = 0
+    kib = 0
     for pid in tree:
         try:
-            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
             continue
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+        found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+        kib += int(found.group(1)) if found else 0
+    return kib / 1024
 
 
 def measure(command: list[str], stats: Path, env: dict | None = None) -> tuple[float, float]:
     """(wall seconds, peak MiB) of one run of `command` under GNU time (with `env` added to
-    the environment). The peak is the larger of GNU time's (the largest single process) and
-    the most all of the command's processes held together (sampled every 0.2 s: a build's
-    worker processes count)."""
+    the environment). The peak is the larger of GNU time's (the resident set of the largest
+    single process) and the most all of the command's processes held together (their
+    proportional sets summed, sampled every 0.2 s: a build's worker processes count)."""
     process = subprocess.Popen(
         [str(GNU_TIME), "-v", "-o", str(stats), *command],
         stdout=subprocess.PIPE,
@@ -233,7 +236,7 @@ def measure(command: list[str], stats: Path, env: dict | None = None) -> tuple[f
     def sample() -> None:
         nonlocal together
         while not sampler_stop.wait(0.2):
-            together = max(together, _tree_rss(process.pid))
+            together = max(together, _tree_pss(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

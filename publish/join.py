@@ -72,9 +72,6 @@ def join(
                 # TrimBox and BleedBox are the prepress step's, prepress/boxes.py).
                 pdf.pages[-1].obj.MediaBox = Array([float(v) for v in box])
 
-        for part in parts:
-            if part.piece.numbers:
-                write_numbers(pdf, part.first, part.piece.numbers, link_numbers or {})
         first_body = body[0].first
         folios = Folios(
             pdf,
@@ -106,6 +103,11 @@ def join(
                 if "/Annots" not in page_obj:
                     page_obj.Annots = Array()
                 page_obj.Annots.append(pdf.make_indirect(link))
+
+        # After the links are made: a number a digit longer stretches its link's box.
+        for part in parts:
+            if part.piece.numbers:
+                write_numbers(pdf, part.first, part.piece.numbers, link_numbers or {})
 
         for name, value in front_pdf.docinfo.items():
             pdf.docinfo[name] = value

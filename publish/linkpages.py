@@ -41,14 +41,29 @@ RECORD = "link-pages"
 ATTEMPTS = 4
 
 
+#: CSS px → PDF points, as WeasyPrint writes pages.
+PT_PER_PX = 0.75
+
 #: An internal link, as the model's HTML writes it (printlinks.ids reads ids alike).
 _LINK_RE = re.compile(r'\shref="#([^"]+)"')
 
 
-def targets_by_chapter(book: Book) -> dict[str, set[str]]:
-    """Every id a link of the book leads to, by the id of the chapter holding it."""
-    linked = {target for c in book.chapters for target in _LINK_RE.findall(c.body)}
+def targets_by_chapter(book: Book, also: set[str] = frozenset()) -> dict[str, set[str]]:
+    """Every id a link of the book leads to (and those in `also`), by the id of the chapter
+    holding it."""
+    linked = {target for c in book.chapters for target in _LINK_RE.findall(c.body)} | also
     return {c.id: ({c.id} | ids(c.body)) & linked for c in book.chapters}
+
+
+def toc_ids(book: Book) -> set[str]:
+    """The ids of the TOC's entries (their pages are printed in the front matter)."""
+    found: set[str] = set()
+    pending = list(book.toc)
+    while pending:
+        heading = pending.pop()
+        found.add(heading.id)
+        pending.extend(heading.children)
+    return found
 
 
 def roman(number: int) -> str:
@@ -95,7 +110,7 @@ class Guess:
         from .pdf import geometry
 
         g = geometry(book.settings.pdf)
-        chapters = targets_by_chapter(book)
+        chapters = targets_by_chapter(book, toc_ids(book))
         self.kept = kept
         #: Each segment's guessed pages, unscaled.
         self.pages: list[float] = []
@@ -177,6 +192,23 @@ def shapes(numbers: dict[str, str], exact: frozenset[str]) -> dict[str, str]:
     }
 
 
+def laid_out_again(
+    laid: dict[str, str], now: dict[str, str], piece: Piece, numbers: dict[str, str]
+) -> bool:
+    """Whether a piece laid out with `laid` (shapes) must be laid out again for `now`: a
+    number whose length changed is written in without it where its line has room for it
+    (Placement.fits)."""
+    for target in set(laid) | set(now):
+        before, after = laid.get(target, ""), now.get(target, "")
+        if before == after:
+            continue
+        zeros = before and after and not before.strip("0") and not after.strip("0")
+        placements = [p for p in piece.numbers if p.target == target]
+        if not (zeros and placements and all(p.fits(numbers[target]) for p in placements)):
+            return True
+    return False
+
+
 def found_pages(front: Piece, body: list[Piece], starts: list[int]) -> dict[str, str]:
     """The printed page of every anchor: roman in the front matter, then the body's folios
     (`starts`: each body piece's first folio)."""
@@ -212,47 +244,84 @@ class Placement(NamedTuple):
     #: zeros' place (the number is then laid out as it reads).
     digits: str
     width: float  # the digits' width (the font's /W units)
+    #: The line's top and bottom, and the room left at its end (CSS px; none on a line
+    #: set justified, or centred): a number a digit longer or shorter fits in it, the rest
+    #: of the line moved by a digit's width (`advance`, CSS px).
+    top: float = 0.0
+    bottom: float = 0.0
+    room: float = -1.0
+    advance: float = 0.0
+
+    def fits(self, number: str) -> bool:
+        """Whether `number` can be written in place of the zeros."""
+        if not self.digits or not number.isdigit():
+            return False
+        change = len(number) - self.count
+        return (
+            change == 0
+            or (change == 1 and self.room >= self.advance - 0.01)
+            or (change == -1 and self.room > 0.5)
+        )
 
 
 _ZEROS_RE = re.compile(r"0+")
 
 
-def collect(document) -> list[tuple[int, str, float, float, int]]:
+def collect(document) -> list[tuple]:
     """The placeholders a laid-out WeasyPrint document draws: page, target, the origin of
-    the text holding the zeros (x and baseline, CSS px, as draw_text sets the text matrix)
-    and how many zeros."""
-    from weasyprint.formatting_structure.boxes import TextBox
+    the text holding the zeros (x and baseline, CSS px, as draw_text sets the text matrix),
+    how many zeros, and their line's top, bottom and room left at its end (-1 when the
+    line is justified to its end or aligned otherwise than at its start)."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
-    found: list[tuple[int, str, float, float, int]] = []
+    found: list[tuple] = []
 
-    def walk(box, page: int, target: str | None) -> None:
+    def room(line_in_block) -> float:
+        line, block = line_in_block
+        style = line.style
+        if style["text_align_all"] not in ("start", "left", "justify") or style[
+            "text_align_last"
+        ] not in ("auto", "start", "left", "justify"):
+            return -1.0
+        end = max((c.position_x + c.margin_width() for c in line.children), default=0.0)
+        return block.content_box_x() + block.width - end
+
+    def walk(box, page: int, target: str | None, line) -> None:
         for child in getattr(box, "children", None) or ():
             if isinstance(child, TextBox):
                 zeros = _ZEROS_RE.findall(child.text) if target is not None else []
                 if len(zeros) == 1:
                     y = child.position_y + child.baseline
-                    found.append((page, target, child.position_x, y, len(zeros[0])))
+                    top, bottom = (
+                        (line[0].position_y, line[0].position_y + line[0].height)
+                        if line
+                        else (y, y)
+                    )
+                    left = room(line) if line is not None else -1.0
+                    found.append(
+                        (page, target, child.position_x, y, len(zeros[0]), top, bottom, left)
+                    )
                 continue
             inner = None
             element = getattr(child, "element", None)
             if getattr(child, "element_tag", "") == "a::after" and element is not None:
-                number = element.get("data-ref-page") or ""
-                classes = (element.get("class") or "").split()
-                if "page-ref" in classes and number and not number.strip("0"):
+                # A link's page (printlinks.mark), or a TOC entry's (segments.FRONT_CSS).
+                number = element.get("data-ref-page") or element.get("data-page") or ""
+                if number and not number.strip("0"):
                     inner = (element.get("href") or "#")[1:]
-            walk(child, page, inner or target)
+            walk(child, page, inner or target, (child, box) if isinstance(child, LineBox) else line)
 
     for number, page in enumerate(document.pages):
-        walk(page._page_box, number, None)
+        walk(page._page_box, number, None, None)
     return found
 
 
-def _runs(instructions) -> list[tuple[float, float, list[tuple[int, str | None]]]]:
+def _runs(instructions) -> list[tuple[float, float, list[tuple[int, str | None, float]]]]:
     """Each text matrix set (its origin) with the texts shown after it, up to the next one:
-    their instruction's index and the font then selected (the graphics state's: saved by
-    q, restored by Q)."""
-    fonts: list[str | None] = [None]
-    runs: list[tuple[float, float, list[tuple[int, str | None]]]] = []
+    their instruction's index and the font and size then selected (the graphics state's:
+    saved by q, restored by Q)."""
+    fonts: list[tuple[str | None, float]] = [(None, 0.0)]
+    runs: list[tuple[float, float, list[tuple[int, str | None, float]]]] = []
     for index, instruction in enumerate(instructions):
         operator = str(instruction.operator)
         if operator == "q":
@@ -260,12 +329,12 @@ def _runs(instructions) -> list[tuple[float, float, list[tuple[int, str | None]]
         elif operator == "Q" and len(fonts) > 1:
             fonts.pop()
         elif operator == "Tf":
-            fonts[-1] = str(instruction.operands[0])
+            fonts[-1] = (str(instruction.operands[0]), float(instruction.operands[1]))
         elif operator == "Tm":
             values = [float(v) for v in instruction.operands]
             runs.append((values[4], values[5], []))
         elif operator in ("TJ", "Tj") and runs:
-            runs[-1][2].append((index, fonts[-1]))
+            runs[-1][2].append((index, *fonts[-1]))
     return runs
 
 
@@ -319,9 +388,7 @@ def _program(font) -> bytes | None:
     return None
 
 
-def resolve(
-    path, found: list[tuple[int, str, float, float, int]], faces: dict[str, tuple]
-) -> list[Placement]:
+def resolve(path, found: list[tuple], faces: dict[str, tuple]) -> list[Placement]:
     """The placements of `found` in the PDF at `path`, each with the glyphs of the ten
     digits in the face its zeros are drawn in (`faces`: PostScript name → file and index),
     if they can take the zeros' place: that face known, its digits all as wide, its zero
@@ -338,9 +405,9 @@ def resolve(
             instructions = pikepdf.parse_content_stream(page)
             runs = _runs(instructions)
             fonts = page.obj.Resources.get("/Font") or {}
-            for _page, target, x, y, count in items:
+            for _page, target, x, y, count, top, bottom, room in items:
                 placement = Placement(number, target, x, y, 0, 0, count, "", "", 0.0)
-                for k, (index, name) in enumerate(_find(runs, x, y) or []):
+                for k, (index, name, size) in enumerate(_find(runs, x, y) or []):
                     font = fonts.get(name) if name else None
                     program = _program(font) if font is not None else None
                     face = faces.get(postscript_name(program) or "") if program else None
@@ -355,8 +422,9 @@ def resolve(
                     width = cid_widths(font.DescendantFonts[0].get("/W") or []).get(zero, 0.0)
                     digits = "".join(f"{glyph:04x}" for glyph in shaped[0])
                     placement = Placement(
-                        number, target, x, y, k, start, count, name, digits, width
-                    )
+                        number, target, x, y, k, start, count, name, digits, width,
+                        top, bottom, room, width * size / 1000,
+                    )  # fmt: skip
                     break
                 placements.append(placement)
     return placements
@@ -376,7 +444,8 @@ def _zeros_at(glyphs: list[int], zero: int, count: int) -> int | None:
 
 def write_numbers(pdf, first: int, placements: list[Placement], numbers: dict[str, str]) -> None:
     """Put each placement's number (`numbers`: target → printed page) in place of its zeros
-    on the joined `pdf`'s pages (the piece's first page at index `first`), and give the
+    on the joined `pdf`'s pages (the piece's first page at index `first`), the rest of its
+    line moved if the number is a digit longer or shorter (Placement.fits), and give the
     fonts the digits' widths and Unicode values (the text is read as printed)."""
     import pikepdf
 
@@ -390,41 +459,102 @@ def write_numbers(pdf, first: int, placements: list[Placement], numbers: dict[st
         instructions = pikepdf.parse_content_stream(page)
         runs = _runs(instructions)
         changed = False
-        for _page, target, x, y, k, start, count, name, digits, width in items:
-            value = numbers.get(target, "")
-            shows = _find(runs, x, y) or []
-            if len(value) != count or not value.isdigit() or k >= len(shows):
+        for placement in items:
+            value = numbers.get(placement.target, "")
+            shows = _find(runs, placement.x, placement.y) or []
+            if not placement.fits(value) or placement.show >= len(shows):
                 continue
-            glyphs = [int(digits[i : i + 4], 16) for i in range(0, 40, 4)]
-            index = shows[k][0]
+            glyphs = [int(placement.digits[i : i + 4], 16) for i in range(0, 40, 4)]
+            index = shows[placement.show][0]
+            start, count = placement.start, placement.count
             drawn = _glyphs(instructions[index].operands)
             if drawn[start : start + count] != [glyphs[0]] * count:
                 continue
-            drawn[start : start + count] = [glyphs[int(d)] for d in value]
-            instructions[index] = _shown(instructions[index], drawn)
-            font = page.obj.Resources.Font[name]
-            _add_digits(font, glyphs, width, fonts_done.setdefault(font.objgen, set()))
+            new = [glyphs[int(d)] for d in value]
+            instructions[index] = _shown(instructions[index], drawn, start, count, new)
+            shift = (len(value) - count) * placement.advance
+            if shift:
+                _move_rest_of_line(instructions, placement, shift)
+                _move_links(page, placement, shift)
+            font = page.obj.Resources.Font[placement.font]
+            _add_digits(font, glyphs, placement.width, fonts_done.setdefault(font.objgen, set()))
             changed = True
         if changed:
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
 
-def _shown(instruction, glyphs: list[int]):
-    """`instruction` (TJ or Tj) showing `glyphs` instead, its adjustments kept in place."""
+def _move_links(page, placement: Placement, shift: float) -> None:
+    """Stretch or move by `shift` (CSS px) the links of the placement's line that end or
+    start after it (a link's box includes its page number)."""
     import pikepdf
 
-    data = b"".join(glyph.to_bytes(2, "big") for glyph in glyphs)
-    if str(instruction.operator) == "Tj":
-        return pikepdf.ContentStreamInstruction([pikepdf.String(data)], instruction.operator)
-    items, at = [], 0
-    for item in instruction.operands[0]:
+    height = float(page.mediabox[3])
+    x = placement.x * PT_PER_PX
+    low, high = height - placement.bottom * PT_PER_PX, height - placement.top * PT_PER_PX
+    for annotation in page.obj.get("/Annots") or []:
+        x1, y1, x2, y2 = (float(v) for v in annotation.Rect)
+        if not low - 0.5 <= (y1 + y2) / 2 <= high + 0.5 or x2 <= x:
+            continue
+        x1 += shift * PT_PER_PX if x1 > x + 0.01 else 0
+        annotation.Rect = pikepdf.Array([x1, y1, x2 + shift * PT_PER_PX, y2])
+
+
+def _move_rest_of_line(instructions, placement: Placement, shift: float) -> None:
+    """Move by `shift` (CSS px) the texts of the placement's line that start after it."""
+    import pikepdf
+
+    for index, instruction in enumerate(instructions):
+        if str(instruction.operator) != "Tm":
+            continue
+        values = [float(v) for v in instruction.operands]
+        if (
+            values[4] > placement.x + 0.01
+            and placement.top - 0.01 <= values[5] <= placement.bottom + 0.01
+        ):
+            values[4] += shift
+            instructions[index] = pikepdf.ContentStreamInstruction(values, instruction.operator)
+
+
+def _shown(instruction, glyphs: list[int], start: int, count: int, new: list[int]):
+    """`instruction` (TJ or Tj showing `glyphs`) with glyphs `start` to `start + count`
+    replaced by `new`, each adjustment kept after its glyph (a digit added takes the
+    adjustment between the zeros; the last digit, the one after the last zero)."""
+    import pikepdf
+
+    # The text as glyphs, each with the adjustment that follows it.
+    items = (
+        list(instruction.operands[0])
+        if str(instruction.operator) == "TJ"
+        else [instruction.operands[0]]
+    )
+    lead: list = []  # adjustments before the first glyph
+    shown: list[list] = []
+    at = 0
+    for item in items:
         if isinstance(item, pikepdf.String):
-            size = len(bytes(item))
-            items.append(pikepdf.String(data[at : at + size]))
+            size = len(bytes(item)) // 2
+            shown.extend([glyph, 0] for glyph in glyphs[at : at + size])
             at += size
+        elif shown:
+            shown[-1][1] += float(item)
         else:
-            items.append(item)
-    return pikepdf.ContentStreamInstruction([pikepdf.Array(items)], instruction.operator)
+            lead.append(item)
+    run = shown[start : start + count]
+    between = run[0][1] if count > 1 else 0
+    replaced = [[glyph, between] for glyph in new]
+    replaced[-1][1] = run[-1][1]
+    shown[start : start + count] = replaced
+    out, data = list(lead), b""
+    for glyph, adjustment in shown:
+        data += glyph.to_bytes(2, "big")
+        if adjustment:
+            out += [pikepdf.String(data), adjustment]
+            data = b""
+    if data:
+        out.append(pikepdf.String(data))
+    if str(instruction.operator) == "Tj" and len(out) == 1:
+        return pikepdf.ContentStreamInstruction(out, instruction.operator)
+    return pikepdf.ContentStreamInstruction([pikepdf.Array(out)], pikepdf.Operator("TJ"))
 
 
 def _add_digits(font, glyphs: list[int], width: float, done: set[int]) -> None:

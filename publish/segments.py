@@ -431,9 +431,10 @@ def render_segmented(
     guess: linkpages.Guess | None = None
     link_numbers: dict[str, str] | None = None
     exact: frozenset[str] = frozenset()  # targets whose number is laid out as it reads
+    kept = linkpages.read_record(cache.folder) if book.settings.pdf.link_pages else {}
+    estimate = linkpages.Guess(book, segments, kept)  # the TOC's pages too
     if book.settings.pdf.link_pages:
-        kept = linkpages.read_record(cache.folder)
-        guess = linkpages.Guess(book, segments, kept)
+        guess = estimate
         title_css += given_css(book.metadata.language)
         front_css += given_css(book.metadata.language)
         cache.used.add(linkpages.RECORD)
@@ -456,18 +457,20 @@ def render_segmented(
         if len(runner.queued) >= jobs:
             runner.start()
 
-    def lay_out_body(indexes: list[int], attempt: int) -> None:
+    def lay_out_body(indexes: list[int], attempt: int, then: Callable[[], None]) -> None:
         """Lay out the segments `indexes`. Their HTML is made as workers are free (~0.1 s a
         segment of a technical book: code wrapped, links marked, paragraph ends kept), so
         that a segment's links are given the pages known by then: exact for targets in
         segments laid out with all those before them, else guessed from the pages laid
-        out so far (linkpages.Guess). Without pages after links, all at once."""
+        out so far (linkpages.Guess). Once the last is submitted, `then` is called."""
         pending = list(indexes)
-        ahead = jobs + 1 if guess is not None else len(pending)  # one waiting per worker
+        ahead = jobs + 1  # one waiting for each worker
         while pending or runner.busy():
             while pending and runner.busy() < ahead:
                 numbers = link_numbers if guess is None or attempt > 1 else guess.numbers(done)
                 submit(pending.pop(0), numbers)
+                if not pending:
+                    then()
             runner.start()
             runner.wait()
             for index in indexes:
@@ -494,12 +497,14 @@ def render_segmented(
             runner.submit(key, html, css)
             folio_pages.append((key, numbers))
 
-    def lay_out_front(pages: dict[str, str]) -> tuple[str, Piece]:
-        """The front matter, its TOC given the body's `pages`, laid out here."""
-        # Without its dates (join writes them), so that it is cached while the pages stay.
-        html = book_html(book, [], pages=pages, dated=False, numbers=link_numbers, exact=exact)
-        key = _key(common, html, front_css, config)
-        return key, runner.here(key, html, front_css)
+    def front_html(pages: dict[str, str], numbers: dict[str, str] | None) -> tuple[str, str]:
+        """The front matter's HTML and key, its TOC given the body's `pages` as zeros of
+        their length (the digits are written in at the join, as after links) and its links
+        `numbers`. Without its dates (join writes them), so that it is cached while the
+        lengths stay."""
+        toc = {t: "0" * len(n) if n.isdigit() else n for t, n in pages.items()}
+        html = book_html(book, [], pages=toc, dated=False, numbers=numbers, exact=exact)
+        return html, _key(common, html, front_css, config)
 
     fonts = font_files(book)
     with Runner(config, cache, jobs, faces_by_name(tuple(fonts))) as runner:
@@ -509,13 +514,24 @@ def render_segmented(
             # join.folio_digits); else from folio pages for every page number.
             sample_key, html, css = folios(FOLIO_SAMPLES)
             runner.submit(sample_key, html, css)
-        front_key: str | None = None
+        front_key = ""
         front: Piece | None = None
+
+        def submit_front() -> None:
+            """The front matter, laid out by a worker beside the last segments, its pages
+            guessed from all laid out by then (laid out again at the end only if a
+            number's length was wrong)."""
+            nonlocal front_key
+            if not front_key:
+                guessed = estimate.numbers(done)
+                html, front_key = front_html(guessed, guessed if guess is not None else None)
+                runner.submit(front_key, html, front_css)
+
         todo = list(range(len(segments)))
         for attempt in range(1, linkpages.ATTEMPTS + 1):
-            lay_out_body(todo, attempt)
-            if front_key is not None:
-                front = runner.result(front_key)
+            lay_out_body(todo, attempt, submit_front)
+            submit_front()  # (no segment to lay out)
+            front = runner.result(front_key)
             pieces = [done[index] for index in range(len(segments))]
 
             # Body page numbers: every piece starts on a recto, after a blank verso if needed.
@@ -531,12 +547,8 @@ def render_segmented(
             }
             if guess is None:
                 break
-            # The front matter's targets: from its last layout, else guessed.
-            if front is None:
-                guessed = guess.numbers(done)
-                found = {**{t: guessed[t] for t in guess.front_targets}, **pages}
-            else:
-                found = linkpages.found_pages(front, pieces, starts)
+            assert front is not None
+            found = linkpages.found_pages(front, pieces, starts)
             right = {target: found[target] for target in guess.targets if target in found}
             # A number is written into the pages if its length was right (linkpages.py);
             # one that cannot be is laid out as it reads, from the next layout on.
@@ -545,11 +557,12 @@ def render_segmented(
             stale = [
                 index
                 for index in range(len(segments))
-                if laid_with[index] != guess.laid_with(index, right, exact)
+                if linkpages.laid_out_again(
+                    laid_with[index], guess.laid_with(index, right, exact), done[index], right
+                )
             ]
             link_numbers = right
-            html = book_html(book, [], pages=pages, dated=False, numbers=right, exact=exact)
-            key = _key(common, html, front_css, config)
+            html, key = front_html(pages, right)
             if not stale and key == front_key:
                 break
             if attempt == linkpages.ATTEMPTS:
@@ -597,8 +610,9 @@ def render_segmented(
             folio_pages = [(sample_key, FOLIO_SAMPLES)]
         else:
             folio_runs(1, body_pages)
-        if front_key is None or front is None:
-            front_key, front = lay_out_front(pages)
+        html, key = front_html(pages, link_numbers)
+        if front is None or key != front_key:  # without pages after links
+            front_key, front = key, runner.here(key, html, front_css)
         for key, _ in folio_pages:
             runner.result(key)
         join(
@@ -608,7 +622,7 @@ def render_segmented(
             [(cache.pdf(key), numbers) for key, numbers in folio_pages],
             fonts,
             book_parts=_parts(book),
-            link_numbers=link_numbers or {},
+            link_numbers={**pages, **(link_numbers or {})},
         )
     return body_pages
 

@@ -151,10 +151,10 @@ def test_an_edit_moving_a_target_renumbers_links_in_other_segments(manuscript, e
     }
     assert changed["第六回的一节"] == changed["第六回那一节"] == 1
     # 32 → 33, a number of the same length: its digits are written into the pages of
-    # 第一回 and 第七回 as they were laid out. Only the edited chapter and the front
-    # matter (its TOC) are laid out again.
+    # 第一回 and 第七回 as they were laid out, and into the TOC's. Only the edited chapter
+    # is laid out again.
     laid_again = {p.name for p in (out / PIECES).glob("*.pdf")} - pieces_before
-    assert len(laid_again) == 2
+    assert len(laid_again) == 1
     # The same numbers as the edited book laid out afresh, in one document.
     fresh = _pdf(build(copy, tmp_path / "fresh", ("pdf",), segment_size=WHOLE))
     assert after == printed_links(fresh)
@@ -194,3 +194,49 @@ def test_a_first_build_lays_out_no_segment_twice_when_the_lengths_were_guessed_r
     # Seven chapters, the front matter and the folio samples, each once: the guesses of
     # this book have the right lengths (checked by the numbers being right, above).
     assert laid == 9
+
+
+def test_a_number_a_digit_longer_than_guessed_takes_the_room_its_line_has(
+    manuscript, epoch, tmp_path, monkeypatch
+):
+    """A link at the end of a short line, laid out with a one-digit guess for a page that
+    turns out to be 11: the digits are written in and the rest of the line moved by one
+    figure, without laying the chapter out again, and nothing overlaps."""
+    import pdfplumber
+
+    from publish import linkpages, segments
+
+    copy = tmp_path / "manuscript"
+    shutil.copytree(manuscript, copy)
+    text = (copy / "01.md").read_text(encoding="utf-8")
+    (copy / "01.md").write_text(
+        text.replace("先看[第六回的一节](#节6)，再看[第七回](#ch08)。", "见[第三回](#ch04)。"),
+        encoding="utf-8",
+    )
+    numbers = linkpages.Guess.numbers
+    monkeypatch.setattr(
+        linkpages.Guess, "numbers", lambda self, done: {**numbers(self, done), "ch04": "9"}
+    )
+    laid: list[str] = []  # the HTML of each layout
+    real = segments.lay_out
+    monkeypatch.setattr(segments, "lay_out", lambda *args: laid.append(args[1]) or real(*args))
+    pdf = _pdf(build(copy, tmp_path / "out", ("pdf",), segment_size=1, jobs=1))
+    # 第一回 (id ch02), holding the link, was laid out once. (The front matter was laid out
+    # again: its TOC had the same guess, and a TOC line has no room to give.)
+    assert sum('data-chapter="ch02"' in html for html in laid) == 1
+    links = {text: (number, target) for _, text, number, target in printed_links(pdf)}
+    assert links["第三回"] == ("11", "11")
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            text = "".join(c["text"] for c in page.chars)
+            if "见第三回（见第11页）。" not in text.replace(" ", ""):
+                continue
+            at = text.index("第三回")
+            chars = page.chars[at : at + len("第三回（见第11页）。")]
+            assert "".join(c["text"] for c in chars) == "第三回（见第11页）。"
+            # In order, none on another (a bracket before 。 is set half its width).
+            for before, after in zip(chars, chars[1:], strict=False):
+                assert after["x0"] - before["x0"] >= 0.45 * (before["x1"] - before["x0"])
+            break
+        else:
+            raise AssertionError("the link's line is not in the PDF")
