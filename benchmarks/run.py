@@ -29,7 +29,7 @@ Typst version, and `edit` changes one section file (a section nested in its chap
 Each run is one process under `/usr/bin/time -v` (Debian package `time`): wall-clock time
 and peak memory — the larger of GNU time's peak resident set (the largest single process)
 and the most the command's processes held together (their proportional set sizes summed,
-sampled every 0.2 s: a page shared by a forked worker and its parent counts once), since
+sampled every second: a page shared by a forked worker and its parent counts once), since
 a long book is laid out by worker processes. The table gives the median wall time and the
 largest peak.
 Tools are taken from the running Python's environment (`python` -> its `publish`,
@@ -222,7 +222,7 @@ def measure(command: list[str], stats: Path, env: dict | None = None) -> tuple[f
     """(wall seconds, peak MiB) of one run of `command` under GNU time (with `env` added to
     the environment). The peak is the larger of GNU time's (the resident set of the largest
     single process) and the most all of the command's processes held together (their
-    proportional sets summed, sampled every 0.2 s: a build's worker processes count)."""
+    proportional sets summed, sampled every second: a build's worker processes count)."""
     process = subprocess.Popen(
         [str(GNU_TIME), "-v", "-o", str(stats), *command],
         stdout=subprocess.PIPE,
@@ -235,7 +235,9 @@ def measure(command: list[str], stats: Path, env: dict | None = None) -> tuple[f
 
     def sample() -> None:
         nonlocal together
-        while not sampler_stop.wait(0.2):
+        # Once a second: reading proportional sets walks every process's page tables,
+        # and five times a second that took ~15 % of a core from the build.
+        while not sampler_stop.wait(1.0):
             together = max(together, _tree_pss(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -77,19 +77,26 @@ def roman(number: int) -> str:
     return "".join(out)
 
 
-def read_record(folder: Path) -> dict[str, str]:
+def read_record(folder: Path) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """The last build's pages of the targets, and what of them each segment was laid out
+    with (Guess.laid_with; empty if not kept)."""
     try:
         data = json.loads((folder / f"{RECORD}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        numbers, laid = data["numbers"], data["laid"]
+        return (
+            {str(k): str(v) for k, v in numbers.items()},
+            [{str(k): str(v) for k, v in shapes.items()} for shapes in laid],
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}, []
 
 
-def write_record(folder: Path, numbers: dict[str, str]) -> None:
+def write_record(folder: Path, numbers: dict[str, str], laid: list[dict[str, str]]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{RECORD}.json"
     partial = path.with_suffix(".part")
-    partial.write_text(json.dumps(numbers, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    data = {"numbers": numbers, "laid": laid}
+    partial.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     partial.replace(path)
 
 

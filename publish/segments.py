@@ -431,7 +431,11 @@ def render_segmented(
     guess: linkpages.Guess | None = None
     link_numbers: dict[str, str] | None = None
     exact: frozenset[str] = frozenset()  # targets whose number is laid out as it reads
-    kept = linkpages.read_record(cache.folder) if book.settings.pdf.link_pages else {}
+    kept, laid_before = (
+        linkpages.read_record(cache.folder) if book.settings.pdf.link_pages else ({}, [])
+    )
+    if len(laid_before) != len(segments):
+        laid_before = []
     estimate = linkpages.Guess(book, segments, kept)  # the TOC's pages too
     if book.settings.pdf.link_pages:
         guess = estimate
@@ -445,7 +449,15 @@ def render_segmented(
     html_warnings: list[list[Warning]] = [[] for _ in segments]
 
     def submit(index: int, numbers: dict[str, str] | None) -> None:
-        """Segment `index`'s HTML made (its links given `numbers`) and submitted."""
+        """Segment `index`'s HTML made (its links given `numbers`) and submitted; or, if the
+        last build laid it out with other lengths that `numbers` still fit in, that piece."""
+        if (
+            guess is not None
+            and numbers is not None
+            and laid_before
+            and submit_as_before(index, numbers)
+        ):
+            return
         before = len(book.warnings)
         html = book_html(book, segments[index], front=False, numbers=numbers, exact=exact)
         html_warnings[index] = book.warnings[before:]
@@ -456,6 +468,28 @@ def render_segmented(
         runner.submit(keys[index], html, title_css)
         if len(runner.queued) >= jobs:
             runner.start()
+
+    def submit_as_before(index: int, numbers: dict[str, str]) -> bool:
+        """Segment `index` submitted as the last build laid it out, if it is kept and its
+        numbers can be written into it (a number it was laid out a digit shorter or
+        longer for, where its line had room: linkpages.laid_out_again)."""
+        assert guess is not None
+        shapes, now = laid_before[index], guess.laid_with(index, numbers, exact)
+        if shapes == now:
+            return False  # the same HTML either way
+        before = len(book.warnings)
+        html = book_html(book, segments[index], front=False, numbers=shapes, exact=exact)
+        key = _key(common, html, title_css, config)
+        piece = cache.get(key) if shapes.keys() == now.keys() else None
+        if piece is None or linkpages.laid_out_again(shapes, now, piece, numbers):
+            cache.used.discard(key)
+            del book.warnings[before:]
+            return False
+        html_warnings[index] = book.warnings[before:]
+        del book.warnings[before:]
+        keys[index], laid_with[index] = key, shapes
+        runner.submit(key, html, title_css)  # (kept: not laid out)
+        return True
 
     def lay_out_body(indexes: list[int], attempt: int, then: Callable[[], None]) -> None:
         """Lay out the segments `indexes`. Their HTML is made as workers are free (~0.1 s a
@@ -584,7 +618,7 @@ def render_segmented(
         # before the book is joined here, which needs memory of its own.
         runner.release()
         if link_numbers is not None:
-            linkpages.write_record(cache.folder, link_numbers)
+            linkpages.write_record(cache.folder, link_numbers, laid_with)
         for warnings in html_warnings:
             book.warnings.extend(warnings)
         book.page_breaks = [

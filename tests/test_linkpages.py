@@ -240,3 +240,14 @@ def test_a_number_a_digit_longer_than_guessed_takes_the_room_its_line_has(
             break
         else:
             raise AssertionError("the link's line is not in the PDF")
+    # Built again with the guesses right (the last build's pages), and a sentence more in
+    # 第二回: 第一回, laid out for a one-digit number whose two digits fitted, is kept.
+    monkeypatch.setattr(linkpages.Guess, "numbers", numbers)
+    laid.clear()
+    text = (copy / "02.md").read_text(encoding="utf-8")
+    (copy / "02.md").write_text(text.replace("## 节2", "又一句。\n\n## 节2"), encoding="utf-8")
+    again = _pdf(build(copy, tmp_path / "out", ("pdf",), segment_size=1, jobs=1))
+    assert sum('data-chapter="ch02"' in html for html in laid) == 0
+    assert sum('data-chapter="ch03"' in html for html in laid) == 1
+    links = {text: (number, target) for _, text, number, target in printed_links(again)}
+    assert links["第三回"] == ("11", "11")
