@@ -131,6 +131,8 @@ class Guess:
             for chapter in segment:
                 pages += pages % 2  # each chapter from a recto
                 if book.opens_part(chapter):
+                    assert chapter.part is not None
+                    self.where[chapter.part.id] = (index, pages)  # its title page (TOC)
                     pages += 2  # the part's title page, and its blank verso
                 marks = line_marks(chapter.body, g.chars_per_line)
                 for target in chapters[chapter.id]:

@@ -496,14 +496,15 @@ def render_segmented(
         segment of a technical book: code wrapped, links marked, paragraph ends kept), so
         that a segment's links are given the pages known by then: exact for targets in
         segments laid out with all those before them, else guessed from the pages laid
-        out so far (linkpages.Guess). Once the last is submitted, `then` is called."""
+        out so far (linkpages.Guess). When fewer than a worker's each are left to submit,
+        `then` is called (once: it submits the front matter)."""
         pending = list(indexes)
         ahead = jobs + 1  # one waiting for each worker
         while pending or runner.busy():
             while pending and runner.busy() < ahead:
                 numbers = link_numbers if guess is None or attempt > 1 else guess.numbers(done)
                 submit(pending.pop(0), numbers)
-                if not pending:
+                if len(pending) < jobs:  # the last few: `then` is laid out beside them
                     then()
             runner.start()
             runner.wait()
