@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .fonts import cached_subset, cid_widths, faces_by_name, postscript_name
-from .linkpages import write_numbers
+from .placeholders import write_numbers
 from .render import build_time
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def join(
     `font_files` are the files the book's faces may come from (to make one subset of
     each). `book_parts`: the book's parts, each with its chapters' titles (see _nest_parts).
     `link_numbers`: the page each link's target is on, written in where the pieces hold
-    placeholders (linkpages.write_numbers)."""
+    placeholders (placeholders.write_numbers)."""
     import pikepdf
     from pikepdf import Array, Dictionary, Name
 

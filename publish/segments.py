@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
-from . import linkpages
+from . import linkpages, placeholders
 from .cache import font_files, tool_digest
 from .fonts import faces_by_name
 from .join import Part, folio_digits_of, join
@@ -118,8 +118,8 @@ class Piece:
     footnotes: list[str] = field(default_factory=list)
     #: The footnotes set on another page than their call's (pdf.report_lost_footnotes).
     footnotes_apart: list[str] = field(default_factory=list)
-    #: Where the pages after links are to be written in (linkpages.Placement).
-    numbers: list[linkpages.Placement] = field(default_factory=list)
+    #: Where the pages after links and the TOC's are to be written in.
+    numbers: list[placeholders.Placement] = field(default_factory=list)
 
 
 def css_string(text: str) -> str:
@@ -186,11 +186,11 @@ def lay_out(
             else:
                 kept.append(link)
         page.links[:] = kept  # the link is made when the pieces are joined
-    placeholders = linkpages.collect(document)
+    drawn = placeholders.collect(document)
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     with quiet_logging(), stub_programs(set(faces)):
         document.write_pdf(partial, pdf_identifier=None)
-    numbers = linkpages.resolve(partial, placeholders, faces) if placeholders else []
+    numbers = placeholders.resolve(partial, drawn, faces) if drawn else []
     os.replace(partial, target)
     piece = Piece(
         pages=len(document.pages),
@@ -244,7 +244,7 @@ class PieceCache:
             data["breaks"] = [PageBreak(**b) for b in data["breaks"]]
             data["anchors"] = {k: tuple(v) for k, v in data["anchors"].items()}
             data["links"] = [tuple(link) for link in data["links"]]
-            data["numbers"] = [linkpages.Placement(*n) for n in data.get("numbers", [])]
+            data["numbers"] = [placeholders.Placement(*n) for n in data.get("numbers", [])]
             return Piece(**data)
         except (OSError, ValueError, TypeError, KeyError):
             return None

@@ -166,9 +166,9 @@ def test_numbers_are_laid_out_as_they_read_when_digits_cannot_be_written_in(
     """A face whose digits are not all as wide (or one the join cannot find) cannot take
     another number's digits in place of the zeros: those numbers are laid out as they read,
     and still printed right."""
-    from publish import linkpages
+    from publish import placeholders
 
-    monkeypatch.setattr(linkpages, "_digits_of", lambda path, index: None)
+    monkeypatch.setattr(placeholders, "_digits_of", lambda path, index: None)
     links = printed_links(_pdf(build(manuscript, tmp_path, ("pdf",), segment_size=1, jobs=1)))
     assert len(links) == 8
     assert [link for link in links if link[2] != link[3]] == []
