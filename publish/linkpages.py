@@ -123,6 +123,18 @@ class Guess:
         #: The targets each segment links to.
         self.linked: list[set[str]] = []
         every = set().union(*chapters.values())
+
+        def placed(chapter) -> tuple[dict[str, float], int]:
+            """Each of the chapter's targets with the pages before it in the chapter, and the
+            chapter's pages (its title takes about six lines)."""
+            marks = line_marks(chapter.body, g.chars_per_line)
+            before = {}
+            for target in chapters[chapter.id]:
+                at = 0 if target == chapter.id else chapter.body.find(f'id="{target}"')
+                lines = next((n for end, n in marks if end > at), marks[-1][1])
+                before[target] = (6 + lines) / g.lines_per_page
+            return before, math.ceil((6 + marks[-1][1]) / g.lines_per_page)
+
         for index, segment in enumerate(segments):
             pages = 0.0
             for chapter in segment:
@@ -131,12 +143,9 @@ class Guess:
                     assert chapter.part is not None
                     self.where[chapter.part.id] = (index, pages)  # its title page (TOC)
                     pages += 2  # the part's title page, and its blank verso
-                marks = line_marks(chapter.body, g.chars_per_line)
-                for target in chapters[chapter.id]:
-                    at = 0 if target == chapter.id else chapter.body.find(f'id="{target}"')
-                    lines = next((n for end, n in marks if end > at), marks[-1][1])
-                    self.where[target] = (index, pages + (6 + lines) / g.lines_per_page)
-                pages += math.ceil((6 + marks[-1][1]) / g.lines_per_page)
+                before, count = placed(chapter)
+                self.where.update((t, (index, pages + b)) for t, b in before.items())
+                pages += count
             self.pages.append(pages)
             links = {t for c in segment for t in _LINK_RE.findall(c.body)}
             self.linked.append(links & every)
@@ -146,12 +155,8 @@ class Guess:
         self.front: dict[str, int] = {}
         page = 3
         for chapter in (c for c in book.chapters if c.id not in in_body):
-            marks = line_marks(chapter.body, g.chars_per_line)
-            for target in chapters[chapter.id]:
-                at = 0 if target == chapter.id else chapter.body.find(f'id="{target}"')
-                lines = next((n for end, n in marks if end > at), marks[-1][1])
-                self.front[target] = page + (6 + lines) // g.lines_per_page
-            count = math.ceil((6 + marks[-1][1]) / g.lines_per_page)
+            before, count = placed(chapter)
+            self.front.update((t, page + math.floor(b)) for t, b in before.items())
             page += count + count % 2
         self.front_targets = set(self.front)
         self.targets = self.front_targets | set(self.where)

@@ -211,15 +211,14 @@ def book_html(
     pages: dict[str, str] | None = None,
     dated: bool = True,
     numbers: dict[str, str] | None = None,
-    exact: frozenset[str] = frozenset(),
 ) -> str:
     """The print edition as one HTML document (the input WeasyPrint lays out).
 
     By default the whole book; a long book is laid out in pieces (segments.py): some
     `chapters` only, or the `front` matter only, its TOC given the printed `pages` of the
     headings (id → folio) since their pages are in other documents, and its links the
-    `numbers` of the pages they lead to (id → folio, linkpages.py: placeholders but for
-    the targets in `exact`).
+    `numbers` of the pages they lead to (id → folio, or zeros of its length for digits
+    written in after layout: linkpages.shapes).
     """
     measures = display_measures(book.settings.pdf)
 
@@ -268,7 +267,6 @@ def book_html(
                         urls=options.link_urls == "footnote",
                         targets=targets,
                         numbers=numbers,
-                        exact=exact,
                     ),
                     measures,
                     chapter.source,

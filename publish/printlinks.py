@@ -103,13 +103,13 @@ def mark(
     urls: bool,
     targets: set[str] | None = None,
     numbers: dict[str, str] | None = None,
-    exact: frozenset[str] = frozenset(),
 ) -> str:
     """Chapter `chapter`'s print body (footnotes already inlined, pdf.py) with internal links
     marked for their page (`pages`; only those leading to `targets`, if given; with the
-    page's number from `numbers`, if given: one of digits as zeros of its length, unless
-    its target is in `exact`) and external addresses put in footnotes (`urls`; an address
-    given again calls the same note), all footnotes then numbered in reading order."""
+    page's number written in from `numbers`, if given: zeros stand for digits written in
+    after layout, linkpages.shapes) and external addresses put in footnotes (`urls`; an
+    address given again calls the same note), all footnotes then numbered in reading
+    order."""
     if not (pages or urls) or "<a " not in body:
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
@@ -123,10 +123,7 @@ def mark(
             if targets is None or href[1:] in targets:
                 link.set("class", " ".join([*classes, "page-ref"]))
                 if numbers is not None and href[1:] in numbers:
-                    number = numbers[href[1:]]
-                    if number.isdigit() and href[1:] not in exact:
-                        number = "0" * len(number)  # a placeholder (linkpages.py)
-                    link.set("data-ref-page", number)
+                    link.set("data-ref-page", numbers[href[1:]])
         elif urls and _EXTERNAL.match(href):
             address = re.sub(r"^mailto:", "", href, flags=re.I)
             text = "".join(link.itertext()).strip()

@@ -52,6 +52,7 @@ from .pdf import (
     report_refused,
     setup,
 )
+from .placeholders import PT_PER_PX
 from .prepress import finish
 from .printlinks import given_css
 from .progress import Progress
@@ -62,8 +63,6 @@ from .workers import worker_start
 SEGMENT_SIZE = 50_000
 #: Folio-only pages are made (and cached) in runs of this many page numbers.
 FOLIO_RUN = 200
-#: CSS px → PDF points, as WeasyPrint writes pages.
-PT_PER_PX = 0.75
 
 #: A segment's folios are stamped on after joining (their numbers depend on the pages
 #: before), and its running heads cannot read the book title from the title page.
@@ -448,46 +447,43 @@ def render_segmented(
     #: book_html's warnings for each segment, the last time its HTML was made.
     html_warnings: list[list[Warning]] = [[] for _ in segments]
 
+    def segment_html(index: int, shapes: dict[str, str] | None) -> tuple[str, str, list]:
+        """Segment `index`'s HTML (its links given the `shapes` of their pages), its key and
+        the warnings making it gave (kept apart: a segment's HTML may be made again)."""
+        before = len(book.warnings)
+        html = book_html(book, segments[index], front=False, numbers=shapes)
+        warnings = book.warnings[before:]
+        del book.warnings[before:]
+        return html, _key(common, html, title_css, config), warnings
+
     def submit(index: int, numbers: dict[str, str] | None) -> None:
         """Segment `index`'s HTML made (its links given `numbers`) and submitted; or, if the
         last build laid it out with other lengths that `numbers` still fit in, that piece."""
-        if (
-            guess is not None
-            and numbers is not None
-            and laid_before
-            and submit_as_before(index, numbers)
-        ):
-            return
-        before = len(book.warnings)
-        html = book_html(book, segments[index], front=False, numbers=numbers, exact=exact)
-        html_warnings[index] = book.warnings[before:]
-        del book.warnings[before:]
-        keys[index] = _key(common, html, title_css, config)
+        shapes = None
         if guess is not None and numbers is not None:
-            laid_with[index] = guess.laid_with(index, numbers, exact)
+            shapes = guess.laid_with(index, numbers, exact)
+        if shapes is not None and laid_before and submit_as_before(index, shapes, numbers):
+            return
+        html, keys[index], html_warnings[index] = segment_html(index, shapes)
+        if shapes is not None:
+            laid_with[index] = shapes
         runner.submit(keys[index], html, title_css)
         if len(runner.queued) >= jobs:
             runner.start()
 
-    def submit_as_before(index: int, numbers: dict[str, str]) -> bool:
+    def submit_as_before(index: int, now: dict[str, str], numbers: dict[str, str]) -> bool:
         """Segment `index` submitted as the last build laid it out, if it is kept and its
-        numbers can be written into it (a number it was laid out a digit shorter or
-        longer for, where its line had room: linkpages.laid_out_again)."""
-        assert guess is not None
-        shapes, now = laid_before[index], guess.laid_with(index, numbers, exact)
-        if shapes == now:
-            return False  # the same HTML either way
-        before = len(book.warnings)
-        html = book_html(book, segments[index], front=False, numbers=shapes, exact=exact)
-        key = _key(common, html, title_css, config)
-        piece = cache.get(key) if shapes.keys() == now.keys() else None
+        `numbers` (`now`, their shapes) can be written into it (a number it was laid out a
+        digit shorter or longer for, where its line had room: linkpages.laid_out_again)."""
+        shapes = laid_before[index]
+        if shapes == now or shapes.keys() != now.keys():
+            return False  # the same HTML either way, or other links
+        html, key, warnings = segment_html(index, shapes)
+        piece = cache.get(key)
         if piece is None or linkpages.laid_out_again(shapes, now, piece, numbers):
             cache.used.discard(key)
-            del book.warnings[before:]
             return False
-        html_warnings[index] = book.warnings[before:]
-        del book.warnings[before:]
-        keys[index], laid_with[index] = key, shapes
+        keys[index], laid_with[index], html_warnings[index] = key, shapes, warnings
         runner.submit(key, html, title_css)  # (kept: not laid out)
         return True
 
@@ -537,8 +533,9 @@ def render_segmented(
         their length (the digits are written in at the join, as after links) and its links
         `numbers`. Without its dates (join writes them), so that it is cached while the
         lengths stay."""
-        toc = {t: "0" * len(n) if n.isdigit() else n for t, n in pages.items()}
-        html = book_html(book, [], pages=toc, dated=False, numbers=numbers, exact=exact)
+        toc = linkpages.shapes(pages, frozenset())
+        shapes = linkpages.shapes(numbers, exact) if numbers is not None else None
+        html = book_html(book, [], pages=toc, dated=False, numbers=shapes)
         return html, _key(common, html, front_css, config)
 
     fonts = font_files(book)
@@ -587,8 +584,7 @@ def render_segmented(
             right = {target: found[target] for target in guess.targets if target in found}
             # A number is written into the pages if its length was right (linkpages.py);
             # one that cannot be is laid out as it reads, from the next layout on.
-            laid = [p for p in [front, *pieces] if p is not None]
-            exact |= {n.target for p in laid for n in p.numbers if not n.digits}
+            exact |= {n.target for p in [front, *pieces] for n in p.numbers if not n.digits}
             stale = [
                 index
                 for index in range(len(segments))
