@@ -24,7 +24,6 @@ from .typography.display import phrase_breaks, phrase_headings
 from .typography.emphasis import epub_emphasis
 from .typography.housestyle import epub_css
 from .typography.ruby import hoist_out_of_ruby
-from .typography.textnodes import text_of
 
 
 def chapter_file(chapter: Chapter) -> str:
@@ -204,69 +203,100 @@ def _images_described(book: Book) -> bool:
     return described
 
 
-_BOLD_RE = re.compile(r"<(strong|b|em|i|cite|th|dt)\b[^>]*>(.*?)</\1>", re.S)
-_SANS_RE = re.compile(r"<(h[1-6]|th|figcaption)\b[^>]*>(.*?)</\1>", re.S)
-#: Always in every subset: what reading systems may draw on their own (list numbers…).
-_ALWAYS = {*range(0x20, 0x7F), *map(ord, "　、。，：；？！“”‘’（）《》…—·")}
+def _family_lists(book: Book, fallbacks: list[str]) -> dict[str, str]:
+    """The font-family list of each role (epubfonts.FAMILIES): the mark face, the role's
+    embedded face, the fallback faces, then the installed family and a generic one."""
+    from .epubfonts import FAMILIES, MARK_FAMILY
+    from .typography.emphasis import KAI_FAMILY
+
+    pdf = book.settings.pdf
+    tail = "".join(f', "{name}"' for name in fallbacks)
+
+    def chain(role: str, system: str, generic: str, mark: bool = True) -> str:
+        first = f'"{MARK_FAMILY}", ' if mark else ""
+        return f'{first}"{FAMILIES[role]}"{tail}, "{system}", {generic}'
+
+    lists = {
+        "serif": chain("serif", pdf.body_font, "serif"),
+        "sans": chain("sans", pdf.heading_font, "sans-serif"),
+        "mono": chain("mono", pdf.mono_font, "monospace"),
+        "math": f'"{FAMILIES["math"]}", "{FAMILIES["serif"]}"{tail}, "STIX Two Math", math',
+    }
+    if book.settings.typography.emphasis == "kai":
+        lists["kai"] = (
+            f'"{MARK_FAMILY}", "{FAMILIES["kai"]}", "{FAMILIES["serif"]}"{tail}, '
+            f'"{KAI_FAMILY}", "Kaiti SC", "STKaiti", serif'
+        )
+    return lists
+
+
+def book_css(book: Book, fonts: list[dict]) -> str:
+    """The EPUB's one stylesheet: base, e-book and house-style rules, then the book's
+    settings, its embedded faces and the family lists that name them."""
+    settings = book.settings.epub
+    fallbacks = [font["family"] for font in fonts if font["name"].startswith(("emoji", "fallback"))]
+    return "\n".join(
+        [
+            stylesheet("base.css"),
+            stylesheet("epub.css"),
+            epub_css(book.settings.typography),
+            template("epub-settings.css").render(
+                vertical=settings.writing_mode == "vertical-rl",
+                line_height=f"{settings.line_height:g}",
+                justify=settings.justify,
+                fonts=fonts,
+                lists=_family_lists(book, fallbacks) if settings.embed_fonts else None,
+            ),
+        ]
+    )
+
+
+def _nav_text(book: Book) -> str:
+    """The text of the navigation document ebooklib writes (contents, landmarks, pages),
+    as XHTML, for the faces' subsets."""
+    from markupsafe import escape
+
+    words = labels(book.metadata.language)
+    titles: list[str] = []
+
+    def walk(entries) -> None:
+        for entry in entries:
+            titles.append(entry.title)
+            walk(entry.children)
+
+    walk(book.toc)
+    first = next((c for c in book.chapters if c.matter != "front"), book.chapters[0])
+    items = "".join(f"<li><a>{escape(t)}</a></li>" for t in titles)
+    marks = "".join(
+        f"<li><a>{escape(t)}</a></li>" for t in (words["cover"], words["toc"], first.title)
+    )
+    pages = "".join(f"<li><a>{escape(p.label)}</a></li>" for p in book.page_breaks)
+    return (
+        f"<html><body><nav><h2>{escape(words['toc'])}</h2><ol>{items}</ol></nav>"
+        f"<nav><h2>{escape(words['landmarks'])}</h2><ol>{marks}</ol></nav>"
+        f"<nav><h2>{escape(words['pages'])}</h2><ol>{pages}</ol></nav></body></html>"
+    )
+
+
+def _documents(book: Book) -> list[str]:
+    """The XHTML of every document of the EPUB that shows text."""
+    vertical = book.settings.epub.writing_mode == "vertical-rl"
+    files = anchor_files(book)
+    documents = [template("epub-titlepage.xhtml").render(meta=book.metadata), _nav_text(book)]
+    for chapter in book.chapters:
+        if book.opens_part(chapter):
+            documents.append(template("epub-part.xhtml").render(part=chapter.part))
+        documents.append(_chapter_xhtml(book, chapter, vertical, files))
+    return documents
 
 
 def embedded_fonts(book: Book) -> list[dict]:
-    """Subsets of the body (Song) and heading (Hei) faces, regular and bold, each reduced to
-    the characters it will show, so that e-readers show the designed faces."""
-    from .fonts import subset
+    """Subsets of every face the EPUB draws with (body, headings, code, maths, the
+    emphasis mark, fallbacks), each reduced to the characters it will show there."""
+    from . import epubfonts
 
-    meta = book.metadata
-    words = labels(meta.language)
-    serif, serif_bold, sans, sans_bold = [], [], [], []
-    for chapter in book.chapters:
-        fragments = [chapter.body, *(note.html for note in chapter.footnotes)]
-        serif += [chapter.title, *map(text_of, fragments)]
-        serif_bold += [text_of(m.group(2)) for f in fragments for m in _BOLD_RE.finditer(f)]
-        headings = [text_of(m.group(2)) for m in _SANS_RE.finditer(chapter.body)]
-        sans_bold += [chapter.title, *headings]
-        sans += headings
-    sans_bold += [meta.title, words["toc"], words["notes"]]
-    sans += [meta.subtitle or "", "".join(meta.authors), meta.publisher or ""]
-    serif += [meta.title, *words.values()]
-    settings = book.settings.pdf
-    wanted = [
-        ("serif", settings.body_font, False, serif),
-        ("serif-bold", settings.body_font, True, serif_bold),
-        ("sans", settings.heading_font, False, sans),
-        ("sans-bold", settings.heading_font, True, sans_bold),
-    ]
-    fonts = []
-    for name, family, bold, texts in wanted:
-        codepoints = {ord(c) for text in texts for c in text if not c.isspace()} | _ALWAYS
-        fonts.append(
-            {
-                "name": name,
-                "family": "publish sans" if name.startswith("sans") else "publish serif",
-                "weight": "bold" if bold else "normal",
-                "data": subset(family, bold, codepoints),
-            }
-        )
-    return fonts + _fallback_fonts(book, "".join(serif + sans + sans_bold))
-
-
-def _fallback_fonts(book: Book, text: str) -> list[dict]:
-    """Subsets of the fallback faces (fallback.py) for the characters the body's faces
-    lack, as the PDF draws them: a reading system may have no Devanagari or no ◄."""
-    from . import fallback
-    from .fonts import subset
-
-    settings = book.settings.pdf
-    lacking = fallback.lacking(text, settings.body_font, settings.latin_font)
-    draws = fallback.serif_draws(lacking, fallback.emoji_coverage()) if lacking else []
-    return [
-        {
-            "name": f"fallback-{number}",
-            "family": f"publish fallback {number}",
-            "weight": "normal",
-            "data": subset(family, False, codes),
-        }
-        for number, (family, codes) in enumerate(draws, 1)
-    ]
+    css = book_css(book, [])
+    return epubfonts.embedded(book, css, epubfonts.drawn_text(css, _documents(book)))
 
 
 def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
@@ -316,33 +346,16 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         ebook.add_item(
             epub.EpubItem(
                 uid=f"font-{font['name']}",
-                file_name=f"fonts/{font['name']}.otf",
-                media_type="font/otf",
+                file_name=f"fonts/{font['name']}.{font.get('suffix', 'otf')}",
+                media_type="font/ttf" if font.get("suffix") == "ttf" else "font/otf",
                 content=font["data"],
             )
         )
-    settings_css = template("epub-settings.css").render(
-        vertical=vertical,
-        line_height=f"{settings.line_height:g}",
-        justify=settings.justify,
-        fonts=fonts,
-        fallbacks=[font["family"] for font in fonts if font["name"].startswith("fallback")],
-        body_font=book.settings.pdf.body_font,
-        mono_font=book.settings.pdf.mono_font,
-        heading_font=book.settings.pdf.heading_font,
-    )
     css = epub.EpubItem(
         uid="style",
         file_name="style/book.css",
         media_type="text/css",
-        content="\n".join(
-            [
-                stylesheet("base.css"),
-                stylesheet("epub.css"),
-                settings_css,
-                epub_css(book.settings.typography),
-            ]
-        ).encode("utf-8"),
+        content=book_css(book, fonts).encode("utf-8"),
     )
     ebook.add_item(css)
 

@@ -187,23 +187,28 @@ def cached_subset(path: Path, index: int, what: str, make: Callable[[], bytes]) 
 def subset(family: str, bold: bool, codepoints: set[int]) -> bytes:
     """The face of `family` reduced to `codepoints`, every OpenType layout feature kept
     (halt, palt, vert, locl, kern…), by HarfBuzz; cached by content."""
+    face = face_for(family, bold)
+    if face is None:
+        raise PublishError(f'font "{family}" is not installed')
+    return subset_file(face.path, _collection_index(face.path, family), codepoints)
+
+
+def subset_file(path: Path, index: int, codepoints: set[int]) -> bytes:
+    """Face `index` of the font file `path` reduced to `codepoints` (see subset): its
+    MATH table and the glyph variants it names are kept too (HarfBuzz closes over them)."""
     import hashlib
 
     import uharfbuzz as hb
 
-    face = face_for(family, bold)
-    if face is None:
-        raise PublishError(f'font "{family}" is not installed')
-    index = _collection_index(face.path, family)
-    stat = face.path.stat()
+    stat = path.stat()
     digest = hashlib.sha256(
-        f"{face.path}|{stat.st_size}|{stat.st_mtime_ns}|{index}|{hb.__version__}|".encode()
+        f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{index}|{hb.__version__}|".encode()
         + ",".join(map(str, sorted(codepoints))).encode()
     ).hexdigest()
     cached = cache_folder() / "fonts" / f"{digest}.otf"
     if cached.exists():
         return cached.read_bytes()
-    source = hb.Face(hb.Blob.from_file_path(str(face.path)), index)
+    source = hb.Face(hb.Blob.from_file_path(str(path)), index)
     wanted = hb.SubsetInput()
     wanted.unicode_set.update(codepoints)
     wanted.layout_feature_tag_set.clear()

@@ -36,6 +36,7 @@ foliate-view { display: block; width: %(width)dpx; height: %(height)dpx }</style
 import './foliate-js/view.js'
 import { FootnoteHandler } from './foliate-js/footnotes.js'
 
+URL.revokeObjectURL = () => {}
 window.openBook = async url => {
   document.querySelector('foliate-view')?.remove()
   const view = document.createElement('foliate-view')
@@ -72,11 +73,38 @@ window.ready = true
 </script></head><body></body></html>
 """
 
-#: A fontconfig setup with no font folder: Chromium draws with embedded faces only.
+#: A fontconfig setup whose one folder holds one face with no character (only .notdef):
+#: Chromium draws with the embedded faces only. (With no face at all, it loads none of
+#: the EPUB's either.) A character drawn from that face is reported as a system font's.
 FONTS_CONF = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig><cachedir>%s</cachedir></fontconfig>
+<fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>
 """
+NOTHING = "Nothing Test"
+
+
+def nothing_face() -> bytes:
+    """A face with a .notdef box and no character."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    pen = TTGlyphPen(None)
+    for x, y in ((100, 0), (100, 700), (500, 700), (500, 0)):
+        (pen.lineTo if x != 100 or y else pen.moveTo)((x, y))
+    pen.closePath()
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "space"])
+    builder.setupCharacterMap({0x20: "space"})
+    builder.setupGlyf({".notdef": pen.glyph(), "space": TTGlyphPen(None).glyph()})
+    builder.setupHorizontalMetrics({".notdef": (600, 100), "space": (250, 0)})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": NOTHING, "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    builder.setupPost()
+    out = io.BytesIO()
+    builder.save(out)
+    return out.getvalue()
+
 
 #: Elements with text of their own, laid out, and what they say (their own text nodes).
 TEXT_ELEMENTS = """() => {
@@ -154,9 +182,7 @@ class Reader:
 
     def document(self, script: str, arg=None):
         """Run `script` (a function of the shown section's document) in the reader."""
-        return self.page.evaluate(
-            f"arg => ({script})(contents()[0].doc, arg)", arg
-        )
+        return self.page.evaluate(f"arg => ({script})(contents()[0].doc, arg)", arg)
 
     def undrawn(self) -> list[Undrawn]:
         """The characters of the shown section that no embedded face has drawn."""
@@ -165,7 +191,8 @@ class Reader:
         self.cdp.send("DOM.getDocument", {"depth": 0})
         handle = self.cdp.send("Runtime.evaluate", {"expression": "window.textElements"})
         props = self.cdp.send(
-            "Runtime.getProperties", {"objectId": handle["result"]["objectId"], "ownProperties": True}
+            "Runtime.getProperties",
+            {"objectId": handle["result"]["objectId"], "ownProperties": True},
         )
         objects = {
             int(p["name"]): p["value"]["objectId"] for p in props["result"] if p["name"].isdigit()
@@ -222,7 +249,9 @@ def start(folder: Path):
     (folder / "index.html").write_text(PAGE % VIEW, encoding="utf-8")
     conf = folder / "fonts.conf"
     (folder / "fc-cache").mkdir()
-    conf.write_text(FONTS_CONF % (folder / "fc-cache"), encoding="utf-8")
+    (folder / "fonts").mkdir()
+    (folder / "fonts" / "nothing.ttf").write_bytes(nothing_face())
+    conf.write_text(FONTS_CONF % (folder / "fonts", folder / "fc-cache"), encoding="utf-8")
     handler = functools.partial(_Quiet, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
