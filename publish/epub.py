@@ -334,6 +334,12 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         )
     _accessibility(ebook, book, _images_described(book))
     vertical = settings.writing_mode == "vertical-rl"
+    # Kindle's converters and Calibre read the writing mode from here (else a vertical
+    # book comes out horizontal, right to left).
+    ebook.add_metadata(
+        None, "meta", "",
+        {"name": "primary-writing-mode", "content": "vertical-rl" if vertical else "horizontal-lr"},
+    )  # fmt: skip
     if vertical:
         ebook.set_direction("rtl")
         ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
@@ -470,7 +476,10 @@ def render_epub(book: Book, target: Path, fonts: list[dict] | None = None) -> No
             "compresslevel": 0,
         },
     )
-    _repack(buffer.getvalue(), target, when, book.metadata.language, _page_list(book))
+    _repack(
+        buffer.getvalue(), target, when, book.metadata.language, _page_list(book),
+        _ncx_page_list(book),
+    )  # fmt: skip
 
 
 def _page_list(book: Book) -> str:
@@ -489,11 +498,33 @@ def _page_list(book: Book) -> str:
     )
 
 
+def _ncx_page_list(book: Book) -> str:
+    """The NCX's pageList (EPUB 2 reading systems and Kindle's converters read it there)."""
+    if not book.page_breaks:
+        return ""
+    from markupsafe import escape
+
+    files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
+    targets = []
+    for number, page in enumerate(book.page_breaks, 1):
+        label = escape(page.label)
+        kind, value = ("normal", page.label) if page.label.isdigit() else ("front", number)
+        targets.append(
+            f'<pageTarget id="pt-{label}" type="{kind}" value="{value}"><navLabel>'
+            f'<text>{label}</text></navLabel><content src="{files[page.chapter]}#page-{label}"/>'
+            "</pageTarget>"
+        )
+    title = escape(labels(book.metadata.language)["pages"])
+    return f"<pageList><navLabel><text>{title}</text></navLabel>{''.join(targets)}</pageList>"
+
+
 #: Files already compressed, stored as they are in the EPUB's zip.
 COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
-def _repack(data: bytes, target: Path, when, language: str, page_list: str = "") -> None:
+def _repack(
+    data: bytes, target: Path, when, language: str, page_list: str = "", ncx_pages: str = ""
+) -> None:
     """Rewrite the zip with fixed timestamps and order (mimetype first, stored)."""
     stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(target, "w") as out:
@@ -506,8 +537,16 @@ def _repack(data: bytes, target: Path, when, language: str, page_list: str = "")
                 content = content.replace(
                     b"<package ", f'<package xml:lang="{language}" '.encode(), 1
                 )
-            if page_list and name.endswith("/nav.xhtml"):
+            if name.endswith("/nav.xhtml"):
                 content = content.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
+                # The landmarks are for the reading system's menus, not the contents page.
+                content = content.replace(
+                    b'<nav epub:type="landmarks">',
+                    b'<nav epub:type="landmarks" hidden="hidden">',
+                    1,
+                )
+            if ncx_pages and name.endswith("/toc.ncx"):
+                content = content.replace(b"</ncx>", ncx_pages.encode("utf-8") + b"</ncx>", 1)
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             info.create_system = 3

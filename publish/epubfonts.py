@@ -239,6 +239,23 @@ def invisible(char: str) -> bool:
     return char.isspace() or unicodedata.category(char) in ("Cf", "Cc", "Mn", "Zs")
 
 
+def maths_codes(chars: set[int]) -> set[int]:
+    """What a maths face draws for `chars` of MathML: the letters also in their italic
+    forms (a single-letter <mi> is drawn from Mathematical Italic), and the radical sign
+    msqrt/mroot draw."""
+    codes = set(chars) | {0x221A}
+    for code in chars:
+        if 0x61 <= code <= 0x7A:
+            codes.add(0x210E if code == 0x68 else 0x1D44E + code - 0x61)
+        elif 0x41 <= code <= 0x5A:
+            codes.add(0x1D434 + code - 0x41)
+        elif 0x3B1 <= code <= 0x3C9:
+            codes.add(0x1D6FC + code - 0x3B1)
+        elif 0x391 <= code <= 0x3A9:
+            codes.add(0x1D6E2 + code - 0x391)
+    return codes
+
+
 def _suffix(data: bytes) -> str:
     return "otf" if data[:4] == b"OTTO" else "ttf"
 
@@ -275,7 +292,7 @@ def embedded(book: Book, css: str, drawn: dict[Style, set[str]]) -> list[dict]:
     fonts = []
     for (role, bold), codes in sorted(wanted.items()):
         if role == "math":
-            data = subset_file(maths_face_file(), 0, codes)
+            data = subset_file(maths_face_file(), 0, maths_codes(codes))
         else:
             data = subset(families[role], bold, codes | (extra if role != "kai" else set()))
         fonts.append({"name": role + ("-bold" if bold else ""), "family": FAMILIES[role],

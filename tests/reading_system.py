@@ -51,6 +51,12 @@ window.openBook = async url => {
   await view.init({ showTextStart: false })
   const footnotes = new FootnoteHandler()
   window.popups = []
+  footnotes.addEventListener('before-render', e => {
+    document.querySelector('#popup')?.remove()
+    e.detail.view.id = 'popup'
+    e.detail.view.style.cssText = 'position: fixed; left: 20px; top: 20px; width: 300px; height: 200px'
+    document.body.append(e.detail.view)
+  })
   footnotes.addEventListener('render', e => {
     const { view: popup, type, hidden, href } = e.detail
     const doc = popup.renderer.getContents()[0].doc
@@ -112,13 +118,24 @@ TEXT_ELEMENTS = """() => {
   for (const { doc } of contents())
     for (const el of doc.body.querySelectorAll('*')) {
       const own = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join('')
-      if (own.trim() && el.getClientRects().length && !el.closest('svg, math'))
-        found.push(el)
+      if (own.trim() && el.getClientRects().length && !el.closest('svg')) found.push(el)
     }
   window.textElements = found
-  return found.map(el => [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.data)
-    .join(''))
+  return found.map(el => [el.localName, el.getAttribute('mathvariant'),
+    [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join('')])
 }"""
+
+
+def _shown(tag: str, variant: str | None, text: str) -> str:
+    """The characters an element shows: a single-letter <mi> is drawn in Mathematical
+    Italic (MathML Core's math-auto)."""
+    if tag == "mi" and variant is None and len(text.strip()) == 1:
+        from publish.epubfonts import maths_codes
+
+        letter = text.strip()
+        italic = maths_codes({ord(letter)}) - {ord(letter), 0x221A}
+        return chr(min(italic)) if italic else letter
+    return text
 
 
 def _invisible(char: str) -> bool:
@@ -166,8 +183,23 @@ class Reader:
         self.page.evaluate("t => view.goTo(t)", target)
         self.page.evaluate("settle()")
 
+    def pages(self) -> int:
+        """The pages of the shown section (the paginator counts a blank one at each end)."""
+        return self.page.evaluate("view.renderer.pages") - 2
+
+    def next(self) -> None:
+        self.page.evaluate("view.next()")
+        self.page.evaluate("settle()")
+
+    def frame(self):
+        """The Playwright frame of the shown section."""
+        url = self.page.evaluate("contents()[0].doc.URL")
+        return next(frame for frame in self.page.frames if frame.url == url)
+
     def where(self) -> dict:
-        return self.page.evaluate("where && {index: where.index, page: where.pageItem?.label}")
+        return self.page.evaluate(
+            "({index: contents()[0]?.index, page: window.where?.pageItem?.label})"
+        )
 
     def failed_faces(self) -> list[str]:
         """The @font-face rules of the shown section that the reading system could not load."""
@@ -175,10 +207,6 @@ class Reader:
             "doc => [...doc.fonts].filter(f => f.status === 'error')"
             ".map(f => `${f.family} ${f.weight}`)"
         )
-
-    def next(self) -> None:
-        self.page.evaluate("view.next()")
-        self.page.evaluate("settle()")
 
     def document(self, script: str, arg=None):
         """Run `script` (a function of the shown section's document) in the reader."""
@@ -199,7 +227,8 @@ class Reader:
         }
         cmaps = embedded_cmaps(self.epub)
         found = []
-        for index, text in enumerate(texts):
+        for index, (tag, variant, text) in enumerate(texts):
+            text = _shown(tag, variant, text)
             node = self.cdp.send("DOM.requestNode", {"objectId": objects[index]})["nodeId"]
             fonts = self.cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
             names = [f["postScriptName"] or f["familyName"] for f in fonts]
@@ -212,6 +241,7 @@ class Reader:
         return found
 
     def screenshot(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(path), clip={"x": 0, "y": 0, **VIEW})
 
 
