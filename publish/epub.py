@@ -24,6 +24,7 @@ from .typography.display import phrase_breaks, phrase_headings
 from .typography.emphasis import epub_emphasis
 from .typography.housestyle import epub_css
 from .typography.ruby import hoist_out_of_ruby
+from .typography.textnodes import text_of
 
 
 def chapter_file(chapter: Chapter) -> str:
@@ -79,10 +80,17 @@ def part_file(part: Part) -> str:
 
 
 def _chapter_xhtml(
-    book: Book, chapter: Chapter, vertical: bool = False, files: dict[str, str] | None = None
+    book: Book,
+    chapter: Chapter,
+    vertical: bool = False,
+    files: dict[str, str] | None = None,
+    profile: str = "standard",
 ) -> str:
+    from .epubprofiles import noteref, vertical_punctuation
+
+    texts = {note.id: text_of(note.html) for note in chapter.footnotes}
     body = NOTEREF_RE.sub(
-        r'<a class="noteref" epub:type="noteref" role="doc-noteref" href="#\1" id="\2">\3</a>',
+        lambda m: noteref(profile, m.group(1), m.group(2), m.group(3), texts.get(m.group(1), "")),
         chapter.body,
     )
     notes = []
@@ -107,7 +115,12 @@ def _chapter_xhtml(
     body = _FIGURE_END_MARKER_RE.sub(r"</figcaption></figure>\1", hoist_out_of_ruby(body))
     if vertical:
         body = _upright_digits(body)
+        if profile == "kindle":
+            body = vertical_punctuation(body)
+            for note in notes:
+                note["html"] = vertical_punctuation(note["html"])
     return template("epub-chapter.xhtml").render(
+        profile=profile,
         chapter=chapter,
         title=Markup(phrase_breaks(chapter.title)),
         body=phrase_headings(epub_emphasis(body)),
@@ -230,10 +243,15 @@ def _family_lists(book: Book, fallbacks: list[str]) -> dict[str, str]:
     return lists
 
 
-def book_css(book: Book, fonts: list[dict]) -> str:
+def book_css(book: Book, fonts: list[dict], profile: str = "standard") -> str:
     """The EPUB's one stylesheet: base, e-book and house-style rules, then the book's
-    settings, its embedded faces and the family lists that name them."""
+    settings, its embedded faces and the family lists that name them (for Kindle, with
+    physical edges: epubprofiles.kindle_css)."""
     settings = book.settings.epub
+    if profile == "kindle":
+        from .epubprofiles import kindle_css
+
+        return kindle_css(book_css(book, fonts), settings.writing_mode)
     fallbacks = [font["family"] for font in fonts if font["name"].startswith(("emoji", "fallback"))]
     return "\n".join(
         [
@@ -299,9 +317,11 @@ def embedded_fonts(book: Book) -> list[dict]:
     return epubfonts.embedded(book, css, epubfonts.drawn_text(css, _documents(book)))
 
 
-def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
-    """The ebooklib book for the model (not yet written); `fonts`: its embedded_fonts, if
-    they were made already."""
+def make_epub(
+    book: Book, fonts: list[dict] | None = None, profile: str = "standard"
+) -> epub.EpubBook:
+    """The ebooklib book for the model (not yet written) in `profile` (epubprofiles.py);
+    `fonts`: its embedded_fonts, if they were made already."""
     meta = book.metadata
     settings = book.settings.epub
     language = meta.language
@@ -361,7 +381,7 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         uid="style",
         file_name="style/book.css",
         media_type="text/css",
-        content=book_css(book, fonts).encode("utf-8"),
+        content=book_css(book, fonts, profile).encode("utf-8"),
     )
     ebook.add_item(css)
 
@@ -411,7 +431,7 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
         )
-        item.content = _chapter_xhtml(book, chapter, vertical, files)
+        item.content = _chapter_xhtml(book, chapter, vertical, files, profile)
         if "<math" in item.content:
             item.properties.append("mathml")  # EPUB 3: documents with MathML say so
         item.add_item(css)
@@ -430,6 +450,11 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
             )
         )
 
+    if profile == "weread" and any(chapter.footnotes for chapter in book.chapters):
+        from .epubprofiles import NOTE_ICON, note_icon
+
+        ebook.add_item(epub.EpubItem(uid="note-icon", file_name=NOTE_ICON,
+                                     media_type="image/png", content=note_icon()))  # fmt: skip
     by_id = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
     ebook.toc = [
         (
@@ -458,14 +483,18 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
     return ebook
 
 
-def render_epub(book: Book, target: Path, fonts: list[dict] | None = None) -> None:
-    """Write the EPUB of the book to `target`, byte for byte the same for the same input
-    (`fonts`: its embedded_fonts, if they were made already)."""
+def render_epub(
+    book: Book, target: Path, fonts: list[dict] | None = None, profile: str = "standard"
+) -> None:
+    """Write the EPUB of the book in `profile` to `target`, byte for byte the same for the
+    same input (`fonts`: its embedded_fonts, if they were made already)."""
+    from .epubprofiles import extra_files
+
     when = build_time()
     buffer = io.BytesIO()
     epub.write_epub(
         buffer,
-        make_epub(book, fonts),
+        make_epub(book, fonts, profile),
         {
             "epub3_pages": False,
             "epub2_guide": False,
@@ -478,7 +507,7 @@ def render_epub(book: Book, target: Path, fonts: list[dict] | None = None) -> No
     )
     _repack(
         buffer.getvalue(), target, when, book.metadata.language, _page_list(book),
-        _ncx_page_list(book),
+        _ncx_page_list(book), extra_files(profile),
     )  # fmt: skip
 
 
@@ -523,15 +552,21 @@ COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 def _repack(
-    data: bytes, target: Path, when, language: str, page_list: str = "", ncx_pages: str = ""
+    data: bytes,
+    target: Path,
+    when,
+    language: str,
+    page_list: str = "",
+    ncx_pages: str = "",
+    extra: dict[str, bytes] | None = None,
 ) -> None:
     """Rewrite the zip with fixed timestamps and order (mimetype first, stored)."""
     stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(target, "w") as out:
         names = source.namelist()
-        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
+        ordered = ["mimetype"] + [n for n in names if n != "mimetype"] + sorted(extra or {})
         for name in ordered:
-            content = source.read(name)
+            content = (extra or {}).get(name) or source.read(name)
             if name.endswith(".opf"):
                 # The package's language, which ebooklib leaves out (Ace asks for it).
                 content = content.replace(

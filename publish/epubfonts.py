@@ -289,6 +289,10 @@ def embedded(book: Book, css: str, drawn: dict[Style, set[str]]) -> list[dict]:
         if role not in ("math", "kai"):
             lacking |= {c for c in codes - has(role) if not invisible(chr(c))}
     extra = ALWAYS | set(map(ord, generated_text(css)))
+    if book.settings.epub.writing_mode == "vertical-rl":  # the kindle profile's punctuation
+        from .epubprofiles import VERTICAL_FORMS
+
+        extra |= set(VERTICAL_FORMS.values())
     fonts = []
     for (role, bold), codes in sorted(wanted.items()):
         if role == "math":
