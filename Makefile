@@ -18,9 +18,11 @@ APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpang
 	libgs-common fonts-arphic-ukai
 # Debian packages only the tests need (make test): Java for EPUBCheck, poppler-utils
 # (pdftoppm), qpdf and pandoc for checks, GNU time (peak memory in the limit tests and
-# benchmarks), zbarimg (reads the cover's ISBN barcode back). Ace by DAISY (npm:
-# package.json) and the browser test (Playwright) run in the Chromium above.
-TEST_APT_PACKAGES := poppler-utils qpdf pandoc time default-jre-headless zbar-tools
+# benchmarks), zbarimg (reads the cover's ISBN barcode back), Calibre (its ebook-convert
+# turns each EPUB profile into Kindle's AZW3 and back). Ace by DAISY and foliate-js (the
+# reading system of tests/reading_system.py; npm: package.json) and the browser tests
+# (Playwright) run in the Chromium above.
+TEST_APT_PACKAGES := poppler-utils qpdf pandoc time default-jre-headless zbar-tools calibre
 
 .PHONY: all setup test-setup system test-system python test-python node mermaid book test \
 	lint print-packages clean
