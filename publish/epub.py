@@ -89,15 +89,16 @@ def _chapter_xhtml(
     from .epubprofiles import noteref, vertical_punctuation
 
     texts = {note.id: text_of(note.html) for note in chapter.footnotes}
+    numbers = _note_numbers(chapter)
     body = NOTEREF_RE.sub(
-        lambda m: noteref(profile, m.group(1), m.group(2), m.group(3), texts.get(m.group(1), "")),
+        lambda m: noteref(profile, m.group(1), m.group(2), numbers.get(m.group(1), m.group(3)),
+                          texts.get(m.group(1), "")),
         chapter.body,
-    )
+    )  # fmt: skip
     notes = []
     for note in chapter.footnotes:
-        backlink = (
-            f'<a class="backlink" href="#{note.ref_id}" role="doc-backlink">{note.label}.</a> '
-        )
+        label = numbers.get(note.id, note.label)
+        backlink = f'<a class="backlink" href="#{note.ref_id}" role="doc-backlink">{label}.</a> '
         html = note.html
         html = (
             html.replace("<p>", "<p>" + backlink, 1)
@@ -128,6 +129,16 @@ def _chapter_xhtml(
         labels=labels(book.metadata.language),
         start_pages=[page for page in pages if page.block is None],
     )
+
+
+def _note_numbers(chapter: Chapter) -> dict[str, str]:
+    """Note id → its number in the chapter's document, where the model numbers its notes
+    per source file (a chapter made of a file and its sections): one document, one series
+    (1, 2, 3 rather than 1, 1). Empty when the model's labels are already unique."""
+    labels_ = [note.label for note in chapter.footnotes]
+    if len(set(labels_)) == len(labels_):
+        return {}
+    return {note.id: str(number) for number, note in enumerate(chapter.footnotes, 1)}
 
 
 def _toc_entry(heading: Heading, href: str):

@@ -17,7 +17,6 @@ pytestmark = pytest.mark.slow
 
 VERTICAL = ROOT / "tests" / "manuscripts" / "vertical"
 BOOKS = ROOT / "tests" / "books"
-SHOTS = ROOT / "docs" / "reading-system"
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +85,7 @@ def test_vertical_book_turns_every_block(reader, books):
           const r = doc.querySelector(s).getBoundingClientRect(); return r.width / r.height })"""
     )
     assert all(ratio > 1.2 for ratio in shapes), shapes  # sideways, it would be < 1
-    reader.screenshot(SHOTS / "vertical-code.png")
+    reader.screenshot(reader.folder / "vertical-code.png")  # docs/reading-system/ keeps some
     reader.go(opened["sections"].index("EPUB/ch01.xhtml"))
     edges = reader.document(
         """doc => {
@@ -100,7 +99,7 @@ def test_vertical_book_turns_every_block(reader, books):
     assert edges["callout"][0] != "0px" and edges["callout"][1] == "0px", edges
     assert edges["notes"][0] == "1px" and edges["notes"][1] == "0px", edges
     assert edges["tcy"] == "all"
-    reader.screenshot(SHOTS / "vertical-chapter.png")
+    reader.screenshot(reader.folder / "vertical-chapter.png")
 
 
 def _dots(reader, selector: str) -> list[tuple[float, float, float, float]]:
@@ -210,3 +209,25 @@ def test_going_to_page_n_shows_the_text_of_printed_page_n(reader, books, name):
             assert reader.page.evaluate(marker, f"page-{label}") == 0, label
             shown = squash(reader.page.evaluate("where.range.toString()"))
             assert printed in shown, (label, printed, shown[:60])
+
+
+def test_notes_are_numbered_once_per_document(books):
+    """A chapter made of a file and its sections (the mdBook's chapter 4) numbers its notes
+    1, 2 in its one document, references and notes alike."""
+    import zipfile
+
+    import lxml.html
+
+    book, epub, _ = books["mdbook"]
+    for chapter in book.chapters:
+        if len(chapter.footnotes) < 2:
+            continue
+        with zipfile.ZipFile(epub) as z:
+            page = lxml.html.fromstring(z.read(f"EPUB/{chapter.id}.xhtml"))
+        refs = [squash(a.text_content()) for a in page.xpath("//a[@class='noteref']")]
+        backs = [squash(a.text_content()) for a in page.xpath("//a[@class='backlink']")]
+        expected = [str(n) for n in range(1, len(chapter.footnotes) + 1)]
+        assert refs == expected and backs == [f"{n}." for n in expected], (chapter.id, refs)
+        break
+    else:
+        pytest.fail("the mdBook fixture has no chapter with two notes")
