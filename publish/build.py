@@ -89,9 +89,10 @@ def _companion(
     from .epub import embedded_fonts, render_epub
 
     fonts = embedded_fonts(book) if book.settings.epub.embed_fonts else []
-    book.page_breaks, target = channel.recv()
+    book.page_breaks, targets = channel.recv()
     before = len(book.warnings)
-    render_epub(book, target, fonts)
+    for profile, target in targets.items():
+        render_epub(book, target, fonts, profile)
     channel.send((True, book.warnings[before:]))
 
 
@@ -117,22 +118,26 @@ def _lay_out_and_write(
         raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
-    targets = [out / target_name(book.settings.output_name, fmt) for fmt in ordered]
+    outputs = {fmt: out / target_name(book.settings.output_name, fmt) for fmt in ordered}
+    if "epub" in outputs:  # one EPUB per profile: <name>.epub, then <name>-<profile>.epub
+        for profile in book.settings.epub.profiles[1:]:
+            outputs[f"epub:{profile}"] = out / f"{book.settings.output_name}-{profile}.epub"
+    targets = list(outputs.values())
     from .segments import SEGMENT_SIZE, print_edition
 
     # All outputs are renamed into place together, after the last one succeeded.
     with progress, contextlib.ExitStack() as stack:
-        partial = {
-            fmt: stack.enter_context(atomic_output(target))
-            for fmt, target in zip(ordered, targets, strict=True)
-        }
+        partial = {fmt: stack.enter_context(atomic_output(t)) for fmt, t in outputs.items()}
 
         # The print edition is laid out even for the EPUB alone: its page list comes from
         # the print layout. The EPUB is then written beside the PDF.
         def laid_out() -> None:
             if "epub" in partial:
                 progress.step("writing the PDF and the EPUB")
-                beside.send((book.page_breaks, partial["epub"]))
+                profiles = book.settings.epub.profiles
+                epubs = {profiles[0]: partial["epub"]}
+                epubs.update((p, partial[f"epub:{p}"]) for p in profiles[1:])
+                beside.send((book.page_breaks, epubs))
 
         interior = partial.get("pdf")
         if "cover" in partial and interior is None:  # the cover needs the page count

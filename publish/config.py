@@ -66,6 +66,7 @@ SECTION_KEYS: dict[str, set[str]] = {
         "line-height",
         "certified-by",
         "accessibility-summary",
+        "profile",
     },  # fmt: skip
     "typography": {
         "normalize-punctuation",
@@ -161,6 +162,8 @@ class EpubSettings:
     line_height: float = 1.75
     certified_by: str | None = None
     accessibility_summary: str | None = None
+    #: Where readers read (epubprofiles.PROFILES), one EPUB each; the first is <name>.epub.
+    profiles: tuple[str, ...] = ("standard",)
 
 
 @dataclass(frozen=True)
@@ -512,6 +515,24 @@ def _bool(table: dict[str, Any], key: str, section: str, default: bool, fail) ->
     return value
 
 
+def _profiles(table: dict[str, Any], fail) -> tuple[str, ...]:
+    """`profile = "kindle"` or `profile = ["standard", "apple"]`: one EPUB each."""
+    from .epubprofiles import PROFILES
+
+    value = table.get("profile", "standard")
+    names = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(names, list)
+        or not names
+        or not all(isinstance(n, str) and n in PROFILES for n in names)
+        or len(set(names)) != len(names)
+    ):
+        raise fail(
+            f"`profile` must be one of {', '.join(PROFILES)}, or a list of them", "profile", "epub"
+        )
+    return tuple(names)
+
+
 def _epub_settings(table: dict[str, Any], fail) -> EpubSettings:
     mode = table.get("writing-mode", "horizontal-tb")
     if mode not in ("horizontal-tb", "vertical-rl"):
@@ -532,6 +553,7 @@ def _epub_settings(table: dict[str, Any], fail) -> EpubSettings:
                 raise fail(f"`{key}` must be a non-empty string", key, "epub")
             texts[key.replace("-", "_")] = table[key].strip()
     return EpubSettings(
+        profiles=_profiles(table, fail),
         embed_fonts=_bool(table, "embed-fonts", "epub", True, fail),
         writing_mode=mode,
         justify=_bool(table, "justify", "epub", True, fail),

@@ -14,7 +14,6 @@ from lxml import etree
 
 from conftest import ROOT, epubcheck
 from publish.build import build
-from publish.epub import embedded_fonts, render_epub
 from publish.epubprofiles import PROFILES
 from publish.typography.textnodes import text_of
 
@@ -22,17 +21,37 @@ VERTICAL = ROOT / "tests" / "manuscripts" / "vertical"
 OPF = {"opf": "http://www.idpf.org/2007/opf"}
 
 
+def _with_profiles(tmp_path, value: str):
+    folder = tmp_path / "vertical"
+    shutil.copytree(VERTICAL, folder)
+    toml = folder / "book.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("[epub]\n", f"[epub]\nprofile = {value}\n"),
+        encoding="utf-8",
+    )
+    return folder
+
+
 @pytest.fixture(scope="module")
 def profiles(tmp_path_factory) -> dict:
-    """The vertical technical book in every profile: {profile: EPUB path}, and its model."""
-    out = tmp_path_factory.mktemp("profiles")
-    book = build(VERTICAL, out, ("epub",)).book
-    fonts = embedded_fonts(book)
-    made = {}
-    for profile in PROFILES:
-        made[profile] = out / f"vertical-{profile}.epub"
-        render_epub(book, made[profile], fonts, profile)
-    return {"book": book, **made}
+    """The vertical technical book built in every profile (`[epub] profile`): {profile:
+    EPUB path}, and its model."""
+    tmp = tmp_path_factory.mktemp("profiles")
+    listed = "[" + ", ".join(f'"{p}"' for p in PROFILES) + "]"
+    result = build(_with_profiles(tmp, listed), tmp / "out", ("epub",))
+    names = [f"vertical-{p}.epub" for p in PROFILES[1:]]
+    assert [path.name for path in result.written] == ["vertical.epub", *names]
+    return {"book": result.book, **dict(zip(PROFILES, result.written, strict=True))}
+
+
+def test_an_unknown_profile_is_one_clear_line(tmp_path):
+    from publish.errors import PublishError
+
+    folder = _with_profiles(tmp_path, '"nook"')
+    with pytest.raises(PublishError) as caught:
+        build(folder, tmp_path / "out", ("epub",))
+    assert "`profile` must be one of standard, apple, kindle, duokan, weread" in str(caught.value)
+    assert caught.value.line == 14  # the line after [epub]
 
 
 def read(epub, name: str) -> bytes:

@@ -192,6 +192,8 @@ def test_going_to_page_n_shows_the_text_of_printed_page_n(reader, books, name):
     opened = reader.open(epub)
     labels = [page["label"] for page in opened["pages"]]
     assert labels == [page.label for page in book.page_breaks]
+    # Every printed page of the body is a target, blank ones too (where the text resumes).
+    assert labels == [str(n) for n in range(1, len(labels) + 1)]
     top, bottom = text_block_margins(book.settings.pdf)
     first_body = _first_chapter_page(pdf_path)
     with pdfplumber.open(pdf_path) as pdf:
