@@ -140,3 +140,21 @@ def test_calibre_kindle_conversion_keeps_the_writing_mode(profiles, profile, tmp
     assert mode == "vertical-rl"
     assert package.find("opf:spine", OPF).get("page-progression-direction") == "rtl"
     assert "writing-mode: vertical-rl" in css
+
+
+def test_navigation_and_package_for_every_reading_system(profiles):
+    """Landmarks hidden (reading systems' menus use them; the contents page does not show
+    them), the NCX's pageList for EPUB 2 readers, the writing mode Kindle's converters read."""
+    epub = profiles["standard"]
+    nav = lxml.html.fromstring(read(epub, "EPUB/nav.xhtml"))
+    landmarks = [n for n in nav.iter("nav") if n.get("epub:type") == "landmarks"]
+    assert landmarks and landmarks[0].get("hidden") is not None
+    ncx = etree.fromstring(read(epub, "EPUB/toc.ncx"))
+    targets = ncx.findall(".//{http://www.daisy.org/z3986/2005/ncx/}pageTarget")
+    assert [t.get("value") for t in targets] == [p.label for p in profiles["book"].page_breaks]
+    package = etree.fromstring(read(epub, "EPUB/content.opf"))
+    mode = package.xpath(
+        "string(//opf:meta[@name='primary-writing-mode']/@content)", namespaces=OPF
+    )
+    assert mode == "vertical-rl"
+    assert package.find("opf:spine", OPF).get("page-progression-direction") == "rtl"
