@@ -167,3 +167,17 @@ def test_every_late_import_says_why():
             if above == 0 or not lines[above - 1].strip().startswith("#"):
                 silent.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     assert not silent, "late imports without a comment saying why: " + ", ".join(silent)
+
+
+def test_the_build_and_the_cli_take_their_outputs_from_the_renderers():
+    """Adding an output is one line: RENDERERS. The CLI's `--format` offers each, and each
+    writes a file of its own."""
+    from publish.cli import build_command
+    from publish.renderers import DEFAULT_OUTPUTS, RENDERERS
+
+    names = [renderer.name for renderer in RENDERERS]
+    option = next(param for param in build_command.params if param.name == "fmt")
+    assert list(option.type.choices) == [*names, "all"]
+    assert DEFAULT_OUTPUTS == ("pdf", "epub")
+    files = [renderer.file_name("book") for renderer in RENDERERS]
+    assert files == ["book.pdf", "book.epub", "book-cover.pdf"]
