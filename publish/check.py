@@ -19,11 +19,18 @@ import lxml.html
 
 from .model import Book
 from .pdf import PT_PER_MM, geometry
-from .typography.chars import CLOSING, OPENING, is_western
+from .typography.chars import (
+    CLOSING,
+    FULL_WIDTH,
+    NO_END,
+    NO_START,
+    OPENING,
+    PUNCTUATION,
+    is_latin,
+    is_western,
+)
+from .typography.chars import is_ideographic as is_han
 
-FULL_WIDTH = CLOSING | OPENING
-NO_START = CLOSING | set("·…—") | set(",.;:?!)]}")
-NO_END = OPENING | set("([{")
 #: Tolerance of "flush", in pt (issue: within 0.5 pt).
 FLUSH = 0.5
 #: An adjacent pair whose first mark advances this much or more (em) is uncompressed.
@@ -33,8 +40,6 @@ ORPHAN_CHAR = "孤字"
 WIDOW = "widow"
 ORPHAN = "orphan"
 STRANDED = "heading at page foot"
-#: Punctuation, which does not count as a character of a last line.
-PUNCTUATION = CLOSING | OPENING | set("…—·・.,;:?!()[]\"'")
 #: A gap between characters wider than their advance by less than this (em) is not
 #: an adjustment (rounding in the PDF's positions).
 ADJUSTED = 0.01
@@ -58,20 +63,6 @@ _BLOCKS = ("p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th"
 _JUSTIFIED = {"p", "li", "dd", "dt"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BULLETS = ["•", "◦", "▪"]
-
-
-def is_han(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0x20000 <= code <= 0x3134F
-        or 0xF900 <= code <= 0xFAFF
-    )
-
-
-def is_latin(char: str) -> bool:
-    return char.isascii() and char.isalnum()
 
 
 def squash(text: str) -> str:
