@@ -17,9 +17,11 @@ from ebooklib import epub
 from markupsafe import Markup
 
 from . import __version__
+from .images import RASTER_SUFFIXES
 from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
 from .pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
+from .typography import textnodes
 from .typography.display import phrase_breaks, phrase_headings
 from .typography.emphasis import epub_emphasis
 from .typography.housestyle import epub_css
@@ -45,7 +47,6 @@ def _upright_digits(html: str) -> str:
     )
 
 
-_ID_RE = re.compile(r'\sid="([^"]+)"')
 _FRAGMENT_HREF_RE = re.compile(r'href="#([^"]+)"')
 
 
@@ -58,7 +59,7 @@ def anchor_files(book: Book) -> dict[str, str]:
             files.setdefault(chapter.part.id, part_file(chapter.part))
         files[chapter.id] = name
         for html in (chapter.body, *(note.html for note in chapter.footnotes)):
-            for found in _ID_RE.findall(html):
+            for found in textnodes.ids(html):
                 files.setdefault(found, name)
     return files
 
@@ -477,7 +478,7 @@ def _page_list(book: Book) -> str:
 
 
 #: Files already compressed, stored as they are in the EPUB's zip.
-COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+COMPRESSED = RASTER_SUFFIXES
 
 
 def _repack(data: bytes, target: Path, when, language: str, page_list: str = "") -> None:
