@@ -323,6 +323,28 @@ def text_block_margins(settings) -> tuple[float, float]:
 
 def check_pdf(book: Book, pdf_path: Path) -> Report:
     """Measure `pdf_path`, the print edition of `book`."""
+    report = Report(pdf_path)
+    blocks = expected_blocks(book)
+    lines, footnotes = _printed_lines(book, pdf_path, report)
+    _place_lines(report, lines, blocks)
+    placed = [line for line in lines if line.block >= 0]
+    report.lines = len(placed)
+    for index, line in enumerate(placed):
+        _measure_line(report, line, blocks, placed[index + 1] if index + 1 < len(placed) else None)
+        _hung(report, line, book.settings.typography.hanging_punctuation)
+        _measure_adjustment(report, line, blocks)
+    _measure_page_breaks(report, placed, blocks)
+    for folio, text in footnotes:
+        if _NOTE_START_RE.match(text) is None and _characters(text) == 1:
+            report.findings.append(Finding(ORPHAN_CHAR, folio, f"footnote line {text!r}"))
+    return report
+
+
+def _printed_lines(
+    book: Book, pdf_path: Path, report: Report
+) -> tuple[list[Line], list[tuple[str, str]]]:
+    """The lines of text the PDF prints from the first chapter on, and its footnote lines
+    as (folio, text); notes the page count, the fonts and the fonts not embedded."""
     import pdfplumber
 
     from .printlinks import page_ref_pattern
@@ -331,15 +353,7 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
     g = geometry(settings)
     body = settings.font_size
     top, bottom = text_block_margins(settings)
-    report = Report(pdf_path)
     page_refs = page_ref_pattern(book.metadata.language)
-    blocks = expected_blocks(book)
-    expected = "".join(b.text for b in blocks)
-    ends, position = [], 0
-    for block in blocks:
-        position += len(block.text)
-        ends.append(position)
-
     lines: list[Line] = []
     footnotes: list[tuple[str, str]] = []
     with pdfplumber.open(pdf_path) as pdf:
@@ -368,8 +382,17 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
         report.fonts, unembedded = _fonts(pdf_path)
     for name in unembedded:
         report.findings.append(Finding("font not embedded", "-", name))
+    return lines, footnotes
 
-    # Place each printed line in the expected text.
+
+def _place_lines(report: Report, lines: list[Line], blocks: list[Block]) -> None:
+    """Place each printed line in the expected text (its block, whether it starts or ends
+    it); a line that differs from the manuscript is a finding, and ends the placing."""
+    expected = "".join(b.text for b in blocks)
+    ends, position = [], 0
+    for block in blocks:
+        position += len(block.text)
+        ends.append(position)
     position, block = 0, 0
     text_ok = True
     for line in lines:
@@ -400,17 +423,6 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
                 f"missing at the end: {expected[position : position + 20]!r}",
             )  # fmt: skip
         )
-    placed = [line for line in lines if line.block >= 0]
-    report.lines = len(placed)
-    for index, line in enumerate(placed):
-        _measure_line(report, line, blocks, placed[index + 1] if index + 1 < len(placed) else None)
-        _hung(report, line, book.settings.typography.hanging_punctuation)
-        _measure_adjustment(report, line, blocks)
-    _measure_page_breaks(report, placed, blocks)
-    for folio, text in footnotes:
-        if _NOTE_START_RE.match(text) is None and _characters(text) == 1:
-            report.findings.append(Finding(ORPHAN_CHAR, folio, f"footnote line {text!r}"))
-    return report
 
 
 def _characters(text: str) -> int:

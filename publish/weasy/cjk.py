@@ -791,13 +791,52 @@ def _reposition(box, x_advance):
 
 
 def _text_align(context, line, available_width, last):
+    """WeasyPrint's text alignment, for a line with Han characters: the clreq adjustments
+    (pair compression, Han–Latin gaps, hanging or pushed-in marks, justification between
+    characters) as advances of the line's glyphs."""
     if not _line_has_han(line):
         return _ORIG["text_align"](context, line, available_width, last)
     items = []
     if _collect(line, items) is False or not items:
         return _ORIG["text_align"](context, line, available_width, last)
+    layouts, advances = _natural_advances(items)
+    n = len(items)
+    delta_w = [0.0] * n
+    delta_x = [0.0] * n
+    chars = [c for _, _, c in items]
+    ems = [box.style["font_size"] for box, _, _ in items]
+    texts = [c or "\ufffc" for c in chars]
 
-    # Natural advances of each text box, without Pango letter-spacing.
+    def full(k):
+        return advances[k][0] > 0.75 * ems[k]
+
+    compressed = _fixed_adjustments(items, texts, ems, full, delta_w, delta_x)
+    natural = sum(a for a, _ in advances) + sum(delta_w) + sum(delta_x)
+    text_boxes_width = sum(box.width for box in layouts)
+    extra = available_width - (line.width - text_boxes_width + natural)
+    justify = _justified(line, last)
+
+    # 4. A line longer than the measure: a 。，、 at its end hangs past the measure
+    # (hanging punctuation), or the line gives up blanks in clreq's order (push-in).
+    if _SETTINGS.get().hanging and extra < -0.01 and texts[-1] in HANGING_MARKS:
+        extra += advances[-1][0] + delta_w[-1]
+    elif extra < -0.01:
+        extra = _compress(texts, ems, full, delta_w, delta_x, extra)
+    elif justify and extra > 0.01:
+        extra = _expand_first(texts, items, ems, delta_w, extra)
+    # 5. Distribute the remaining space between characters.
+    if justify and abs(extra) > 0.01:
+        _distribute(texts, chars, compressed, ems, delta_w, extra)
+    _store_deltas(line, items, layouts, delta_w, delta_x)
+    if justify:
+        return 0
+    return _ORIG["text_align"](context, line, available_width, last)
+
+
+def _natural_advances(items):
+    """The layouts of the line's text boxes, with each character's advance and x offset:
+    ({box: (layout, advances, x offsets)}, [(advance, x offset) per item]), without Pango
+    letter-spacing."""
     layouts = {}
     advances = []
     for box, i, char in items:
@@ -819,17 +858,14 @@ def _text_align(context, line, available_width, last):
                 layouts[box] = (layout, *_char_advances(layout, box.text))
         _, advs, xoffs = layouts[box]
         advances.append((advs[i], xoffs[i]))
+    return layouts, advances
 
-    n = len(items)
-    delta_w = [0.0] * n
-    delta_x = [0.0] * n
-    chars = [c for _, _, c in items]
-    ems = [box.style["font_size"] for box, _, _ in items]
-    texts = [c or "\ufffc" for c in chars]
 
-    def full(k):
-        return advances[k][0] > 0.75 * ems[k]
-
+def _fixed_adjustments(items, texts, ems, full, delta_w, delta_x):
+    """The adjustments every line gets, whatever its length: pair compression across text
+    boxes, Han–Latin gaps, the optional trim at line start. Returns the compressed pairs'
+    indexes."""
+    n = len(texts)
     # 1. Pair compression across box boundaries (inside a box halt did it).
     compressed = set()
     for k in range(n - 1):
@@ -850,53 +886,47 @@ def _text_align(context, line, available_width, last):
     # 3. Optional opening mark at line start.
     if TRIM_LINE_START_OPEN and texts[0] in OPENING and full(0):
         delta_x[0] -= ems[0] / 2
+    return compressed
 
-    natural = sum(a for a, _ in advances) + sum(delta_w) + sum(delta_x)
-    text_boxes_width = sum(box.width for box in layouts)
-    extra = available_width - (line.width - text_boxes_width + natural)
 
-    # Alignment, exactly as WeasyPrint's text_align computes it.
+def _justified(line, last):
+    """Whether the line is justified, exactly as WeasyPrint's text_align decides it."""
     align = line.style["text_align_all"]
     if last:
         align_last = line.style["text_align_last"]
         align = align if align_last == "auto" else align_last
     space_collapse = line.style["white_space"] in ("normal", "nowrap", "pre-line")
-    justify = align == "justify" and space_collapse
+    return align == "justify" and space_collapse
 
-    # 4. A line longer than the measure: a 。，、 at its end hangs past the measure
-    # (hanging punctuation), or the line gives up blanks in clreq's order (push-in).
-    if _SETTINGS.get().hanging and extra < -0.01 and texts[-1] in HANGING_MARKS:
-        extra += advances[-1][0] + delta_w[-1]
-    elif extra < -0.01:
-        extra = _compress(texts, ems, full, delta_w, delta_x, extra)
-    elif justify and extra > 0.01:
-        extra = _expand_first(texts, items, ems, delta_w, extra)
 
-    # 5. Distribute the remaining space between characters.
-    if justify and abs(extra) > 0.01:
-        opportunities = []
-        for k in range(n - 1):
-            a, b = texts[k], texts[k + 1]
-            if a == b and a in NO_SPLIT:
-                continue  # inside —— / ……
-            if k in compressed and k + 1 in compressed:
-                continue  # keep compressed pairs tight
-            if b.isspace():
-                continue  # expand after the space, not before
-            if a in OPENING or b in CLOSING:
-                continue  # keep marks attached to their text
-            if a.isspace() or is_cjk(a) or is_cjk(b):
-                if chars[k] is None or chars[k + 1] is None:
-                    continue
-                opportunities.append(k)
-        if opportunities:
-            each = extra / len(opportunities)
-            if each < 0:
-                each = max(each, -MAX_SHRINK * min(ems))
-            for k in opportunities:
-                delta_w[k] += each
+def _distribute(texts, chars, compressed, ems, delta_w, extra):
+    """Share `extra` alike between the characters that may be spaced apart (never inside
+    ——/……, a compressed pair, before a space or around a mark's attached side)."""
+    opportunities = []
+    for k in range(len(texts) - 1):
+        a, b = texts[k], texts[k + 1]
+        if a == b and a in NO_SPLIT:
+            continue  # inside —— / ……
+        if k in compressed and k + 1 in compressed:
+            continue  # keep compressed pairs tight
+        if b.isspace():
+            continue  # expand after the space, not before
+        if a in OPENING or b in CLOSING:
+            continue  # keep marks attached to their text
+        if a.isspace() or is_cjk(a) or is_cjk(b):
+            if chars[k] is None or chars[k + 1] is None:
+                continue
+            opportunities.append(k)
+    if opportunities:
+        each = extra / len(opportunities)
+        if each < 0:
+            each = max(each, -MAX_SHRINK * min(ems))
+        for k in opportunities:
+            delta_w[k] += each
 
-    # Store deltas on new draw-mode layouts and fix box geometry.
+
+def _store_deltas(line, items, layouts, delta_w, delta_x):
+    """Store the deltas on the boxes' draw-mode layouts and fix the boxes' geometry."""
     for box, (_layout, advs, _) in layouts.items():
         box._cjk_width = sum(advs)
     deltas = {}
@@ -913,9 +943,6 @@ def _text_align(context, line, available_width, last):
         box.pango_layout = layout
         box.justification_spacing = 0
     _reposition(line, 0)  # also updates line.width
-    if justify:
-        return 0
-    return _ORIG["text_align"](context, line, available_width, last)
 
 
 def _compress(texts, ems, full, delta_w, delta_x, extra):
