@@ -42,6 +42,8 @@ CJK_RE = re.compile(f"[{CJK}]")
 CLOSING = frozenset("，。、；：？！）》」』】〕〉”’")
 OPENING = frozenset("（《「『【〔〈“‘")
 FULL_WIDTH = CLOSING | OPENING
+#: The closing marks that pair with OPENING (brackets and quotes, not 点号).
+CLOSING_BRACKETS = frozenset("）》」』】〕〉”’")
 #: ——, …… : two marks that are never split between lines (clreq 3.1.7).
 NO_SPLIT = frozenset("—…")
 
