@@ -17,9 +17,11 @@ from ebooklib import epub
 from markupsafe import Markup
 
 from . import __version__
+from .images import RASTER_SUFFIXES
 from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
-from .pagination import insert_page_breaks
+from .pdf.pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
+from .typography import textnodes
 from .typography.display import phrase_breaks, phrase_headings
 from .typography.emphasis import epub_emphasis
 from .typography.housestyle import epub_css
@@ -38,14 +40,13 @@ _TCY_RE = re.compile(r"(?<![0-9A-Za-z.,])([0-9]{1,2})(?![0-9A-Za-z.,%])")
 
 def _upright_digits(html: str) -> str:
     """In vertical text, wrap runs of one or two digits so they stand upright (縦中横)."""
-    from .typography.textnodes import map_text
+    from .typography.textnodes import map_text  # late: start-up time: loaded only when this runs
 
     return map_text(
         html, lambda text, before, after: _TCY_RE.sub(r'<span class="tcy">\1</span>', text)
     )
 
 
-_ID_RE = re.compile(r'\sid="([^"]+)"')
 _FRAGMENT_HREF_RE = re.compile(r'href="#([^"]+)"')
 
 
@@ -58,7 +59,7 @@ def anchor_files(book: Book) -> dict[str, str]:
             files.setdefault(chapter.part.id, part_file(chapter.part))
         files[chapter.id] = name
         for html in (chapter.body, *(note.html for note in chapter.footnotes)):
-            for found in _ID_RE.findall(html):
+            for found in textnodes.ids(html):
                 files.setdefault(found, name)
     return files
 
@@ -86,6 +87,7 @@ def _chapter_xhtml(
     files: dict[str, str] | None = None,
     profile: str = "standard",
 ) -> str:
+    # late: loaded only when the EPUB is written (start-up time)
     from .epubprofiles import noteref, vertical_punctuation
 
     texts = {note.id: text_of(note.html) for note in chapter.footnotes}
@@ -230,6 +232,7 @@ def _images_described(book: Book) -> bool:
 def _family_lists(book: Book, fallbacks: list[str]) -> dict[str, str]:
     """The font-family list of each role (epubfonts.FAMILIES): the mark face, the role's
     embedded face, the fallback faces, then the installed family and a generic one."""
+    # late: loaded only when the EPUB is written (start-up time)
     from .epubfonts import FAMILIES, MARK_FAMILY
     from .typography.emphasis import KAI_FAMILY
 
@@ -260,6 +263,7 @@ def book_css(book: Book, fonts: list[dict], profile: str = "standard") -> str:
     physical edges: epubprofiles.kindle_css)."""
     settings = book.settings.epub
     if profile == "kindle":
+        # late: loaded only when the EPUB is written (start-up time)
         from .epubprofiles import kindle_css
 
         return kindle_css(book_css(book, fonts), settings.writing_mode)
@@ -283,6 +287,7 @@ def book_css(book: Book, fonts: list[dict], profile: str = "standard") -> str:
 def _nav_text(book: Book) -> str:
     """The text of the navigation document ebooklib writes (contents, landmarks, pages),
     as XHTML, for the faces' subsets."""
+    # late: loaded only when the EPUB is written (start-up time)
     from markupsafe import escape
 
     words = labels(book.metadata.language)
@@ -322,7 +327,7 @@ def _documents(book: Book) -> list[str]:
 def embedded_fonts(book: Book) -> list[dict]:
     """Subsets of every face the EPUB draws with (body, headings, code, maths, the
     emphasis mark, fallbacks), each reduced to the characters it will show there."""
-    from . import epubfonts
+    from . import epubfonts  # late: cssselect2 and the faces, loaded only when this runs
 
     css = book_css(book, [])
     return epubfonts.embedded(book, css, epubfonts.drawn_text(css, _documents(book)))
@@ -333,14 +338,46 @@ def make_epub(
 ) -> epub.EpubBook:
     """The ebooklib book for the model (not yet written) in `profile` (epubprofiles.py);
     `fonts`: its embedded_fonts, if they were made already."""
-    meta = book.metadata
-    settings = book.settings.epub
-    language = meta.language
-    words = labels(language)
     ebook = epub.EpubBook()
+    _metadata(ebook, book)
+    vertical = book.settings.epub.writing_mode == "vertical-rl"
+    if vertical:
+        ebook.set_direction("rtl")
+        ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
+    css = _style(ebook, book, vertical, fonts, profile)
+    cover_href, cover_page = _cover(ebook, book, css)
+    titlepage = _document(ebook, css, "titlepage", "titlepage.xhtml", book.metadata.title,
+                          book.metadata.language)  # fmt: skip
+    titlepage.content = template("epub-titlepage.xhtml").render(meta=book.metadata)
+    files = anchor_files(book)
+    documents = _text_documents(ebook, book, css, vertical, files, profile)
+    if profile == "weread" and any(chapter.footnotes for chapter in book.chapters):
+        from .epubprofiles import NOTE_ICON, note_icon  # late: Pillow, for this profile only
+
+        ebook.add_item(epub.EpubItem(uid="note-icon", file_name=NOTE_ICON,
+                                     media_type="image/png", content=note_icon()))  # fmt: skip
+    for resource in book.resources:
+        if resource.href == cover_href:
+            continue
+        ebook.add_item(
+            epub.EpubItem(
+                uid="res-" + re.sub(r"[^A-Za-z0-9_.-]", "-", resource.href),
+                file_name=resource.href,
+                media_type=resource.media_type,
+                content=resource.content(),
+            )
+        )
+    nav = _navigation(ebook, book, css, files)
+    ebook.spine = [cover_page, titlepage, nav, *documents]
+    return ebook
+
+
+def _metadata(ebook: epub.EpubBook, book: Book) -> None:
+    """The package's metadata: Dublin Core, the print edition paginated from, accessibility."""
+    meta = book.metadata
     ebook.set_identifier(meta.identifier)
     ebook.set_title(meta.title)
-    ebook.set_language(language)
+    ebook.set_language(meta.language)
     for number, author in enumerate(meta.authors, start=1):
         ebook.add_author(author, uid=f"creator{number}")
     if meta.subtitle:
@@ -364,17 +401,24 @@ def make_epub(
             None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"}
         )
     _accessibility(ebook, book, _images_described(book))
-    vertical = settings.writing_mode == "vertical-rl"
+    vertical = book.settings.epub.writing_mode == "vertical-rl"
     # Kindle's converters and Calibre read the writing mode from here (else a vertical
     # book comes out horizontal, right to left).
     ebook.add_metadata(
         None, "meta", "",
         {"name": "primary-writing-mode", "content": "vertical-rl" if vertical else "horizontal-lr"},
     )  # fmt: skip
-    if vertical:
-        ebook.set_direction("rtl")
-        ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
 
+
+def _style(
+    ebook: epub.EpubBook,
+    book: Book,
+    vertical: bool,
+    fonts: list[dict] | None,
+    profile: str = "standard",
+) -> epub.EpubItem:
+    """The embedded fonts and the one stylesheet every document links."""
+    settings = book.settings.epub
     if not settings.embed_fonts:
         fonts = []
     elif fonts is None:
@@ -395,12 +439,28 @@ def make_epub(
         content=book_css(book, fonts, profile).encode("utf-8"),
     )
     ebook.add_item(css)
+    return css
 
+
+def _document(
+    ebook: epub.EpubBook, css: epub.EpubItem, uid: str, file_name: str, title: str, lang: str
+) -> epub.EpubHtml:
+    """An XHTML document of the book (its content set by the caller), with the stylesheet."""
+    document = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=lang)
+    document.add_item(css)
+    ebook.add_item(document)
+    return document
+
+
+def _cover(ebook: epub.EpubBook, book: Book, css: epub.EpubItem) -> tuple[str, epub.EpubHtml]:
+    """The cover image (the book's, or one drawn) and its page: (image href, page)."""
+    meta = book.metadata
+    words = labels(meta.language)
     if book.cover is not None:
         cover_href = book.cover.href
         cover_bytes, cover_type = book.cover.path.read_bytes(), book.cover.media_type
     else:
-        from .cover import make_cover
+        from .cover_art import make_cover  # late: start-up time: loaded only when this runs
 
         cover_href, cover_type = "images/cover.jpg", "image/jpeg"
         cover_bytes = make_cover(meta, book.settings.pdf.heading_font, book.settings.pdf.body_font)
@@ -410,34 +470,30 @@ def make_epub(
     cover_image.properties = ["cover-image"]
     ebook.add_item(cover_image)
     ebook.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-    cover_page = epub.EpubHtml(
-        uid="cover", file_name="cover.xhtml", title=words["cover"], lang=language
-    )
+    cover_page = _document(ebook, css, "cover", "cover.xhtml", words["cover"], meta.language)
     cover_page.content = template("epub-cover.xhtml").render(
         href=cover_href, alt=f"{words['cover']}：{meta.title}"
     )
-    cover_page.add_item(css)
-    ebook.add_item(cover_page)
+    return cover_href, cover_page
 
-    titlepage = epub.EpubHtml(
-        uid="titlepage", file_name="titlepage.xhtml", title=meta.title, lang=language
-    )
-    titlepage.content = template("epub-titlepage.xhtml").render(meta=meta)
-    titlepage.add_item(css)
-    ebook.add_item(titlepage)
 
+def _text_documents(
+    ebook: epub.EpubBook,
+    book: Book,
+    css: epub.EpubItem,
+    vertical: bool,
+    files: dict[str, str],
+    profile: str = "standard",
+) -> list[epub.EpubHtml]:
+    """The documents of the text, in reading order: each part's title page, each chapter."""
+    language = book.metadata.language
     documents = []
-    files = anchor_files(book)
     for chapter in book.chapters:
         if book.opens_part(chapter):
             assert chapter.part is not None
-            part = epub.EpubHtml(
-                uid=chapter.part.id, file_name=part_file(chapter.part),
-                title=chapter.part.title, lang=language,
-            )  # fmt: skip
+            part = _document(ebook, css, chapter.part.id, part_file(chapter.part),
+                             chapter.part.title, language)  # fmt: skip
             part.content = template("epub-part.xhtml").render(part=chapter.part)
-            part.add_item(css)
-            ebook.add_item(part)
             documents.append(part)
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
@@ -448,24 +504,14 @@ def make_epub(
         item.add_item(css)
         ebook.add_item(item)
         documents.append(item)
+    return documents
 
-    for resource in book.resources:
-        if resource.href == cover_href:
-            continue
-        ebook.add_item(
-            epub.EpubItem(
-                uid="res-" + re.sub(r"[^A-Za-z0-9_.-]", "-", resource.href),
-                file_name=resource.href,
-                media_type=resource.media_type,
-                content=resource.content(),
-            )
-        )
 
-    if profile == "weread" and any(chapter.footnotes for chapter in book.chapters):
-        from .epubprofiles import NOTE_ICON, note_icon
-
-        ebook.add_item(epub.EpubItem(uid="note-icon", file_name=NOTE_ICON,
-                                     media_type="image/png", content=note_icon()))  # fmt: skip
+def _navigation(
+    ebook: epub.EpubBook, book: Book, css: epub.EpubItem, files: dict[str, str]
+) -> epub.EpubNav:
+    """The table of contents (nav and NCX) and the guide; returns the nav document."""
+    words = labels(book.metadata.language)
     by_id = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
     ebook.toc = [
         (
@@ -490,8 +536,7 @@ def make_epub(
             "title": first_body.title,
         },
     ]
-    ebook.spine = [cover_page, titlepage, nav, *documents]
-    return ebook
+    return nav
 
 
 def render_epub(
@@ -499,6 +544,7 @@ def render_epub(
 ) -> None:
     """Write the EPUB of the book in `profile` to `target`, byte for byte the same for the
     same input (`fonts`: its embedded_fonts, if they were made already)."""
+    # late: loaded only when the EPUB is written (start-up time)
     from .epubprofiles import extra_files
 
     when = build_time()
@@ -542,6 +588,7 @@ def _ncx_page_list(book: Book) -> str:
     """The NCX's pageList (EPUB 2 reading systems and Kindle's converters read it there)."""
     if not book.page_breaks:
         return ""
+    # late: loaded only when the EPUB is written (start-up time)
     from markupsafe import escape
 
     files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
@@ -559,7 +606,7 @@ def _ncx_page_list(book: Book) -> str:
 
 
 #: Files already compressed, stored as they are in the EPUB's zip.
-COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+COMPRESSED = RASTER_SUFFIXES
 
 
 def _repack(

@@ -59,6 +59,7 @@ class Style:
 def _declarations(css: str) -> list[tuple[str, list[tuple[str, object]]]]:
     """(selector, [(property, value tokens)]) of the stylesheet's style rules, in order,
     those inside @media too; generated text (`content`, `quotes`) collected on the side."""
+    # late: loaded only when the EPUB's faces are made (start-up time)
     import tinycss2
 
     rules = []
@@ -128,6 +129,7 @@ def _bold(value, parent: bool) -> bool:
 
 @functools.cache
 def _matcher(css: str):
+    # late: loaded only when the EPUB's faces are made (start-up time)
     import cssselect2
 
     matcher = cssselect2.Matcher()
@@ -147,6 +149,7 @@ def _matcher(css: str):
 
 def drawn_text(css: str, documents: Iterable[str]) -> dict[Style, set[str]]:
     """Which characters of the (X)HTML `documents` each style draws under `css`."""
+    # late: loaded only when the EPUB's faces are made (start-up time)
     import cssselect2
     import lxml.html
 
@@ -184,6 +187,7 @@ def drawn_text(css: str, documents: Iterable[str]) -> dict[Style, set[str]]:
 def mark_face() -> bytes:
     """A face with one glyph, the emphasis mark: a round dot (see MARK_DIAMETER) at the
     height of a bullet, so that a • of the text drawn from it still looks like one."""
+    # late: loaded only when the EPUB's faces are made (start-up time)
     import math
 
     from fontTools.fontBuilder import FontBuilder
@@ -222,6 +226,7 @@ def mark_face() -> bytes:
 
 def maths_face_file() -> Path:
     """The print edition's maths face (ziamath's STIX Two Math), with its MATH table."""
+    # late: loaded only when the EPUB's faces are made (start-up time)
     import ziamath
 
     return Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf"
@@ -229,6 +234,7 @@ def maths_face_file() -> Path:
 
 @functools.cache
 def file_coverage(path: Path) -> frozenset[int]:
+    # late: loaded only when the EPUB's faces are made (start-up time)
     from fontTools.ttLib import TTFont
 
     return frozenset(TTFont(str(path), lazy=True).getBestCmap() or {})
@@ -264,6 +270,7 @@ def embedded(book: Book, css: str, drawn: dict[Style, set[str]]) -> list[dict]:
     """The faces to embed for what `drawn` says each style draws: each role's face in
     the weights drawn; what a face lacks, from the next face its list names (maths and
     Kai: the body's), then from the emoji face and the fallback faces (fallback.py)."""
+    # late: loaded only when the EPUB's faces are made (start-up time)
     from . import fallback
     from .fonts import coverage, installed_faces, subset, subset_file
     from .markup import emoji
@@ -290,6 +297,7 @@ def embedded(book: Book, css: str, drawn: dict[Style, set[str]]) -> list[dict]:
             lacking |= {c for c in codes - has(role) if not invisible(chr(c))}
     extra = ALWAYS | set(map(ord, generated_text(css)))
     if book.settings.epub.writing_mode == "vertical-rl":  # the kindle profile's punctuation
+        # late: loaded only when the EPUB's faces are made (start-up time)
         from .epubprofiles import VERTICAL_FORMS
 
         extra |= set(VERTICAL_FORMS.values())

@@ -54,6 +54,7 @@ def extra_files(profile: str) -> dict[str, bytes]:
 
 def noteref(profile: str, note_id: str, ref_id: str, label: str, note_text: str) -> str:
     """A note reference as the profile's reading systems make a popup of it."""
+    # late: config reads PROFILES; these load only for an EPUB
     from markupsafe import escape
 
     classes = {"duokan": "noteref duokan-footnote", "weread": "noteref qqreader-footnote"}
@@ -68,6 +69,7 @@ def noteref(profile: str, note_id: str, ref_id: str, label: str, note_text: str)
 
 def note_icon() -> bytes:
     """A small note mark (a grey disc), the image of the weread profile's references."""
+    # late: config reads PROFILES; these load only for an EPUB
     import io
 
     from PIL import Image, ImageDraw
@@ -89,6 +91,7 @@ def _physical(name: str, mode: str) -> str:
 def kindle_css(css: str, mode: str) -> str:
     """The stylesheet with logical edges made physical for the book's writing mode and
     the properties Kindle's converters drop taken out."""
+    # late: config reads PROFILES; these load only for an EPUB
     import tinycss2
 
     out = []
@@ -117,6 +120,7 @@ def kindle_css(css: str, mode: str) -> str:
 
 def vertical_punctuation(html: str) -> str:
     """Punctuation of running text (not code) as vertical presentation forms."""
+    # late: config reads PROFILES; these load only for an EPUB
     from .typography.textnodes import map_text
 
     return map_text(html, lambda text, before, after: text.translate(VERTICAL_FORMS))
