@@ -158,3 +158,13 @@ def test_navigation_and_package_for_every_reading_system(profiles):
     )
     assert mode == "vertical-rl"
     assert package.find("opf:spine", OPF).get("page-progression-direction") == "rtl"
+
+
+def test_straight_quotes_become_corner_brackets(profiles):
+    """`quotes = "corner"` converts quotation marks typed straight, as running text has
+    them (code keeps its own)."""
+    text = chapter(profiles["standard"]).text_content()
+    assert "他说：「这是直引号。」然后又说『单引号』。" in text.replace(":", "：")
+    assert '"' not in text and "'" not in text
+    code = "".join(chapter(profiles["standard"], "EPUB/ch02.xhtml").xpath("//pre//text()"))
+    assert 'f"你好' in code

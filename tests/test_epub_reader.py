@@ -85,6 +85,10 @@ def test_vertical_book_turns_every_block(reader, books):
           const r = doc.querySelector(s).getBoundingClientRect(); return r.width / r.height })"""
     )
     assert all(ratio > 1.2 for ratio in shapes), shapes  # sideways, it would be < 1
+    # Han in a code comment stands upright: Chinese has no italic.
+    assert reader.document("doc => getComputedStyle(doc.querySelector('.tok-c')).fontStyle") == (
+        "normal"
+    )
     reader.screenshot(reader.folder / "vertical-code.png")  # docs/reading-system/ keeps some
     reader.go(opened["sections"].index("EPUB/ch01.xhtml"))
     edges = reader.document(
