@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from ebooklib import epub
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from . import __version__
 from .images import RASTER_SUFFIXES
 from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
-from .pdf.pagination import insert_page_breaks
+from .pdf.pagination import PageBreak, insert_page_breaks
 from .render import build_time, labels, stylesheet, template
 from .typography import textnodes
 from .typography.display import phrase_breaks, phrase_headings
@@ -85,6 +86,7 @@ def _chapter_xhtml(
     chapter: Chapter,
     vertical: bool = False,
     files: dict[str, str] | None = None,
+    page_breaks: Sequence[PageBreak] = (),
     profile: str = "standard",
 ) -> str:
     # late: loaded only when the EPUB is written (start-up time)
@@ -113,7 +115,7 @@ def _chapter_xhtml(
         body = _cross_file_links(body, own, files)
         for note in notes:
             note["html"] = _cross_file_links(note["html"], own, files)
-    pages = [page for page in book.page_breaks if page.chapter == chapter.id]
+    pages = [page for page in page_breaks if page.chapter == chapter.id]
     body = insert_page_breaks(body, [page for page in pages if page.block is not None])
     body = _FIGURE_END_MARKER_RE.sub(r"</figcaption></figure>\1", hoist_out_of_ruby(body))
     if vertical:
@@ -168,7 +170,9 @@ def _ncx_id(heading_id: str) -> str:
     return "nav-" + hashlib.sha256(heading_id.encode()).hexdigest()[:12]
 
 
-def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> None:
+def _accessibility(
+    ebook: epub.EpubBook, book: Book, images_described: bool, paginated: bool
+) -> None:
     """EPUB Accessibility 1.1 metadata (schema.org), claimed only when the book qualifies."""
     settings = book.settings.epub
     has_images = bool(book.resources)
@@ -176,7 +180,7 @@ def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> 
     features = ["tableOfContents", "readingOrder", "structuralNavigation"]
     if has_images and images_described:
         features.append("alternativeText")
-    if book.page_breaks:
+    if paginated:
         features += ["printPageNumbers", "pageNavigation"]
     sufficient = ["textual"] if images_described else ["textual,visual"]
     for mode in modes:
@@ -190,7 +194,7 @@ def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> 
         "This publication has a table of contents, structured headings and a logical reading "
         "order"
         + (", with text alternatives for its images" if has_images else "")
-        + (", and page-break markers from the print edition" if book.page_breaks else "")
+        + (", and page-break markers from the print edition" if paginated else "")
         + "."
     )
     ebook.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
@@ -286,7 +290,7 @@ def book_css(book: Book, fonts: list[dict], profile: str = "standard") -> str:
 
 def _nav_text(book: Book) -> str:
     """The text of the navigation document ebooklib writes (contents, landmarks, pages),
-    as XHTML, for the faces' subsets."""
+    as XHTML, for the faces' subsets (page labels are ASCII: in every subset)."""
     # late: loaded only when the EPUB is written (start-up time)
     from markupsafe import escape
 
@@ -304,11 +308,10 @@ def _nav_text(book: Book) -> str:
     marks = "".join(
         f"<li><a>{escape(t)}</a></li>" for t in (words["cover"], words["toc"], first.title)
     )
-    pages = "".join(f"<li><a>{escape(p.label)}</a></li>" for p in book.page_breaks)
     return (
         f"<html><body><nav><h2>{escape(words['toc'])}</h2><ol>{items}</ol></nav>"
         f"<nav><h2>{escape(words['landmarks'])}</h2><ol>{marks}</ol></nav>"
-        f"<nav><h2>{escape(words['pages'])}</h2><ol>{pages}</ol></nav></body></html>"
+        f"<nav><h2>{escape(words['pages'])}</h2></nav></body></html>"
     )
 
 
@@ -334,12 +337,16 @@ def embedded_fonts(book: Book) -> list[dict]:
 
 
 def make_epub(
-    book: Book, fonts: list[dict] | None = None, profile: str = "standard"
+    book: Book,
+    fonts: list[dict] | None = None,
+    page_breaks: Sequence[PageBreak] = (),
+    profile: str = "standard",
 ) -> epub.EpubBook:
     """The ebooklib book for the model (not yet written) in `profile` (epubprofiles.py);
-    `fonts`: its embedded_fonts, if they were made already."""
+    `fonts`: its embedded_fonts, if they were made already; `page_breaks`: the print
+    edition's, what its layout learned."""
     ebook = epub.EpubBook()
-    _metadata(ebook, book)
+    _metadata(ebook, book, paginated=bool(page_breaks))
     vertical = book.settings.epub.writing_mode == "vertical-rl"
     if vertical:
         ebook.set_direction("rtl")
@@ -350,7 +357,7 @@ def make_epub(
                           book.metadata.language)  # fmt: skip
     titlepage.content = template("epub-titlepage.xhtml").render(meta=book.metadata)
     files = anchor_files(book)
-    documents = _text_documents(ebook, book, css, vertical, files, profile)
+    documents = _text_documents(ebook, book, css, vertical, files, page_breaks, profile)
     if profile == "weread" and any(chapter.footnotes for chapter in book.chapters):
         from .epubprofiles import NOTE_ICON, note_icon  # late: Pillow, for this profile only
 
@@ -372,7 +379,7 @@ def make_epub(
     return ebook
 
 
-def _metadata(ebook: epub.EpubBook, book: Book) -> None:
+def _metadata(ebook: epub.EpubBook, book: Book, paginated: bool) -> None:
     """The package's metadata: Dublin Core, the print edition paginated from, accessibility."""
     meta = book.metadata
     ebook.set_identifier(meta.identifier)
@@ -392,7 +399,7 @@ def _metadata(ebook: epub.EpubBook, book: Book) -> None:
     for subject in meta.subjects:
         ebook.add_metadata("DC", "subject", subject)
     ebook.add_metadata(None, "meta", "", {"name": "generator", "content": f"publish {__version__}"})
-    if book.page_breaks:
+    if paginated:
         size = "×".join(f"{v:g}" for v in book.settings.pdf.page_size)
         ebook.add_metadata(
             "DC", "source", f"{meta.title}（印刷版 PDF，{size} mm）", {"id": "print-edition"}
@@ -400,7 +407,7 @@ def _metadata(ebook: epub.EpubBook, book: Book) -> None:
         ebook.add_metadata(
             None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"}
         )
-    _accessibility(ebook, book, _images_described(book))
+    _accessibility(ebook, book, _images_described(book), paginated)
     vertical = book.settings.epub.writing_mode == "vertical-rl"
     # Kindle's converters and Calibre read the writing mode from here (else a vertical
     # book comes out horizontal, right to left).
@@ -483,6 +490,7 @@ def _text_documents(
     css: epub.EpubItem,
     vertical: bool,
     files: dict[str, str],
+    page_breaks: Sequence[PageBreak],
     profile: str = "standard",
 ) -> list[epub.EpubHtml]:
     """The documents of the text, in reading order: each part's title page, each chapter."""
@@ -498,7 +506,7 @@ def _text_documents(
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
         )
-        item.content = _chapter_xhtml(book, chapter, vertical, files, profile)
+        item.content = _chapter_xhtml(book, chapter, vertical, files, page_breaks, profile)
         if "<math" in item.content:
             item.properties.append("mathml")  # EPUB 3: documents with MathML say so
         item.add_item(css)
@@ -540,10 +548,15 @@ def _navigation(
 
 
 def render_epub(
-    book: Book, target: Path, fonts: list[dict] | None = None, profile: str = "standard"
+    book: Book,
+    target: Path,
+    fonts: list[dict] | None = None,
+    page_breaks: Sequence[PageBreak] = (),
+    profile: str = "standard",
 ) -> None:
     """Write the EPUB of the book in `profile` to `target`, byte for byte the same for the
-    same input (`fonts`: its embedded_fonts, if they were made already)."""
+    same input (`fonts`: its embedded_fonts, if they were made already; `page_breaks`: the
+    print edition's, for the page list)."""
     # late: loaded only when the EPUB is written (start-up time)
     from .epubprofiles import extra_files
 
@@ -551,7 +564,7 @@ def render_epub(
     buffer = io.BytesIO()
     epub.write_epub(
         buffer,
-        make_epub(book, fonts, profile),
+        make_epub(book, fonts, page_breaks, profile),
         {
             "epub3_pages": False,
             "epub2_guide": False,
@@ -563,20 +576,20 @@ def render_epub(
         },
     )
     _repack(
-        buffer.getvalue(), target, when, book.metadata.language, _page_list(book),
-        _ncx_page_list(book), extra_files(profile),
+        buffer.getvalue(), target, when, book.metadata.language, _page_list(book, page_breaks),
+        _ncx_page_list(book, page_breaks), extra_files(profile),
     )  # fmt: skip
 
 
-def _page_list(book: Book) -> str:
+def _page_list(book: Book, page_breaks: Sequence[PageBreak]) -> str:
     """The page-list nav: one entry per printed page, in reading order."""
-    if not book.page_breaks:
+    if not page_breaks:
         return ""
     words = labels(book.metadata.language)
     files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
     items = "".join(
         f'<li><a href="{files[page.chapter]}#page-{page.label}">{page.label}</a></li>'
-        for page in book.page_breaks
+        for page in page_breaks
     )
     return (
         f'<nav epub:type="page-list" id="page-list" hidden="hidden">'
@@ -584,16 +597,16 @@ def _page_list(book: Book) -> str:
     )
 
 
-def _ncx_page_list(book: Book) -> str:
+def _ncx_page_list(book: Book, page_breaks: Sequence[PageBreak]) -> str:
     """The NCX's pageList (EPUB 2 reading systems and Kindle's converters read it there)."""
-    if not book.page_breaks:
+    if not page_breaks:
         return ""
     # late: loaded only when the EPUB is written (start-up time)
     from markupsafe import escape
 
     files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
     targets = []
-    for number, page in enumerate(book.page_breaks, 1):
+    for number, page in enumerate(page_breaks, 1):
         label = escape(page.label)
         kind, value = ("normal", page.label) if page.label.isdigit() else ("front", number)
         targets.append(
