@@ -42,11 +42,11 @@ CONDITIONS = {
     for c in (
         Condition("FOGRA39", "Coated FOGRA39 (ISO 12647-2:2004/Amd 1, paper type 1/2, coated art)",
                   "FOGRA39L", 330),
-        Condition("FOGRA29", "Uncoated FOGRA29 (ISO 12647-2:2004/Amd 1, paper type 4, uncoated white)",
+        Condition("FOGRA29", "Uncoated FOGRA29 (ISO 12647-2:2004/Amd 1, paper type 4, uncoated)",
                   "FOGRA29L", 300),
         Condition("FOGRA28", "Web coated FOGRA28 (ISO 12647-2:2004, paper type 3, LWC)",
                   "FOGRA28L", 300),
-        Condition("FOGRA30", "Uncoated FOGRA30 (ISO 12647-2:2004, paper type 5, uncoated yellowish)",
+        Condition("FOGRA30", "Uncoated FOGRA30 (ISO 12647-2:2004, paper type 5, yellowish)",
                   "FOGRA30L", 300),
         Condition("FOGRA40", "SC paper FOGRA40 (ISO 12647-2:2004, supercalendered)",
                   "FOGRA40L", 270),
@@ -99,6 +99,8 @@ def condition_profile(condition: Condition) -> Path:
         done = subprocess.run(command, cwd=scratch, capture_output=True, text=True)
         if done.returncode != 0 or not made.is_file():
             last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise PublishError(f"colprof could not make the {condition.identifier} profile: {last[0]}")
+            raise PublishError(
+                f"colprof could not make the {condition.identifier} profile: {last[0]}"
+            )
         made.replace(target)
     return target
