@@ -228,18 +228,23 @@ def convert(pdf: pikepdf.Pdf, converter: Converter, *, flatten: bool) -> None:
         seen.add(obj.objgen)
         return True
 
-    def stream(obj: pikepdf.Stream) -> None:
+    def stream(obj: pikepdf.Stream, mask: bool = False) -> None:
         if once(obj):
             obj.write(converter.content(obj.read_bytes()))
             resources(obj.get("/Resources"))
-            group(obj)
+            group(obj, mask)
 
-    def group(obj) -> None:
+    def group(obj, mask: bool = False) -> None:
         found = obj.get("/Group")
         if found is None:
             return
         if flatten:
             del obj.Group
+        elif converter.mode == "grey" and not mask and "/CS" in found:
+            # A group blended in DeviceGray reaches a CMYK press converted through the
+            # profiles: four-colour black. Without /CS it blends in the output's space,
+            # where grey is K only.
+            del found.CS
         elif "/CS" in found and is_rgb_space(found.CS):
             found.CS = device
 
@@ -263,7 +268,7 @@ def convert(pdf: pikepdf.Pdf, converter: Converter, *, flatten: bool) -> None:
         for state in (found.get("/ExtGState") or {}).values():
             mask = state.get("/SMask")
             if isinstance(mask, pikepdf.Dictionary) and "/G" in mask:
-                stream(mask.G)  # a soft mask's drawing (SVG gradients' opacity)
+                stream(mask.G, mask=True)  # a soft mask's drawing (SVG gradients' opacity)
         if flatten:
             for state in (found.get("/ExtGState") or {}).values():
                 for key in ("/ca", "/CA"):
