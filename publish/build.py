@@ -155,10 +155,16 @@ def _lay_out_and_write(
 
             progress.step("writing the cover")
             geometry = render_cover(book, page_count(interior), partial["cover"])
+            from .imprint.spread import cover_marks
             from .prepress import finish
 
-            # The interior's colour standard (PDF/X, CMYK or grey), bleed all round.
-            finish(partial["cover"], book.settings.pdf, bleed=geometry.bleed)
+            # The interior's colour standard (PDF/X, CMYK or grey), bleed all round; crop
+            # marks and the spine's fold marks as `[cover] marks` says.
+            marks = cover_marks(book.settings)
+            finish(
+                partial["cover"], book.settings.pdf, bleed=geometry.bleed, marks=marks,
+                folds=geometry.folds() if marks else (),
+            )  # fmt: skip
         if "epub" in partial:
             book.warnings.extend(beside.receive())
         _check_strict(book.warnings, strict)

@@ -625,11 +625,13 @@ def check_print(settings, interior: Path, cover: Path | None = None) -> list:
     `cover` spread (its width from the interior's page count), per the book's settings."""
     import pikepdf
 
+    from .imprint.spread import cover_marks
     from .prepress.preflight import cover_size, preflight
 
     reports = [preflight(interior, settings.pdf)]
     if cover is not None:
         with pikepdf.open(interior) as pdf:
             pages = len(pdf.pages)
-        reports.append(preflight(cover, settings.pdf, cover_size(settings, pages)))
+        size = cover_size(settings, pages)
+        reports.append(preflight(cover, settings.pdf, size, marks=cover_marks(settings)))
     return reports

@@ -137,6 +137,9 @@ class PdfSettings:
     standard: str = ""  # one of STANDARDS
     output_profile: Path | None = None  # the printer's ICC profile (absolute)
     colour: str = "rgb"  # "rgb" (screen), "cmyk" or "grey"
+    #: The standard printing condition (prepress/conditions.py), e.g. "FOGRA39".
+    output_condition: str = "FOGRA39"
+    ink_limit: float = 300.0  # % total area coverage of converted colours and images
 
     @property
     def for_print(self) -> bool:
@@ -212,6 +215,8 @@ class CoverSettings:
     board: float = 0.0
     back_text: str | None = None
     bleed: float = 3.0  # all round; not a key of its own ([pdf] bleed is prepress's)
+    marks: bool | None = None  # crop and fold marks; None: as [pdf] marks
+    binding: str = ""  # "perfect" (a spine) or "saddle" (none); "": by the spine's width
 
 
 @dataclass(frozen=True)

@@ -48,11 +48,11 @@ def finish(
     folds: tuple[float, ...] = (),
 ) -> None:
     """Make the PDF at `path` print-ready per `settings` (rewritten in place, atomically).
-    A screen PDF (`settings.for_print` false) is left as it is. `bleed` (mm), for a cover
-    spread: the same bleed all round, instead of `[pdf] bleed`'s outer and inner sides;
+    A screen PDF (`settings.for_print` false, no `marks`) is left as it is. `bleed` (mm),
+    for a cover spread: the same bleed all round, instead of `[pdf] bleed`'s outer and inner sides;
     `marks` overrides `[pdf] marks` (the cover's own); `folds`: x of fold lines (pt) to
     mark (a cover's spine)."""
-    if not settings.for_print:
+    if not settings.for_print and not marks:
         return
     import pikepdf
 
