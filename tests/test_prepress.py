@@ -227,7 +227,7 @@ def _assert_k_only_text(pdf_path: Path) -> None:
     black = [values for _, values in colours if values == (0.0, 0.0, 0.0, 1.0)]
     assert len(black) > 0.9 * len(colours)
     for _, (c, m, y, k) in colours:
-        assert not (k >= 0.5 and max(c, m, y) > 0.05), (c, m, y, k)
+        assert not (k >= 0.5 and min(c, m, y) > 0.05), (c, m, y, k)  # no rich black
 
 
 def test_x4_has_no_rgb_anywhere(x4):

@@ -445,7 +445,7 @@ class _Pages:
             self.once(number, "text in RGB")
         elif space == "cmyk" and len(values) == 4:
             c, m, y, k = values
-            if k >= 0.5 and max(c, m, y) > 0.05:
+            if k >= 0.5 and min(c, m, y) > 0.05:  # all three under K: rich black, not a dark colour
                 self.once(
                     number,
                     f"text in four-colour black ({c:g} {m:g} {y:g} {k:g} k), not K only",
