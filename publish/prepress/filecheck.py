@@ -73,20 +73,21 @@ def streams(pdf: pikepdf.Pdf) -> Iterator[Finding]:
 
 
 def _xmp(pdf: pikepdf.Pdf) -> dict[str, str]:
-    """The XMP keys this module checks, by qualified name."""
-    with pdf.open_metadata() as meta:
-        keys = {
-            "xmp:CreateDate": "{http://ns.adobe.com/xap/1.0/}CreateDate",
-            "xmp:ModifyDate": "{http://ns.adobe.com/xap/1.0/}ModifyDate",
-            "xmpMM:DocumentID": f"{{{XMPMM}}}DocumentID",
-            "xmpMM:InstanceID": f"{{{XMPMM}}}InstanceID",
-            "xmpMM:VersionID": f"{{{XMPMM}}}VersionID",
-            "xmpMM:RenditionClass": f"{{{XMPMM}}}RenditionClass",
-            "pdfxid:GTS_PDFXVersion": f"{{{PDFXID}}}GTS_PDFXVersion",
-            "pdfx:GTS_PDFXVersion": f"{{{PDFX}}}GTS_PDFXVersion",
-            "pdfx:GTS_PDFXConformance": f"{{{PDFX}}}GTS_PDFXConformance",
-        }
-        return {short: str(meta.get(full, "")) for short, full in keys.items()}
+    """The XMP keys this module checks, by qualified name (read only: pikepdf's context
+    manager would write Info back from the XMP on leaving)."""
+    meta = pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False)
+    keys = {
+        "xmp:CreateDate": "{http://ns.adobe.com/xap/1.0/}CreateDate",
+        "xmp:ModifyDate": "{http://ns.adobe.com/xap/1.0/}ModifyDate",
+        "xmpMM:DocumentID": f"{{{XMPMM}}}DocumentID",
+        "xmpMM:InstanceID": f"{{{XMPMM}}}InstanceID",
+        "xmpMM:VersionID": f"{{{XMPMM}}}VersionID",
+        "xmpMM:RenditionClass": f"{{{XMPMM}}}RenditionClass",
+        "pdfxid:GTS_PDFXVersion": f"{{{PDFXID}}}GTS_PDFXVersion",
+        "pdfx:GTS_PDFXVersion": f"{{{PDFX}}}GTS_PDFXVersion",
+        "pdfx:GTS_PDFXConformance": f"{{{PDFX}}}GTS_PDFXConformance",
+    }
+    return {short: str(meta.get(full, "")) for short, full in keys.items()}
 
 
 def standard_keys(pdf: pikepdf.Pdf, standard: str) -> Iterator[Finding]:
