@@ -137,8 +137,9 @@ class PdfSettings:
     standard: str = ""  # one of STANDARDS
     output_profile: Path | None = None  # the printer's ICC profile (absolute)
     colour: str = "rgb"  # "rgb" (screen), "cmyk" or "grey"
-    #: The standard printing condition (prepress/conditions.py), e.g. "FOGRA39".
-    output_condition: str = "FOGRA39"
+    #: The standard printing condition (prepress/conditions.py), e.g. "FOGRA29"; "": FOGRA39
+    #: unless `output_profile` is given (a custom condition).
+    output_condition: str = ""
     ink_limit: float = 300.0  # % total area coverage of converted colours and images
 
     @property

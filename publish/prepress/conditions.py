@@ -23,6 +23,8 @@ from ..fonts import cache_folder
 #: Where icc-profiles-free puts the characterisation data.
 DATA = Path("/usr/share/color/icc")
 REGISTRY = "http://www.color.org"
+#: The condition of a print PDF that names none (and gives no profile of its own).
+DEFAULT_CONDITION = "FOGRA39"
 #: Bump when the way profiles are made changes (the cached ones are then remade).
 PROFILE_VERSION = 1
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .boxes import set_boxes
-from .colour import BLACK_K, DEFAULT_PROFILE, Converter, is_rgb_space
-from .conditions import Condition, condition_profile, find_condition
+from .colour import BLACK_K, Converter, is_rgb_space
+from .conditions import DEFAULT_CONDITION, Condition, condition_profile, find_condition
 from .marks import draw_marks
 from .standard import PDF_VERSIONS, mark_standard
 
@@ -27,16 +27,15 @@ if TYPE_CHECKING:
 
 def profile_of(settings: PdfSettings) -> tuple[Path, Condition | None]:
     """The CMYK profile colours are converted with and the OutputIntent carries, and the
-    standard condition it characterises: `[pdf] output-profile` if given (with the
-    condition named by `output-condition`, if any), else the named condition's profile
-    (conditions.py), else Ghostscript's default CMYK profile (a custom condition)."""
-    named = getattr(settings, "output_condition", None)
-    condition = find_condition(named) if named else None
+    standard condition it characterises: `[pdf] output-profile` if given (of the condition
+    `output-condition` names, if any: else a custom one), else the named condition's
+    profile (conditions.py), FOGRA39 by default."""
+    named = settings.output_condition
     if settings.output_profile is not None:
-        return settings.output_profile, condition
-    if condition is not None:
-        return condition_profile(condition), condition
-    return DEFAULT_PROFILE, None
+        return settings.output_profile, find_condition(named) if named else None
+    condition = find_condition(named or DEFAULT_CONDITION)
+    assert condition is not None  # config checks the name
+    return condition_profile(condition), condition
 
 
 def finish(
@@ -66,7 +65,7 @@ def finish(
         if settings.colour != "rgb" or x_standard:
             profile, condition = profile_of(settings)
         if settings.colour != "rgb":
-            limit = float(getattr(settings, "ink_limit", 300))
+            limit = settings.ink_limit
             convert(pdf, Converter(settings.colour, profile, limit), flatten=x1a)
         if x_standard:
             drop_annotations(pdf)

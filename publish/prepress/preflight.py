@@ -111,7 +111,7 @@ def preflight(
             findings += [*filecheck.standard_keys(pdf, settings.standard)]
             findings += [*filecheck.annotations(pdf)]
         if colour:
-            limit = float(getattr(settings, "ink_limit", 300))
+            limit = settings.ink_limit
             findings += [*filecheck.colour_spaces(pdf), *filecheck.image_ink(pdf, limit)]
             findings += [*filecheck.colour_ink(pdf, limit)]
         if settings.marks if marks is None else marks:
