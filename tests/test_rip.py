@@ -64,7 +64,7 @@ def _build_all(root: Path, source: Path, extra: str = "", **options) -> dict[str
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory, epoch) -> dict[str, dict]:
+def sample_variants(tmp_path_factory, epoch) -> dict[str, dict]:
     """The sample book (16 pages once padded) in every variant, with its cover."""
     return _build_all(tmp_path_factory.mktemp("rip-sample"), SAMPLE)
 
@@ -84,7 +84,7 @@ def long_book(tmp_path_factory, epoch) -> dict[str, dict]:
     names = []
     for number in range(1, 8):
         names.append(f"{number:02d}.md")
-        text = f"# 第{number}回\n\n" + "\n\n".join([LONG_PARAGRAPH] * (36 + number))
+        text = f"# 第{number}回\n\n" + "\n\n".join([LONG_PARAGRAPH] * (39 + number))
         text += f"\n\n回看[第一回](#{'ch01'})。\n"
         (source / names[-1]).write_text(text, encoding="utf-8")
     chapters = ", ".join(f'"{name}"' for name in names)
@@ -144,10 +144,10 @@ def _check(manuscript: Path, pdf: Path, cover: Path | None = None) -> tuple[int,
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("part", ["pdf", "cover"])
-def test_the_sample_renders_cleanly_and_passes_the_preflight(sample, variant, part, tmp_path):
+def test_the_sample_renders_cleanly_and_passes_the_preflight(sample_variants, variant, part, tmp_path):
     """Ghostscript, MuPDF and poppler render every page (the padded blank pages too) with
     nothing to say, and the preflight passes."""
-    built = sample[variant]
+    built = sample_variants[variant]
     _assert_renders(built[part], tmp_path)
     code, output = _check(built["manuscript"], built["pdf"], built["cover"])
     assert code == 0, output
@@ -158,7 +158,7 @@ def test_the_sample_renders_cleanly_and_passes_the_preflight(sample, variant, pa
 def test_a_long_segmented_book_renders_cleanly_and_passes(long_book, variant, tmp_path):
     built = long_book[variant]
     with pikepdf.open(built["pdf"]) as pdf:
-        assert len(pdf.pages) % 16 == 0 and 96 < len(pdf.pages) <= 128  # 112 as written
+        assert len(pdf.pages) == 112  # 7 signatures, the last padded
         for page in pdf.pages:  # the join's blank versos and the padding have boxes
             assert "/TrimBox" in page.obj and "/BleedBox" in page.obj
     _assert_renders(built["pdf"], tmp_path)
@@ -167,21 +167,21 @@ def test_a_long_segmented_book_renders_cleanly_and_passes(long_book, variant, tm
     assert code == 0, output
 
 
-def test_blank_signature_pages_have_content_that_decodes(sample):
-    with pikepdf.open(sample["plain"]["pdf"]) as pdf:
+def test_blank_signature_pages_have_content_that_decodes(sample_variants):
+    with pikepdf.open(sample_variants["plain"]["pdf"]) as pdf:
         assert len(pdf.pages) == 16
         last = pdf.pages[-1]
         assert last.obj.Contents.read_bytes().strip() == b"q Q"
         assert list(last.obj.TrimBox) == list(last.obj.MediaBox)  # no bleed: the page
-    with pikepdf.open(sample["x4"]["pdf"]) as pdf:
+    with pikepdf.open(sample_variants["x4"]["pdf"]) as pdf:
         for index in (-2, -1):  # a verso's and a recto's boxes, each as its side's
             blank, model = pdf.pages[index].obj, pdf.pages[index - 2].obj
             assert list(blank.BleedBox) == list(model.BleedBox)
             assert list(blank.TrimBox) == list(model.TrimBox)
 
 
-def test_pdf_x_keys_fonts_and_metadata(sample):
-    with pikepdf.open(sample["x1a"]["pdf"]) as pdf:
+def test_pdf_x_keys_fonts_and_metadata(sample_variants):
+    with pikepdf.open(sample_variants["x1a"]["pdf"]) as pdf:
         assert pdf.pdf_version == "1.4"
         assert str(pdf.docinfo.GTS_PDFXVersion) == "PDF/X-1:2003"
         assert str(pdf.docinfo.GTS_PDFXConformance) == "PDF/X-1a:2003"
@@ -192,7 +192,7 @@ def test_pdf_x_keys_fonts_and_metadata(sample):
         }
         assert subtypes == {"/CIDFontType0C"}
         assert all("/Annots" not in page.obj for page in pdf.pages)
-    with pikepdf.open(sample["x4"]["pdf"]) as pdf, pikepdf.open(sample["plain"]["pdf"]) as plain:
+    with pikepdf.open(sample_variants["x4"]["pdf"]) as pdf, pikepdf.open(sample_variants["plain"]["pdf"]) as plain:
         meta = pdf.open_metadata()
         assert meta["xmpMM:DocumentID"].startswith("uuid:")
         assert meta["xmpMM:RenditionClass"] == "default" and meta["xmpMM:VersionID"] == "1"
@@ -211,7 +211,14 @@ def test_pdf_x_keys_fonts_and_metadata(sample):
             assert not any(isinstance(s, pikepdf.Array) and s[0] == "/Lab" for s in spaces)
 
 
-def test_subset_tags_differ_between_interior_and_cover(sample):
+def test_every_pdf_has_a_file_identifier(rich, sample_variants):
+    """The screen PDF of a book laid out in one document (no padding) too."""
+    for path in (rich.pdf, sample_variants["plain"]["cover"], sample_variants["x4"]["pdf"]):
+        with pikepdf.open(path) as pdf:
+            assert "/ID" in pdf.trailer, path
+
+
+def test_subset_tags_differ_between_interior_and_cover(sample_variants):
     def tags(path: Path) -> dict[str, bytes]:
         with pikepdf.open(path) as pdf:
             return {
@@ -220,7 +227,7 @@ def test_subset_tags_differ_between_interior_and_cover(sample):
                 if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor"
             }
 
-    interior, cover = tags(sample["x4"]["pdf"]), tags(sample["x4"]["cover"])
+    interior, cover = tags(sample_variants["x4"]["pdf"]), tags(sample_variants["x4"]["cover"])
     for name in interior.keys() & cover.keys():
         assert interior[name] == cover[name], name  # a shared tag is the same subset
 
@@ -257,10 +264,10 @@ def _inside_bleed(path: Path, page: int, dpi: int) -> tuple[int, int, int, int]:
 
 
 @pytest.mark.parametrize("variant", ["x4", "x1a", "grey"])
-def test_separations_text_on_black_only_marks_on_every_plate(sample, variant, tmp_path):
+def test_separations_text_on_black_only_marks_on_every_plate(sample_variants, variant, tmp_path):
     """Inside the bleed, the text pages of the sample print on the black plate only;
     the crop marks (registration colour) are on all four plates."""
-    path = sample[variant]["pdf"]
+    path = sample_variants[variant]["pdf"]
     plates = _separations(path, tmp_path / "sep", 1, 10)
     text_pages = 0
     for page in range(1, 11):
@@ -373,9 +380,9 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("fault", BROKEN)
-def test_check_print_catches_each_broken_file(sample, fault, tmp_path):
+def test_check_print_catches_each_broken_file(sample_variants, fault, tmp_path):
     variant, edit, message = BROKEN[fault]
-    built = sample[variant]
+    built = sample_variants[variant]
     broken = tmp_path / f"{variant}.pdf"
     with pikepdf.open(built["pdf"]) as pdf:
         edit(pdf)
@@ -390,8 +397,8 @@ def test_check_print_catches_each_broken_file(sample, fault, tmp_path):
 # --- the cover ---------------------------------------------------------------------------
 
 
-def test_cover_has_crop_and_fold_marks_and_a_barcode_that_reads(sample, tmp_path):
-    with pikepdf.open(sample["x4"]["cover"]) as pdf:
+def test_cover_has_crop_and_fold_marks_and_a_barcode_that_reads(sample_variants, tmp_path):
+    with pikepdf.open(sample_variants["x4"]["cover"]) as pdf:
         page = pdf.pages[0]
         trim = [float(v) for v in page.obj.TrimBox]
         strokes = registration_strokes(pdf, page)
@@ -401,7 +408,7 @@ def test_cover_has_crop_and_fold_marks_and_a_barcode_that_reads(sample, tmp_path
     assert any(abs(x - fold) < 0.2 for x in vertical), (fold, vertical)
     assert all(0.25 <= width <= 0.3 for *_, width in strokes)
     subprocess.run(
-        ["pdftoppm", "-r", "300", "-gray", "-png", str(sample["x4"]["cover"]),
+        ["pdftoppm", "-r", "300", "-gray", "-png", str(sample_variants["x4"]["cover"]),
          str(tmp_path / "cover")], check=True, timeout=300,
     )  # fmt: skip
     image = next(tmp_path.glob("cover*.png"))
@@ -409,5 +416,5 @@ def test_cover_has_crop_and_fold_marks_and_a_barcode_that_reads(sample, tmp_path
         ["zbarimg", "-q", "--raw", str(image)], capture_output=True, text=True, timeout=300
     )
     assert done.stdout.strip() == ISBN, done.stderr
-    with pikepdf.open(sample["plain"]["cover"]) as pdf:  # no marks asked: none drawn
+    with pikepdf.open(sample_variants["plain"]["cover"]) as pdf:  # no marks asked: none drawn
         assert registration_strokes(pdf, pdf.pages[0]) == []
