@@ -313,7 +313,10 @@ def test_the_configured_output_profile_is_used(tmp_path, epoch):
     with pikepdf.open(pdf_path) as pdf:
         intent = pdf.Root.OutputIntents[0]
         assert intent.DestOutputProfile.read_bytes() == profile
-        assert str(intent.OutputConditionIdentifier) == "Printer CMYK SWOP Profile"
+        # Not a registered condition: "Custom", the profile's description as its condition.
+        assert str(intent.OutputConditionIdentifier) == "Custom"
+        assert str(intent.OutputCondition) == "Printer CMYK SWOP Profile"
+        assert "/RegistryName" not in intent
     _assert_no_rgb(pdf_path)
     # A new profile from the printer, book.toml unchanged: the PDF is built again with it.
     (manuscript / "icc" / "press.icc").write_bytes(profile.replace(b"Printer", b"Presses"))
@@ -644,7 +647,9 @@ def test_preflight_checks_the_cover_width(x4, tmp_path):
     manuscript, interior = x4
     with pikepdf.open(interior) as pdf:
         pages = len(pdf.pages)
-    spine = pages / 2 * 0.1  # the default caliper, no board
+    # The default caliper, no board: under 3 mm, the cover is for saddle stitching.
+    assert pages / 2 * 0.1 < 3
+    spine = 0.0
     good = _cover(tmp_path / "good-cover.pdf", 2 * 185 + spine, 260, 3)
     wrong = _cover(tmp_path / "wrong-cover.pdf", 2 * 185 + spine + 2, 260, 3)
     settings = load_config(manuscript / "book.toml").settings.pdf

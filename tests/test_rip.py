@@ -144,7 +144,9 @@ def _check(manuscript: Path, pdf: Path, cover: Path | None = None) -> tuple[int,
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("part", ["pdf", "cover"])
-def test_the_sample_renders_cleanly_and_passes_the_preflight(sample_variants, variant, part, tmp_path):
+def test_the_sample_renders_cleanly_and_passes_the_preflight(
+    sample_variants, variant, part, tmp_path
+):
     """Ghostscript, MuPDF and poppler render every page (the padded blank pages too) with
     nothing to say, and the preflight passes."""
     built = sample_variants[variant]
@@ -192,7 +194,10 @@ def test_pdf_x_keys_fonts_and_metadata(sample_variants):
         }
         assert subtypes == {"/CIDFontType0C"}
         assert all("/Annots" not in page.obj for page in pdf.pages)
-    with pikepdf.open(sample_variants["x4"]["pdf"]) as pdf, pikepdf.open(sample_variants["plain"]["pdf"]) as plain:
+    with (
+        pikepdf.open(sample_variants["x4"]["pdf"]) as pdf,
+        pikepdf.open(sample_variants["plain"]["pdf"]) as plain,
+    ):
         meta = pdf.open_metadata()
         assert meta["xmpMM:DocumentID"].startswith("uuid:")
         assert meta["xmpMM:RenditionClass"] == "default" and meta["xmpMM:VersionID"] == "1"
