@@ -364,6 +364,22 @@ def _image(pdf: pikepdf.Pdf, mode: str, colour: tuple) -> None:
     page.contents_add(pdf.make_stream(b"q 100 0 0 100 150 300 cm /Broken Do Q\n"))
 
 
+def _grey_group(pdf: pikepdf.Pdf) -> None:
+    """A form blending in DeviceGray, as WeasyPrint writes them for translucent drawings."""
+    page = pdf.pages[3]
+    form = pdf.make_stream(
+        b"0.5 g 0 0 50 50 re f\n", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+        BBox=[0, 0, 50, 50], Group=pikepdf.Dictionary(
+            Type=pikepdf.Name.Group, S=pikepdf.Name.Transparency, CS=pikepdf.Name.DeviceGray
+        ),
+    )  # fmt: skip
+    resources = page.obj.Resources
+    if "/XObject" not in resources:
+        resources.XObject = pikepdf.Dictionary()
+    resources.XObject["/Translucent"] = form
+    page.contents_add(pdf.make_stream(b"q 1 0 0 1 150 300 cm /Translucent Do Q\n"))
+
+
 def _dates_apart(pdf: pikepdf.Pdf) -> None:
     date = str(pdf.docinfo.ModDate)
     pdf.docinfo.ModDate = date[:14] + f"{(int(date[14:16]) + 3) % 60:02d}" + date[16:]
@@ -381,6 +397,7 @@ BROKEN = {
         "image /Broken reaches 400 % total ink, above the 300 % limit",
     ),
     "dates apart": ("x4", _dates_apart, r"Info ModDate \(.*\) differs from XMP xmp:ModifyDate"),
+    "grey group": ("grey", _grey_group, "form /Translucent blends in DeviceGray"),
 }
 
 

@@ -240,6 +240,22 @@ def colour_spaces(pdf: pikepdf.Pdf) -> Iterator[Finding]:
                 yield number, f"RGB colour space {name} in the resources"
 
 
+def grey_groups(pdf: pikepdf.Pdf) -> Iterator[Finding]:
+    """A grey book: no transparency group blending in DeviceGray (a press's RIP converts
+    the group's result through the profiles: grey becomes four-colour black)."""
+    import pikepdf
+
+    groups = [(number, "the page", page.obj) for number, page in enumerate(pdf.pages, start=1)]
+    for number, resources in _resource_dictionaries(pdf):
+        for name, xobject in (resources.get("/XObject") or {}).items():
+            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == "/Form":
+                groups.append((number, f"form {name}", xobject))
+    for number, what, obj in groups:
+        group = obj.get("/Group")
+        if group is not None and str(group.get("/CS", "")) == "/DeviceGray":
+            yield number, f"{what} blends in DeviceGray (separates as four-colour black)"
+
+
 def image_ink(pdf: pikepdf.Pdf, limit: float) -> Iterator[Finding]:
     """Each CMYK image's highest total ink, from its samples, within `limit` %."""
     import pikepdf

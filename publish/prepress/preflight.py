@@ -114,6 +114,8 @@ def preflight(
             limit = settings.ink_limit
             findings += [*filecheck.colour_spaces(pdf), *filecheck.image_ink(pdf, limit)]
             findings += [*filecheck.colour_ink(pdf, limit)]
+        if settings.colour == "grey":
+            findings += [*filecheck.grey_groups(pdf)]
         if settings.marks if marks is None else marks:
             findings += [*filecheck.marks(pdf, _folds(pdf, cover))]
         for page, message in findings:
