@@ -13,7 +13,7 @@ def pad_to_signature(path: Path, signature: int) -> int:
     """Add blank pages (prepress.boxes.add_blank_page: the size and boxes of their
     neighbours on the same side) to the PDF at `path` until its page
     count is a multiple of `signature`; the number added."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         added = signature_padding(len(pdf.pages), signature)
@@ -26,7 +26,7 @@ def pad_to_signature(path: Path, signature: int) -> int:
 
 
 def page_count(path: Path) -> int:
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     with pikepdf.open(path) as pdf:
         return len(pdf.pages)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..units import PT_PER_MM
+
 if TYPE_CHECKING:
     import pikepdf
 
     from ..config import PdfSettings
 
-PT_PER_MM = 72 / 25.4
 #: With crop marks, the CSS bleed is widened by this much (mm) beyond twice the bleed: the
 #: slug the marks (prepress/marks.py) are drawn on, clear of the real bleed.
 MARK_GAP = 6.0
@@ -57,7 +58,7 @@ def set_boxes(pdf: pikepdf.Pdf, settings: PdfSettings) -> None:
     """Give every page its TrimBox (the trim size) and BleedBox (trim plus the configured
     bleed). The TrimBox WeasyPrint wrote is kept; a page without one (a blank page the
     join added) gets it from its MediaBox and its side (even index: a right page)."""
-    from pikepdf import Array
+    from pikepdf import Array  # late: pikepdf loads only when used (start-up time)
 
     css = css_bleed(settings)
     top, outer, bottom, inner = settings.bleed
@@ -96,6 +97,7 @@ def add_blank_page(pdf: pikepdf.Pdf, at: int | None = None) -> pikepdf.Page:
     Its TrimBox and BleedBox are those of the nearest page on the same side (a recto's
     bleed is not a verso's), or its MediaBox when no page has them (no bleed); set_boxes
     later computes them if the neighbour lacked them."""
+    # late: loaded only when used (start-up time)
     from pikepdf import Array, Dictionary, Name, Page
 
     count = len(pdf.pages)

@@ -33,6 +33,7 @@ MARK_WIDTHS = (0.2, 0.35)
 
 def page_numbers(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
     """Each page content stream's object → its page number (from 1)."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     numbers = {}
@@ -48,6 +49,7 @@ def page_numbers(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
 def streams(pdf: pikepdf.Pdf) -> Iterator[Finding]:
     """Every stream decodes: Flate data complete (a zero-length or truncated stream is
     what Ghostscript reports as a page drawing error), other filters as qpdf reads them."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     pages = page_numbers(pdf)
@@ -165,6 +167,7 @@ def trailer_id(pdf: pikepdf.Pdf) -> Iterator[Finding]:
 def fonts(pdf: pikepdf.Pdf) -> Iterator[Finding]:
     """Font programs in a form the file's PDF version knows: FontFile3 /OpenType is PDF
     1.6 (a PDF 1.3/1.4 file wants /CIDFontType0C or /Type1C, or FontFile2)."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     for obj in pdf.objects:
@@ -204,6 +207,7 @@ def annotations(pdf: pikepdf.Pdf) -> Iterator[Finding]:
 
 
 def _resource_dictionaries(pdf: pikepdf.Pdf) -> Iterator[tuple[int | None, object]]:
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     seen = set()
@@ -229,6 +233,7 @@ def _resource_dictionaries(pdf: pikepdf.Pdf) -> Iterator[tuple[int | None, objec
 def colour_spaces(pdf: pikepdf.Pdf) -> Iterator[Finding]:
     """No RGB, ICC-based RGB or Lab colour space named in any resource dictionary (a
     CMYK or grey book converts everything; an unused one is still a finding)."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     for number, resources in _resource_dictionaries(pdf):
@@ -243,6 +248,7 @@ def colour_spaces(pdf: pikepdf.Pdf) -> Iterator[Finding]:
 def grey_groups(pdf: pikepdf.Pdf) -> Iterator[Finding]:
     """A grey book: no transparency group blending in DeviceGray (a press's RIP converts
     the group's result through the profiles: grey becomes four-colour black)."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     groups = [(number, "the page", page.obj) for number, page in enumerate(pdf.pages, start=1)]
@@ -258,6 +264,7 @@ def grey_groups(pdf: pikepdf.Pdf) -> Iterator[Finding]:
 
 def image_ink(pdf: pikepdf.Pdf, limit: float) -> Iterator[Finding]:
     """Each CMYK image's highest total ink, from its samples, within `limit` %."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     for number, resources in _resource_dictionaries(pdf):
@@ -284,6 +291,7 @@ def image_ink(pdf: pikepdf.Pdf, limit: float) -> Iterator[Finding]:
 def _cmyk_samples(image: pikepdf.Stream):
     """A DeviceCMYK image's samples as a Pillow CMYK image (its soft mask ignored: ink is
     what the plates carry), or None when stored in a way not measured here."""
+    # late: loaded only when used (start-up time)
     import io
 
     from PIL import Image
@@ -301,6 +309,7 @@ def _cmyk_samples(image: pikepdf.Stream):
 
 def colour_ink(pdf: pikepdf.Pdf, limit: float) -> Iterator[Finding]:
     """CMYK colours set in content streams (`k`, `K`) within `limit` % total ink."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     for number, page in enumerate(pdf.pages, start=1):
@@ -327,6 +336,7 @@ Segment = tuple[float, float, float, float, float]  # x0 y0 x1 y1 width
 def registration_strokes(pdf: pikepdf.Pdf, page: pikepdf.Page) -> list[Segment]:
     """The lines stroked in the registration colour (Separation /All) by the page's own
     content stream (where crop marks are drawn), with their widths."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     spaces = (page.obj.get("/Resources") or {}).get("/ColorSpace") or {}

@@ -53,7 +53,7 @@ def finish(
     mark (a cover's spine)."""
     if not settings.for_print and not marks:
         return
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     if bleed is not None:
         settings = replace(settings, bleed=(bleed,) * 4)
@@ -95,6 +95,7 @@ PRINT_ANNOTATIONS = ("/PrinterMark", "/TrapNet")
 def drop_annotations(pdf: pikepdf.Pdf) -> None:
     """Remove every annotation but PrinterMark and TrapNet: a printed page has no links
     (the screen edition keeps them), and PDF/X forbids annotations inside the BleedBox."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     for page in pdf.pages:
@@ -111,6 +112,7 @@ def drop_annotations(pdf: pikepdf.Pdf) -> None:
 def embed_fonts_as_cff(pdf: pikepdf.Pdf) -> None:
     """PDF 1.3/1.4 (X-1a) know no OpenType font programs (FontFile3 /OpenType is PDF 1.6):
     each is replaced by its bare CFF (/CIDFontType0C or /Type1C); TrueType stays FontFile2."""
+    # late: loaded only when used (start-up time)
     from pikepdf import Name
 
     from ..fonts import bare_cff
@@ -130,6 +132,7 @@ def embed_fonts_as_cff(pdf: pikepdf.Pdf) -> None:
 
 
 def _objects_of_type(pdf: pikepdf.Pdf, kind: str) -> list:
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     return [
@@ -142,6 +145,7 @@ def _objects_of_type(pdf: pikepdf.Pdf, kind: str) -> list:
 def drop_unused_colour_spaces(pdf: pikepdf.Pdf) -> None:
     """Remove named colour spaces no content stream uses (WeasyPrint names two Lab
     spaces in every resource dictionary; a preflight reports unused resources and Lab)."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     used: set[bytes] = set()
@@ -169,6 +173,7 @@ def drop_unused_colour_spaces(pdf: pikepdf.Pdf) -> None:
 
 def _parts(contents) -> list:
     """A page's content streams (its /Contents: one, an array, or none)."""
+    # late: loaded only when used (start-up time)
     import pikepdf
 
     if contents is None:
@@ -184,6 +189,7 @@ def retag_subsets(pdf: pikepdf.Pdf) -> None:
     """Subset tags (`ABCDEF+`) made from the font program's contents: the interior and
     the cover (laid out apart) would otherwise share tags for different subsets, which
     confuses a printer's imposition or merge."""
+    # late: loaded only when used (start-up time)
     import hashlib
 
     from pikepdf import Name
@@ -213,8 +219,8 @@ def convert(pdf: pikepdf.Pdf, converter: Converter, *, flatten: bool) -> None:
     annotation appearances; images; shadings; transparency groups. With `flatten`
     (PDF/X-1a), transparency is removed: soft masks composited onto white, constant
     opacity set to 1."""
-    import pikepdf
-    from pikepdf import Name
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
+    from pikepdf import Name  # late: pikepdf loads only when used (start-up time)
 
     seen: set[tuple[int, int]] = set()
     device = Name.DeviceGray if converter.mode == "grey" else Name.DeviceCMYK

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .boxes import PT_PER_MM
+from ..units import PT_PER_MM
 
 if TYPE_CHECKING:
     import pikepdf
@@ -25,6 +25,7 @@ NAME = "/PublishRegistration"
 
 def registration(pdf: pikepdf.Pdf, grey: bool) -> pikepdf.Object:
     """Separation /All, its alternate all four inks at 100 % (or black, in a grey PDF)."""
+    # late: loaded only when used (start-up time)
     from pikepdf import Array, Dictionary, Name
 
     alternate = Name.DeviceGray if grey else Name.DeviceCMYK
@@ -69,6 +70,7 @@ def _long(segment: tuple[float, float, float, float]) -> bool:
 def draw_marks(pdf: pikepdf.Pdf, grey: bool, folds: tuple[float, ...] = ()) -> None:
     """Crop marks on every page of `pdf` (which has its TrimBox and BleedBox), and fold
     marks at the x positions `folds` (pt)."""
+    # late: loaded only when used (start-up time)
     from pikepdf import Dictionary
 
     space = registration(pdf, grey)

@@ -30,7 +30,7 @@ XMPMM = "http://ns.adobe.com/xap/1.0/mm/"
 
 def profile_name(profile: Path) -> str:
     """The profile's description (the OutputCondition shown by preflight tools)."""
-    from PIL import ImageCms
+    from PIL import ImageCms  # late: Pillow loads only when used (start-up time)
 
     try:
         return ImageCms.getProfileDescription(ImageCms.getOpenProfile(str(profile))).strip()
@@ -43,6 +43,7 @@ def mark_standard(
 ) -> None:
     """Add the OutputIntent with `profile` (of the standard `condition`, if named) and
     the keys of `standard` to `pdf`; Info and XMP get the same dates and ids."""
+    # late: pikepdf loads only when used (start-up time)
     from pikepdf import Array, Dictionary, Name, String
 
     data = profile.read_bytes()
@@ -79,6 +80,7 @@ def mark_standard(
 def document_id(pdf: pikepdf.Pdf) -> str:
     """A uuid for xmpMM:DocumentID, the same for the same book built again (from its
     title and first page's size and content length), as reproducible builds want."""
+    # late: loaded only when used (start-up time)
     import uuid
 
     first = pdf.pages[0].obj if len(pdf.pages) else {}
@@ -89,7 +91,9 @@ def document_id(pdf: pikepdf.Pdf) -> str:
 def _xmp(pdf: pikepdf.Pdf, standard: str, stamp: str) -> None:
     """The XMP packet: title, dates, the ids ISO 15930-7 requires (DocumentID,
     InstanceID, VersionID, RenditionClass), the PDF/X version in its namespace."""
-    from lxml import etree
+    from lxml import etree  # late: lxml loads only when used (start-up time)
+
+    # late: pikepdf loads only when used (start-up time)
     from pikepdf.models.metadata import XMP_NS_XMP
 
     etree.register_namespace("pdfxid", PDFXID)
