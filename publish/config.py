@@ -57,6 +57,8 @@ SECTION_KEYS: dict[str, set[str]] = {
         "marks",
         "standard",
         "output-profile",
+        "output-condition",
+        "ink-limit",
         "colour",
     },  # fmt: skip
     "epub": {
@@ -90,7 +92,7 @@ SECTION_KEYS: dict[str, set[str]] = {
         "printing",
         "print-run",
     },  # fmt: skip
-    "cover": {"paper-caliper", "board", "back-text"},
+    "cover": {"paper-caliper", "board", "back-text", "marks", "binding"},
 }
 #: What a chapter may be (`chapters = [{file = "…", kind = "preface"}]`): front matter,
 #: the text, back matter.
@@ -150,7 +152,7 @@ class PdfSettings:
 
 
 #: `[pdf] standard` values.
-STANDARDS = ("", "pdf/x-4", "pdf/x-1a", "pdf/ua-1")
+STANDARDS = ("", "pdf/x-4", "pdf/x-1a", "pdf/x-1a:2001", "pdf/ua-1")
 #: `[pdf] colour` values.
 COLOURS = ("rgb", "cmyk", "grey")
 
@@ -672,6 +674,12 @@ def _cover_settings(table: dict[str, Any] | None, fail) -> CoverSettings | None:
         if not isinstance(table["back-text"], str) or not table["back-text"].strip():
             raise fail("`back-text` must be a non-empty string", "back-text", "cover")
         values["back_text"] = table["back-text"].strip()
+    if "marks" in table:
+        values["marks"] = _bool(table, "marks", "cover", False, fail)
+    if "binding" in table:
+        if table["binding"] not in ("perfect", "saddle"):
+            raise fail('`binding` must be "perfect" or "saddle"', "binding", "cover")
+        values["binding"] = table["binding"]
     return CoverSettings(**values)
 
 
@@ -704,6 +712,10 @@ def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fa
             "pdf",
         )
     marks = _bool(table, "marks", "pdf", False, fail)
+    condition = _output_condition(table, profile, fail)
+    limit = table.get("ink-limit", 300)
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not 200 <= limit <= 400:
+        raise fail("`ink-limit` must be a total ink in % (200 to 400)", "ink-limit", "pdf")
     wanted = print_standard or colour != "rgb" or marks or profile is not None
     bleed = (3.0,) * 4 if wanted else (0.0,) * 4
     if "bleed" in table:
@@ -714,8 +726,35 @@ def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fa
         marks=marks,
         standard=standard,
         output_profile=profile,
+        output_condition=condition,
+        ink_limit=float(limit),
         colour=colour,
     )
+
+
+def _output_condition(table: dict[str, Any], profile: Path | None, fail) -> str:
+    """`[pdf] output-condition`: a standard printing condition's registry identifier
+    (prepress/conditions.py); one without free characterisation data needs the printer's
+    profile as `output-profile`."""
+    # late: the table of conditions is prepress's, loaded only when a book names one
+    from .prepress.registry import CONDITIONS, find_condition
+
+    if "output-condition" not in table:
+        return ""
+    name = table["output-condition"]
+    condition = find_condition(name) if isinstance(name, str) else None
+    if condition is None:
+        raise fail(
+            f"`output-condition` must be one of {', '.join(CONDITIONS)} (or GRACoL2006)",
+            "output-condition", "pdf",
+        )  # fmt: skip
+    if condition.data is None and profile is None:
+        raise fail(
+            f"`output-condition` {condition.identifier} has no free profile: give the "
+            "printer's as `output-profile`",
+            "output-condition", "pdf",
+        )  # fmt: skip
+    return condition.identifier
 
 
 def _output_profile(table: dict[str, Any], toml: Path, fail) -> Path | None:

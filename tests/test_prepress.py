@@ -689,6 +689,9 @@ def test_preflight_checks_the_cover_width(x4, tmp_path):
         ('output-profile = "images/grey.icc"\ncolour = "cmyk"', "is a grey profile: it goes"),
         ('output-profile = "images/ps.icc"', "LittleCMS cannot convert colours with it"),
         ("marks = 1", "`marks` must be true or false"),
+        ('output-condition = "FOGRA99"', "`output-condition` must be one of FOGRA39, FOGRA29"),
+        ('output-condition = "FOGRA51"', "FOGRA51 has no free profile: give the printer's"),
+        ("ink-limit = 500", "`ink-limit` must be a total ink in % (200 to 400)"),
     ],
 )
 def test_print_config_errors_are_one_line(tmp_path, pdf, message):

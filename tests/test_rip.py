@@ -223,6 +223,27 @@ def test_every_pdf_has_a_file_identifier(rich, sample_variants):
             assert "/ID" in pdf.trailer, path
 
 
+@pytest.mark.slow
+def test_a_named_condition_and_x1a_2001(tmp_path, epoch):
+    """`output-condition = "FOGRA29"` (uncoated): its registry name in the OutputIntent and
+    its profile, made from icc-profiles-free's data; X-1a:2001 is PDF 1.3 with its keys."""
+    pdf = 'standard = "pdf/x-1a:2001"\noutput-condition = "fogra29"\n'
+    manuscript = _variant(SAMPLE, tmp_path / "m", pdf)
+    path = build(manuscript, tmp_path / "out", ("pdf",)).written[0]
+    with pikepdf.open(path) as pdf:
+        assert pdf.pdf_version == "1.3"
+        assert str(pdf.docinfo.GTS_PDFXVersion) == "PDF/X-1:2001"
+        assert str(pdf.docinfo.GTS_PDFXConformance) == "PDF/X-1a:2001"
+        intent = pdf.Root.OutputIntents[0]
+        assert str(intent.OutputConditionIdentifier) == "FOGRA29"
+        assert (
+            str(intent.Info) == "Uncoated FOGRA29 (ISO 12647-2:2004/Amd 1, paper type 4, uncoated)"
+        )
+    _assert_renders(path, tmp_path)
+    code, output = _check(manuscript, path)
+    assert code == 0, output
+
+
 def test_subset_tags_differ_between_interior_and_cover(sample_variants):
     def tags(path: Path) -> dict[str, bytes]:
         with pikepdf.open(path) as pdf:

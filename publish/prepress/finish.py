@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from .boxes import set_boxes
 from .colour import BLACK_K, Converter, is_rgb_space
-from .conditions import DEFAULT_CONDITION, Condition, condition_profile, find_condition
+from .conditions import condition_profile
 from .marks import draw_marks
+from .registry import DEFAULT_CONDITION, Condition, find_condition
 from .standard import PDF_VERSIONS, mark_standard
 
 if TYPE_CHECKING:

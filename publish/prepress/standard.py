@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..render import build_time
-from .conditions import REGISTRY, Condition
+from .registry import REGISTRY, Condition
 
 if TYPE_CHECKING:
     import pikepdf
