@@ -11,15 +11,18 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from ebooklib import epub
 from markupsafe import Markup
 
 from . import __version__
+from .images import RASTER_SUFFIXES
 from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
-from .pdf.pagination import insert_page_breaks
+from .pdf.pagination import PageBreak, insert_page_breaks
 from .render import build_time, labels, stylesheet, template
+from .typography import textnodes
 from .typography.display import phrase_breaks, phrase_headings
 from .typography.emphasis import epub_emphasis
 from .typography.housestyle import epub_css
@@ -45,7 +48,6 @@ def _upright_digits(html: str) -> str:
     )
 
 
-_ID_RE = re.compile(r'\sid="([^"]+)"')
 _FRAGMENT_HREF_RE = re.compile(r'href="#([^"]+)"')
 
 
@@ -58,7 +60,7 @@ def anchor_files(book: Book) -> dict[str, str]:
             files.setdefault(chapter.part.id, part_file(chapter.part))
         files[chapter.id] = name
         for html in (chapter.body, *(note.html for note in chapter.footnotes)):
-            for found in _ID_RE.findall(html):
+            for found in textnodes.ids(html):
                 files.setdefault(found, name)
     return files
 
@@ -80,7 +82,11 @@ def part_file(part: Part) -> str:
 
 
 def _chapter_xhtml(
-    book: Book, chapter: Chapter, vertical: bool = False, files: dict[str, str] | None = None
+    book: Book,
+    chapter: Chapter,
+    vertical: bool = False,
+    files: dict[str, str] | None = None,
+    page_breaks: Sequence[PageBreak] = (),
 ) -> str:
     body = NOTEREF_RE.sub(
         r'<a class="noteref" epub:type="noteref" role="doc-noteref" href="#\1" id="\2">\3</a>',
@@ -103,7 +109,7 @@ def _chapter_xhtml(
         body = _cross_file_links(body, own, files)
         for note in notes:
             note["html"] = _cross_file_links(note["html"], own, files)
-    pages = [page for page in book.page_breaks if page.chapter == chapter.id]
+    pages = [page for page in page_breaks if page.chapter == chapter.id]
     body = insert_page_breaks(body, [page for page in pages if page.block is not None])
     body = _FIGURE_END_MARKER_RE.sub(r"</figcaption></figure>\1", hoist_out_of_ruby(body))
     if vertical:
@@ -143,7 +149,9 @@ def _ncx_id(heading_id: str) -> str:
     return "nav-" + hashlib.sha256(heading_id.encode()).hexdigest()[:12]
 
 
-def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> None:
+def _accessibility(
+    ebook: epub.EpubBook, book: Book, images_described: bool, paginated: bool
+) -> None:
     """EPUB Accessibility 1.1 metadata (schema.org), claimed only when the book qualifies."""
     settings = book.settings.epub
     has_images = bool(book.resources)
@@ -151,7 +159,7 @@ def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> 
     features = ["tableOfContents", "readingOrder", "structuralNavigation"]
     if has_images and images_described:
         features.append("alternativeText")
-    if book.page_breaks:
+    if paginated:
         features += ["printPageNumbers", "pageNavigation"]
     sufficient = ["textual"] if images_described else ["textual,visual"]
     for mode in modes:
@@ -165,7 +173,7 @@ def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> 
         "This publication has a table of contents, structured headings and a logical reading "
         "order"
         + (", with text alternatives for its images" if has_images else "")
-        + (", and page-break markers from the print edition" if book.page_breaks else "")
+        + (", and page-break markers from the print edition" if paginated else "")
         + "."
     )
     ebook.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
@@ -269,17 +277,46 @@ def _fallback_fonts(book: Book, text: str) -> list[dict]:
     ]
 
 
-def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
+def make_epub(
+    book: Book, fonts: list[dict] | None = None, page_breaks: Sequence[PageBreak] = ()
+) -> epub.EpubBook:
     """The ebooklib book for the model (not yet written); `fonts`: its embedded_fonts, if
-    they were made already."""
-    meta = book.metadata
-    settings = book.settings.epub
-    language = meta.language
-    words = labels(language)
+    they were made already; `page_breaks`: the print edition's, what its layout learned."""
     ebook = epub.EpubBook()
+    _metadata(ebook, book, paginated=bool(page_breaks))
+    vertical = book.settings.epub.writing_mode == "vertical-rl"
+    if vertical:
+        ebook.set_direction("rtl")
+        ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
+    css = _style(ebook, book, vertical, fonts)
+    cover_href, cover_page = _cover(ebook, book, css)
+    titlepage = _document(ebook, css, "titlepage", "titlepage.xhtml", book.metadata.title,
+                          book.metadata.language)  # fmt: skip
+    titlepage.content = template("epub-titlepage.xhtml").render(meta=book.metadata)
+    files = anchor_files(book)
+    documents = _text_documents(ebook, book, css, vertical, files, page_breaks)
+    for resource in book.resources:
+        if resource.href == cover_href:
+            continue
+        ebook.add_item(
+            epub.EpubItem(
+                uid="res-" + re.sub(r"[^A-Za-z0-9_.-]", "-", resource.href),
+                file_name=resource.href,
+                media_type=resource.media_type,
+                content=resource.content(),
+            )
+        )
+    nav = _navigation(ebook, book, css, files)
+    ebook.spine = [cover_page, titlepage, nav, *documents]
+    return ebook
+
+
+def _metadata(ebook: epub.EpubBook, book: Book, paginated: bool) -> None:
+    """The package's metadata: Dublin Core, the print edition paginated from, accessibility."""
+    meta = book.metadata
     ebook.set_identifier(meta.identifier)
     ebook.set_title(meta.title)
-    ebook.set_language(language)
+    ebook.set_language(meta.language)
     for number, author in enumerate(meta.authors, start=1):
         ebook.add_author(author, uid=f"creator{number}")
     if meta.subtitle:
@@ -294,7 +331,7 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
     for subject in meta.subjects:
         ebook.add_metadata("DC", "subject", subject)
     ebook.add_metadata(None, "meta", "", {"name": "generator", "content": f"publish {__version__}"})
-    if book.page_breaks:
+    if paginated:
         size = "×".join(f"{v:g}" for v in book.settings.pdf.page_size)
         ebook.add_metadata(
             "DC", "source", f"{meta.title}（印刷版 PDF，{size} mm）", {"id": "print-edition"}
@@ -302,12 +339,14 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         ebook.add_metadata(
             None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"}
         )
-    _accessibility(ebook, book, _images_described(book))
-    vertical = settings.writing_mode == "vertical-rl"
-    if vertical:
-        ebook.set_direction("rtl")
-        ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
+    _accessibility(ebook, book, _images_described(book), paginated)
 
+
+def _style(
+    ebook: epub.EpubBook, book: Book, vertical: bool, fonts: list[dict] | None
+) -> epub.EpubItem:
+    """The embedded fonts and the one stylesheet every document links."""
+    settings = book.settings.epub
     if not settings.embed_fonts:
         fonts = []
     elif fonts is None:
@@ -345,7 +384,23 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         ).encode("utf-8"),
     )
     ebook.add_item(css)
+    return css
 
+
+def _document(
+    ebook: epub.EpubBook, css: epub.EpubItem, uid: str, file_name: str, title: str, lang: str
+) -> epub.EpubHtml:
+    """An XHTML document of the book (its content set by the caller), with the stylesheet."""
+    document = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=lang)
+    document.add_item(css)
+    ebook.add_item(document)
+    return document
+
+
+def _cover(ebook: epub.EpubBook, book: Book, css: epub.EpubItem) -> tuple[str, epub.EpubHtml]:
+    """The cover image (the book's, or one drawn) and its page: (image href, page)."""
+    meta = book.metadata
+    words = labels(meta.language)
     if book.cover is not None:
         cover_href = book.cover.href
         cover_bytes, cover_type = book.cover.path.read_bytes(), book.cover.media_type
@@ -360,57 +415,48 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
     cover_image.properties = ["cover-image"]
     ebook.add_item(cover_image)
     ebook.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-    cover_page = epub.EpubHtml(
-        uid="cover", file_name="cover.xhtml", title=words["cover"], lang=language
-    )
+    cover_page = _document(ebook, css, "cover", "cover.xhtml", words["cover"], meta.language)
     cover_page.content = template("epub-cover.xhtml").render(
         href=cover_href, alt=f"{words['cover']}：{meta.title}"
     )
-    cover_page.add_item(css)
-    ebook.add_item(cover_page)
+    return cover_href, cover_page
 
-    titlepage = epub.EpubHtml(
-        uid="titlepage", file_name="titlepage.xhtml", title=meta.title, lang=language
-    )
-    titlepage.content = template("epub-titlepage.xhtml").render(meta=meta)
-    titlepage.add_item(css)
-    ebook.add_item(titlepage)
 
+def _text_documents(
+    ebook: epub.EpubBook,
+    book: Book,
+    css: epub.EpubItem,
+    vertical: bool,
+    files: dict[str, str],
+    page_breaks: Sequence[PageBreak],
+) -> list[epub.EpubHtml]:
+    """The documents of the text, in reading order: each part's title page, each chapter."""
+    language = book.metadata.language
     documents = []
-    files = anchor_files(book)
     for chapter in book.chapters:
         if book.opens_part(chapter):
             assert chapter.part is not None
-            part = epub.EpubHtml(
-                uid=chapter.part.id, file_name=part_file(chapter.part),
-                title=chapter.part.title, lang=language,
-            )  # fmt: skip
+            part = _document(ebook, css, chapter.part.id, part_file(chapter.part),
+                             chapter.part.title, language)  # fmt: skip
             part.content = template("epub-part.xhtml").render(part=chapter.part)
-            part.add_item(css)
-            ebook.add_item(part)
             documents.append(part)
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
         )
-        item.content = _chapter_xhtml(book, chapter, vertical, files)
+        item.content = _chapter_xhtml(book, chapter, vertical, files, page_breaks)
         if "<math" in item.content:
             item.properties.append("mathml")  # EPUB 3: documents with MathML say so
         item.add_item(css)
         ebook.add_item(item)
         documents.append(item)
+    return documents
 
-    for resource in book.resources:
-        if resource.href == cover_href:
-            continue
-        ebook.add_item(
-            epub.EpubItem(
-                uid="res-" + re.sub(r"[^A-Za-z0-9_.-]", "-", resource.href),
-                file_name=resource.href,
-                media_type=resource.media_type,
-                content=resource.content(),
-            )
-        )
 
+def _navigation(
+    ebook: epub.EpubBook, book: Book, css: epub.EpubItem, files: dict[str, str]
+) -> epub.EpubNav:
+    """The table of contents (nav and NCX) and the guide; returns the nav document."""
+    words = labels(book.metadata.language)
     by_id = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
     ebook.toc = [
         (
@@ -435,18 +481,23 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
             "title": first_body.title,
         },
     ]
-    ebook.spine = [cover_page, titlepage, nav, *documents]
-    return ebook
+    return nav
 
 
-def render_epub(book: Book, target: Path, fonts: list[dict] | None = None) -> None:
+def render_epub(
+    book: Book,
+    target: Path,
+    fonts: list[dict] | None = None,
+    page_breaks: Sequence[PageBreak] = (),
+) -> None:
     """Write the EPUB of the book to `target`, byte for byte the same for the same input
-    (`fonts`: its embedded_fonts, if they were made already)."""
+    (`fonts`: its embedded_fonts, if they were made already; `page_breaks`: the print
+    edition's, for the page list)."""
     when = build_time()
     buffer = io.BytesIO()
     epub.write_epub(
         buffer,
-        make_epub(book, fonts),
+        make_epub(book, fonts, page_breaks),
         {
             "epub3_pages": False,
             "epub2_guide": False,
@@ -457,18 +508,18 @@ def render_epub(book: Book, target: Path, fonts: list[dict] | None = None) -> No
             "compresslevel": 0,
         },
     )
-    _repack(buffer.getvalue(), target, when, book.metadata.language, _page_list(book))
+    _repack(buffer.getvalue(), target, when, book.metadata.language, _page_list(book, page_breaks))
 
 
-def _page_list(book: Book) -> str:
+def _page_list(book: Book, page_breaks: Sequence[PageBreak]) -> str:
     """The page-list nav: one entry per printed page, in reading order."""
-    if not book.page_breaks:
+    if not page_breaks:
         return ""
     words = labels(book.metadata.language)
     files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
     items = "".join(
         f'<li><a href="{files[page.chapter]}#page-{page.label}">{page.label}</a></li>'
-        for page in book.page_breaks
+        for page in page_breaks
     )
     return (
         f'<nav epub:type="page-list" id="page-list" hidden="hidden">'
@@ -477,7 +528,7 @@ def _page_list(book: Book) -> str:
 
 
 #: Files already compressed, stored as they are in the EPUB's zip.
-COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+COMPRESSED = RASTER_SUFFIXES
 
 
 def _repack(data: bytes, target: Path, when, language: str, page_list: str = "") -> None:
