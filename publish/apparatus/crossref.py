@@ -23,17 +23,17 @@ from ..model import Book, Chapter, Heading
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "fig": "图", "tbl": "表", "eq": "式", "lst": "代码清单",
-        "separator": "-", "caption-separator": "\u3000", "equation": "（{}）",
+        "separator": "-", "caption-separator": "\u3000", "equation": "（{}）", "eq-join": "",
         "chapter": "第 {} 章", "section": "“{}”一节", "and": "、",
     },
     "ja": {
         "fig": "図", "tbl": "表", "eq": "式", "lst": "リスト",
-        "separator": "-", "caption-separator": "\u3000", "equation": "（{}）",
+        "separator": "-", "caption-separator": "\u3000", "equation": "（{}）", "eq-join": "",
         "chapter": "第 {} 章", "section": "「{}」", "and": "、",
     },
     "": {
         "fig": "Figure", "tbl": "Table", "eq": "Equation", "lst": "Listing",
-        "separator": ".", "caption-separator": ": ", "equation": "({})",
+        "separator": ".", "caption-separator": ": ", "equation": "({})", "eq-join": " ",
         "chapter": "Chapter {}", "section": "section “{}”", "and": ", ",
     },
 }  # fmt: skip
@@ -195,7 +195,7 @@ def _words(target: str, bare: bool, said: dict[str, str], found: _Numbers) -> st
         kind, text = found.objects[target]
         if kind == "eq":
             text = said["equation"].format(text)
-            return text if bare else f"{said['eq']}{text}"
+            return text if bare else f"{said['eq']}{said['eq-join']}{text}"
         return text if bare else f"{said[kind]} {text}"
     if target in found.headings:
         title, is_chapter = found.headings[target]
