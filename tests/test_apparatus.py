@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from test_linkpages import WHOLE
 
 from conftest import ROOT, epubcheck, squash
 from publish.build import build
 from publish.errors import PublishError
 from publish.readers import read_book
-from test_linkpages import WHOLE
 
 APPARATUS = ROOT / "tests" / "manuscripts" / "apparatus"
 CAPTIONS = {
