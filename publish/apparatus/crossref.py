@@ -209,11 +209,15 @@ def _words(target: str, bare: bool, said: dict[str, str], found: _Numbers) -> st
 # --- XHTML fragments --------------------------------------------------------------------
 
 
+_ROOT = '<div xmlns:epub="http://www.idpf.org/2007/ops">'
+
+
 def parse(fragment: str):
-    """A model fragment (well-formed XHTML, sanitize.py) under a `<div>`."""
-    return etree.fromstring(f"<div>{fragment}</div>")
+    """A model fragment (well-formed XHTML, sanitize.py; `epub:type` allowed) under a
+    `<div>`."""
+    return etree.fromstring(f"{_ROOT}{fragment}</div>")
 
 
 def serialize(root) -> str:
     out = etree.tostring(root, encoding="unicode", method="xml")
-    return out[len("<div>") : -len("</div>")] if out != "<div/>" else ""
+    return re.sub(r"^<div[^>]*>|</div>$", "", out) if not out.endswith("/>") else ""

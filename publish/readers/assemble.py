@@ -45,7 +45,9 @@ from .summary import Entry
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 #: Ids the renderers make themselves (footnotes, page-break markers, parts, chapters).
 #: Labelled objects' and index marks' ids too (markup/crossref.py).
-_RESERVED_RE = re.compile(r"^(?:fn-|fnref-|page-|part\d|ch\d|fig-|tbl-|eq-|lst-|sec-|ix-)")
+_RESERVED_RE = re.compile(
+    r"^(?:fn-|fnref-|page-|part\d|ch\d|fig-|tbl-|eq-|lst-|sec-|ix-|ixe-|book-index$)"
+)
 
 
 @dataclass
