@@ -38,8 +38,13 @@ def with_pandoc(style: Path) -> list[str]:
 def with_citeproc_py(style: Path) -> list[str]:
     import warnings
 
-    from citeproc import (Citation, CitationItem, CitationStylesBibliography,
-                          CitationStylesStyle, formatter)  # fmt: skip
+    from citeproc import (
+        Citation,
+        CitationItem,
+        CitationStylesBibliography,
+        CitationStylesStyle,  # fmt: skip
+        formatter,
+    )
     from citeproc.source.json import CiteProcJSON
 
     warnings.filterwarnings("ignore")
