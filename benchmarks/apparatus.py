@@ -38,9 +38,28 @@ from publish.plaintext import import_text  # noqa: E402
 
 BIN = Path(sys.executable).parent
 #: Names the index marks (each occurs often in the novel).
-TERMS = (
-    "曹操 刘备 孙权 关公 张飞 诸葛亮 赵云 吕布 袁绍 董卓 周瑜 司马懿 荆州 许昌 成都 洛阳 长安 赤壁 汉中 江东"
-).split()
+TERMS = [
+    "曹操",
+    "刘备",
+    "孙权",
+    "关公",
+    "张飞",
+    "诸葛亮",
+    "赵云",
+    "吕布",
+    "袁绍",
+    "董卓",
+    "周瑜",
+    "司马懿",
+    "荆州",
+    "许昌",
+    "成都",
+    "洛阳",
+    "长安",
+    "赤壁",
+    "汉中",
+    "江东",
+]
 TABLE = "| 人物 | 字 |\n|---|---|\n| 刘备 | 玄德 |\n"
 
 
