@@ -214,3 +214,35 @@ def test_an_edit_moving_a_figure_renumbers_every_reference_and_page(tmp_path, ep
         assert all("图1-2泥活字的压印" in pages[printed] for _, _, printed in press)
         assert all("图1-3第二幅图" in pages[p] for _, t, p in references if t == "图1-3")
     assert printed_links(results["segments"]) == printed_links(results["one"])
+
+
+def _index_links(pdf: Path) -> list[tuple[str, str]]:
+    """(number printed, label of the page it leads to) of each link on the index's pages."""
+    from conftest import pdf_internal_links
+
+    reader = pypdf.PdfReader(pdf)
+    labels = reader.page_labels
+    first = next(n for n, page in enumerate(reader.pages) if "索引" in (page.extract_text() or "")
+                 and "符号与数字" in (page.extract_text() or ""))  # fmt: skip
+    found: dict[tuple, tuple[str, str]] = {}  # a link's box and its number's: one link
+    for page, text, target, top, right in pdf_internal_links(pdf):
+        text = squash(text)
+        if page >= first and text.isdigit():
+            found[(page, round(top), round(right))] = (text, labels[target])
+    return list(found.values())
+
+
+def test_each_index_page_number_is_a_page_holding_its_term(builds):
+    book = read_book(APPARATUS)
+    marks = {mark.anchor: mark.text for mark in book.index_marks}
+    locators = re.findall(r'class="index-locator" [^>]*href="#([^"]+)"', book.chapters[-1].body)
+    pages = _pages(builds["one"])
+    for pdf in (builds["one"], builds["segments"]):
+        links = _index_links(pdf)
+        assert len(links) == len(locators) == 10
+        for (printed, target), anchor in zip(links, locators, strict=True):
+            assert printed == target
+            assert squash(marks[anchor]) in pages[printed], (marks[anchor], printed)
+    index_text = next(t for t in pages.values() if t.startswith("索引") or "符号与数字" in t)
+    assert "活字，1，7" in index_text and "见第" not in index_text
+    assert _index_links(builds["segments"]) == _index_links(builds["one"])

@@ -74,9 +74,11 @@ def test_entries_sub_entries_and_cross_references():
     assert entry.split("<ul")[0].count('class="index-locator"') == 2
     assert 'epub:type="index-term">泥活字</span>，<a class="index-locator"' in entry
     see = re.search(r"胶泥活字</span>(.*?)</li>", body).group(1)
-    assert "index-locator" not in see and re.search(r'见 <a epub:type="index-xref-preferred" '
+    assert "index-locator" not in see and re.search(r'见 <a class="ix-xref" epub:type="index-xref-preferred" '
                                                     r'href="#ixe-\d+">泥活字</a>', see)  # fmt: skip
-    assert re.search(r'另见 <a epub:type="index-xref-related" href="#ixe-\d+">活字</a>', body)
+    assert re.search(
+        r'另见 <a class="ix-xref" epub:type="index-xref-related" href="#ixe-\d+">活字</a>', body
+    )
     # Each locator leads to the place marked, which the text keeps as a span of that id.
     text = "".join(chapter.body for chapter in book.chapters[:-1])
     for anchor in re.findall(r'class="index-locator" [^>]*href="#([^"]+)"', body):

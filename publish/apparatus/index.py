@@ -271,7 +271,7 @@ def _entry(entry: Entry, sorter: Sorter, said: dict[str, str], ids: dict[str, st
     for anchor, title, _section in entry.locators:
         parts.append(
             f'{said["separator"]}<a class="index-locator" epub:type="index-locator" '
-            f'href="#{anchor}">{html.escape(title)}</a>'
+            f'href="#{anchor}"><span class="ix-where">{html.escape(title)}</span></a>'
         )
     for word, targets, kind in ((said["see"], entry.see, "preferred"),
                                 (said["also"], entry.also, "related")):  # fmt: skip
@@ -280,7 +280,7 @@ def _entry(entry: Entry, sorter: Sorter, said: dict[str, str], ids: dict[str, st
         links = []
         for target in targets:
             if target in ids:
-                links.append(f'<a epub:type="index-xref-{kind}" href="#{ids[target]}">'
+                links.append(f'<a class="ix-xref" epub:type="index-xref-{kind}" href="#{ids[target]}">'
                              f"{html.escape(target)}</a>")  # fmt: skip
             else:
                 links.append(html.escape(target))
