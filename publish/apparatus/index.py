@@ -280,8 +280,8 @@ def _entry(entry: Entry, sorter: Sorter, said: dict[str, str], ids: dict[str, st
         links = []
         for target in targets:
             if target in ids:
-                links.append(f'<a class="ix-xref" epub:type="index-xref-{kind}" href="#{ids[target]}">'
-                             f"{html.escape(target)}</a>")  # fmt: skip
+                semantics = f'class="ix-xref" epub:type="index-xref-{kind}"'
+                links.append(f'<a {semantics} href="#{ids[target]}">{html.escape(target)}</a>')
             else:
                 links.append(html.escape(target))
         separator = said["separator"] if entry.locators or kind == "related" else " "
