@@ -246,3 +246,18 @@ def test_each_index_page_number_is_a_page_holding_its_term(builds):
     index_text = next(t for t in pages.values() if t.startswith("索引") or "符号与数字" in t)
     assert "活字，1，7" in index_text and "见第" not in index_text
     assert _index_links(builds["segments"]) == _index_links(builds["one"])
+
+
+def test_references_to_headings_below_the_toc_and_in_footnotes(tmp_path):
+    folder = _manuscript(
+        tmp_path / "deep",
+        {
+            "a.md": "# 甲\n\n## 乙\n\n### 丙\n\n#### 深处 {#sec:deep}\n\n见 @sec:deep[^1]。\n\n"
+            '[^1]: 注里也见 @sec:deep 与 [胶泥]{.index see="泥版"}。\n'
+        },
+    )
+    book = read_book(folder)
+    assert '<a class="xref" href="#sec-deep">“深处”一节</a>' in book.chapters[0].body
+    assert "“深处”一节" in book.chapters[0].footnotes[0].html
+    messages = [str(w) for w in book.warnings]
+    assert any("a.md:11" in m and 'see="泥版"' in m for m in messages), messages

@@ -96,11 +96,12 @@ def number(book: Book) -> None:
         _headings(chapter, found)
         if not by_book:
             counts = {}
-        if 'class="numbered' in chapter.body or "numbered" in chapter.body:
+        if "numbered" in chapter.body:
             root = parse(chapter.body)
             prefix = None if by_book else found.chapter_numbers.get(chapter.id)
             _number_objects(root, prefix, counts, said, found)
             chapter.body = serialize(root)
+    _deep_headings(book, found)
     for chapter in book.chapters:
         if "xref" in chapter.body:
             chapter.body = _refer(chapter.body, said, found)
@@ -116,6 +117,30 @@ def _headings(chapter: Chapter, found: _Numbers) -> None:
         heading = pending.pop()
         found.headings[heading.id] = (heading.title, False)
         pending.extend(heading.children)
+
+
+_XREF_RE = re.compile(r'<a class="xref[^"]*" href="#([^"]+)"')
+
+
+def _deep_headings(book: Book, found: _Numbers) -> None:
+    """Headings referred to but below the TOC's depth (not in the model's section tree):
+    their titles, from the chapter holding them."""
+    wanted = {
+        target
+        for chapter in book.chapters
+        for text in (chapter.body, *(note.html for note in chapter.footnotes))
+        for target in _XREF_RE.findall(text)
+        if target not in found.objects and target not in found.headings
+    }
+    for chapter in book.chapters:
+        if not wanted:
+            return
+        if not any(f'id="{target}"' in chapter.body for target in wanted):
+            continue
+        for element in parse(chapter.body).iter("h2", "h3", "h4", "h5", "h6"):
+            if element.get("id") in wanted:
+                found.headings[element.get("id")] = ("".join(element.itertext()).strip(), False)
+                wanted.discard(element.get("id"))
 
 
 def _number_objects(

@@ -70,9 +70,11 @@ def make(book: Book) -> None:
     if not book.index_marks:
         return
     sections = _sections(book)
+    titles = {chapter.id: (chapter.title, chapter.id) for chapter in book.chapters}
     entries: dict[str, Entry] = {}
-    for mark in book.index_marks:
-        _enter(entries, mark, sections.get(mark.anchor, ("", "")))
+    for mark in book.index_marks:  # a mark in a footnote: its chapter
+        _enter(entries, mark, sections.get(mark.anchor) or titles.get(mark.chapter, ("", "")))
+    _check_references(book, entries)
     language = book.metadata.language.split("-")[0].lower()
     said = WORDS.get(language, WORDS[""])
     sorter = Sorter(options.order, dict(options.readings), language)
@@ -112,6 +114,19 @@ def _enter(entries: dict[str, Entry], mark: IndexMark, section: tuple[str, str])
     if entry.locators and entry.locators[-1][2] == section_id:
         return  # one link for a section, however often it is named there
     entry.locators.append((mark.anchor, title, section_id))
+
+
+def _check_references(book: Book, entries: dict[str, Entry]) -> None:
+    """A `see` or `seealso` naming no entry: a warning where the first mark says it."""
+    warned: set[str] = set()
+    for mark in book.index_marks:
+        for key in ("see", "seealso", "see-also"):
+            target = mark.attributes.get(key)
+            if target and target not in entries and target not in warned:
+                warned.add(target)
+                book.warnings.append(Warning(f"index: `{key}=\"{target}\"` names no entry of "
+                                             "the index (printed as text)", mark.path,
+                                             mark.line))  # fmt: skip
 
 
 def _sections(book: Book) -> dict[str, tuple[str, str]]:
