@@ -20,7 +20,6 @@ apparatus's extra time over the plain book.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import statistics
 import subprocess
@@ -69,13 +68,7 @@ def make_books(work: Path, chapters: int, references: int, terms: int) -> dict[s
     for name in ("plain", "apparatus"):
         folder = work / name
         shutil.rmtree(folder, ignore_errors=True)
-        import_text(CORPUS, folder)
-        toml = (folder / "book.toml").read_text(encoding="utf-8")
-        files = [folder / n for n in re.findall(r'"(\d+[^"]*\.md)"', toml)]
-        for extra in files[chapters:]:
-            toml = toml.replace(f'"{extra.name}", ', "").replace(f', "{extra.name}"', "")
-            extra.unlink()
-        (folder / "book.toml").write_text(toml, encoding="utf-8")
+        import_text(CORPUS, folder, max_chapters=chapters)
         books[name] = folder
     files = sorted(books["apparatus"].glob("[0-9]*.md"))
     plain_files = sorted(books["plain"].glob("[0-9]*.md"))
