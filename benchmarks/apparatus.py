@@ -98,11 +98,14 @@ def _mark(files: list[Path], labels: list[str], references: int, terms: int) -> 
     made = marked = 0
     for number, text in enumerate(texts):
         paragraphs = text.split("\n\n")
+        text_paragraphs = [
+            i for i, p in enumerate(paragraphs) if not p.startswith(("|", "#", "Table"))
+        ]
         for step in range(per_file):
             if made >= references:
                 break
             label = labels[(made * 7) % len(labels)]
-            at = (step * 3 + 1) % len(paragraphs)
+            at = text_paragraphs[(step * 3 + 1) % len(text_paragraphs)]
             paragraphs[at] += f"（参看@{label}）"
             made += 1
         count = 0

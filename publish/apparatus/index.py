@@ -172,6 +172,7 @@ def _mark_listed(book: Book, name: str) -> None:
         why = "is outside the book" if not path.is_relative_to(book.root.resolve()) else "not found"
         book.warnings.append(Warning(f"[index] terms: `{name}` {why}", book.root / "book.toml"))
         return
+    book.inputs.append(path)  # an edit of the list rebuilds the book (cache.py)
     terms = read_terms(path)
     if not terms:
         return
