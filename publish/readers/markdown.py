@@ -392,7 +392,12 @@ def _make_figures(tokens: list[Token]) -> None:
         opening.type = closing.type = "html_block"
         label = image.meta.get("label")
         classes = [
-            c for c, on in (("full-bleed", bleed), ("numbered", label_kind(label) == "fig")) if on
+            c
+            for c, on in (
+                ("full-bleed", bleed),
+                ("numbered", bool(label) and label_kind(label) == "fig"),
+            )
+            if on
         ]
         figure = "<figure"
         if label:
