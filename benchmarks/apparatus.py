@@ -7,19 +7,23 @@ is built twice as a user would, one `publish build` process each (PDF and EPUB, 
 empty folder, then again after one sentence is added to the middle chapter):
 
 - plain       the text as imported, with a small table after every fifth paragraph of each
-              chapter, and the words the other book marks, unmarked
+              chapter, and the same words printed, typed by hand: captions 表 3-2,
+              references （参看表 3-2（见第 123 页））, an index chapter of pages
 - apparatus   the same tables labelled (`Table: … {#tbl:…}`, numbered 表 N-M), `--references`
               references to them spread through the book (`@tbl:…`, each printed with its
               page), and `--terms` places marked for the index (`[曹操]{.index}`…):
               the index, two columns of real page numbers, at the end
 
-Each row is the median wall time of `--repeat` runs, interleaved; the last column is the
-apparatus's extra time over the plain book.
+Each row is the median of `--repeat` runs, interleaved: wall time, and CPU time (user and
+system, every process of the build: the measure that holds on a loaded machine), with the
+apparatus's extra over the plain book.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -63,75 +67,111 @@ TABLE = "| 人物 | 字 |\n|---|---|\n| 刘备 | 玄德 |\n"
 
 
 def make_books(work: Path, chapters: int, references: int, terms: int) -> dict[str, Path]:
-    """The plain and the apparatus manuscripts of the first `chapters` chapters."""
+    """The apparatus manuscript of the first `chapters` chapters, and the plain one that
+    prints the same text typed by hand: captions 表 3-2, references （参看表 3-2（见第 123
+    页））, and an index chapter of terms and page numbers."""
     books = {}
     for name in ("plain", "apparatus"):
         folder = work / name
         shutil.rmtree(folder, ignore_errors=True)
         import_text(CORPUS, folder, max_chapters=chapters)
         books[name] = folder
-    files = sorted(books["apparatus"].glob("[0-9]*.md"))
-    plain_files = sorted(books["plain"].glob("[0-9]*.md"))
-    labels = []
-    for number, (path, plain) in enumerate(zip(files, plain_files, strict=True), 1):
-        paragraphs = path.read_text(encoding="utf-8").split("\n\n")
-        out, plain_out = [], []
-        for index, paragraph in enumerate(paragraphs):
-            out.append(paragraph)
-            plain_out.append(paragraph)
-            if index and index % 5 == 0:
+    apparatus = [_paragraphs(path) for path in sorted(books["apparatus"].glob("[0-9]*.md"))]
+    plain = [list(paragraphs) for paragraphs in apparatus]
+    labels: list[tuple[str, str]] = []  # label, its number as printed
+    for number, (marked, typed) in enumerate(zip(apparatus, plain, strict=True), 1):
+        count = 0
+        for index in range(len(marked) - 1, 0, -1):
+            if index % 5 == 0:
+                count += 1
                 label = f"tbl:c{number}t{index}"
-                labels.append(label)
-                out.append(TABLE + f"\nTable: 人物与字 {{#{label}}}")
-                plain_out.append(TABLE + "\nTable: 人物与字")
-        path.write_text("\n\n".join(out) + "\n", encoding="utf-8")
-        plain.write_text("\n\n".join(plain_out) + "\n", encoding="utf-8")
-    _mark(files, labels, references, terms)
+                labels.append((label, f"{number}-{count}"))
+                marked.insert(index + 1, TABLE + f"\nTable: 人物与字 {{#{label}}}")
+                typed.insert(index + 1, TABLE + "\nTable: 表 {number}-{count}\u3000人物与字")
+    made = _refer(apparatus, plain, labels, references)
+    marked, entries = _index(apparatus, plain, terms)
+    print(f"{made} references to {len(labels)} tables, {marked} index marks", flush=True)
+    for name, texts in (("apparatus", apparatus), ("plain", plain)):
+        for path, paragraphs in zip(sorted(books[name].glob("[0-9]*.md")), texts, strict=True):
+            path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    _typed_index(books["plain"], entries)
     return books
 
 
-def _mark(files: list[Path], labels: list[str], references: int, terms: int) -> None:
-    """`references` references to the tables and `terms` index marks, spread evenly."""
-    texts = [path.read_text(encoding="utf-8") for path in files]
-    per_file = -(-references // len(files))
-    marks_per_file = 2 * -(-terms // len(files))  # some chapters name fewer of the terms
-    made = marked = 0
-    for number, text in enumerate(texts):
-        paragraphs = text.split("\n\n")
-        text_paragraphs = [
-            i for i, p in enumerate(paragraphs) if not p.startswith(("|", "#", "Table"))
-        ]
+def _paragraphs(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n\n")
+
+
+def _text_paragraphs(paragraphs: list[str]) -> list[int]:
+    return [i for i, p in enumerate(paragraphs) if not p.startswith(("|", "#", "Table"))]
+
+
+def _refer(apparatus, plain, labels, references: int) -> int:
+    """`references` references to the tables, spread evenly (typed: a page number of three
+    figures, as most of the book's pages have)."""
+    per_file = -(-references // len(apparatus))
+    made = 0
+    for marked, typed in zip(apparatus, plain, strict=True):
+        places = _text_paragraphs(marked)
         for step in range(per_file):
             if made >= references:
                 break
-            label = labels[(made * 7) % len(labels)]
-            at = text_paragraphs[(step * 3 + 1) % len(text_paragraphs)]
-            paragraphs[at] += f"（参看@{label}）"
+            label, number = labels[(made * 7) % len(labels)]
+            at = places[(step * 3 + 1) % len(places)]
+            marked[at] += f"（参看@{label}）"
+            typed[at] += f"（参看表 {number}（见第 {100 + made % 200} 页））"
             made += 1
+    return made
+
+
+def _index(apparatus, plain, terms: int) -> tuple[int, dict[str, int]]:
+    """`terms` index marks of the names; the chapters each is marked in, by name."""
+    per_file = 2 * -(-terms // len(apparatus))  # some chapters name fewer of the terms
+    marked = 0
+    chapters: dict[str, int] = {}
+    for paragraphs in apparatus:
         count = 0
-        for index, paragraph in enumerate(paragraphs):
-            if paragraph.startswith(("|", "#", "Table")):
-                continue
+        seen: set[str] = set()
+        for index in _text_paragraphs(paragraphs):
+            paragraph = paragraphs[index]
             for term in TERMS:
-                if count >= marks_per_file or marked >= terms:
+                if count >= per_file or marked >= terms:
                     break
                 if term in paragraph and f"[{term}]" not in paragraph:
-                    times = min(paragraph.count(term), marks_per_file - count, terms - marked)
+                    times = min(paragraph.count(term), per_file - count, terms - marked)
                     paragraph = paragraph.replace(term, f"[{term}]{{.index}}", times)
                     count += times
                     marked += times
+                    seen.add(term)
             paragraphs[index] = paragraph
-        texts[number] = "\n\n".join(paragraphs)
-    for path, text in zip(files, texts, strict=True):
-        path.write_text(text, encoding="utf-8")
-    print(f"{made} references to {len(labels)} tables, {marked} index marks", flush=True)
+        for term in seen:
+            chapters[term] = chapters.get(term, 0) + 1
+    return marked, chapters
 
 
-def timed(manuscript: Path, out: Path) -> float:
+def _typed_index(folder: Path, entries: dict[str, int]) -> None:
+    """The plain book's index, typed: a term and its pages a paragraph."""
+    lines = ["# 索引"]
+    for number, (term, count) in enumerate(sorted(entries.items())):
+        pages = "，".join(str(10 + (number * 31 + k * 7) % 290) for k in range(count))
+        lines.append(f"{term}，{pages}")
+    (folder / "suoyin.md").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    toml = folder / "book.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(re.sub(r'(\d+\.md"),?(\s*)\]', r'\1, "suoyin.md"\2]', text, count=1),
+                    encoding="utf-8")  # fmt: skip
+
+
+def timed(manuscript: Path, out: Path) -> tuple[float, float]:
+    """Wall time and CPU time (user and system, every process of it) of one build."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([str(BIN / "publish"), "build", str(manuscript), "--out", str(out), "-q"],
                    check=True)  # fmt: skip
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main() -> None:
@@ -144,7 +184,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="apparatus-bench-"))
     books = make_books(work, args.chapters, args.references, args.terms)
-    times: dict[tuple[str, str], list[float]] = {}
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for _ in range(args.repeat):
         for name, book in books.items():
             out = work / f"out-{name}"
@@ -157,12 +197,17 @@ def main() -> None:
             )
             times.setdefault((name, "edit"), []).append(timed(book, out))
             middle.write_text(original, encoding="utf-8")
-    print("| build | plain (s) | apparatus (s) | extra |")
-    print("| --- | --- | --- | --- |")
+    print(
+        "| build | plain wall (s) | apparatus wall (s) | extra | plain CPU (s) | apparatus CPU (s) | extra |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for row in ("first", "edit"):
-        plain = statistics.median(times[("plain", row)])
-        apparatus = statistics.median(times[("apparatus", row)])
-        print(f"| {row} | {plain:.2f} | {apparatus:.2f} | {(apparatus / plain - 1) * 100:+.1f} % |")
+        cells = [row]
+        for part in (0, 1):
+            plain = statistics.median(t[part] for t in times[("plain", row)])
+            apparatus = statistics.median(t[part] for t in times[("apparatus", row)])
+            cells += [f"{plain:.2f}", f"{apparatus:.2f}", f"{(apparatus / plain - 1) * 100:+.1f} %"]
+        print("| " + " | ".join(cells) + " |")
     if args.work is None:
         shutil.rmtree(work)
 
