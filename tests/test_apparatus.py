@@ -261,3 +261,23 @@ def test_references_to_headings_below_the_toc_and_in_footnotes(tmp_path):
     assert "“深处”一节" in book.chapters[0].footnotes[0].html
     messages = [str(w) for w in book.warnings]
     assert any("a.md:11" in m and 'see="泥版"' in m for m in messages), messages
+
+
+def test_numbering_through_the_book_and_words_from_book_toml(tmp_path):
+    chapters = {
+        "a.md": "# 甲\n\n![一](images/press.png){#fig:a}\n\n见 @fig:b。\n",
+        "b.md": "# 乙\n\n![二](images/press.png){#fig:b}\n\n| x |\n|---|\n| 1 |\n\n: 表 {#tbl:t}\n",
+    }
+    folder = _manuscript(
+        tmp_path / "book",
+        chapters,
+        '\n[crossref]\nnumbering = "book"\nfigure = "插图"\nseparator = "."\n',
+    )
+    book = read_book(folder)
+    assert '<a class="xref" href="#fig-b">插图 2</a>' in book.chapters[0].body
+    assert '<span class="caption-label">表 1</span>' in book.chapters[1].body
+    per_chapter = _manuscript(tmp_path / "dot", chapters, '\n[crossref]\nseparator = "."\n')
+    assert '<span class="caption-label">表 2.1</span>' in read_book(per_chapter).chapters[1].body
+    bad = _manuscript(tmp_path / "bad", chapters, '\n[crossref]\nnumbering = "part"\n')
+    with pytest.raises(PublishError, match=r'book.toml:7: `numbering` must be "chapter" or "book"'):
+        read_book(bad)
