@@ -279,5 +279,5 @@ def test_numbering_through_the_book_and_words_from_book_toml(tmp_path):
     per_chapter = _manuscript(tmp_path / "dot", chapters, '\n[crossref]\nseparator = "."\n')
     assert '<span class="caption-label">表 2.1</span>' in read_book(per_chapter).chapters[1].body
     bad = _manuscript(tmp_path / "bad", chapters, '\n[crossref]\nnumbering = "part"\n')
-    with pytest.raises(PublishError, match=r'book.toml:7: `numbering` must be "chapter" or "book"'):
+    with pytest.raises(PublishError, match=r'book.toml:8: `numbering` must be "chapter" or "book"'):
         read_book(bad)

@@ -11,11 +11,13 @@ import shutil
 import pytest
 
 from conftest import ROOT
+from publish.apparatus.index import index_words
 from publish.apparatus.order import Sorter, unihan
 from publish.readers import read_book
 
 PINYIN_ORDER = ROOT / "tests" / "data" / "index-pinyin-order.txt"
 APPARATUS = ROOT / "tests" / "manuscripts" / "apparatus"
+ZH = index_words("zh-CN")
 
 
 def _shuffled(terms: list[str]) -> list[str]:
@@ -32,7 +34,7 @@ def test_pinyin_order_is_the_order_sorted_by_hand():
     terms = [term for term in terms if term]
     assert len(terms) >= 200
     # pypinyin reads 曾国藩 as céng (its phrases lack the name): the book's own reading.
-    sorter = Sorter("pinyin", {"曾国藩": "zeng1 guo2 fan1"}, "zh")
+    sorter = Sorter("pinyin", {"曾国藩": "zeng1 guo2 fan1"}, ZH)
     assert sorted(_shuffled(terms), key=sorter.key) == terms
     groups = {term: sorter.group(term) for term in terms}
     assert groups["重庆"] == "C" and groups["重量"] == "Z"
@@ -40,18 +42,18 @@ def test_pinyin_order_is_the_order_sorted_by_hand():
     assert groups["长城"] == "C" and groups["长大"] == "Z"
     assert groups["3D 打印"] == "符号与数字" and groups["ASCII"] == "A"
     # Without the book's reading, the name stands under C: the override is what moved it.
-    assert Sorter("pinyin", {}, "zh").group("曾国藩") == "C"
+    assert Sorter("pinyin", {}, ZH).group("曾国藩") == "C"
 
 
 @pytest.mark.skipif(not unihan(), reason="Unihan (Debian unicode-data) not installed")
 def test_stroke_and_radical_orders():
     by_strokes = ["一", "人", "大", "木", "石", "竹", "花", "林", "活字", "索引", "排版", "紫"]
-    sorter = Sorter("stroke", {}, "zh")
+    sorter = Sorter("stroke", {}, ZH)
     assert sorted(_shuffled(by_strokes), key=sorter.key) == by_strokes
     assert [sorter.group(t) for t in ("一", "活字", "紫")] == ["1 画", "9 画", "12 画"]
     # Equal counts (9): pinyin decides, hóng before huó.
     assert sorted(["活字", "洪水"], key=sorter.key) == ["洪水", "活字"]
-    radical = Sorter("radical", {}, "zh")
+    radical = Sorter("radical", {}, ZH)
     # 人 (9) 亻, 木 (75), 水 (85) 氵 (江 +3 before 活 +6), 糸 (120) then its simplified
     # 纟 (120'), 金 (167) then 钅 (167').
     by_radical = ["人", "他们", "木", "林业", "水", "江南", "活字", "系统", "绿色", "金属", "钢琴"]
@@ -109,3 +111,27 @@ def test_listed_terms_are_marked_in_running_text_only(tmp_path):
     assert re.search(r'index-term">印刷</span><ul', index)
     warnings = [str(w) for w in book.warnings]
     assert any("index.txt:4" in w and "`龙门阵` occurs nowhere" in w for w in warnings), warnings
+
+
+def test_the_books_readings_and_order_from_book_toml(tmp_path):
+    from publish.errors import PublishError
+
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "a.md").write_text("# 甲\n\n[曾国藩]{.index}与[重庆]{.index}。\n", encoding="utf-8")
+
+    def book(index: str):
+        (folder / "book.toml").write_text(
+            '[book]\ntitle = "书"\nauthors = ["某"]\nlanguage = "zh-CN"\nchapters = ["a.md"]\n'
+            f"\n[index]\n{index}\n",
+            encoding="utf-8",
+        )
+        return read_book(folder)
+
+    groups = re.findall(r'class="ix-letter">([^<]+)<', book('readings = { "曾国藩" = "zēng guó fān" }')
+                        .chapters[-1].body)  # fmt: skip
+    assert groups == ["C", "Z"]  # 曾 zēng as the book reads it; 重庆 chóng by pypinyin
+    strokes = re.findall(r'class="ix-letter">([^<]+)<', book('order = "stroke"').chapters[-1].body)
+    assert strokes == ["9 画", "12 画"]  # 重 9, 曾 12
+    with pytest.raises(PublishError, match=r"book.toml:8: `readings`: `曾国藩` must give one"):
+        book('readings = { "曾国藩" = "zeng guo" }')

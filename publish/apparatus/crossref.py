@@ -17,49 +17,27 @@ from dataclasses import dataclass, field
 import lxml.etree as etree
 
 from ..model import Book, Chapter, Heading
+from ..words import words as language_words
 
-#: The words of the apparatus by the book's language (its primary subtag); `[crossref]`
-#: may replace any of them.
-WORDS: dict[str, dict[str, str]] = {
-    "zh": {
-        "fig": "图", "tbl": "表", "eq": "式", "lst": "代码清单",
-        "separator": "-", "caption-separator": "\u3000", "equation": "（{}）", "eq-join": "",
-        "chapter": "第 {} 章", "section": "“{}”一节", "and": "、",
-    },
-    "ja": {
-        "fig": "図", "tbl": "表", "eq": "式", "lst": "リスト",
-        "separator": "-", "caption-separator": "\u3000", "equation": "（{}）", "eq-join": "",
-        "chapter": "第 {} 章", "section": "「{}」", "and": "、",
-    },
-    "": {
-        "fig": "Figure", "tbl": "Table", "eq": "Equation", "lst": "Listing",
-        "separator": ".", "caption-separator": ": ", "equation": "({})", "eq-join": " ",
-        "chapter": "Chapter {}", "section": "section “{}”", "and": ", ",
-    },
-}  # fmt: skip
 #: What a reference to no object prints.
 MISSING = "??"
 _KIND_RE = re.compile(r"^(fig|tbl|eq|lst)-")
-
-
-@dataclass(frozen=True)
-class CrossrefSettings:
-    """`[crossref]`: numbering per chapter or through the book; words replaced."""
-
-    numbering: str = "chapter"
-    words: tuple[tuple[str, str], ...] = ()
+#: `[crossref]`'s words, by the name of their word in words.py.
+_SETTINGS_WORDS = {"fig": "figure", "tbl": "table", "eq": "equation", "lst": "listing",
+                   "separator": "separator"}  # fmt: skip
 
 
 def words(book: Book) -> dict[str, str]:
-    """The apparatus's words for `book`: its language's, with `[crossref]`'s replacements."""
-    language = book.metadata.language.split("-")[0].lower()
-    found = dict(WORDS.get(language, WORDS[""]))
-    found.update(settings(book).words)
+    """The apparatus's words for `book` (words.py: `crossref.fig` → `fig`…), with those
+    `[crossref]` replaces."""
+    table = language_words(book.metadata.language)
+    found = {key[len("crossref.") :]: value for key, value in table.items()
+             if key.startswith("crossref.")}  # fmt: skip
+    for word, name in _SETTINGS_WORDS.items():
+        given = getattr(book.settings.crossref, name)
+        if given is not None:
+            found[word] = given
     return found
-
-
-def settings(book: Book) -> CrossrefSettings:
-    return getattr(book.settings, "crossref", None) or CrossrefSettings()
 
 
 @dataclass
@@ -89,7 +67,7 @@ def chapter_numbers(book: Book) -> dict[str, str]:
 def number(book: Book) -> None:
     """Number every labelled object of `book` and write every reference's words."""
     said = words(book)
-    by_book = settings(book).numbering == "book"
+    by_book = book.settings.crossref.numbering == "book"
     found = _Numbers(chapter_numbers=chapter_numbers(book))
     counts: dict[str, int] = {}
     for chapter in book.chapters:
@@ -167,7 +145,7 @@ def _number_objects(
                 if span.get("class") == "equation-number":
                     span.text = said["equation"].format(text)
         else:
-            _caption(element, kind_name, f"{said[kind_name]} {text}", said["caption-separator"])
+            _caption(element, kind_name, f"{said[kind_name]} {text}", said["caption_separator"])
 
 
 def _caption(element, kind: str, label: str, separator: str) -> None:
@@ -220,7 +198,7 @@ def _words(target: str, bare: bool, said: dict[str, str], found: _Numbers) -> st
         kind, text = found.objects[target]
         if kind == "eq":
             text = said["equation"].format(text)
-            return text if bare else f"{said['eq']}{said['eq-join']}{text}"
+            return text if bare else f"{said['eq']}{said['eq_join']}{text}"
         return text if bare else f"{said[kind]} {text}"
     if target in found.headings:
         title, is_chapter = found.headings[target]

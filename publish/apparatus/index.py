@@ -21,32 +21,21 @@ from pathlib import Path
 import lxml.etree as etree
 
 from ..model import Book, Chapter, IndexMark, Warning
+from ..words import words as language_words
 from .crossref import parse, serialize
 from .order import Sorter
 
 #: The id of the index chapter (no chapter of a reader's is so named: assemble.py).
 INDEX_ID = "book-index"
-WORDS = {
-    "zh": {"title": "索引", "see": "见", "also": "另见", "separator": "，"},
-    "ja": {"title": "索引", "see": "→", "also": "→", "separator": "，"},
-    "": {"title": "Index", "see": "see", "also": "see also", "separator": ", "},
-}
 #: Where listed terms are not looked for.
 _SKIP = {"pre", "code", "kbd", "samp", "a", "math", "svg", "h1", "h2", "h3", "h4", "h5", "h6"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-@dataclass(frozen=True)
-class IndexSettings:
-    """`[index]`: the term list, the order, the book's own readings (word → pinyin)."""
-
-    terms: str | None = None
-    order: str = "pinyin"
-    readings: tuple[tuple[str, str], ...] = ()
-
-
-def settings(book: Book) -> IndexSettings:
-    return getattr(book.settings, "index", None) or IndexSettings()
+def index_words(language: str) -> dict[str, str]:
+    """The index's words in `language` (words.py `index.title` → `title`…)."""
+    table = language_words(language)
+    return {key[len("index.") :]: v for key, v in table.items() if key.startswith("index.")}
 
 
 @dataclass
@@ -64,7 +53,7 @@ class Entry:
 
 def make(book: Book) -> None:
     """Mark the listed terms and add the index chapter to `book`, if it has marks."""
-    options = settings(book)
+    options = book.settings.index
     if options.terms:
         _mark_listed(book, options.terms)
     if not book.index_marks:
@@ -75,9 +64,10 @@ def make(book: Book) -> None:
     for mark in book.index_marks:  # a mark in a footnote: its chapter
         _enter(entries, mark, sections.get(mark.anchor) or titles.get(mark.chapter, ("", "")))
     _check_references(book, entries)
-    language = book.metadata.language.split("-")[0].lower()
-    said = WORDS.get(language, WORDS[""])
-    sorter = Sorter(options.order, dict(options.readings), language)
+    said = index_words(book.metadata.language)
+    readings = {word: " ".join(s) for word, s in book.settings.typography.pinyin_overrides}
+    readings.update(options.readings)  # the ruby's readings, then the index's own
+    sorter = Sorter(options.order, readings, said)
     body = _render(entries, sorter, said)
     book.chapters.append(
         Chapter(

@@ -23,20 +23,17 @@ from pathlib import Path
 UNIHAN = Path("/usr/share/unicode")
 _HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _SYLLABLE_RE = re.compile(r"^([a-zv]+)([1-5])$")
-GROUP_WORDS = {
-    "zh": {"symbols": "符号与数字", "strokes": "{} 画"},
-    "ja": {"symbols": "記号・数字", "strokes": "{} 画"},
-    "": {"symbols": "Symbols and numbers", "strokes": "{} strokes"},
-}
 
 
 class Sorter:
     """Sort keys and group headings of terms in one order."""
 
-    def __init__(self, order: str, readings: dict[str, str], language: str) -> None:
+    def __init__(self, order: str, readings: dict[str, str], words: dict[str, str]) -> None:
+        """`readings`: word → its syllables (`chong2 qing4`); `words`: the index's words
+        (words.py `index.symbols`, `index.strokes`: group headings)."""
         self.order = order
         self.readings = {word: reading.split() for word, reading in readings.items()}
-        self.words = GROUP_WORDS.get(language, GROUP_WORDS[""])
+        self.words = words
 
     def syllables(self, term: str) -> list[str]:
         """Each Han character's reading (`chong2`: tone 5 the neutral one), each run of
