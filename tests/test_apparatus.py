@@ -281,3 +281,18 @@ def test_numbering_through_the_book_and_words_from_book_toml(tmp_path):
     bad = _manuscript(tmp_path / "bad", chapters, '\n[crossref]\nnumbering = "part"\n')
     with pytest.raises(PublishError, match=r'book.toml:8: `numbering` must be "chapter" or "book"'):
         read_book(bad)
+
+
+@pytest.mark.slow
+def test_the_index_prints_its_pages_without_link_pages(builds, tmp_path, epoch):
+    folder = tmp_path / "book"
+    shutil.copytree(APPARATUS, folder)
+    toml = folder / "book.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[pdf]\nlink-pages = false\n",
+                    encoding="utf-8")  # fmt: skip
+    for size in (WHOLE, 1):
+        pdf = build(folder, tmp_path / f"out{size}", ("pdf",), segment_size=size, jobs=2)
+        pdf = pdf.written[0]
+        text = "".join(_pages(pdf).values())
+        assert "图1-1" in text and not re.search(r"（见第\w+页）", text)  # no page after them
+        assert _index_links(pdf) == _index_links(builds["one"])
