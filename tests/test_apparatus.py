@@ -95,6 +95,16 @@ def test_the_epub_links_each_reference_to_its_numbered_object(builds):
     assert '<span class="equation-number">（1-1）</span>' in first
     assert re.search(r'<a class="xref" href="[^"]*#fig-press">图 1-1</a>', second)
     assert re.search(r'<a class="xref bare" href="[^"]*#eq-area">（1-1）</a>', second)
+    with zipfile.ZipFile(builds["epub"]) as archive:
+        index = archive.read("EPUB/book-index.xhtml").decode()
+        nav = archive.read("EPUB/nav.xhtml").decode()
+    # The index document (EPUB Indexes 1.0), a landmark; its locators lead to the places.
+    assert 'epub:type="index"' in index and 'epub:type="index-entry-list"' in index
+    assert '<a epub:type="index" href="book-index.xhtml">索引</a>' in nav
+    locators = re.findall(r'epub:type="index-locator" href="(ch\d+\.xhtml)#(ix-[^"]+)"', index)
+    assert len(locators) == 10
+    for name, anchor in locators:
+        assert f'id="{anchor}"' in {"ch01.xhtml": first, "ch02.xhtml": second}[name]
 
 
 def _manuscript(folder: Path, chapters: dict[str, str], extra: str = "", language="zh-CN"):
