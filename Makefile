@@ -14,10 +14,11 @@ PYTHON ?= python3
 # (npm, tools/mermaid) drawing in Debian's Chromium; libgs-common: Ghostscript's CMYK
 # profile (a custom output condition); icc-profiles-free and argyll: the characterisation
 # data of FOGRA39/FOGRA29/GRACoL… and Argyll's colprof that makes their CMYK profiles, the
-# PDF/X output conditions (publish/prepress/conditions.py).
+# PDF/X output conditions (publish/prepress/conditions.py); unicode-data: Unihan's stroke
+# and radical counts, for an index in stroke or radical order (publish/apparatus/order.py).
 APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b libharfbuzz-subset0 fonts-noto-color-emoji chromium nodejs npm \
-	libgs-common fonts-arphic-ukai icc-profiles-free argyll
+	libgs-common fonts-arphic-ukai unicode-data icc-profiles-free argyll
 # Debian packages only the tests need (make test): Java for EPUBCheck, poppler-utils
 # (pdftoppm), qpdf and pandoc for checks, GNU time (peak memory in the limit tests and
 # benchmarks), zbarimg (reads the cover's ISBN barcode back), Ghostscript and MuPDF (the
