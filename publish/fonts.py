@@ -293,3 +293,30 @@ def cid_widths(widths) -> dict[int, float]:
             )
             index += 3
     return found
+
+
+def bare_cff(program: bytes) -> tuple[bytes, bool] | None:
+    """The CFF table of an OpenType (CFF-flavoured) program, as PDF 1.3/1.4 embed it
+    (FontFile3 /CIDFontType0C or /Type1C, no OpenType wrapper), and whether it is
+    CID-keyed; None for a TrueType program. A CID-keyed CFF's charset is made the
+    identity (CID n = glyph n) when it is not, since the PDF's codes are glyph ids."""
+    # late: loaded only when used (start-up time)
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(program), lazy=True)
+    if "CFF " not in font:
+        return None
+    top = font["CFF "].cff.topDictIndex[0]
+    cid_keyed = hasattr(top, "ROS")
+    order = font.getGlyphOrder()
+    identity = [".notdef"] + [f"cid{i:05d}" for i in range(1, len(order))]
+    if not cid_keyed or order == identity:
+        return font.getTableData("CFF "), cid_keyed
+    strings = top.CharStrings
+    strings.charStrings = {identity[i]: strings.charStrings[name] for i, name in enumerate(order)}
+    top.charset = identity
+    out = io.BytesIO()
+    font["CFF "].cff.compile(out, font)
+    return out.getvalue(), True

@@ -163,15 +163,18 @@ class CoverRenderer(Renderer):
     def render(self, job: Job, target: Path | None) -> Rendered:
         # late: pikepdf and WeasyPrint load only for a cover (start-up time)
         from .imprint.padding import page_count
-        from .imprint.spread import render_cover
+        from .imprint.spread import cover_marks, render_cover
         from .prepress import finish
 
         assert target is not None and job.interior is not None
         job.progress.step("writing the cover")
         book = replace(job.book, warnings=[])  # its own copy: its warnings are returned
         geometry = render_cover(book, page_count(job.interior), target)
-        # The interior's colour standard (PDF/X, CMYK or grey), bleed all round.
-        finish(target, book.settings.pdf, bleed=geometry.bleed)
+        # The interior's colour standard (PDF/X, CMYK or grey), bleed all round; crop
+        # marks and the spine's fold marks as `[cover] marks` (else `[pdf] marks`) says.
+        marks = cover_marks(book.settings)
+        folds = geometry.folds() if marks else ()
+        finish(target, book.settings.pdf, bleed=geometry.bleed, marks=marks, folds=folds)
         return Rendered(book.warnings)
 
 
