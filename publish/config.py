@@ -468,6 +468,7 @@ class CoverSettings:
 def _readings(value: Any, check: Check) -> tuple[tuple[str, str], ...]:
     """`{ "曾国藩" = "zeng1 guo2 fan1" }` (or "zēng guó fān"): each word's syllables, tone
     numbers (tone3: `zeng1`)."""
+    # late: pypinyin loads only for a book with readings (start-up time)
     from pypinyin.contrib.tone_convert import to_tone3
 
     if not isinstance(value, dict):
