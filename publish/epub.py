@@ -322,7 +322,7 @@ def _documents(book: Book) -> list[str]:
     documents = [template("epub-titlepage.xhtml").render(meta=book.metadata), _nav_text(book)]
     for chapter in book.chapters:
         if book.opens_part(chapter):
-            documents.append(template("epub-part.xhtml").render(part=chapter.part))
+            documents.append(template("epub-part.xhtml").render(part=chapter.part, start_pages=()))
         documents.append(_chapter_xhtml(book, chapter, vertical, files))
     return documents
 
@@ -501,7 +501,8 @@ def _text_documents(
             assert chapter.part is not None
             part = _document(ebook, css, chapter.part.id, part_file(chapter.part),
                              chapter.part.title, language)  # fmt: skip
-            part.content = template("epub-part.xhtml").render(part=chapter.part)
+            starts = [page for page in page_breaks if page.chapter == chapter.part.id]
+            part.content = template("epub-part.xhtml").render(part=chapter.part, start_pages=starts)
             documents.append(part)
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
@@ -587,12 +588,21 @@ def render_epub(
     )  # fmt: skip
 
 
+def _page_files(book: Book) -> dict[str, str]:
+    """The document of each place a printed page begins: a chapter, or a part's title page."""
+    files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
+    for chapter in book.chapters:
+        if chapter.part is not None:
+            files.setdefault(chapter.part.id, part_file(chapter.part))
+    return files
+
+
 def _page_list(book: Book, page_breaks: Sequence[PageBreak]) -> str:
     """The page-list nav: one entry per printed page, in reading order."""
     if not page_breaks:
         return ""
     words = labels(book.metadata.language)
-    files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
+    files = _page_files(book)
     items = "".join(
         f'<li><a href="{files[page.chapter]}#page-{page.label}">{page.label}</a></li>'
         for page in page_breaks
@@ -610,7 +620,7 @@ def _ncx_page_list(book: Book, page_breaks: Sequence[PageBreak]) -> str:
     # late: loaded only when the EPUB is written (start-up time)
     from markupsafe import escape
 
-    files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
+    files = _page_files(book)
     targets = []
     for number, page in enumerate(page_breaks, 1):
         label = escape(page.label)

@@ -10,10 +10,11 @@ import zipfile
 from pathlib import Path
 
 import pdfplumber
+import pypdf
 import pytest
 from lxml import etree
 
-from conftest import RICH, epubcheck, squash
+from conftest import RICH, ROOT, epubcheck, squash
 from publish.build import build
 from publish.check import _first_chapter_page, text_block_margins
 
@@ -24,6 +25,7 @@ NS = {
     "epub": "http://www.idpf.org/2007/ops",
 }
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+NCX = {"n": "http://www.daisy.org/z3986/2005/ncx/"}
 
 
 def opf(path: Path):
@@ -266,3 +268,43 @@ def test_fonts_embedded_subset_to_the_book(rich, tmp_path):
     with zipfile.ZipFile(plain) as z:
         assert not [n for n in z.namelist() if "/fonts/" in n]
         assert "@font-face" not in z.read("EPUB/style/book.css").decode()
+
+
+@pytest.fixture(scope="module")
+def book_with_parts(tmp_path_factory):
+    """The mdBook fixture (two parts, each opening on a title page of its own)."""
+    result = build(ROOT / "tests" / "books" / "mdbook", tmp_path_factory.mktemp("parts"))
+    pdf = next(p for p in result.written if p.suffix == ".pdf")
+    epub = next(p for p in result.written if p.suffix == ".epub")
+    return result, pdf, epub
+
+
+def test_part_title_pages_are_pages_of_their_own(book_with_parts):
+    """A part's title page is a target of its own page in the page list and the NCX's
+    pageList: its part's document, where the part's title stands, as printed on that page."""
+    result, pdf, epub = book_with_parts
+    parts = {c.part.id: c.part for c in result.book.chapters if c.part is not None}
+    assert len(parts) == 2
+    nav = xhtml(epub, "nav.xhtml")
+    page_list = nav.find(".//x:nav[@epub:type='page-list']", NS)
+    entries = {a.text: a.get("href") for a in page_list.findall(".//x:a", NS)}
+    with zipfile.ZipFile(epub) as z:
+        ncx = etree.fromstring(z.read("EPUB/toc.ncx"))
+    ncx_targets = {
+        t.find("n:navLabel/n:text", NCX).text: t.find("n:content", NCX).get("src")
+        for t in ncx.findall(".//n:pageList/n:pageTarget", NCX)
+    }
+    assert ncx_targets == entries
+    labels = pypdf.PdfReader(pdf).page_labels
+    with pdfplumber.open(pdf) as printed:
+        for part in parts.values():
+            found = [(label, href) for label, href in entries.items()
+                     if href.startswith(f"{part.id}.xhtml#")]  # fmt: skip
+            assert len(found) == 1, (part.title, found)
+            label, href = found[0]
+            span = xhtml(epub, href.split("#")[0]).find(f".//*[@id='{href.split('#')[1]}']")
+            assert span.get(EPUB_TYPE) == "pagebreak" and span.get("aria-label") == label
+            assert _text_after(span).startswith(squash(part.title))
+            page = printed.pages[labels.index(label)]
+            assert squash(part.title) in squash(page.extract_text())
+    assert not epubcheck(epub)

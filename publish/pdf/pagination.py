@@ -24,8 +24,8 @@ BLOCK_TAGS = ("p", "li", "dt", "dd", "h2", "h3", "h4", "h5", "h6", "td", "th", "
 
 @dataclass(frozen=True)
 class PageBreak:
-    """Printed page `label` begins in `chapter`, before the `offset`-th non-space character
-    of block number `block` (None: at the chapter's start)."""
+    """Printed page `label` begins in `chapter` (or a part's title page: the part's id),
+    before the `offset`-th non-space character of block number `block` (None: at the start)."""
 
     label: str
     chapter: str
@@ -150,6 +150,9 @@ class _Walker:
                 block = element.get("data-b")
             if tag == "section" and element.get("data-chapter"):
                 chapter, block = element.get("data-chapter"), None
+            elif tag == "section" and element.get("data-part"):
+                # a part's title page: a page of its own (its id is the part's document's)
+                chapter, block = element.get("data-part"), None
         if isinstance(box, boxes.TextBox):
             if tag.endswith(("::marker", "::after", "::before")):
                 return  # generated text the EPUB does not have
