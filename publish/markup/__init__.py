@@ -34,5 +34,6 @@ def for_print(html: str, settings: PdfSettings) -> str:
     """A chapter body of the model made ready for WeasyPrint (wrapped code, SVG maths)."""
     from . import wrap
 
-    html = maths.to_svg(html, settings.font_size)
-    return wrap.wrap_code(html, wrap.code_cells(settings))
+    cells = wrap.code_cells(settings)
+    html = maths.to_svg(html, wrap.block_ems(settings), settings.body_font)
+    return wrap.wrap_code(html, cells)

@@ -1,29 +1,90 @@
-"""Maths without TeX: `$…$`, `$$…$$` and mdBook's `\\( \\)` / `\\[ \\]` → MathML.
+"""Maths: `$…$`, `$$…$$` and mdBook's `\\( \\)` / `\\[ \\]`, converted by MathJax.
 
-The reader turns the TeX into MathML (latex2mathml) and keeps the TeX with it, as the
-`alttext` and an `application/x-tex` annotation: the EPUB shows the MathML (EPUB 3 reading
-systems render it), and the print renderer, which has no MathML, draws it as SVG paths
-(ziamath, `to_svg`). A formula that cannot be converted is a warning with its file:line,
-and its source is shown as code.
+The converter is MathJax (npm `mathjax-full`, tools/maths/tex.js), run server-side by Node
+as one long-lived process per build, which answers each formula with MathML (the EPUB's)
+and SVG paths (the PDF's: WeasyPrint has no MathML). It won against latex2mathml+ziamath and
+KaTeX on pumpkin-book's 2,938 distinct formulas: it converts every environment real books
+use (aligned, cases, matrices, array, tags…), lays them out as TeX does, draws with its own
+fonts, and reports unknown commands as errors instead of printing them; KaTeX has no SVG
+(print would still need ziamath's layout), latex2mathml left 68 formulas with TeX commands
+as text, and ziamath printed `aligned` rows on one line with their `&`.
+
+Each distinct formula is converted once: the answer is kept in memory and on disk
+(~/.cache/publish/maths, keyed by the formula and the converter's version), so that later
+builds and the print workers start no Node at all. The model holds the MathML with its TeX
+(alttext and an `application/x-tex` annotation); the print side draws the SVG of that TeX.
+A formula that cannot be converted (a TeX error, too long, too slow, no Node) is a warning
+naming file:line and the formula (an error with --strict); its source is shown as code.
 """
 
 from __future__ import annotations
 
-import functools
-import html
+import atexit
+import hashlib
+import json
+import os
 import re
+import select
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
 
+import lxml.etree as etree
+import lxml.html
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from ..fonts import _store, cache_folder
+from ..sanitize import MATHML, MATHML_ATTRIBUTES
+
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+SVG_NS = "http://www.w3.org/2000/svg"
+TOOLS = Path(__file__).resolve().parents[2] / "tools" / "maths"
+#: The longest formula converted, in characters: pumpkin-book's longest is 3,387; a formula
+#: of 2,000 terms (16,000 characters) is refused, not laid out for a minute.
+MAX_LENGTH = 8000
+#: Seconds one formula may take (MathJax takes ~5 ms; 1 s for 3,000 characters).
+TIMEOUT = 20.0
+#: tex.js asks MathJax for 16 px ems and 8 px exes: its SVG sizes are in ex.
+_EX = 0.5
 #: Backslash escapes Markdown applies inside mdBook's delimiters (its text goes through
 #: Markdown before MathJax sees it): `\\` → `\`, `\_` → `_`…
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
-_MATH_RE = re.compile(r"<math\b[^>]*>.*?</math>", re.S)
-_ANNOTATION_RE = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
+#: MathML elements whose text is content (elsewhere whitespace is indentation).
+_TOKENS = {"mi", "mn", "mo", "mtext", "ms", "annotation"}
+#: What MathJax's SVG may hold (glyph paths, rules, text it has no glyph for).
+_SVG_ELEMENTS = {"svg", "g", "path", "rect", "text", "line", "polyline", "ellipse", "circle"}
+_SVG_ATTRIBUTES = {
+    "viewBox", "width", "height", "transform", "d", "x", "y", "x1", "y1", "x2", "y2",
+    "rx", "ry", "cx", "cy", "r", "points", "fill", "stroke", "stroke-width", "stroke-dasharray",
+    "font-size", "font-family", "font-style", "font-weight", "preserveAspectRatio", "style",
+}  # fmt: skip
+
+
+class FormulaError(Exception):
+    """A formula that cannot be converted; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A formula as SVG (MathJax's units: 1,000 to the em; y = 0 is the baseline), its
+    equation tag apart."""
+
+    root: etree._Element
+    tag: Drawing | None = None
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """min-x, min-y (minus the height above the baseline), width, height."""
+        x, y, w, h = (float(v) for v in self.root.get("viewBox").split())
+        return x, y, w, h
+
+
+# --- reading ---------------------------------------------------------------------------
 
 
 def extend(md: MarkdownIt) -> None:
@@ -70,13 +131,18 @@ def _render(display: bool):
         if line is None and token.map:
             line = token.map[0] + 1
         tex = token.content.strip()
-        mathml = to_mathml(tex, display)
-        if mathml is None:
+        try:
+            mathml = to_mathml(tex, display)
+        except FormulaError as exc:
             context = env.get("context")
             if context is not None:
-                context.warn(f"formula not converted, shown as its source: {tex[:60]}", line)
-            code = f'<code class="math-source">{html.escape(tex, quote=False)}</code>'
-            return f'<pre class="code math-source">{code}</pre>\n' if token.block else code
+                context.warn(
+                    f"formula not converted ({exc}), shown as its source: {_short(tex)}", line
+                )
+            code = etree.Element("code", {"class": "math-source"})
+            code.text = tex
+            source = etree.tostring(code, encoding="unicode")
+            return f'<pre class="code math-source">{source}</pre>\n' if token.block else source
         if token.block:
             return f'<div class="math-display">{mathml}</div>\n'
         return f'<span class="math-display">{mathml}</span>' if display else mathml
@@ -84,50 +150,272 @@ def _render(display: bool):
     return render
 
 
-def to_mathml(tex: str, display: bool) -> str | None:
-    """MathML for `tex` (with the TeX as alttext and annotation), None if not convertible."""
-    from latex2mathml.converter import convert
-
-    if not tex:
-        return None
-    try:
-        mathml = convert(tex, display="block" if display else "inline")
-    except Exception:  # latex2mathml raises many kinds (unbalanced braces, bad commands…)
-        return None
-    if re.search(r"<m[io]>\\[A-Za-z]", mathml):
-        return None  # an unknown command, left as text by latex2mathml
-    start = mathml.index(">") + 1
-    inner = mathml[start : mathml.rindex("</math>")]
-    source = html.escape(tex)
-    mode = "block" if display else "inline"
-    return (
-        f'<math xmlns="{MATHML_NS}" display="{mode}" alttext="{source}"><semantics>'
-        f'<mrow>{inner}</mrow><annotation encoding="application/x-tex">{source}</annotation>'
-        "</semantics></math>"
-    )
+def _short(tex: str) -> str:
+    """A formula as a warning quotes it: on one line, at most 80 characters."""
+    flat = " ".join(tex.split())
+    return flat if len(flat) <= 80 else flat[:79] + "…"
 
 
-def to_svg(body: str, font_size: float) -> str:
-    """Each `<math>` of a body replaced by an inline SVG of paths (for WeasyPrint)."""
+def to_mathml(tex: str, display: bool) -> str:
+    """`<math>` for `tex`, with the TeX as alttext and annotation; FormulaError if it
+    cannot be converted."""
+    answer = convert(tex, display)
+    root = etree.fromstring(answer["mathml"])
+    math = etree.Element(f"{{{MATHML_NS}}}math", nsmap={None: MATHML_NS})
+    math.set("display", "block" if display else "inline")
+    math.set("alttext", tex)
+    semantics = etree.SubElement(math, f"{{{MATHML_NS}}}semantics")
+    row = etree.SubElement(semantics, f"{{{MATHML_NS}}}mrow")
+    row.extend(_clean_mathml(root))
+    annotation = etree.SubElement(semantics, f"{{{MATHML_NS}}}annotation")
+    annotation.set("encoding", "application/x-tex")
+    annotation.text = tex
+    return etree.tostring(math, encoding="unicode")
+
+
+def _clean_mathml(root) -> list:
+    """The children of MathJax's `<math>`, held to the MathML allow-list of sanitize.py
+    (its `data-` and `id` attributes dropped, indentation removed)."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        local = etree.QName(element).localname
+        if local not in MATHML:
+            element.tag = f"{{{MATHML_NS}}}mrow"  # never met: MathJax writes MathML
+            element.attrib.clear()
+        for name in list(element.attrib):
+            if name not in MATHML_ATTRIBUTES:
+                del element.attrib[name]
+        if local not in _TOKENS and element.text is not None and not element.text.strip():
+            element.text = None
+        if element.tail is not None and not element.tail.strip():
+            element.tail = None
+    return list(root)
+
+
+# --- converting ------------------------------------------------------------------------
+
+
+def convert(tex: str, display: bool) -> dict:
+    """MathJax's answer for a formula, {"mathml", "svg"}: from memory, the disk cache, or
+    the converter; FormulaError if it has none."""
+    if not tex.strip():
+        raise FormulaError("empty")
+    if len(tex) > MAX_LENGTH:
+        raise FormulaError(f"{len(tex):,} characters, more than {MAX_LENGTH:,}")
+    key = hashlib.sha256(f"{_version()}\0{int(display)}\0{tex}".encode()).hexdigest()
+    answer = _memory.get(key)
+    if answer is None:
+        cached = cache_folder() / "maths" / key[:2] / f"{key}.json"
+        try:
+            answer = json.loads(cached.read_bytes())
+        except (OSError, ValueError):
+            answer = _converter().ask(tex, display)
+            _store(cached, json.dumps(answer, ensure_ascii=False).encode())
+        _memory[key] = answer
+    if "error" in answer:
+        raise FormulaError(answer["error"])
+    return answer
+
+
+_memory: dict[str, dict] = {}
+
+
+def _version() -> str:
+    """What the answers depend on: MathJax's version and tex.js itself."""
+    global _VERSION
+    if _VERSION is None:
+        digest = hashlib.sha256()
+        for path in (TOOLS / "tex.js", TOOLS / "package-lock.json"):
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"?")
+        _VERSION = digest.hexdigest()[:16]
+    return _VERSION
+
+
+_VERSION: str | None = None
+
+
+class MathJax:
+    """The Node process running tools/maths/tex.js, for this Python process."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.pid = os.getpid()
+        self.unavailable: str | None = None
+        self.lock = threading.Lock()
+
+    def ask(self, tex: str, display: bool) -> dict:
+        """The answer for one formula ({"error"} for a TeX error); FormulaError when the
+        converter cannot run or takes too long."""
+        with self.lock:
+            process = self._start()
+            request = json.dumps({"tex": tex, "display": display}) + "\n"
+            try:
+                process.stdin.write(request.encode())
+                process.stdin.flush()
+                ready, _, _ = select.select([process.stdout], [], [], TIMEOUT)
+                line = process.stdout.readline() if ready else b""
+            except OSError:
+                line = b""
+            if not line:
+                timed_out = process.poll() is None
+                self.close()
+                if timed_out:
+                    raise FormulaError(f"took more than {TIMEOUT:g} s")
+                raise FormulaError("the converter (Node) stopped")
+            return json.loads(line)
+
+    def _start(self) -> subprocess.Popen:
+        if self.unavailable:
+            raise FormulaError(self.unavailable)
+        if self.process is not None and self.process.poll() is None:
+            return self.process
+        script = TOOLS / "tex.js"
+        node = shutil.which("node")
+        if node is None or not (TOOLS / "node_modules" / "mathjax-full").is_dir():
+            self.unavailable = "MathJax is not installed: `make` installs it in tools/maths"
+            raise FormulaError(self.unavailable)
+        self.process = subprocess.Popen(
+            [node, str(script)], cwd=TOOLS, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        return self.process
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+_mathjax: MathJax | None = None
+
+
+def _converter() -> MathJax:
+    """This process's converter (a forked worker starts its own, never shares a pipe)."""
+    global _mathjax
+    if _mathjax is None or _mathjax.pid != os.getpid():
+        _mathjax = MathJax()
+        atexit.register(_mathjax.close)
+    return _mathjax
+
+
+# --- drawing (print) --------------------------------------------------------------------
+
+
+def to_svg(body: str, block_em: float, han_font: str) -> str:
+    """Each `<math>` of a chapter body replaced by SVG paths (WeasyPrint has no MathML),
+    fitted to a text block `block_em` ems wide; Chinese in `\\text{}` set in `han_font`."""
     if "<math" not in body:
         return body
-    return _MATH_RE.sub(lambda match: _svg(match.group(0), font_size), body)
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+    for math in list(root.iter("math")):
+        annotation = next(math.iter("annotation"), None)
+        tex = annotation.text or "" if annotation is not None else math.get("alttext", "")
+        try:
+            picture = _picture(tex, math.get("display") == "block", block_em, han_font)
+        except FormulaError:  # the reader warned (the cache only misses when it could not)
+            picture = lxml.html.Element("code", {"class": "math-source"})
+            picture.text = tex
+        picture.tail = math.tail
+        math.getparent().replace(math, picture)
+    out = etree.tostring(root, encoding="unicode", method="xml")
+    return out.removeprefix("<div>").removesuffix("</div>")
 
 
-@functools.lru_cache(maxsize=4096)
-def _svg(mathml: str, font_size: float) -> str:
-    """One formula as inline SVG (cached: books repeat their formulas, ~10 ms each)."""
-    import ziamath
+def _picture(tex: str, display: bool, block_em: float, han_font: str):
+    """The `<svg>` of one formula: tagged ones span the text block with the tag at its
+    right; display ones too wide are broken at their relations, else scaled to fit."""
+    drawn = drawing(tex, display)
+    if display and drawn.tag is None and drawn.box[2] / 1000 > block_em:
+        broken = at_relations(tex)
+        if broken is not None:
+            drawn = drawing(broken, display)
+    if drawn.tag is not None:
+        drawn = _with_tag(drawn, block_em)
+    x, y, w, h = drawn.box
+    scale = min(1.0, block_em * 1000 / w) if w > 0 else 1.0
+    svg = drawn.root
+    for text in svg.iter(f"{{{SVG_NS}}}text"):
+        text.set("font-family", han_font)
+    # Sizes in ems of the surrounding text; the depth below the baseline hangs under it.
+    svg.set("class", "math")
+    svg.set(
+        "style",
+        f"width: {w * scale / 1000:.3f}em; height: {h * scale / 1000:.3f}em; "
+        f"vertical-align: {-(y + h) * scale / 1000:.3f}em",
+    )
+    return svg
 
-    # ziamath reads presentation MathML only: no semantics wrapper, no annotation.
-    bare = _ANNOTATION_RE.sub("", mathml).replace("<semantics>", "").replace("</semantics>", "")
-    try:
-        # ziamath sizes in points at 1 px = 1 pt; 4/3 gives CSS px.
-        svg = ziamath.Math(bare, size=font_size * 4 / 3).svg()
-    except Exception:  # ziamath's errors have no common base
-        tex = _ANNOTATION_RE.search(mathml)
-        return f"<code>{tex.group(1) if tex else ''}</code>"
-    # The baseline is y = 0 of the viewBox: what lies below it hangs under the line.
-    box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
-    below = float(box.group(2)) + float(box.group(4)) if box else 0.0
-    return svg.replace("<svg ", f'<svg class="math" style="vertical-align: -{below:.2f}px" ', 1)
+
+def _with_tag(drawn: Drawing, block_em: float) -> Drawing:
+    """One SVG as wide as the text block: the formula centred, its tag at the right, on
+    the formula's baseline (one line) or its middle (several)."""
+    fx, fy, fw, fh = drawn.box
+    tx, ty, tw, th = drawn.tag.box
+    gap = 1000.0
+    width = max(block_em * 1000, fw + 2 * (tw + gap))
+    left = (width - fw) / 2
+    shift = 0.0 if fh < 2000 else (fy + fh / 2) - (ty + th / 2)
+    top, bottom = min(fy, ty + shift), max(fy + fh, ty + th + shift)
+    svg = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS})
+    svg.set("viewBox", f"0 {top:.1f} {width:.1f} {bottom - top:.1f}")
+    for part, dx, dy in ((drawn, left - fx, 0.0), (drawn.tag, width - tw - tx, shift)):
+        group = etree.SubElement(svg, f"{{{SVG_NS}}}g", transform=f"translate({dx:.1f},{dy:.1f})")
+        group.extend(list(part.root))
+    return Drawing(svg)
+
+
+def drawing(tex: str, display: bool) -> Drawing:
+    """A formula's SVG, its markup held to what MathJax draws; FormulaError if none."""
+    answer = convert(tex, display)
+    tag = _svg(answer["tag"]) if answer.get("tag") else None
+    return Drawing(_svg(answer["svg"]), Drawing(tag) if tag is not None else None)
+
+
+def _svg(markup: str):
+    """MathJax's `<svg>` with its viewBox only (sizes are set where it is placed)."""
+    root = etree.fromstring(markup)
+    for element in root.iter():
+        if not isinstance(element.tag, str) or etree.QName(element).localname not in _SVG_ELEMENTS:
+            raise FormulaError("the converter drew something else than glyphs")
+        for name in list(element.attrib):
+            if name not in _SVG_ATTRIBUTES or name == "style":
+                del element.attrib[name]
+    for name in ("width", "height"):
+        root.attrib.pop(name, None)
+    return root
+
+
+#: Relations a long display formula is broken before (TeX's own choice, TeXbook ch. 19).
+_RELATIONS = {
+    "leq", "le", "geq", "ge", "neq", "ne", "leqslant", "geqslant", "approx", "equiv", "sim",
+    "simeq", "cong", "propto", "Rightarrow", "Leftrightarrow", "Longrightarrow", "iff", "to",
+    "coloneqq",
+}  # fmt: skip
+_TEX_TOKEN = re.compile(r"\\([A-Za-z]+)|\\.|.", re.S)
+
+
+def at_relations(tex: str) -> str | None:
+    """`tex` as `aligned` rows, one per relation after the first, aligned on them; None
+    when it has no second relation at the top level (outside braces, \\left…\\right and
+    environments) or is already set in rows."""
+    cuts, depth = [], 0
+    for token in _TEX_TOKEN.finditer(tex):
+        text, name = token.group(0), token.group(1)
+        if name in ("left", "begin") or text == "{":
+            depth += 1
+        elif name in ("right", "end") or text == "}":
+            depth -= 1
+        elif depth == 0 and (text in "&\\\\" or name == "tag"):
+            return None  # already in rows, or tagged
+        elif depth == 0 and (text in "=<>" or name in _RELATIONS):
+            cuts.append(token.start())
+    if len(cuts) < 2:
+        return None
+    pieces = [tex[a:b] for a, b in zip([0, *cuts], [*cuts, len(tex)], strict=True)]
+    rows = [pieces[0] + " &" + pieces[1], *("&" + piece for piece in pieces[2:])]
+    return "\\begin{aligned}" + " \\\\\n".join(rows) + "\\end{aligned}"

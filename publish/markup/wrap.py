@@ -41,6 +41,14 @@ def code_cells(settings: PdfSettings) -> tuple[float, float]:
     return (block_pt - 2 * CODE_PADDING * code_em) / (code_em / 2), settings.font_size
 
 
+def block_ems(settings: PdfSettings) -> float:
+    """The text block's width in ems of the body text (what a formula may take)."""
+    from ..pdf import PT_PER_MM, geometry
+
+    g = geometry(settings)
+    return (g.width - g.outer - g.inner) * PT_PER_MM / settings.font_size
+
+
 def width(char: str) -> int:
     """Cells a character takes in a CJK mono face."""
     if unicodedata.combining(char) or char in "\u200b\u200d\ufe0f":
