@@ -16,6 +16,7 @@ import pikepdf
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from test_scripts import notdef_glyphs
 
 from conftest import ROOT, Built, _build, epubcheck, squash
 from publish.build import build
@@ -25,7 +26,6 @@ from publish.markup import maths
 from publish.pagination import PageBreak, insert_page_breaks
 from publish.pdf import PT_PER_MM, geometry
 from publish.sanitize import MATHML, MATHML_ATTRIBUTES
-from test_scripts import notdef_glyphs
 
 MATHS = ROOT / "tests" / "manuscripts" / "maths"
 TOML = (
