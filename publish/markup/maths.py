@@ -387,7 +387,64 @@ def _svg(markup: str):
                 del element.attrib[name]
     for name in ("width", "height"):
         root.attrib.pop(name, None)
+    _flatten(root)
     return root
+
+
+_TRANSFORM = re.compile(r"(translate|scale|matrix)\(([^)]*)\)")
+
+
+def _flatten(root) -> None:
+    """Each shape straight under MathJax's one top group, its transforms multiplied into
+    one: a third of the elements, each of which WeasyPrint styles and draws (a table's
+    nested `<svg>` is left as it is)."""
+    top = root[0] if len(root) else None
+    if top is None or any(etree.QName(e).localname == "svg" for e in top.iter()):
+        return
+    shapes = []
+
+    def walk(element, matrix) -> None:
+        for child in element:
+            own = _multiply(matrix, _matrix(child.get("transform", "")))
+            if etree.QName(child).localname == "g" and not (set(child.attrib) - {"transform"}):
+                walk(child, own)
+            else:
+                shapes.append((child, own))
+
+    walk(top, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    for child in list(top):
+        top.remove(child)
+    for shape, matrix in shapes:
+        if matrix != (1.0, 0.0, 0.0, 1.0, 0.0, 0.0):
+            shape.set("transform", "matrix({})".format(" ".join(f"{v:.6g}" for v in matrix)))
+        else:
+            shape.attrib.pop("transform", None)
+        top.append(shape)
+
+
+def _matrix(transform: str) -> tuple[float, ...]:
+    """An SVG `transform` (translate, scale, matrix: what MathJax writes) as a, b, c, d, e, f."""
+    result = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    for kind, arguments in _TRANSFORM.findall(transform):
+        values = [float(v) for v in re.split(r"[\s,]+", arguments.strip()) if v]
+        if kind == "translate":
+            step = (1.0, 0.0, 0.0, 1.0, values[0], values[1] if len(values) > 1 else 0.0)
+        elif kind == "scale":
+            step = (values[0], 0.0, 0.0, values[1] if len(values) > 1 else values[0], 0.0, 0.0)
+        else:
+            step = tuple(values[:6])
+        result = _multiply(result, step)
+    return result
+
+
+def _multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
+    """The transform `m` then `n` inside it (SVG's order: the outer one first)."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + c * b2, b * a2 + d * b2, a * c2 + c * d2, b * c2 + d * d2,
+        a * e2 + c * f2 + e, b * e2 + d * f2 + f,
+    )  # fmt: skip
 
 
 #: Relations a long display formula is broken before (TeX's own choice, TeXbook ch. 19).
