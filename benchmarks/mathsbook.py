@@ -54,7 +54,8 @@ def display(rng: random.Random, n: int) -> str:
         f"\\begin{{aligned}}\nE_{{{n}}}(\\boldsymbol{{w}}) &= \\sum_{{i=1}}^{{m}}"
         f"\\left(y_i - \\boldsymbol{{w}}^{{\\mathrm{{T}}}} \\boldsymbol{{x}}_i\\right)^2 \\\\\n"
         f"&= (\\boldsymbol{{y}} - \\mathbf{{X}}\\boldsymbol{{w}})^{{\\mathrm{{T}}}}"
-        f"(\\boldsymbol{{y}} - \\mathbf{{X}}\\boldsymbol{{w}}) + \\{g} \\|\\boldsymbol{{w}}\\|_{{{n}}}"
+        f"(\\boldsymbol{{y}} - \\mathbf{{X}}\\boldsymbol{{w}})"
+        f" + \\{g} \\|\\boldsymbol{{w}}\\|_{{{n}}}"
         "\n\\end{aligned}",
         f"f_{{{n}}}(x) = \\begin{{cases}} 1, & \\text{{若 }} x \\text{{ 为{rng.choice(WORDS)}}} "
         f"\\\\ -{n}, & \\text{{否则}} \\end{{cases}}",
