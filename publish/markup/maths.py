@@ -315,8 +315,19 @@ def to_svg(body: str, block_em: float, han_font: str) -> str:
     for math in list(root.iter("math")):
         annotation = next(math.iter("annotation"), None)
         tex = annotation.text or "" if annotation is not None else math.get("alttext", "")
+        display = math.get("display") == "block"
         try:
-            picture = _picture(tex, math.get("display") == "block", block_em, han_font)
+            # An inline formula wider than a quarter line may break, as TeX breaks it.
+            wide = not display and drawing(tex, display).box[2] / 1000 > block_em / 4
+            pieces = inline_pieces(tex) if wide else None
+            if pieces is None:
+                picture = _picture(tex, display, block_em, han_font)
+            else:
+                picture = lxml.html.Element("span", {"class": "math-inline"})
+                for index, piece in enumerate(pieces):
+                    if index:
+                        etree.SubElement(picture, "wbr")
+                    picture.append(_picture(piece, display, block_em, han_font))
         except FormulaError:  # the reader warned (the cache only misses when it could not)
             picture = lxml.html.Element("code", {"class": "math-source"})
             picture.text = tex
@@ -349,6 +360,49 @@ def _picture(tex: str, display: bool, block_em: float, han_font: str):
         f"vertical-align: {-(y + h) * scale / 1000:.3f}em",
     )
     return svg
+
+
+#: Binary operators an inline formula may be broken after (and relations: _RELATIONS).
+_BINARY = {"+", "-", "\\pm", "\\mp", "\\times", "\\cdot", "\\cup", "\\cap", "\\oplus"}
+#: Commands whose effect runs to the end of the formula: a formula holding one is not cut.
+_RUNNING = re.compile(
+    r"\\(?:over|atop|choose|above|brace|brack|displaystyle|textstyle|scriptstyle|"
+    r"scriptscriptstyle|bf|rm|it|sf|tt|cal|color|def|newcommand|renewcommand|let|tiny|"
+    r"small|large|Large|LARGE|huge|Huge|normalsize|limits|nolimits)(?![A-Za-z])"
+)
+
+
+def inline_pieces(tex: str) -> list[str] | None:
+    """An inline formula cut after each relation and binary operator at its top level
+    (where TeX may break it at a line's end), each piece closed by `{}` so that its
+    operator keeps its spacing; None if it has no such place or may not be cut."""
+    if _RUNNING.search(tex):
+        return None
+    cuts, depth, operand = [], 0, False
+    for token in _TEX_TOKEN.finditer(tex):
+        text, name = token.group(0), token.group(1)
+        if name in ("left", "begin") or text == "{":
+            depth += 1
+        elif name in ("right", "end") or text == "}":
+            depth -= 1
+        if depth != 0 or text.isspace():
+            continue
+        if text in ("_", "^") or name == "not":
+            operand = False  # a script's argument or a negation follows
+            continue
+        if text in "=<>" or name in _RELATIONS or text in _BINARY:
+            if operand:
+                cuts.append(token.end())
+            operand = False
+        else:
+            operand = True
+    cuts = [cut for cut in cuts if tex[cut:].strip()]
+    if not cuts:
+        return None
+    return [
+        tex[a:b].strip() + "{}" if b in cuts else tex[a:b].strip()
+        for a, b in zip([0, *cuts], [*cuts, len(tex)], strict=True)
+    ]
 
 
 def _with_tag(drawn: Drawing, block_em: float) -> Drawing:
