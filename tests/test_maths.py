@@ -215,7 +215,7 @@ def test_each_formula_is_converted_once_and_kept_on_disk(monkeypatch, tmp_path):
     monkeypatch.setattr(maths, "_memory", {})
     formulas = [f"x^{{{n}}} + \\text{{第{n}项}}" for n in range(5)]
     first = [maths.to_mathml(tex, display=False) for tex in formulas * 3]
-    assert len(list((tmp_path / "cache" / "publish" / "maths").rglob("*.json"))) == 5
+    assert len(list((tmp_path / "cache" / "publish" / "maths").rglob("*.json.z"))) == 5
     # Another process (here: no memory, no converter) reads them from the disk.
     monkeypatch.setattr(maths, "_memory", {})
     monkeypatch.setattr(maths, "_converter", lambda: pytest.fail("converted again"))
