@@ -123,12 +123,51 @@ def test_tags_stand_at_the_right_margin_and_wide_formulas_fit(book):
     assert maths.at_relations("a = b") is None and maths.at_relations("a &= b \\\\ &= c") is None
 
 
-def test_a_long_inline_formula_is_fitted_to_the_line():
+def test_a_long_inline_formula_breaks_as_tex_breaks_it():
     html = maths.to_mathml(" + ".join(f"a_{{{i}}}" for i in range(60)), display=False)
     svg = maths.to_svg(f"<p>{html}</p>", block_em=20.0, han_font="Noto Serif CJK SC")
     widths = [float(w) for w in re.findall(r"width: ([\d.]+)em", svg)]
-    assert widths and max(widths) <= 20.0
+    assert len(widths) == 60 and max(widths) <= 20.0 and svg.count("<wbr") == 59
     assert "<math" not in svg
+    # After relations and binary operators at the top level only, keeping their spacing.
+    assert maths.inline_pieces("x^-1 = -y + \\frac{a+b}{2}") == [
+        "x^-1 ={}",
+        "-y +{}",
+        "\\frac{a+b}{2}",
+    ]
+    assert maths.inline_pieces("\\left( a + b \\right)") is None
+    assert maths.inline_pieces("{\\bf x} + y") is None  # \\bf would not reach the next piece
+    # A short one stays whole.
+    short = maths.to_svg(maths.to_mathml("a + b", display=False), 20.0, "Noto Serif CJK SC")
+    assert short.count("<svg") == 1
+
+
+def test_a_path_drawn_again_gives_the_same_operators():
+    from collections import deque
+
+    import pydyf
+
+    from publish.weasy import svgpaths
+
+    class Node(dict):
+        vertices: deque
+
+    class Svg:
+        def __init__(self):
+            self.stream = pydyf.Stream()
+
+        def point(self, x, y, font_size):
+            return float(x), float(y)
+
+    d = "M33 157Q33 258 109 349T280 441Q331 441 370 392H380V-10L40 0ZM351 328Q351 334 346 350Z"
+    drawn = []
+    for draw in (svgpaths._original, svgpaths._drawn_once, svgpaths._drawn_once):
+        svg, node = Svg(), Node(d=d)
+        node.vertices = deque()
+        draw(svg, node, 12.0)
+        drawn.append((svg.stream.stream, list(node.vertices)))
+    assert drawn[0] == drawn[1] == drawn[2] and len(drawn[0][0]) > 5
+    assert (d, 12.0) in svgpaths._kept
 
 
 # --- the EPUB ------------------------------------------------------------------------------
