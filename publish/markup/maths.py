@@ -23,6 +23,7 @@ shown as code.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import json
 import os
@@ -226,11 +227,11 @@ _memory: dict[str, dict] = {}
 
 
 def _version() -> str:
-    """What the answers depend on: MathJax's version and tex.js itself."""
+    """What the answers and drawings depend on: MathJax's version, tex.js, this file."""
     global _VERSION
     if _VERSION is None:
         digest = hashlib.sha256()
-        for path in (TOOLS / "tex.js", TOOLS / "package-lock.json"):
+        for path in (TOOLS / "tex.js", TOOLS / "package-lock.json", Path(__file__)):
             try:
                 digest.update(path.read_bytes())
             except OSError:
@@ -321,17 +322,7 @@ def to_svg(body: str, block_em: float, han_font: str) -> str:
         tex = annotation.text or "" if annotation is not None else math.get("alttext", "")
         display = math.get("display") == "block"
         try:
-            # An inline formula wider than a quarter line may break, as TeX breaks it.
-            wide = not display and drawing(tex, display).box[2] / 1000 > block_em / 4
-            pieces = inline_pieces(tex) if wide else None
-            if pieces is None:
-                picture = _picture(tex, display, block_em, han_font)
-            else:
-                picture = lxml.html.Element("span", {"class": "math-inline"})
-                for index, piece in enumerate(pieces):
-                    if index:
-                        etree.SubElement(picture, "wbr")
-                    picture.append(_picture(piece, display, block_em, han_font))
+            picture = etree.fromstring(printed(tex, display, block_em, han_font))
         except FormulaError:  # the reader warned (the cache only misses when it could not)
             picture = lxml.html.Element("code", {"class": "math-source"})
             picture.text = tex
@@ -339,6 +330,43 @@ def to_svg(body: str, block_em: float, han_font: str) -> str:
         math.getparent().replace(math, picture)
     out = etree.tostring(root, encoding="unicode", method="xml")
     return out.removeprefix("<div>").removesuffix("</div>")
+
+
+def printed(tex: str, display: bool, block_em: float, han_font: str) -> str:
+    """The print markup of a formula (an `<svg>`, or a `<span>` of them where a line may
+    break), kept in memory and on disk like the converter's answers: drawing it costs
+    more than laying it out."""
+    key = hashlib.sha256(
+        f"{_version()}\0{int(display)}\0{block_em:.4f}\0{han_font}\0{tex}".encode()
+    ).hexdigest()
+    markup = _printed.get(key)
+    if markup is None:
+        cached = cache_folder() / "maths" / key[:2] / f"{key}.svg.z"
+        try:
+            markup = zlib.decompress(cached.read_bytes()).decode()
+        except (OSError, zlib.error, UnicodeDecodeError):
+            markup = etree.tostring(_markup(tex, display, block_em, han_font), encoding="unicode")
+            _store(cached, zlib.compress(markup.encode(), 6))
+        _printed[key] = markup
+    return markup
+
+
+_printed: dict[str, str] = {}
+
+
+def _markup(tex: str, display: bool, block_em: float, han_font: str):
+    """An inline formula wider than a quarter line in pieces a line may break after, as TeX
+    breaks it; any other formula whole."""
+    wide = not display and drawing(tex, display).box[2] / 1000 > block_em / 4
+    pieces = inline_pieces(tex) if wide else None
+    if pieces is None:
+        return _picture(tex, display, block_em, han_font)
+    span = etree.Element("span", {"class": "math-inline"})
+    for index, piece in enumerate(pieces):
+        if index:
+            etree.SubElement(span, "wbr")
+        span.append(_picture(piece, display, block_em, han_font))
+    return span
 
 
 def _picture(tex: str, display: bool, block_em: float, han_font: str):
@@ -446,7 +474,98 @@ def _svg(markup: str):
     for name in ("width", "height"):
         root.attrib.pop(name, None)
     _flatten(root)
+    _as_one_path(root)
     return root
+
+
+def _as_one_path(root) -> None:
+    """A flattened formula's glyph outlines and rules as one `<path>` holding its PDF path
+    operators (`data-ops`, drawn by weasy/svgpaths.py): WeasyPrint styles, transforms and
+    parses each SVG element, ~1 ms a glyph, where appending the operators costs nothing.
+    Text (Chinese in `\\text{}`) stays as elements."""
+    top = root[0] if len(root) else None
+    if top is None or any(etree.QName(e).localname == "svg" for e in top.iter()):
+        return
+    operators = []
+    for shape in list(top):
+        local, matrix = etree.QName(shape).localname, _matrix(shape.get("transform", ""))
+        try:
+            if local == "path":
+                operators.append(_path_operators(shape.get("d", ""), matrix))
+            elif local == "rect" and matrix[1] == matrix[2] == 0:
+                a, _, _, d, e, f = matrix
+                x, y = float(shape.get("x", "0")), float(shape.get("y", "0"))
+                w, h = float(shape.get("width", "0")), float(shape.get("height", "0"))
+                operators.append(f"{a * x + e:.1f} {d * y + f:.1f} {a * w:.1f} {d * h:.1f} re")
+            else:
+                continue
+        except (ValueError, IndexError):
+            continue  # drawn by WeasyPrint as it is
+        top.remove(shape)
+    if operators:
+        path = etree.Element(f"{{{SVG_NS}}}path", {"d": "M0 0", "data-ops": " ".join(operators)})
+        top.insert(0, path)
+
+
+_PATH_TOKEN = re.compile(r"[MLHVQTZ]|-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?")
+
+
+@functools.lru_cache(maxsize=4096)
+def _outline(d: str) -> tuple[tuple, ...]:
+    """A glyph's `d` (MathJax writes absolute M L H V Q T Z) as moves, lines and cubic
+    curves; ValueError for anything else."""
+    if _PATH_TOKEN.sub("", d).strip(" ,\t\n"):
+        raise ValueError(d)  # relative commands, arcs…: left to WeasyPrint
+    tokens = _PATH_TOKEN.findall(d)
+    out: list[tuple] = []
+    x = y = start_x = start_y = 0.0
+    control = None
+    index, command = 0, ""
+    while index < len(tokens):
+        if tokens[index].isalpha():
+            command, index = tokens[index], index + 1
+            if command == "Z":
+                out.append(("h",))
+                x, y, control = start_x, start_y, None
+                continue
+        count = {"M": 2, "L": 2, "H": 1, "V": 1, "Q": 4, "T": 2}.get(command)
+        if count is None:
+            raise ValueError(command)
+        values = [float(v) for v in tokens[index : index + count]]
+        index += count
+        if command == "M":
+            x, y = start_x, start_y = values
+            out.append(("m", x, y))
+            command, control = "L", None  # coordinates after a move are lines
+            continue
+        if command in "LHV":
+            x = values[0] if command in "LH" else x
+            y = values[-1] if command in "LV" else y
+            out.append(("l", x, y))
+            control = None
+            continue
+        if command == "Q":
+            qx, qy, ex, ey = values
+        else:  # T: the control point is the last one mirrored
+            qx, qy = (2 * x - control[0], 2 * y - control[1]) if control else (x, y)
+            ex, ey = values
+        out.append(("c", x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y),
+                    ex + 2 / 3 * (qx - ex), ey + 2 / 3 * (qy - ey), ex, ey))  # fmt: skip
+        x, y, control = ex, ey, (qx, qy)
+    return tuple(out)
+
+
+def _path_operators(d: str, matrix: tuple[float, ...]) -> str:
+    """The PDF operators drawing the outline `d` transformed by `matrix`, to 1/1000 em."""
+    a, b, c, dd, e, f = matrix
+    parts = []
+    for step in _outline(d):
+        points = step[1:]
+        for i in range(0, len(points), 2):
+            px, py = points[i], points[i + 1]
+            parts.append(f"{a * px + c * py + e:.0f} {b * px + dd * py + f:.0f}")
+        parts.append(step[0])
+    return " ".join(parts)
 
 
 _TRANSFORM = re.compile(r"(translate|scale|matrix)\(([^)]*)\)")

@@ -49,9 +49,12 @@ def check_internals() -> None:
 
 def _drawn_once(svg, node, font_size) -> None:
     """`path(svg, node, font_size)`, from the operators kept for the same `d`."""
+    operators = svg.stream.stream
+    if drawn := node.get("data-ops"):  # a formula's outlines, as PDF operators already
+        operators.append(drawn.encode())
+        return
     key = (node.get("d", ""), font_size)
     kept = _kept.get(key)
-    operators = svg.stream.stream
     if kept is not None:
         operators.extend(kept[0])
         node.vertices.extend(kept[1])
