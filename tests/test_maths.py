@@ -63,7 +63,8 @@ def test_the_pdf_shows_formulas_never_their_tex(book):
     with pdfplumber.open(book.pdf) as pdf:
         pages = [(squash(page.extract_text() or ""), page) for page in pdf.pages]
         text = "".join(t for t, _ in pages)
-        curves = sum(len(page.curves) for _, page in pages)
+        # Each formula is one path of its glyphs' outlines: their points, all together.
+        points = sum(len(curve["pts"]) for _, page in pages for curve in page.curves)
         # Chinese in \text{} is set in the book's Han face, as text a reader can copy.
         han = {c["text"]: c["fontname"] for _, page in pages for c in page.chars}
     assert not re.search(r"\\[A-Za-z]", text), re.findall(r"\\[A-Za-z]+", text)
@@ -72,7 +73,7 @@ def test_the_pdf_shows_formulas_never_their_tex(book):
         assert word in text
     for char in "好瓜否则样本":
         assert "CJK" in han[char], han[char]
-    assert curves > 500  # the formulas' glyphs, drawn as paths
+    assert points > 20000  # the formulas' glyphs, drawn as outlines
     with pikepdf.open(book.pdf) as pdf:
         assert [notdef_glyphs(page) for page in pdf.pages] == [0] * len(pdf.pages)
 
@@ -103,7 +104,7 @@ def test_no_formula_leaves_the_text_block(book):
             for thing in drawn:
                 assert top <= thing["top"] and thing["bottom"] <= page.height - bottom, thing
                 checked += 1
-    assert checked > 500
+    assert checked > 40
 
 
 def test_tags_stand_at_the_right_margin_and_wide_formulas_fit(book):
