@@ -16,6 +16,7 @@ import pikepdf
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from test_fuzz import check
 from test_scripts import notdef_glyphs
 
 from conftest import ROOT, Built, _build, epubcheck, squash
@@ -303,7 +304,5 @@ def test_random_formulas_give_mathml_and_svg_or_one_line(tex, display):
 @pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(formulas, min_size=1, max_size=6))
-def test_random_formulas_in_a_book_give_a_valid_book_or_one_line(tmp_path_factory, texts):
-    from test_fuzz import check
-
+def test_random_formulas_in_a_book_give_a_valid_book_or_one_line(texts):
     check("\n\n".join(f"文字 ${tex}$ 与\n\n$$\n{tex}\n$$" for tex in texts))
