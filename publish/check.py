@@ -18,8 +18,9 @@ from pathlib import Path
 import lxml.html
 
 from .model import Book
-from .pdf import PT_PER_MM, geometry
+from .pdf.geometry import geometry
 from .typography.chars import CLOSING, OPENING, is_western
+from .units import PT_PER_MM
 
 FULL_WIDTH = CLOSING | OPENING
 NO_START = CLOSING | set("·…—") | set(",.;:?!)]}")
@@ -195,7 +196,8 @@ def expected_blocks(book: Book) -> list[Block]:
         blocks.append(Block(squash(chapter.title), False, heading=True))
         body = chapter.body
         if book.settings.pdf.link_urls == "footnote":  # calls renumbered in print
-            from .printlinks import calls_as_printed
+            # late: start-up time: loaded only when this runs
+            from .pdf.printlinks import calls_as_printed
 
             body = calls_as_printed(body, chapter.id)
         root = lxml.html.fragment_fromstring(body, create_parent="div")
@@ -332,9 +334,9 @@ def text_block_margins(settings) -> tuple[float, float]:
 
 def check_pdf(book: Book, pdf_path: Path) -> Report:
     """Measure `pdf_path`, the print edition of `book`."""
-    import pdfplumber
+    import pdfplumber  # late: pdfplumber loads only when used (start-up time)
 
-    from .printlinks import page_ref_pattern
+    from .pdf.printlinks import page_ref_pattern  # late: start-up time: loaded only when this runs
 
     settings = book.settings.pdf
     g = geometry(settings)
@@ -588,7 +590,7 @@ def _front_bookmarks(book: Book) -> int:
 
 def _first_chapter_page(pdf_path: Path, skip: int = 0) -> int:
     """The page of the first chapter's bookmark, after `skip` (the front matter's)."""
-    import pypdf
+    import pypdf  # late: pypdf loads only when used (start-up time)
 
     reader = pypdf.PdfReader(pdf_path)
     for item in reader.outline:
@@ -601,7 +603,7 @@ def _first_chapter_page(pdf_path: Path, skip: int = 0) -> int:
 
 
 def _fonts(pdf_path: Path) -> tuple[int, list[str]]:
-    import pypdf
+    import pypdf  # late: pypdf loads only when used (start-up time)
 
     reader = pypdf.PdfReader(pdf_path)
     seen: dict[str, bool] = {}
@@ -623,8 +625,9 @@ def _fonts(pdf_path: Path) -> tuple[int, list[str]]:
 def check_print(settings, interior: Path, cover: Path | None = None) -> list:
     """`publish check --print`: the preflight of the `interior` PDF and, if given, of the
     `cover` spread (its width from the interior's page count), per the book's settings."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
+    # late: start-up time: loaded only when this runs
     from .prepress.preflight import cover_size, preflight
 
     reports = [preflight(interior, settings.pdf)]

@@ -383,7 +383,7 @@ def _check_book(book: dict[str, Any], fail, complete: bool = True) -> None:
         raise fail(f'`date` "{book["date"]}" is not YYYY-MM-DD', "date")
     identifier = book.get("identifier")
     if identifier is None and "title" in book:
-        import uuid
+        import uuid  # late: standard library, loaded only when used (start-up time)
 
         book["identifier"] = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, book["title"]))
     elif identifier is not None and not (
@@ -632,7 +632,9 @@ def _imprint_settings(table: dict[str, Any] | None, fail) -> ImprintSettings:
             raise fail(f"`{key}` must be a non-empty string in quotes", key, "imprint")
         values[key.replace("-", "_")] = value.strip() if key != "cip" else value.strip("\n")
     if "isbn" in values:
-        from stdnum import isbn
+        from stdnum import isbn  # late: python-stdnum loads only when used (start-up time)
+
+        # late: python-stdnum loads only when used (start-up time)
         from stdnum.exceptions import ValidationError
 
         try:
@@ -670,7 +672,7 @@ def _cover_settings(table: dict[str, Any] | None, fail) -> CoverSettings | None:
 def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fail) -> PdfSettings:
     """`[pdf]`'s print keys: standard, colour, output-profile, marks and bleed (3 mm on
     every side by default once any of the others asks for a print file)."""
-    from dataclasses import replace
+    from dataclasses import replace  # late: standard library, loaded only when used (start-up time)
 
     standard = table.get("standard", "")
     if not isinstance(standard, str) or standard.lower() not in STANDARDS:

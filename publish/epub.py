@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
-from .pagination import insert_page_breaks
+from .pdf.pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
 from .typography.display import phrase_breaks, phrase_headings
 from .typography.emphasis import epub_emphasis
@@ -38,7 +38,7 @@ _TCY_RE = re.compile(r"(?<![0-9A-Za-z.,])([0-9]{1,2})(?![0-9A-Za-z.,%])")
 
 def _upright_digits(html: str) -> str:
     """In vertical text, wrap runs of one or two digits so they stand upright (縦中横)."""
-    from .typography.textnodes import map_text
+    from .typography.textnodes import map_text  # late: start-up time: loaded only when this runs
 
     return map_text(
         html, lambda text, before, after: _TCY_RE.sub(r'<span class="tcy">\1</span>', text)
@@ -213,7 +213,7 @@ _ALWAYS = {*range(0x20, 0x7F), *map(ord, "　、。，：；？！“”‘’�
 def embedded_fonts(book: Book) -> list[dict]:
     """Subsets of the body (Song) and heading (Hei) faces, regular and bold, each reduced to
     the characters it will show, so that e-readers show the designed faces."""
-    from .fonts import subset
+    from .fonts import subset  # late: start-up time: loaded only when this runs
 
     meta = book.metadata
     words = labels(meta.language)
@@ -252,8 +252,8 @@ def embedded_fonts(book: Book) -> list[dict]:
 def _fallback_fonts(book: Book, text: str) -> list[dict]:
     """Subsets of the fallback faces (fallback.py) for the characters the body's faces
     lack, as the PDF draws them: a reading system may have no Devanagari or no ◄."""
-    from . import fallback
-    from .fonts import subset
+    from . import fallback  # late: start-up time: loaded only when this runs
+    from .fonts import subset  # late: start-up time: loaded only when this runs
 
     settings = book.settings.pdf
     lacking = fallback.lacking(text, settings.body_font, settings.latin_font)
@@ -350,7 +350,7 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         cover_href = book.cover.href
         cover_bytes, cover_type = book.cover.path.read_bytes(), book.cover.media_type
     else:
-        from .cover import make_cover
+        from .cover_art import make_cover  # late: start-up time: loaded only when this runs
 
         cover_href, cover_type = "images/cover.jpg", "image/jpeg"
         cover_bytes = make_cover(meta, book.settings.pdf.heading_font, book.settings.pdf.body_font)

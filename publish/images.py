@@ -56,7 +56,7 @@ def check_image(
         if not str(root.tag).endswith("svg"):
             raise BrokenImage(f"image `{src[:80]}` is not an SVG image", chapter, line)
         return "image/svg+xml"
-    from PIL import Image
+    from PIL import Image  # late: Pillow loads only when used (start-up time)
 
     limit = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None  # the size is checked below, from the header only

@@ -24,9 +24,10 @@ from publish.build import build
 from publish.check import text_block_margins
 from publish.errors import PublishError
 from publish.markup import maths
-from publish.pagination import PageBreak, insert_page_breaks
-from publish.pdf import PT_PER_MM, geometry
+from publish.pdf.geometry import geometry
+from publish.pdf.pagination import PageBreak, insert_page_breaks
 from publish.sanitize import MATHML, MATHML_ATTRIBUTES
+from publish.units import PT_PER_MM
 
 MATHS = ROOT / "tests" / "manuscripts" / "maths"
 TOML = (

@@ -33,7 +33,7 @@ def finish(path: Path, settings: PdfSettings, *, bleed: float | None = None) -> 
     spread: the same bleed all round, instead of `[pdf] bleed`'s outer and inner sides."""
     if not settings.for_print:
         return
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     if bleed is not None:
         settings = replace(settings, bleed=(bleed,) * 4)
@@ -63,8 +63,8 @@ def convert(pdf: pikepdf.Pdf, converter: Converter, *, flatten: bool) -> None:
     annotation appearances; images; shadings; transparency groups. With `flatten`
     (PDF/X-1a), transparency is removed: soft masks composited onto white, constant
     opacity set to 1."""
-    import pikepdf
-    from pikepdf import Name
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
+    from pikepdf import Name  # late: pikepdf loads only when used (start-up time)
 
     seen: set[tuple[int, int]] = set()
     device = Name.DeviceGray if converter.mode == "grey" else Name.DeviceCMYK

@@ -94,7 +94,7 @@ def read_text(context: Context) -> str:
         raise PublishError(f"cannot read: {exc.strerror}", path) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "{{" in text:  # mdBook's {{#include}} directives (code kept in files of its own)
-        from ..includes import include
+        from ..includes import include  # late: start-up time: loaded only when this runs
 
         expanded = include(
             text, path, context.root, lambda m, p, n: context.warnings.append(Warning(m, p, n))
@@ -331,10 +331,10 @@ def _decode_data_url(src: str, context: Context, line: int | None) -> tuple[byte
 
 def _download(src: str, context: Context, line: int | None) -> tuple[bytes, str]:
     """An http(s) image, fetched once at reading time (only when book.toml allows it)."""
-    import urllib.error
-    import urllib.request
+    import urllib.error  # late: standard library, loaded only when used (start-up time)
+    import urllib.request  # late: standard library, loaded only when used (start-up time)
 
-    from ..images import MAX_BYTES
+    from ..images import MAX_BYTES  # late: start-up time: loaded only when this runs
 
     request = urllib.request.Request(src, headers={"User-Agent": "publish"})
     try:

@@ -9,7 +9,7 @@ the PDF does this; the EPUB keeps plain links.
 A reference to the page it stands on prints its number too (a Chinese editor would rather
 have 见本页 or nothing, but knowing it needs a second layout of the whole book: not worth
 it for how rarely a book refers to the same page). A long book laid out in segments
-(segments.py) cannot count pages across its pieces: there the number is given, written in
+(pdf/segmented/) cannot count pages across its pieces: there the number is given, written in
 a `data-ref-page` attribute and printed by `given_css` in the same words: a roman folio as
 it reads, a number of digits as zeros of its length, whose glyphs are replaced by the
 number's in the laid-out pages once it is known (linkpages.py). Both print their figures
@@ -22,6 +22,8 @@ import re
 
 import lxml.etree as etree
 import lxml.html
+
+from ..model import NOTEREF_RE
 
 #: The words around the page number, by the book's language (its primary subtag).
 _PAGE_WORDS = {
@@ -59,7 +61,6 @@ def calls_as_printed(body: str, chapter: str) -> str:
     """A chapter's model body with its footnote calls numbered as `mark` numbers them in
     print with `link-urls = "footnote"` (the addresses' calls among the author's), each
     call written as its number: the text `publish check` expects."""
-    from .model import NOTEREF_RE
 
     seen: set[str] = set()
 
@@ -104,7 +105,7 @@ def mark(
     targets: set[str] | None = None,
     numbers: dict[str, str] | None = None,
 ) -> str:
-    """Chapter `chapter`'s print body (footnotes already inlined, pdf.py) with internal links
+    """Chapter `chapter`'s print body (footnotes already inlined, html.py) with internal links
     marked for their page (`pages`; only those leading to `targets`, if given; with the
     page's number written in from `numbers`, if given: zeros stand for digits written in
     after layout, linkpages.shapes) and external addresses put in footnotes (`urls`; an
