@@ -24,20 +24,17 @@ import lxml.etree as etree
 import lxml.html
 
 from ..model import NOTEREF_RE
+from ..typography import textnodes
+from ..words import words
 
-#: The words around the page number, by the book's language (its primary subtag).
-_PAGE_WORDS = {
-    "zh": ("（见第", "页）"),
-    "ja": ("（", " ページ参照）"),
-    "": (" (see page ", ")"),
-}
-_ID_RE = re.compile(r'\sid="([^"]+)"')
+#: The words around the page number, by the book's language (words.py).
+_PAGE_WORDS = ("page_ref.before", "page_ref.after")
 _EXTERNAL = re.compile(r"^(?:https?:|mailto:)", re.I)
 
 
 def css(language: str) -> str:
     """The rule printing the page after a marked link, in the book's language."""
-    before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
+    before, after = (words(language)[key] for key in _PAGE_WORDS)
     quoted = [s.replace("\\", "\\\\").replace('"', '\\"') for s in (before, after)]
     return (
         f'a.page-ref::after {{ content: "{quoted[0]}" '
@@ -49,7 +46,7 @@ def css(language: str) -> str:
 def given_css(language: str) -> str:
     """The rule printing a given page number (`data-ref-page`, linkpages.py) after a marked
     link, in the same words as `css`: it comes after the book's stylesheets, and wins."""
-    before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
+    before, after = (words(language)[key] for key in _PAGE_WORDS)
     quoted = [s.replace("\\", "\\\\").replace('"', '\\"') for s in (before, after)]
     return (
         f'a.page-ref[data-ref-page]::after {{ content: "{quoted[0]}" '
@@ -86,14 +83,14 @@ def page_ref_pattern(language: str) -> re.Pattern[str]:
     """What `css` prints after a link, as it reads in the PDF's text without whitespace
     (publish check leaves it out when comparing the text with the manuscript): a folio of
     the text, or the front matter's in roman."""
-    before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
+    before, after = (words(language)[key] for key in _PAGE_WORDS)
     strip = "".join(before.split()), "".join(after.split())
     return re.compile(re.escape(strip[0]) + r"(?:\d+|[ivxlcdm]+)" + re.escape(strip[1]))
 
 
 def ids(html: str) -> set[str]:
     """Every id in an HTML text (the targets a layout of it can give a page for)."""
-    return set(_ID_RE.findall(html))
+    return set(textnodes.ids(html))
 
 
 def mark(

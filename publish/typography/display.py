@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .chars import HAN_RE
+from .chars import CLOSING_BRACKETS, HAN_RE, OPENING
 
 _LATIN_RE = re.compile(r"[A-Za-z0-9]")
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -75,8 +75,8 @@ def _merge_singles(parts: list[str]) -> list[str]:
     return out
 
 
-_OPEN = "（《「『【〔〈“‘"
-_CLOSE = "）》」』】〕〉”’"
+_OPEN = OPENING
+_CLOSE = CLOSING_BRACKETS
 
 
 @functools.cache
