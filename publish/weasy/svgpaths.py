@@ -24,6 +24,8 @@ import pydyf  # noqa: E402
 import weasyprint.svg.path  # noqa: E402, F401
 from weasyprint import svg as _svg  # noqa: E402
 
+from ..markup import glyphs  # noqa: E402
+
 #: The module (the package's attribute `path` is the function, imported over it).
 _path = sys.modules["weasyprint.svg.path"]
 
@@ -50,8 +52,8 @@ def check_internals() -> None:
 def _drawn_once(svg, node, font_size) -> None:
     """`path(svg, node, font_size)`, from the operators kept for the same `d`."""
     operators = svg.stream.stream
-    if drawn := node.get("data-ops"):  # a formula's outlines, as PDF operators already
-        operators.append(drawn.encode())
+    if placed := node.get("data-glyphs"):  # a formula (publish/markup/maths.py)
+        _place_glyphs(svg.stream, placed)
         return
     key = (node.get("d", ""), font_size)
     kept = _kept.get(key)
@@ -63,6 +65,37 @@ def _drawn_once(svg, node, font_size) -> None:
     _original(svg, node, font_size)
     if len(_kept) < KEPT and len(key[0]) <= LONGEST:
         _kept[key] = (operators[start:], list(node.vertices)[vertices:])
+
+
+def _place_glyphs(stream, placed: str) -> None:
+    """Each glyph a formula names (`G id a b c d e f`) drawn from its form, made once per
+    resources dictionary (the document's, or a group's); its rules (`R x y w h`) left as
+    the path the node's fill paints."""
+    resources = stream._resources
+    forms = getattr(resources, "publish_glyph_forms", None)
+    if forms is None:  # kept on the dictionary: as long-lived as the document
+        forms = resources.publish_glyph_forms = {}
+    rules = []
+    for item in placed.split(";"):
+        kind, *values = item.split()
+        if kind == "R":
+            rules.append(" ".join(values).encode() + b" re")
+            continue
+        glyph, matrix = values[0], " ".join(values[1:]).encode()
+        name = forms.get(glyph)
+        if name is None:
+            outline = glyphs.get(glyph)
+            if outline is None:
+                continue  # never kept: the cache folder was emptied under the build
+            name = forms[glyph] = f"g{glyph}"
+            resources["XObject"][name] = pydyf.Stream(
+                [outline, b"f"],
+                pydyf.Dictionary({"Type": "/XObject", "Subtype": "/Form",
+                                  "BBox": pydyf.Array((-5000, -5000, 50000, 5000))}),
+                compress=True,
+            )  # fmt: skip
+        stream.stream.append(b"q " + matrix + b" cm /" + name.encode() + b" Do Q")
+    stream.stream.extend(rules or [b"0 0 m"])
 
 
 def install() -> None:
