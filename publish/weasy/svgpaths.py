@@ -1,15 +1,20 @@
-"""SVG paths drawn once per shape: formulas at prose speed (WeasyPrint 70.x).
+"""Formulas' glyphs drawn once per document; SVG paths parsed once per shape (WeasyPrint 70.x).
 
-A formula is drawn as SVG paths, one per glyph (publish/markup/maths.py), and WeasyPrint
-parses each path's `d` anew, every coordinate through its unit parser: ~6 ms a glyph, most of
-what a page of formulas costs. A book repeats the same few hundred glyphs (x, i, =, Σ…)
-thousands of times, so the PDF operators a path's `d` gives are kept the first time and
-appended again for the same `d` (at the same font size: nothing else enters the parse).
+A formula's print markup (publish/markup/maths.py) is one `<path>` whose `data-glyphs`
+names its glyphs and their places (`G id a b c d e f`) and its rules (`R x y w h`): each
+glyph's outline (markup/glyphs.py) becomes a form XObject the first time the document
+draws it, and is placed with `cm … Do` after; the rules are the path the node's fill
+paints. WeasyPrint had styled, transformed and parsed every glyph as an SVG element
+(~1 ms each, most of what a page of formulas cost), and written its outline each time.
+Other SVG paths: WeasyPrint parses each `d` anew, every coordinate through its unit parser,
+so the PDF operators a `d` gives are kept the first time and appended again for the same
+`d` (at the same font size: nothing else enters the parse).
 
 Internals relied on, checked by ``check_internals`` before patching: ``svg.path.path``
 writes the path only through ``svg.stream``'s operator methods, which append to the pydyf
 stream's ``stream`` list, and records the path's vertices in ``node.vertices``;
-``svg.TAGS["path"]`` is the function ``draw_node`` calls.
+``svg.TAGS["path"]`` is the function ``draw_node`` calls, after setting the fill colour
+(which a form inherits); a stream's ``_resources["XObject"]`` holds its forms.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import sys  # noqa: E402
 import pydyf  # noqa: E402
 import weasyprint.svg.path  # noqa: E402, F401
 from weasyprint import svg as _svg  # noqa: E402
+from weasyprint.pdf import stream as _stream  # noqa: E402
 
 from ..markup import glyphs  # noqa: E402
 
@@ -41,9 +47,10 @@ def check_internals() -> None:
     """Raise if WeasyPrint no longer draws paths the way the patch relies on."""
     expect = {
         _path.path: ("node.get('d', '')", "svg.stream.move_to(", "node.vertices.append("),
-        _svg.SVG.draw_node: ("TAGS[node.tag](self, node, font_size)",),
+        _svg.SVG.draw_node: ("self.set_graphical_state(node", "TAGS[node.tag](self, node"),
         pydyf.Stream.curve_to: ("self.stream.append(",),
         pydyf.Stream.move_to: ("self.stream.append(",),
+        _stream.Stream.add_group: ("self._resources['XObject'][group.id] = group",),
     }
     problems = [] if _svg.TAGS.get("path") in (_path.path, _drawn_once) else ["TAGS['path']"]
     refuse_if_changed("svgpaths", expect, problems)
