@@ -137,23 +137,28 @@ def _render(display: bool):
         if line is None and token.map:
             line = token.map[0] + 1
         tex = token.content.strip()
-        try:
-            mathml = to_mathml(tex, display)
-        except FormulaError as exc:
-            context = env.get("context")
-            if context is not None:
-                context.warn(
-                    f"formula not converted ({exc}), shown as its source: {_short(tex)}", line
-                )
-            code = etree.Element("code", {"class": "math-source"})
-            code.text = tex
-            source = etree.tostring(code, encoding="unicode")
-            return f'<pre class="code math-source">{source}</pre>\n' if token.block else source
+        mathml = mathml_or_source(tex, display, env, line)
+        if mathml.startswith("<code"):
+            return f'<pre class="code math-source">{mathml}</pre>\n' if token.block else mathml
         if token.block:
             return f'<div class="math-display">{mathml}</div>\n'
         return f'<span class="math-display">{mathml}</span>' if display else mathml
 
     return render
+
+
+def mathml_or_source(tex: str, display: bool, env: dict, line: int | None) -> str:
+    """The formula's `<math>`, or its TeX as `<code class="math-source">` with a warning
+    naming its file:line, the reason and the formula (to the reader's context in `env`)."""
+    try:
+        return to_mathml(tex, display)
+    except FormulaError as exc:
+        context = env.get("context")
+        if context is not None:
+            context.warn(f"formula not converted ({exc}), shown as its source: {_short(tex)}", line)
+        code = etree.Element("code", {"class": "math-source"})
+        code.text = tex
+        return etree.tostring(code, encoding="unicode")
 
 
 def _short(tex: str) -> str:
