@@ -82,8 +82,11 @@ class Assembler:
         *,
         strict: bool = False,
         language: str = "zh-CN",
+        site: Path | None = None,
     ) -> None:
         self.root = root
+        #: Where a link starting with `/` starts (a docsify or VitePress site's folder).
+        self.site = site or root
         self.settings = settings
         self.warnings = warnings
         self.strict = strict
@@ -304,11 +307,18 @@ class Assembler:
             return href or None
         raw = unquote(href)
         name, _, anchor = raw.partition("#")
-        name = name.split("?", 1)[0]
+        name, _, query = name.partition("?")
+        if not anchor and query.startswith("id="):  # docsify's anchors: page?id=heading
+            anchor = query[3:].split("&", 1)[0]
         if not name:
             target = file
         else:
-            path = (file.path.parent / name).resolve()
+            if name.startswith("/"):
+                path = (self.site / name.lstrip("/")).resolve()
+            else:
+                path = (file.path.parent / name).resolve()
+            if path not in self.files and path.with_name(path.name + ".md") in self.files:
+                path = path.with_name(path.name + ".md")  # a route: /guide/intro
             if path.is_dir():
                 path = next(
                     (p for p in (path / "README.md", path / "index.md") if p.is_file()), path

@@ -21,6 +21,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..config import SecuritySettings
 from ..errors import PublishError
@@ -52,6 +53,9 @@ def markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(ruby_plugin)
+    # YAML front matter (VitePress, VuePress, HonKit pages: `---\ntitle: …\n---`): the
+    # site's, not the text's; taken out in parse().
+    md.use(front_matter_plugin)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 
@@ -101,6 +105,14 @@ def read_text(context: Context) -> str:
         )
         text = expanded.text
         context.included.extend(expanded.files)
+    if ":include" in text:  # docsify's embeds: [text](file.md ':include')
+        from ..includes import embed
+
+        embedded = embed(
+            text, path, context.root, lambda m, p, n: context.warnings.append(Warning(m, p, n))
+        )
+        text = embedded.text
+        context.included.extend(embedded.files)
     bad = _NOT_XML.search(text)
     if bad:
         # Control characters cannot stand in XHTML (and print as nothing anyway).
@@ -112,7 +124,7 @@ def read_text(context: Context) -> str:
 def parse(md: MarkdownIt, text: str, context: Context, env: dict) -> ParsedText:
     """One file's Markdown as tokens: footnotes apart, images checked, lone images made
     figures. `env["chapter_id"]` names the footnotes (see render_footnote_ref)."""
-    tokens = md.parse(text, env)
+    tokens = [t for t in md.parse(text, env) if t.type != "front_matter"]
     body, notes = _split_footnotes(tokens)
     _check_resources(tokens, context)
     _make_figures(body)
