@@ -211,7 +211,9 @@ def _rustdoc_lines(all_lines: list[str], lines: _Lines) -> str:
 
 #: docsify's embed: `[text](file.md ':include')`, options after it (`:type=code`,
 #: `:fragment=name`), quoted with ' or ".
-_EMBED = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^\s)>]+)>?\s+(['\"]):include((?:\s+:[^'\"\n]*)?)\3\s*\)")
+_EMBED = re.compile(
+    r"\[([^\]\n]*)\]\(\s*<?([^\s)>]+)>?\s+(['\"]):include((?:\s+:[^'\"\n]*)?)\3\s*\)"
+)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 
 
@@ -256,9 +258,13 @@ def _site_path(name: str, path: Path, root: Path) -> Path | None:
     """The file an embed names, inside `root`: relative to `path`'s folder, or, for `/…`,
     to the nearest folder above it that has it."""
     name = name.split("?", 1)[0].split("#", 1)[0]
-    folders = [path.parent] if not name.startswith("/") else [
-        folder for folder in (path.parent, *path.parent.parents) if folder.is_relative_to(root)
-    ]
+    folders = (
+        [path.parent]
+        if not name.startswith("/")
+        else [
+            folder for folder in (path.parent, *path.parent.parents) if folder.is_relative_to(root)
+        ]
+    )
     for folder in folders:
         target = (folder / name.lstrip("/")).resolve()
         if target.is_relative_to(root) and target.is_file():

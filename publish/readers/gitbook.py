@@ -1,7 +1,7 @@
 """A GitBook (or HonKit) book: SUMMARY.md, or the one book.json names through `root` and
 `structure.summary`; metadata from book.json (title, author, description, language, isbn,
-publisher, pubdate…); README.md the introduction (common.introduction). Our settings, if any, in book.json's
-`"publish"` object, with the same tables as our book.toml (`"pdf": {…}`…)."""
+publisher, pubdate…); README.md the introduction (common.introduction). Our settings, if
+any, in book.json's `"publish"` object, with the same tables as our book.toml (`"pdf": {…}`…)."""
 
 from __future__ import annotations
 

@@ -37,7 +37,11 @@ def is_mdbook(data: dict[str, Any], folder: Path) -> bool:
 
 
 def read(
-    folder: Path, data: dict[str, Any], text: str, config_file: str = "book.toml", kind: str = "mdBook"
+    folder: Path,
+    data: dict[str, Any],
+    text: str,
+    config_file: str = "book.toml",
+    kind: str = "mdBook",
 ) -> Book:
     """The book of an mdBook's configuration `data` (`text` as written, for line numbers),
     or of a clone's that reads the same keys (WaBook's book.ini: `config_file`, `kind`)."""
