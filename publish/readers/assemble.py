@@ -342,6 +342,8 @@ class Assembler:
         lowered = slug(anchor)
         if lowered in target.ids:
             return f"#{target.ids[lowered]}"
+        if anchor.startswith("_") and slug(anchor[1:]) in target.ids:  # docsify's `_21-…`
+            return f"#{target.ids[slug(anchor[1:])]}"
         if anchor in self.ids.taken:  # an id of the book itself (`#ch01`)
             return f"#{anchor}"
         self.warnings.append(

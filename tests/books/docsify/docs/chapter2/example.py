@@ -1,0 +1,2 @@
+def accuracy(y, y_hat):
+    return 1 - error_rate(y, y_hat)

@@ -1,0 +1,154 @@
+"""Books kept as WaBook, docsify and VitePress authors keep them (tests/books/wabook,
+docsify, vitepress) build unchanged; what each site's configuration says reaches the
+built files; a config that is code is never run and says what to add."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from conftest import ROOT, epubcheck, pdf_pages_text, squash
+from publish.build import build
+from publish.errors import PublishError
+from publish.readers import jsdata, read_book
+
+BOOKS = ROOT / "tests" / "books"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("readers")
+    return {name: build(BOOKS / name, out / name) for name in ("wabook", "docsify", "vitepress")}
+
+
+def _file(result, suffix: str) -> Path:
+    return next(p for p in result.written if p.suffix == suffix)
+
+
+def _opf(epub: Path) -> str:
+    with zipfile.ZipFile(epub) as z:
+        name = next(n for n in z.namelist() if n.endswith(".opf"))
+        return z.read(name).decode()
+
+
+def _text(result) -> str:
+    return squash("".join(pdf_pages_text(_file(result, ".pdf"))))
+
+
+def test_wabook_book_ini_reaches_the_pdf_info_and_the_epub(built):
+    result = built["wabook"]
+    assert result.book.kind == "WaBook"
+    info = pypdf.PdfReader(_file(result, ".pdf")).metadata
+    assert info.title == "Go语言小书"
+    assert "柴小杉" in info.author and "曹小晖" in info.author
+    opf = _opf(_file(result, ".epub"))
+    assert re.findall(r"<dc:creator[^>]*>([^<]+)</dc:creator>", opf) == ["柴小杉", "曹小晖"]
+    assert "<dc:language>zh</dc:language>" in opf
+    assert "Go语言的一本小书" in opf  # description
+
+
+def test_wabook_opens_once_with_the_summary_s_own_first_entries(built):
+    book = built["wabook"].book
+    assert [(c.title, c.matter) for c in book.chapters] == [
+        ("Go语言小书", "front"), ("前言", "front"),
+        ("第1章 语言基础", "body"), ("第2章 汇编语言", "body"),
+    ]  # fmt: skip
+    text = _text(built["wabook"])
+    assert text.count(squash("本书涵盖 CGO")) == 1
+    assert squash("本仓库是《Go语言小书》的源文件") not in text  # the GitHub README
+
+
+def test_a_readme_is_the_introduction_only_when_the_summary_opens_with_none(tmp_path):
+    book = shutil.copytree(BOOKS / "wabook", tmp_path / "book")
+    summary = book / "SUMMARY.md"
+    summary.write_text(re.sub(r"\[Go语言小书\]\(index.md\)\n\[前言\]\(preface.md\)\n", "",
+                              summary.read_text(encoding="utf-8")), encoding="utf-8")  # fmt: skip
+    chapters = read_book(book).chapters
+    assert [(c.title, c.matter) for c in chapters][:2] == [
+        ("Go语言小书", "front"), ("第1章 语言基础", "body")
+    ]  # fmt: skip
+    assert chapters[0].source == (book / "README.md").resolve()
+
+
+def test_docsify_site_builds_with_its_name_embeds_and_routes(built):
+    result = built["docsify"]
+    book = result.book
+    assert (book.kind, book.metadata.title) == ("docsify", "西瓜书公式推导")
+    assert book.metadata.subtitle == "机器学习公式的详细推导"  # _coverpage.md
+    assert [(c.title, c.matter) for c in book.chapters] == [
+        ("使用说明", "front"), ("第1章 绪论", "body"), ("第2章 模型评估", "body"), ("附录", "body"),
+    ]  # fmt: skip
+    # subMaxLevel 2: the sidebar shows h2 under each page, so does the TOC (1.2.1 is not).
+    assert [s.title for s in book.chapters[1].sections] == ["1.1 引言", "1.2 基本术语"]
+    assert book.chapters[1].sections[1].children == []
+    text = _text(result)
+    assert squash("本书是周志华老师《机器学习》的公式推导解析") in text  # ':include'
+    assert "filename" not in text
+    assert squash("return 1 - error_rate(y, y_hat)") in text  # ':include :type=code'
+    [remote] = [w for w in book.warnings if "remote file" in w.message]
+    assert remote.path.name == "README.md" and remote.line == 5
+    assert not [w for w in book.warnings if "link to" in w.message]  # /chapter2/README?id=…
+    assert pypdf.PdfReader(_file(result, ".pdf")).metadata.title == "西瓜书公式推导"
+
+
+def test_vitepress_sidebar_groups_are_parts_and_the_home_page_is_the_site_s(built):
+    result = built["vitepress"]
+    book = result.book
+    assert (book.kind, book.metadata.title, book.metadata.language) == (
+        "VitePress", "Rust 学习笔记", "zh-CN")  # fmt: skip
+    assert [(c.title, c.part.title if c.part else None) for c in book.chapters] == [
+        ("Rust 是什么", "入门"), ("安装", "入门"), ("所有权", "进阶"),
+    ]  # fmt: skip
+    assert [s.title for s in book.chapters[2].sections] == ["借用"]
+    text = _text(result)
+    for site_only in ("layout", "hero", "outline", "开始阅读"):
+        assert site_only not in text
+    assert not [w for w in book.warnings if "link to" in w.message]
+
+
+@pytest.mark.parametrize("name", ["wabook", "docsify", "vitepress"])
+def test_epubcheck_clean(built, name):
+    messages = epubcheck(_file(built[name], ".epub"))
+    assert [(m["severity"], m["ID"], m["message"]) for m in messages] == []
+
+
+def test_a_sidebar_built_by_code_is_never_run_and_says_what_to_add(tmp_path):
+    book = shutil.copytree(BOOKS / "vitepress", tmp_path / "book")
+    config = book / "docs" / ".vitepress" / "config.mts"
+    source = config.read_text(encoding="utf-8")
+    start = source.index("    sidebar: [")
+    end = source.index("    socialLinks")
+    config.write_text(source[:start] + "    sidebar: makeSidebar('docs'),\n" + source[end:],
+                      encoding="utf-8")  # fmt: skip
+    with pytest.raises(PublishError) as error:
+        read_book(book)
+    message = str(error.value)
+    assert "\n" not in message and "config.mts:" in message
+    assert "`makeSidebar`" in message and "add a SUMMARY.md in docs/" in message
+    line = int(message.split("config.mts:")[1].split(":")[0])
+    assert "sidebar:" in config.read_text(encoding="utf-8").splitlines()[line - 1]
+    (book / "docs" / "SUMMARY.md").write_text(
+        "- [Rust 是什么](guide/what-is-rust.md)\n- [安装](guide/install.md)\n", encoding="utf-8"
+    )
+    assert [c.title for c in read_book(book).chapters] == ["Rust 是什么", "安装"]
+
+
+def test_js_literals_are_read_as_data():
+    source = """
+    // sidebar: 'in a comment'
+    const note = "sidebar: { in a string }"
+    export default {
+      title: `模板`, 'sidebar': [ '/a', ['/b', 'B'], { title: '组', children: ['/c'] }, ],
+      themeConfig: { sidebar: 'auto' },
+    }"""
+    found = jsdata.find(source, "sidebar")
+    assert jsdata.value(found) == ["/a", ["/b", "B"], {"title": "组", "children": ["/c"]}]
+    assert found.line == 5
+    assert jsdata.value(jsdata.find(source, "title")) == "模板"
+    with pytest.raises(jsdata.NotData, match="`items`"):
+        jsdata.value(jsdata.find("x = { sidebar: [...items, 'a'] }", "sidebar"))
