@@ -89,7 +89,7 @@ def test_docsify_site_builds_with_its_name_embeds_and_routes(built):
     text = _text(result)
     assert squash("本书是周志华老师《机器学习》的公式推导解析") in text  # ':include'
     assert "filename" not in text
-    assert squash("return 1 - error_rate(y, y_hat)") in text  # ':include :type=code'
+    assert squash("def accuracy(y, y_hat):") in text  # ':include :type=code'
     [remote] = [w for w in book.warnings if "remote file" in w.message]
     assert remote.path.name == "README.md" and remote.line == 5
     assert not [w for w in book.warnings if "link to" in w.message]  # /chapter2/README?id=…
