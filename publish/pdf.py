@@ -26,6 +26,7 @@ from .printlinks import ids
 from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
 from .typography.display import Measure, display_headings, display_html
+from .typography.runninghead import fit
 from .typography.emphasis import print_emphasis
 from .typography.hyphenate import soft_hyphens
 from .typography.lastline import keep_end, keep_paragraph_ends
@@ -178,6 +179,8 @@ def display_measures(settings: PdfSettings) -> dict[str, Measure]:
         "h5": m(1),
         "h6": m(1),
         "figcaption": m(0.9, False),
+        # The running heads (print.css: 0.8 em of the body face), at most 4/5 of the line.
+        "running-head": Measure(settings.body_font, False, 0.8 * fs, 0.8 * width),
         # The folio sits in the entry's 2.5 em right padding; the leader needs 1.5 em. A
         # chapter of a part is indented 1 em more.
         "toc-0": m(1.1, True, 2.75, 1.65),
@@ -250,6 +253,7 @@ def book_html(
         return {
             "id": chapter.id,
             "title": display(chapter.title, "chapter"),
+            "running_head": fit(chapter.running_head or chapter.title, measures["running-head"]),
             "matter": chapter.matter,
             "part": chapter.part if book.opens_part(chapter) else None,
             "in_part": chapter.part is not None,
@@ -279,6 +283,7 @@ def book_html(
         # The copyright page's text stands at the foot of the text block.
         copyright_height=f"{_text_height(book.settings.pdf) - 0.5:.2f}",
         meta=book.metadata,
+        book_head=book_head(book),
         toc=book.toc,
         front=front,
         pages=pages,
@@ -292,6 +297,11 @@ def book_html(
     )
     # Hyphenation points last: the kept paragraph ends count a Latin word as one unit.
     return soft_hyphens(html)
+
+
+def book_head(book: Book) -> str:
+    """The book's title as the left pages' running head: one line (runninghead.fit)."""
+    return fit(book.metadata.title, display_measures(book.settings.pdf)["running-head"])
 
 
 def _ids(headings: list) -> set[str]:

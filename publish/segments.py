@@ -44,6 +44,7 @@ from .pagination import (
 from .pdf import (
     Prepared,
     Setup,
+    book_head,
     book_html,
     check_fonts,
     prepare,
@@ -424,7 +425,7 @@ def render_segmented(
     share (tool, fonts, settings). Once the page breaks are known, `laid_out` is called
     (the EPUB is then written while the PDF is joined). Returns the number of body pages."""
     config = setup(book, chinese_layout=chinese_layout)
-    title_css = SEGMENT_CSS % css_string(book.metadata.title)
+    title_css = SEGMENT_CSS % css_string(book_head(book))
     front_css = FRONT_CSS
     # Pages after links (linkpages.py): numbers written in, checked once all is laid out.
     guess: linkpages.Guess | None = None

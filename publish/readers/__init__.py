@@ -55,6 +55,9 @@ def _house_style_titles(book: Book) -> None:
                 title = prepare_title(chapter.part.title, settings)
                 parts[chapter.part.id] = dataclasses.replace(chapter.part, title=title)
             chapter.part = parts[chapter.part.id]
+    for chapter in book.chapters:
+        if chapter.running_head:
+            chapter.running_head = prepare_title(chapter.running_head, settings)
     headings: list = [*book.chapters]
     while headings:
         heading = headings.pop()

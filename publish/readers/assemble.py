@@ -142,11 +142,12 @@ class Assembler:
     ) -> tuple[Chapter, list[_Piece]]:
         pieces: list[_Piece] = []
         title = top.entry.title
+        running_head: str | None = None
         sources: list[Path] = []
         notes = 0
 
         def walk(entry: Entry, depth: int) -> None:
-            nonlocal title, notes
+            nonlocal title, notes, running_head
             if entry.draft or entry.external:
                 for child in entry.children:
                     walk(child, depth)
@@ -159,6 +160,7 @@ class Assembler:
                 sources.append(path)
                 if depth == 1:
                     title = first or entry.title
+                    running_head = _running_head(file, entry.title, title)
                     pieces.append(_Piece(file))
                 elif first is None:
                     heading_id = self.ids.claim(slug(entry.title))
@@ -180,7 +182,7 @@ class Assembler:
                                summary, top.entry.line or None)  # fmt: skip
         source = sources[0] if sources else summary
         chapter = Chapter(number, chapter_id, source, title, "", matter=top.matter,
-                          part=top.part, sources=sources)  # fmt: skip
+                          part=top.part, sources=sources, running_head=running_head)  # fmt: skip
         return chapter, pieces
 
     def _file_of(self, entry: Entry, base: Path, summary: Path) -> Path:
@@ -382,6 +384,21 @@ class Assembler:
             note.html = prepare_html(note.html, typo, name)
         chapter.footnotes = footnotes
         chapter.sections = _tree(headings, self.settings.pdf.toc_depth)
+
+
+#: `running-head: 短标题` in a chapter file's YAML front matter (a plain scalar, quoted or not).
+_RUNNING_HEAD_RE = re.compile(r"^running-head:[ \t]*(?P<q>[\"']?)(?P<text>.*?)(?P=q)[ \t]*$", re.M)
+
+
+def _running_head(file: _File, entry_title: str, title: str) -> str | None:
+    """A chapter's short title for the running heads: its front matter's `running-head`,
+    or the summary's title for it when shorter than the file's heading."""
+    front = file.parsed.env.get("front_matter") or ""
+    match = _RUNNING_HEAD_RE.search(front)
+    if match and match["text"].strip():
+        return match["text"].strip()
+    entry_title = " ".join(entry_title.split())
+    return entry_title if entry_title and len(entry_title) < len(title) else None
 
 
 def _tree(headings: list[tuple[int, str, str]], depth: int) -> list[Heading]:

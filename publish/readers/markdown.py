@@ -124,7 +124,9 @@ def read_text(context: Context) -> str:
 def parse(md: MarkdownIt, text: str, context: Context, env: dict) -> ParsedText:
     """One file's Markdown as tokens: footnotes apart, images checked, lone images made
     figures. `env["chapter_id"]` names the footnotes (see render_footnote_ref)."""
-    tokens = [t for t in md.parse(text, env) if t.type != "front_matter"]
+    tokens = md.parse(text, env)
+    if tokens and tokens[0].type == "front_matter":
+        env["front_matter"] = tokens.pop(0).content
     body, notes = _split_footnotes(tokens)
     _check_resources(tokens, context)
     _make_figures(body)
