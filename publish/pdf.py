@@ -26,11 +26,11 @@ from .printlinks import ids
 from .printlinks import mark as mark_links
 from .render import build_time, labels, stylesheet, template
 from .typography.display import Measure, display_headings, display_html
-from .typography.runninghead import fit
 from .typography.emphasis import print_emphasis
 from .typography.hyphenate import soft_hyphens
 from .typography.lastline import keep_end, keep_paragraph_ends
 from .typography.ruby import print_ruby
+from .typography.runninghead import fit
 from .typography.textnodes import text_of
 
 PT_PER_MM = 72 / 25.4

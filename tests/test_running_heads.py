@@ -4,7 +4,6 @@ chapter has one, cut with an ellipsis when still too long (measured from the PDF
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pdfplumber
 import pytest
