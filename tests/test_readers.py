@@ -152,3 +152,26 @@ def test_js_literals_are_read_as_data():
     assert jsdata.value(jsdata.find(source, "title")) == "模板"
     with pytest.raises(jsdata.NotData, match="`items`"):
         jsdata.value(jsdata.find("x = { sidebar: [...items, 'a'] }", "sidebar"))
+
+
+def test_go_assembly_middle_dots_keep_the_listing_s_columns(built):
+    """`·` (U+00B7) is one cell of the listing, as the wrapping counts it: every character
+    after it stands on the half-em grid of the line (it was set a full em wide)."""
+    import pdfplumber
+
+    lines: dict[int, list[dict]] = {}
+    with pdfplumber.open(_file(built["wabook"], ".pdf")) as pdf:
+        for page in pdf.pages:
+            for char in page.chars:
+                if "Mono" in char["fontname"] and char["size"] < 9.2:
+                    lines.setdefault((page.page_number, round(char["top"])), []).append(char)
+    dotted = [sorted(cs, key=lambda c: c["x0"]) for cs in lines.values()
+              if any(c["text"] == "·" for c in cs)]  # fmt: skip
+    assert len(dotted) == 5
+    for chars in dotted:
+        text = "".join(c["text"] for c in chars)
+        cell = chars[0]["size"] / 2
+        start = text.index("·")
+        for index in (start + 1, len(text) - 1):  # after the dot, and the line's end
+            column = (chars[index]["x0"] - chars[0]["x0"]) / cell
+            assert abs(column - index) < 0.1, (text, index, column)

@@ -35,4 +35,5 @@ def for_print(html: str, settings: PdfSettings) -> str:
     from . import wrap
 
     html = maths.to_svg(html, settings.font_size)
-    return wrap.wrap_code(html, wrap.code_cells(settings))
+    html = wrap.wrap_code(html, wrap.code_cells(settings))
+    return wrap.half_widths(html, settings.mono_font)
