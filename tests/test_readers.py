@@ -175,3 +175,37 @@ def test_go_assembly_middle_dots_keep_the_listing_s_columns(built):
         for index in (start + 1, len(text) - 1):  # after the dot, and the line's end
             column = (chars[index]["x0"] - chars[0]["x0"]) / cell
             assert abs(column - index) < 0.1, (text, index, column)
+
+
+def _lines(page) -> list[list[dict]]:
+    """The page's text lines (characters sharing a baseline, inline code included)."""
+    chars = sorted((c for c in page.chars if c["size"] > 8), key=lambda c: c["bottom"])
+    lines: list[list[dict]] = []
+    for char in chars:
+        if not lines or char["bottom"] - lines[-1][-1]["bottom"] > 3:
+            lines.append([])
+        lines[-1].append(char)
+    return [sorted(line, key=lambda c: c["x0"]) for line in lines]
+
+
+def test_long_identifiers_break_rather_than_spread_the_line(built):
+    """Twelve paragraphs put `reflect.SliceHeaderFromUnsafePointer` at every place of a
+    line: it breaks between its words, and the Chinese before it is never spread (gaps
+    were 1.57 em). A line with few Han characters left to take the rest of the measure
+    (a long identifier's word does not fit) may reach ⅜ em."""
+    import pdfplumber
+
+    han = re.compile(r"[\u4e00-\u9fff]")
+    worst: list[tuple[float, int, str]] = []
+    with pdfplumber.open(_file(built["wabook"], ".pdf")) as pdf:
+        for page in pdf.pages:
+            for line in _lines(page):
+                pairs = [(a, b) for a, b in zip(line, line[1:], strict=False)
+                         if han.match(a["text"]) and han.match(b["text"])]  # fmt: skip
+                if pairs:
+                    gap = max((b["x0"] - a["x1"]) / a["size"] for a, b in pairs)
+                    text = "".join(c["text"] for c in line)
+                    worst.append((gap, len(han.findall(text)), text))
+    assert sum("SliceHeader" in text for _, _, text in worst) >= 12
+    assert all(gap <= 0.25 for gap, count, _ in worst if count >= 12), worst
+    assert all(gap <= 0.4 for gap, _, _ in worst), worst
