@@ -54,7 +54,7 @@ _WORD_RE = re.compile(
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_:./@#?=&%~+*|,()-]{12,}")
 _JOINT_RE = re.compile(
     r"(?<=[A-Za-z0-9])(::|/+|_|[=+*|,])(?=[A-Za-z0-9(])"  # after a joint or an operator
-    r"|(?<=[A-Za-z0-9])(?=\.[A-Za-z])"  # before a dot
+    r"|(?<=[A-Za-z0-9])(?=[.@][A-Za-z0-9])"  # before a dot or an at sign
     r"|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"  # inside camelCase: Slice|Header
     r"|(?<=[A-Za-z0-9])(?=\()"  # before a call's parenthesis
 )
