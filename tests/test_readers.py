@@ -209,3 +209,25 @@ def test_long_identifiers_break_rather_than_spread_the_line(built):
     assert sum("SliceHeader" in text for _, _, text in worst) >= 12
     assert all(gap <= 0.25 for gap, count, _ in worst if count >= 12), worst
     assert all(gap <= 0.4 for gap, _, _ in worst), worst
+
+
+def test_long_emphasis_is_kai_and_straight_quotes_in_chinese_are_curly(built):
+    """The WaBook's epigraph and its whole-paragraph note are in italics (`*…*`): set in
+    楷体, not dotted under 40 characters; a short emphasis keeps its dots. `"Go语言"` in
+    the text takes the curly marks; the code's `"textflag.h"` keeps its straight ones."""
+    import pdfplumber
+
+    fonts: dict[str, set[str]] = {}
+    with pdfplumber.open(_file(built["wabook"], ".pdf")) as pdf:
+        for page in pdf.pages:
+            for line in _lines(page):
+                text = "".join(c["text"] for c in line)
+                fonts[text] = {
+                    c["fontname"].split("+")[-1] for c in line if c["text"] in "快乐沉重"
+                }
+    epigraph = next(t for t in fonts if "抛掉过去" in t)
+    assert fonts[epigraph] and all("UKai" in f for f in fonts[epigraph]), fonts[epigraph]
+    text = _text(built["wabook"])
+    assert squash("讲解“Go语言”的高级用法") in text
+    assert '"Go语言"' not in text
+    assert squash('#include "textflag.h"') in text
