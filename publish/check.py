@@ -137,6 +137,14 @@ class Report:
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
 
+    def tally(self, kind: str) -> str:
+        """How many findings of a rule, with their pages (the first ten)."""
+        folios = [f.folio for f in self.findings if f.kind == kind]
+        if not folios:
+            return "0"
+        shown = ", ".join(dict.fromkeys(folios[:10]))
+        return f"{len(folios)} (p. {shown}{', …' if len(folios) > 10 else ''})"
+
     @property
     def ok(self) -> bool:
         return not self.findings
@@ -148,11 +156,11 @@ class Report:
         rows = [
             f"{self.pdf}: {self.pages} pages, {self.lines} lines of text "
             f"({self.justified_lines} in justified paragraphs, last lines aside)",
-            f"  lines not flush with the right margin: {self.count('not flush')}",
-            f"  line-start violations: {self.count('line start')}, line-end violations: "
-            f"{self.count('line end')}, split ——/……: {self.count('split')}",
+            f"  lines not flush with the right margin: {self.tally('not flush')}",
+            f"  line-start violations: {self.tally('line start')}, line-end violations: "
+            f"{self.tally('line end')}, split ——/……: {self.tally('split')}",
             f"  adjacent punctuation: {len(self.pair_advances)} pairs, median advance "
-            f"{median(self.pair_advances)}, uncompressed: {self.count('uncompressed pair')}",
+            f"{median(self.pair_advances)}, uncompressed: {self.tally('uncompressed pair')}",
             f"  Han–Latin: {len(self.han_latin_gaps)} boundaries, median gap "
             f"{median(self.han_latin_gaps)}",
             "  text: "
@@ -161,7 +169,7 @@ class Report:
                 if self.text_identical
                 else "differs from the manuscript"
             ),  # fmt: skip
-            f"  fonts: {self.fonts}, not embedded: {self.count('font not embedded')}",
+            f"  fonts: {self.fonts}, not embedded: {self.tally('font not embedded')}",
             f"  line adjustment: {self.compressed_lines} lines pushed in (compressed), "
             f"{self.expanded_lines} pushed out (expanded); widest gap between characters "
             f"{_gap(self.widest_gap)}, on lines with Latin words or other Western text "
@@ -174,9 +182,9 @@ class Report:
                 else ""
             )
             + f"; with Western text, outside the target: {self.wide_western}",
-            f"  孤字 (one-character last lines): {self.count(ORPHAN_CHAR)}, widows: "
-            f"{self.count(WIDOW)}, orphans: {self.count(ORPHAN)}, headings at a page foot: "
-            f"{self.count(STRANDED)}",
+            f"  孤字 (one-character last lines): {self.tally(ORPHAN_CHAR)}, widows: "
+            f"{self.tally(WIDOW)}, orphans: {self.tally(ORPHAN)}, headings at a page foot: "
+            f"{self.tally(STRANDED)}",
         ]
         return "\n".join(rows)
 
@@ -192,6 +200,8 @@ def expected_blocks(book: Book) -> list[Block]:
     for chapter in book.chapters:
         if chapter.matter == "front":  # before the text's first page, where the check starts
             continue
+        if chapter.part is not None and book.opens_part(chapter):  # the part's own page
+            blocks.append(Block(squash(chapter.part.title), False, heading=True))
         blocks.append(Block(squash(chapter.title), False, heading=True))
         body = chapter.body
         if book.settings.pdf.link_urls == "footnote":  # calls renumbered in print
@@ -259,6 +269,9 @@ def _walk(element, blocks: list[Block], lists: list, marker: str | None) -> str 
             continue
         marker = flush(marker)
         tag = child.tag
+        if tag == "pre":  # code: set as written, wrapped with ↪ marks; not measured
+            pending.append(child.tail or "")
+            continue
         if tag in ("ul", "ol"):
             start = int(child.get("start", "1")) if tag == "ol" else 0
             lists.append([tag, start])
@@ -315,6 +328,18 @@ def _lines_of_page(page, top: float, bottom: float, body_size: float) -> list[li
     return [sorted(groups[b], key=lambda c: c["x0"]) for b in baselines if groups[b]]
 
 
+def _is_mono(char: dict) -> bool:
+    """A character set in a monospaced face: code (the mono faces' names say Mono)."""
+    return "mono" in str(char.get("fontname", "")).lower()
+
+
+def _is_code_line(chars: list[dict]) -> bool:
+    """A line of a code listing: every visible character in the mono face, but the `↪`
+    publish puts before a wrapped line's continuation (markup/wrap.py)."""
+    visible = [c for c in chars if c["text"].strip() and c["text"] != "↪"]
+    return bool(visible) and all(_is_mono(c) for c in visible)
+
+
 def _folio(page, bottom: float) -> str:
     words = page.within_bbox((0, page.height - bottom, page.width, page.height)).extract_words()
     return words[-1]["text"] if words else "?"
@@ -365,12 +390,15 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
             for chars in _lines_of_page(page, top, bottom, body):
                 # Only what the measures need: a book has millions of characters.
                 kept = [{k: c[k] for k in ("text", "x0", "x1", "size")} for c in chars]
+                for kept_char, char in zip(kept, chars, strict=True):
+                    kept_char["code"] = _is_mono(char)
                 line = Line(index, folio, kept)
                 line.text = page_refs.sub("", squash("".join(c["text"] for c in chars)))
                 line.shown = squash(
                     "".join(c["text"] for c in chars if c["size"] >= SUPERSCRIPT * body)
                 )  # printed after links, not written
                 line.block_right = block_right  # type: ignore[attr-defined]
+                line.code = _is_code_line(chars)  # type: ignore[attr-defined]
                 if line.text:
                     lines.append(line)
             page.close()  # pdfplumber keeps each page's objects otherwise
@@ -386,6 +414,8 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
         if text.endswith("\u2010") and expected[position : position + len(text) - 1] == text[:-1]:
             text = text[:-1]  # a word broken at a soft hyphen (publish/typography/hyphenate.py)
         if expected[position : position + len(text)] != text:
+            if line.code:  # type: ignore[attr-defined]
+                continue  # a listing's line (or its ↪ continuation): code, not measured
             text_ok = False
             near = expected[position : position + 20]
             report.findings.append(
@@ -553,9 +583,10 @@ def _measure_line(report: Report, line: Line, blocks: list[Block], after: Line |
                     f"{'short' if gap > 0 else 'over'} by {abs(gap):.1f} pt: …{text[-12:]}",
                 )  # fmt: skip
             )
-    if not line.first and text[0] in NO_START:
+    # A brace or bracket of inline code is code's, not punctuation of the text (禁则).
+    if not line.first and text[0] in NO_START and not chars[0].get("code"):
         report.findings.append(Finding("line start", line.folio, f"{text[:12]}…"))
-    if not line.final and text[-1] in NO_END:
+    if not line.final and text[-1] in NO_END and not chars[-1].get("code"):
         report.findings.append(Finding("line end", line.folio, f"…{text[-12:]}"))
     if after is not None and not line.final and after.block == line.block:
         nxt = after.text[:1]

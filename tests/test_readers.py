@@ -79,6 +79,7 @@ def test_docsify_site_builds_with_its_name_embeds_and_routes(built):
     result = built["docsify"]
     book = result.book
     assert (book.kind, book.metadata.title) == ("docsify", "西瓜书公式推导")
+    assert _file(result, ".pdf").name == "docsify.pdf"  # the folder's name, not docs/'s
     assert book.metadata.subtitle == "机器学习公式的详细推导"  # _coverpage.md
     assert [(c.title, c.matter) for c in book.chapters] == [
         ("使用说明", "front"), ("第1章 绪论", "body"), ("第2章 模型评估", "body"), ("附录", "body"),
@@ -231,3 +232,56 @@ def test_long_emphasis_is_kai_and_straight_quotes_in_chinese_are_curly(built):
     assert squash("讲解“Go语言”的高级用法") in text
     assert '"Go语言"' not in text
     assert squash('#include "textflag.h"') in text
+
+
+@pytest.mark.parametrize("name", ["wabook", "docsify", "vitepress"])
+def test_publish_check_reads_each_book_to_its_end(built, name):
+    """`publish check` on books kept as people keep them: code listings (and the `↪` of
+    their wrapped lines) are passed over, every other line is placed in the text."""
+    from publish.check import check_pdf
+
+    report = check_pdf(built[name].book, _file(built[name], ".pdf"))
+    assert report.text_identical, [str(f) for f in report.findings if f.kind == "text differs"]
+    assert report.lines >= {"wabook": 50, "docsify": 10, "vitepress": 8}[name]
+    assert not [f for f in report.findings if f.kind in ("line start", "line end")]
+
+
+def test_check_leaves_code_braces_to_code_and_names_the_pages_of_each_rule():
+    from publish.check import Block, Finding, Line, Report, _measure_line
+
+    def line(text: str, code: bool) -> Line:
+        chars = [{"text": c, "x0": 10.0 * i, "x1": 10.0 * i + 10, "size": 10.0, "code": code}
+                 for i, c in enumerate(text)]  # fmt: skip
+        made = Line(3, "7", chars, text, text, block=0)
+        made.block_right = 10.0 * len(text)  # type: ignore[attr-defined]
+        return made
+
+    report = Report(Path("book.pdf"))
+    blocks = [Block("x", True)]
+    _measure_line(report, line("调用函数 main() {", True), blocks, None)
+    assert report.findings == []
+    _measure_line(report, line("见下文（", False), blocks, None)
+    assert [f.kind for f in report.findings] == ["line end"]
+    report.findings += [Finding("line end", str(n), "…") for n in range(20, 32)]
+    assert "line-end violations: 13 (p. 7, 20, 21, 22, 23, 24, 25, 26, 27, 28, …)" in (
+        report.summary()
+    )
+
+
+def test_check_print_takes_the_default_boxes_outside_pdf_x(built, tmp_path):
+    """A default (screen) build's page without a TrimBox has the MediaBox's (PDF 32000
+    14.11.2): no error. Under PDF/X it is one (test_prepress)."""
+    import pikepdf
+
+    from publish.check import check_print
+
+    source = _file(built["wabook"], ".pdf")
+    stripped = tmp_path / "stripped.pdf"
+    with pikepdf.open(source) as pdf:
+        for page in pdf.pages[:3]:
+            for key in ("/TrimBox", "/BleedBox"):
+                if key in page.obj:
+                    del page.obj[key]
+        pdf.save(stripped)
+    [report] = check_print(built["wabook"].book.settings, stripped)
+    assert report.errors == [], [str(e) for e in report.errors]

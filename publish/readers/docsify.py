@@ -170,7 +170,8 @@ def read(folder: Path, docs: Path) -> Book:
     else:
         tops = introduction(tops, sidebar, readme)
 
-    ours = check_tables({}, "", docs / "index.html", book_required=False).settings
+    named = {"output": {"name": root.name}}  # the book's folder, not docs/
+    ours = check_tables(named, "", docs / "index.html", book_required=False).settings
     depth = settings.get("subMaxLevel")
     if isinstance(depth, int) and not isinstance(depth, bool) and depth > 0:
         # The sidebar's headings under each page (h2 for 2): the printed TOC's depth.

@@ -178,7 +178,8 @@ def read(folder: Path, site: Site) -> Book:
         raw["title"] = book_title(summary, home, folder, warnings)
     if not raw.get("language"):
         raw["language"] = detect_language(summary_files(tops, base), warnings, site.config)
-    config = check_tables({}, "", site.config, book_required=False)
+    named = {"output": {"name": root.name}}  # the book's folder, not .vitepress/
+    config = check_tables(named, "", site.config, book_required=False)
     assembler = Assembler(root, config.settings, warnings, language=raw["language"], site=pages)
     chapters = assembler.chapters(tops, base / summary_path.name)
     raw = check_tables({"book": raw}, "", site.config, book_required=False).book
