@@ -333,11 +333,21 @@ def _is_mono(char: dict) -> bool:
     return "mono" in str(char.get("fontname", "")).lower()
 
 
-def _is_code_line(chars: list[dict]) -> bool:
-    """A line of a code listing: every visible character in the mono face, but the `↪`
-    publish puts before a wrapped line's continuation (markup/wrap.py)."""
+def _is_code_line(chars: list[dict], body_size: float) -> bool:
+    """A line of a code listing: its characters in the mono face at the listings' size
+    (inline code is larger: a paragraph's line of it is text), but the `↪` publish puts
+    before a wrapped line's continuation (markup/wrap.py) and a few drawn from a fallback
+    face (`�`, an emoji in a comment)."""
+    from .markup.wrap import CODE_SIZE
+
     visible = [c for c in chars if c["text"].strip() and c["text"] != "↪"]
-    return bool(visible) and all(_is_mono(c) for c in visible)
+    mono = [c for c in visible if _is_mono(c)]
+    return (
+        bool(mono)
+        and _is_mono(visible[0])
+        and len(mono) >= 0.8 * len(visible)
+        and all(abs(c["size"] - CODE_SIZE * body_size) < 0.3 for c in mono)
+    )
 
 
 def _folio(page, bottom: float) -> str:
@@ -398,7 +408,8 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
                     "".join(c["text"] for c in chars if c["size"] >= SUPERSCRIPT * body)
                 )  # printed after links, not written
                 line.block_right = block_right  # type: ignore[attr-defined]
-                line.code = _is_code_line(chars)  # type: ignore[attr-defined]
+                if _is_code_line(chars, body):
+                    continue  # a listing's line (or its ↪ continuation): code, as written
                 if line.text:
                     lines.append(line)
             page.close()  # pdfplumber keeps each page's objects otherwise
@@ -414,8 +425,6 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
         if text.endswith("\u2010") and expected[position : position + len(text) - 1] == text[:-1]:
             text = text[:-1]  # a word broken at a soft hyphen (publish/typography/hyphenate.py)
         if expected[position : position + len(text)] != text:
-            if line.code:  # type: ignore[attr-defined]
-                continue  # a listing's line (or its ↪ continuation): code, not measured
             text_ok = False
             near = expected[position : position + 20]
             report.findings.append(

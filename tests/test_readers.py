@@ -285,3 +285,24 @@ def test_check_print_takes_the_default_boxes_outside_pdf_x(built, tmp_path):
         pdf.save(stripped)
     [report] = check_print(built["wabook"].book.settings, stripped)
     assert report.errors == [], [str(e) for e in report.errors]
+
+
+def test_a_sidebar_kept_in_a_module_of_its_own_is_read_from_there(tmp_path):
+    """`import { sidebar } from './sidebar'` and `themeConfig: { sidebar }`: the module's
+    `export const sidebar: DefaultTheme.Sidebar = [...]` is read, as data."""
+    book = shutil.copytree(BOOKS / "vitepress", tmp_path / "book")
+    config = book / "docs" / ".vitepress" / "config.mts"
+    source = config.read_text(encoding="utf-8")
+    start, end = source.index("    sidebar: ["), source.index("    socialLinks")
+    literal = source[start + len("    sidebar: ") : end].rstrip().rstrip(",")
+    (config.parent / "sidebar.ts").write_text(
+        "import type { DefaultTheme } from 'vitepress'\n\n"
+        f"export const sidebar: DefaultTheme.Config['sidebar'] = {literal} as const\n",
+        encoding="utf-8",
+    )
+    config.write_text("import { sidebar } from './sidebar'\n" + source[:start]
+                      + "    sidebar,\n" + source[end:], encoding="utf-8")  # fmt: skip
+    chapters = read_book(book).chapters
+    assert [(c.title, c.part.title) for c in chapters] == [
+        ("Rust 是什么", "入门"), ("安装", "入门"), ("所有权", "进阶"),
+    ]  # fmt: skip

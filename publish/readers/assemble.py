@@ -204,8 +204,8 @@ class Assembler:
         """Parse one file, shift its headings to `depth` and give them ids. Returns the
         file and the text of its first heading if it opens with one (for a chapter, the
         heading is taken out: the chapter's title is printed from the model)."""
-        context = Context(self.root, path, self.resources, self.warnings,
-                          self.settings.security, self.included, self.remote)  # fmt: skip
+        context = Context(self.root, path, self.resources, self.warnings, self.settings.security,
+                          self.included, self.remote, self.site)  # fmt: skip
         text = read_text(context)
         self.inputs.append(path)
         parsed = parse(self.md, text, context, {"chapter_id": note_id, "context": context})

@@ -98,6 +98,8 @@ def detect_language(files: list[Path], warnings: list[Warning], where: Path) -> 
             text = path.read_text(encoding="utf-8-sig", errors="replace")[:20000]
         except OSError:
             continue
+        # Code is Latin in a book of any language: only the prose tells.
+        text = re.sub(r"^(```|~~~).*?^\1|`[^`\n]*`", "", text, flags=re.M | re.S)
         for char in text:
             if "\u3040" <= char <= "\u30ff":
                 kana += 1

@@ -133,3 +133,63 @@ def value(found: Found) -> Any:
         code = _IDENT_RE.search(re.sub(r"(['\"`]).*?\1", "", text, flags=re.S))
         what = f"`{code.group(0)}`" if code else f"`{text[:30]}`"
         raise NotData(f"written as code ({what}), not as plain data") from None
+
+
+def _after_equals(source: str, index: int) -> int | None:
+    """The index after the `=` that ends a declaration's name and type annotation
+    (`sidebar: DefaultTheme.Config['sidebar'] =`), from `index`."""
+    depth = 0
+    while index < len(source):
+        after = _skip(source, index)
+        if after != index:
+            index = after
+            continue
+        char = source[index]
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth -= 1
+        elif char == ";" and depth == 0:
+            return None
+        elif char == "=" and depth == 0 and source[index + 1 : index + 2] not in ("=", ">"):
+            return index + 1
+        index += 1
+    return None
+
+
+def _value_at(source: str, start: int) -> Found:
+    while start < len(source) and source[start] in " \t\r\n":
+        start += 1
+    end = _value_end(source, start)
+    return Found(source[start:end].strip(), source.count("\n", 0, start) + 1)
+
+
+def binding(source: str, name: str) -> Found | None:
+    """The value given to `name` (`const name = …`, `export const name: T = …`), or, for
+    name "default", the module's `export default …`."""
+    if name == "default":
+        match = re.search(r"\bexport\s+default\s+", source)
+        return _value_at(source, match.end()) if match else None
+    for match in re.finditer(rf"\b(?:const|let|var)\s+{re.escape(name)}\b", source):
+        equals = _after_equals(source, match.end())
+        if equals is not None:
+            return _value_at(source, equals)
+    return None
+
+
+def imported(source: str, name: str) -> tuple[str, str] | None:
+    """Where `name` is imported from: (module path as written, its name there)."""
+    for match in re.finditer(r"\bimport\s+(.+?)\s+from\s+(['\"])(.+?)\2", source, re.S):
+        what, module = match.group(1).strip(), match.group(3)
+        if re.fullmatch(re.escape(name), what):
+            return module, "default"
+        braces = re.search(r"\{(.*)\}", what, re.S)
+        for item in braces.group(1).split(",") if braces else []:
+            parts = item.split()
+            if parts and parts[0] == "type":
+                parts = parts[1:]
+            if len(parts) == 1 and parts[0] == name:
+                return module, name
+            if len(parts) == 3 and parts[1] == "as" and parts[2] == name:
+                return module, parts[0]
+    return None

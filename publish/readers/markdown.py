@@ -81,6 +81,8 @@ class Context:
     included: list[Path] = field(default_factory=list)
     #: Remote images refused (src, file, line), reported together at the end.
     remote: list[tuple[str, Path, int | None]] = field(default_factory=list)
+    #: Where a path starting with `/` starts (a web site's folder; its `public/` too).
+    site: Path | None = None
 
     def warn(self, message: str, line: int | None) -> None:
         self.warnings.append(Warning(message, self.path, line))
@@ -272,7 +274,11 @@ def _resolve_image(src: str, context: Context, line: int | None) -> str | None:
             f"image `{src[:80]}` refused: only files inside the manuscript are used{hint}", line
         )
         return None
-    target = (chapter.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
+    name = unquote(src.split("#")[0].split("?")[0])
+    target = (chapter.parent / name).resolve()
+    if name.startswith("/") and context.site is not None:  # a site's path: /img/a.png
+        places = [context.site / name.lstrip("/"), context.site / "public" / name.lstrip("/")]
+        target = next((p.resolve() for p in places if p.is_file()), places[0].resolve())
     if not target.is_relative_to(root):
         context.warn(f"image `{src}` refused: it is outside the manuscript folder", line)
         return None

@@ -123,6 +123,47 @@ def _summary(data: Any, site: Site, line: int) -> Summary:
     return summary
 
 
+_MODULE_SUFFIXES = ("", ".ts", ".mts", ".js", ".mjs", "/index.ts", "/index.js")
+
+
+def _sidebar(site: Site, source: str, root: Path) -> tuple[Any, Path, int]:
+    """The sidebar's data, the file it is written in and its line: in the config, or in
+    the module the config imports it from (`import { sidebar } from './sidebar'`), read
+    as data, never run."""
+    where, path = site.config.relative_to(root).as_posix(), site.config
+    ask = (f"add a SUMMARY.md in {site.pages.relative_to(root).as_posix() or '.'}/ listing "
+           "the chapters (`- [第一章](guide/intro.md)`)")  # fmt: skip
+    found = jsdata.find(source, "sidebar")
+    name = None
+    if found is None and re.search(r"[{,]\s*sidebar\s*[,}]", source):
+        name = "sidebar"  # shorthand: { sidebar }
+    elif found is not None and re.fullmatch(r"[A-Za-z_$][\w$]*", found.text):
+        name = found.text
+    if name is not None:
+        found = jsdata.binding(source, name)
+        origin = jsdata.imported(source, name) if found is None else None
+        if origin is not None:
+            module, exported = origin
+            base = (site.config.parent / module).as_posix()
+            path = next((Path(base + s) for s in _MODULE_SUFFIXES
+                         if Path(base + s).is_file()), path)  # fmt: skip
+            if path != site.config and path.resolve().is_relative_to(root):
+                text = path.read_text(encoding="utf-8-sig", errors="replace")
+                found = jsdata.binding(text, exported)
+                where = path.relative_to(root).as_posix()
+    if found is None:
+        raise PublishError(f"no sidebar written as data in {where}: {ask}", site.config)
+    try:
+        return jsdata.value(found), path, found.line
+    except jsdata.NotData as exc:
+        raise PublishError(
+            f"the sidebar is {exc}, and it is never run: {ask}, or write the sidebar as a "
+            "plain list",
+            path,
+            found.line,
+        ) from None
+
+
 def _is_home(path: Path) -> bool:
     """A landing page (`layout: home`, VuePress's `home: true`): the site's, not the book's."""
     if not path.is_file():
@@ -142,24 +183,9 @@ def read(folder: Path, site: Site) -> Book:
     if own.is_file():  # what the one line below asks for, when the sidebar is code
         summary, summary_path = read_summary(own, "gitbook"), own
     else:
-        found = jsdata.find(source, "sidebar")
-        where = site.config.relative_to(root).as_posix()
-        if found is None:
-            raise PublishError(f"no sidebar written in {where}: add a SUMMARY.md in "
-                               f"{pages.relative_to(root).as_posix() or '.'}/ listing the "
-                               "chapters (`- [第一章](guide/intro.md)`)", site.config)  # fmt: skip
-        try:
-            data = jsdata.value(found)
-        except jsdata.NotData as exc:
-            raise PublishError(
-                f"the sidebar is {exc}, and it is never run: add a SUMMARY.md in "
-                f"{pages.relative_to(root).as_posix() or '.'}/ listing the chapters "
-                "(`- [第一章](guide/intro.md)`), or write the sidebar as a plain list",
-                site.config,
-                found.line,
-            ) from None
-        summary, summary_path = _summary(data, site, found.line), site.config
-    base = pages if summary_path == site.config else summary_path.parent
+        data, summary_path, line = _sidebar(site, source, root)
+        summary = _summary(data, site, line)
+    base = pages if summary_path != own else summary_path.parent
     tops = top_entries(summary, summary_path, warnings)
     home = next((pages / i for i in site.indexes if (pages / i).is_file()), pages / "index.md")
     if not _is_home(home):
@@ -181,7 +207,7 @@ def read(folder: Path, site: Site) -> Book:
     named = {"output": {"name": root.name}}  # the book's folder, not .vitepress/
     config = check_tables(named, "", site.config, book_required=False)
     assembler = Assembler(root, config.settings, warnings, language=raw["language"], site=pages)
-    chapters = assembler.chapters(tops, base / summary_path.name)
+    chapters = assembler.chapters(tops, base / summary_path.name)  # targets: from `base`
     raw = check_tables({"book": raw}, "", site.config, book_required=False).book
     inputs = list(dict.fromkeys([site.config, summary_path]))
     return assembler.book(folder, metadata(raw), chapters, None, "VitePress", inputs)

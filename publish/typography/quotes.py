@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .chars import CJK_RE, WIDE_RE
+from .chars import WIDE_RE
 
 _CORNER = str.maketrans("“”‘’", "「」『』")
 _CURLY = str.maketrans("「」『』", "“”‘’")
@@ -63,7 +63,9 @@ def straight_quotes(texts: list[str]) -> list[str]:
         start, end = match.start(), match.end() - 1
         outside = joined[start - 1 : start] + joined[end + 1 : end + 2]
         double = match.group(1) is not None
-        if WIDE_RE.search(inside) or (double and CJK_RE.search(outside) and inside.strip()):
+        # Beside a Han character or full-width mark, not beside another quotation mark:
+        # “go.string."abc"” quotes an identifier with its own quotes.
+        if WIDE_RE.search(inside) or (double and WIDE_RE.search(outside) and inside.strip()):
             chars[start], chars[end] = ("“", "”") if double else ("‘", "’")
     out, position = [], 0
     for text in texts:
