@@ -276,9 +276,7 @@ def _walk(element, blocks: list[Block], lists: list, marker: str | None) -> str 
             continue
         marker = flush(marker)
         tag = child.tag
-        # Code (set as written, wrapped with ↪ marks) and tables (cells side by side: no
-        # order of lines to follow) are not measured.
-        if tag in ("pre", "table"):
+        if tag == "pre":  # code: set as written, wrapped with ↪ marks; not measured
             pending.append(child.tail or "")
             continue
         if tag in ("ul", "ol"):
