@@ -4,6 +4,8 @@ chapter has one, cut with an ellipsis when still too long (measured from the PDF
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -20,10 +22,13 @@ def heads(tmp_path_factory) -> list[tuple[int, list[float], str, float, float, f
     """(page, tops of its running head's lines, text, left, right, text block's right)."""
     folder = tmp_path_factory.mktemp("heads") / "book"
     folder.mkdir()
-    (folder / "book.json").write_text(json.dumps({"title": LONG_TITLE, "language": "zh-CN"}))
+    settings = {"pdf": {"running-head": {"e.md": "第5章 书里给的"}}}
+    (folder / "book.json").write_text(
+        json.dumps({"title": LONG_TITLE, "language": "zh-CN", "publish": settings})
+    )
     (folder / "SUMMARY.md").write_text(
         f"# 目录\n\n- [第1章 入门](a.md)\n- [{LONG_CHAPTER}](b.md)\n- [第3章](c.md)\n"
-        "- [并发](d.md)\n",
+        "- [并发](d.md)\n- [第5章 测试](e.md)\n",
         encoding="utf-8",
     )
     files = {
@@ -31,6 +36,7 @@ def heads(tmp_path_factory) -> list[tuple[int, list[float], str, float, float, f
         "b.md": f"# {LONG_CHAPTER}\n\n",
         "c.md": '---\nrunning-head: "第3章 短标题"\n---\n\n# 第3章 一个很长的标题，书眉用短标题\n\n',
         "d.md": "# 第 4 章 并发编程与 goroutine 调度\n\n",  # the summary's title is shorter
+        "e.md": "# 第5章 测试\n\n",  # [pdf] running-head, in book.json's "publish"
     }
     for name, head in files.items():
         (folder / name).write_text(head + BODY, encoding="utf-8")
@@ -62,7 +68,24 @@ def test_short_titles_and_ellipses(heads):
     assert "第1章 入门" in texts
     assert "第3章 短标题" in texts  # front matter `running-head`
     assert "并发" in texts  # the summary's shorter title
+    assert "第5章 书里给的" in texts  # [pdf] running-head
     cut = [t for t in texts if t.endswith("…")]
     assert len(cut) == 2  # the book's title (left pages) and the long chapter's
     assert any(t.startswith("一本书名非常非常长") for t in cut)
     assert any(t.startswith("第2章 一个非常非常长") for t in cut)
+
+
+def test_long_emphasis_setting():
+    """`[typography] long-emphasis = "dots"` keeps a passage dotted; "kai" (the default)
+    sets it in Kai; a phrase is dotted either way."""
+    from publish.config import check_tables
+    from publish.typography.emphasis import print_emphasis
+
+    passage = "<p><em>一整段都是强调的文字</em></p><p>一个<em>短语</em>。</p>"
+    for value, classes in (("kai", ["em-kai", "em-dots"]), ("dots", ["em-dots", "em-dots"])):
+        toml = f'[typography]\nlong-emphasis = "{value}"\n'
+        settings = check_tables(
+            {"typography": {"long-emphasis": value}}, toml, Path("book.toml"), book_required=False
+        ).settings.typography
+        html = print_emphasis(passage, settings.emphasis, settings.long_emphasis)
+        assert re.findall(r'<em class="(em-\w+)"', html) == classes

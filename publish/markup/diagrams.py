@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..fonts import _store, cache_folder
 from ..model import Resource
+from ..words import words
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools" / "mermaid"
 #: Mermaid's configuration: SVG text labels, in the CJK face the book's PDF has.
@@ -40,7 +41,7 @@ class Mermaid:
     """Draws the mermaid blocks of one book; warns once if it cannot."""
 
     def __init__(self, language: str = "en") -> None:
-        self.prefix = "图：" if language.lower().startswith("zh") else "Diagram: "
+        self.prefix = words(language)["diagram"]
         self.unavailable: str | None = None
         self.warned = False
 

@@ -13,10 +13,11 @@ import html
 import math
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ..config import PdfSettings
+from ..config import PdfSettings
+from ..pdf.geometry import geometry
+from ..typography.display import advance
+from ..units import PT_PER_MM
 
 #: `pre` in base.css: font size and horizontal padding in its own ems.
 CODE_SIZE = 0.85
@@ -33,8 +34,6 @@ _PIECE_RE = re.compile(r"(<[^>]+>)|([^<]+)")
 def code_cells(settings: PdfSettings) -> tuple[float, float]:
     """How many half-em cells of code fit on a line of the text block at the top level,
     and the body font size."""
-    from ..pdf import PT_PER_MM, geometry
-
     g = geometry(settings)
     block_pt = (g.width - g.outer - g.inner) * PT_PER_MM
     code_em = settings.font_size * CODE_SIZE
@@ -141,7 +140,6 @@ def half_widths(body: str, mono_family: str) -> str:
     a full em wide (the middle dot of Go assembly's `·Id(SB)`: East Asian width
     "ambiguous") drawn half an em wide (OpenType `halt`, print.css `.half`), so columns
     stay aligned; the text itself is never changed."""
-    from ..typography.display import advance
 
     def narrow(char: str) -> bool:
         return width(char) == 1 and advance(char, mono_family, False) > 0.75

@@ -37,8 +37,9 @@ def read_book(folder: Path) -> Book:
 def _house_style_titles(book: Book) -> None:
     """Titles given as plain text (book.toml, headings as the TOC shows them, parts) in the
     house style of `[typography]` (the text itself had it in the typography pass)."""
-    import dataclasses
+    import dataclasses  # late: standard library, loaded only when used (start-up time)
 
+    # late: start-up time: loaded only when this runs
     from ..typography.prepare import prepare_title
 
     settings = book.settings.typography
@@ -73,7 +74,7 @@ def _read_book(folder: Path) -> Book:
         raise PublishError("not a folder (give the manuscript folder holding book.toml)", folder)
     toml = folder / "book.toml"
     if toml.is_file():
-        import tomllib
+        import tomllib  # late: standard library, loaded only when used (start-up time)
 
         try:
             text = toml.read_text(encoding="utf-8")
@@ -81,22 +82,22 @@ def _read_book(folder: Path) -> Book:
         except (UnicodeDecodeError, tomllib.TOMLDecodeError, OSError):
             data = None  # load_config says what is wrong
         if data is not None:
-            from . import mdbook
+            from . import mdbook  # late: start-up time: loaded only when this runs
 
             if mdbook.is_mdbook(data, folder):
                 return mdbook.read(folder, data, text)
-        from . import manuscript
+        from . import manuscript  # late: start-up time: loaded only when this runs
 
         return manuscript.read(folder)
     if (folder / "book.ini").is_file():
-        from . import wabook
+        from . import wabook  # late: start-up time: loaded only when this runs
 
         return wabook.read(folder)
     if (folder / "SUMMARY.md").is_file() or (folder / "book.json").is_file():
-        from . import gitbook
+        from . import gitbook  # late: start-up time: loaded only when this runs
 
         return gitbook.read(folder)
-    from . import docsify, vitepress
+    from . import docsify, vitepress  # late: start-up time: loaded only when this runs
 
     site = vitepress.config_of(folder)
     if site is not None:

@@ -10,6 +10,8 @@ from typing import Any
 
 from ..errors import PublishError
 from ..model import Metadata, Part, Warning
+from ..typography.chars import HAN_RE
+from ..words import words
 from .assemble import TopEntry
 from .summary import Entry, Summary, parse_summary
 
@@ -184,7 +186,7 @@ def introduction(tops: list[TopEntry], summary: Path, readme: Path) -> list[TopE
 def _introduction_title(readme: Path) -> str:
     """The title of an introduction without a heading, in the text's language."""
     text = readme.read_text(encoding="utf-8-sig", errors="replace")
-    return "简介" if re.search(r"[\u4e00-\u9fff]", text) else "Introduction"
+    return words("zh" if HAN_RE.search(text) else "en")["introduction"]
 
 
 def _walk(entry: Entry):

@@ -10,6 +10,7 @@ defaults are used."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -114,8 +115,6 @@ def _routes(entries: list[Entry], docs: Path, sidebar: Path) -> None:
 
 
 def _relative(path: Path, base: Path) -> str:
-    import os
-
     return os.path.relpath(path, base)
 
 
