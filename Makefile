@@ -11,11 +11,12 @@ PYTHON ?= python3
 # Debian packages the build (and publish serve) needs: the Noto CJK faces (Song/Hei) and
 # Noto (Latin), Pango/HarfBuzz for WeasyPrint with HarfBuzz-subset (fast font subsetting),
 # fontconfig, Noto Color Emoji (emoji in the PDF), and the diagram renderer: Mermaid's CLI
-# (npm, tools/mermaid) drawing in Debian's Chromium; libgs-common: Ghostscript's CMYK
-# profile (a custom output condition); icc-profiles-free and argyll: the characterisation
-# data of FOGRA39/FOGRA29/GRACoL… and Argyll's colprof that makes their CMYK profiles, the
-# PDF/X output conditions (publish/prepress/conditions.py); unicode-data: Unihan's stroke
-# and radical counts, for an index in stroke or radical order (publish/apparatus/order.py).
+# (npm, tools/mermaid) drawing in Debian's Chromium; MathJax (npm, tools/maths) for
+# formulas; libgs-common: Ghostscript's CMYK profile (a custom output condition);
+# icc-profiles-free and argyll: the characterisation data of FOGRA39/FOGRA29/GRACoL… and
+# Argyll's colprof that makes their CMYK profiles, the PDF/X output conditions
+# (publish/prepress/conditions.py); unicode-data: Unihan's stroke and radical counts, for
+# an index in stroke or radical order (publish/apparatus/order.py).
 APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b libharfbuzz-subset0 fonts-noto-color-emoji chromium nodejs npm \
 	libgs-common fonts-arphic-ukai unicode-data icc-profiles-free argyll
@@ -29,12 +30,12 @@ APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpang
 TEST_APT_PACKAGES := poppler-utils qpdf pandoc time default-jre-headless zbar-tools \
 	ghostscript mupdf-tools calibre
 
-.PHONY: all setup test-setup system test-system python test-python node mermaid book test \
+.PHONY: all setup test-setup system test-system python test-python node mermaid maths book test \
 	lint print-packages clean
 
 all: book
 
-setup: system python mermaid
+setup: system python mermaid maths
 
 # The checkers only the tests use.
 test-setup: setup test-system test-python node
@@ -57,6 +58,14 @@ mermaid: tools/mermaid/node_modules/.installed
 
 tools/mermaid/node_modules/.installed: tools/mermaid/package.json tools/mermaid/package-lock.json
 	cd tools/mermaid && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# MathJax (mathjax-full) converts TeX formulas to MathML and SVG, in one Node process per
+# build (publish/markup/maths.py runs tools/maths/tex.js); no browser.
+maths: tools/maths/node_modules/.installed
+
+tools/maths/node_modules/.installed: tools/maths/package.json tools/maths/package-lock.json
+	cd tools/maths && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 system:
@@ -118,4 +127,4 @@ lint: test-python
 	$(VENV)/bin/ruff format --check publish tests benchmarks
 
 clean:
-	rm -rf build $(VENV) node_modules tools/mermaid/node_modules
+	rm -rf build $(VENV) node_modules tools/mermaid/node_modules tools/maths/node_modules

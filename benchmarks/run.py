@@ -26,6 +26,12 @@ files). There `weasyprint` lays out the very HTML and stylesheets publish lays o
 book, in one document (the same chapters, without our Chinese composition); there is no
 Typst version, and `edit` changes one section file (a section nested in its chapter).
 
+Two more, timed only with `--only maths`: a maths-heavy book (`mathsbook.py`: two inline
+and one display formula a paragraph, all distinct) and the same chapters as prose of about
+as many pages; rows `publish` (formulas in the user cache, as earlier builds left it) and
+`first` (empty cache: every formula converted by MathJax), and the cost per page of the one
+against the other.
+
 Each run is one process under `/usr/bin/time -v` (Debian package `time`): wall-clock time
 and peak memory — the larger of GNU time's peak resident set (the largest single process)
 and the most the command's processes held together (their proportional set sizes summed,
@@ -386,6 +392,60 @@ def prepare_techbook(work: Path, repeat: int) -> Case:
     return case
 
 
+def prepare_maths(work: Path, repeat: int, chapters: int) -> list[Case]:
+    """The maths-heavy book and the prose book of as many pages (mathsbook.py)."""
+    from mathsbook import generate
+
+    cases = []
+    for name, maths in (("maths", True), ("prose", False)):
+        folder = work / name
+        formulas = generate(folder / "book", chapters, maths=maths)
+        case = Case(name, folder / "book", folder / "plain.html", None, repeat)
+        case.rows = ("publish", "first")
+        cases.append(case)
+        # Built once, untimed: `publish` is a build of a book built before (its formulas and
+        # font subsets in the user cache), `first` one on a new machine.
+        publish = tool("publish")
+        subprocess.run([str(publish), "build", str(case.manuscript), "--out", str(folder / "warm"),
+                        "-q"], check=True)  # fmt: skip
+        print(f"{name}: {chapters} chapters, {formulas} formulas, {repeat} run(s) each")
+    return cases
+
+
+def interleaved(cases: list[Case], work: Path) -> list[tuple[Case, dict[str, Runs]]]:
+    """The cases' runs taken in turn (maths, prose, maths, prose…), so that the machine's
+    drift falls on both books alike."""
+    merged: dict[str, dict[str, Runs]] = {case.name: {} for case in cases}
+    for repetition in range(cases[0].repeat):
+        for case in cases:
+            print(f"timing {case.name} ({repetition + 1}/{case.repeat}) …")
+            once = Case(case.name, case.manuscript, case.html, None, 1, rows=case.rows)
+            for name, runs in run_case(once, work).items():
+                into = merged[case.name].setdefault(name, Runs())
+                into.walls += runs.walls
+                into.peaks += runs.peaks
+                into.pages = runs.pages
+    return [(case, merged[case.name]) for case in cases]
+
+
+def per_page(results: list[tuple[Case, dict[str, Runs]]]) -> list[str]:
+    """The maths book's time per page against the prose book's, per row."""
+    runs = {case.name: r for case, r in results}
+    if not {"maths", "prose"} <= set(runs):
+        return []
+    lines = []
+    for row in ("publish", "first"):
+        maths, prose = runs["maths"].get(row), runs["prose"].get(row)
+        if maths and prose and maths.pages and prose.pages:
+            mine = statistics.median(maths.walls) / maths.pages
+            theirs = statistics.median(prose.walls) / prose.pages
+            lines.append(
+                f"maths/prose per page ({row}) = {mine / theirs:.2f}× "
+                f"({mine:.3f} s against {theirs:.3f} s a page)"
+            )
+    return lines
+
+
 def table(results: list[tuple[Case, dict[str, Runs]]]) -> str:
     rows = [("case", "tool", "wall s (median)", "peak MiB (max)", "pages", "runs")]
     ratios = []
@@ -416,20 +476,24 @@ def table(results: list[tuple[Case, dict[str, Runs]]]) -> str:
         lines.append("  ".join(cells).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines + [""] + ratios)
+    return "\n".join(lines + [""] + ratios + per_page(results))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--only",
-        choices=("sample", "sanguo", "techbook"),
+        choices=("sample", "sanguo", "techbook", "maths"),
         help="one book only (the technical book is timed only when asked for)",
     )
     parser.add_argument(
         "--repeat", type=int, help="runs of each tool (default: 3 sample, 1 sanguo)"
     )
-    parser.add_argument("--chapters", type=int, help="only the first N chapters of 三国演义")
+    parser.add_argument(
+        "--chapters",
+        type=int,
+        help="only the first N chapters of 三国演义 (maths: chapters of each book, 8)",
+    )
     parser.add_argument("--work", type=Path, help="keep the files here (default: a temp folder)")
     args = parser.parse_args()
     if not GNU_TIME.is_file():
@@ -458,8 +522,12 @@ def main() -> None:
             cases.append(prepare("sanguo", toml.parent, work, args.repeat or 1))
         if args.only == "techbook":
             cases.append(prepare_techbook(work, args.repeat or 2))
+        if args.only == "maths":
+            cases += prepare_maths(work, args.repeat or 2, args.chapters or 8)
         results = []
-        for case in cases:
+        if args.only == "maths":
+            results = interleaved(cases, work)
+        for case in cases if args.only != "maths" else ():
             print(f"timing {case.name} …")
             results.append((case, run_case(case, work)))
         print()

@@ -199,6 +199,14 @@ def _sheet(value: Any, check: Check) -> Sheet:
     return sheet
 
 
+def _running_heads(table: Any, check: Check) -> tuple[tuple[str, str], ...]:
+    if not isinstance(table, dict) or not all(
+        isinstance(v, str) and v.strip() for v in table.values()
+    ):
+        raise check.error('`running-head` must be a table: "03-长标题.md" = "短标题"')
+    return tuple((name, head.strip()) for name, head in table.items())
+
+
 def _signature(signature: Any, check: Check) -> int:
     if (
         isinstance(signature, bool)
@@ -255,6 +263,9 @@ class PdfSettings:
     )
     signature: int = setting(
         "signature", 0, _signature, "pad the page count to a multiple of this (0: no padding)"
+    )
+    running_head: tuple[tuple[str, str], ...] = setting(
+        "running-head", (), _running_heads, "chapter file → the short title of its running heads"
     )
     # The print keys: parsed together by `_print_settings` (their defaults depend on each
     # other: a PDF/X standard or a profile asks for CMYK and 3 mm of bleed).
@@ -374,6 +385,12 @@ class TypographySettings:
         "normalize-punctuation", True, boolean(), "ASCII , : ; ? ! ( ) between Chinese → ，：…"
     )
     emphasis: str = setting("emphasis", "dots", choice("dots", "kai", "bold"), "着重号")
+    long_emphasis: str = setting(
+        "long-emphasis",
+        "kai",
+        choice("kai", "dots"),
+        "with dots: a passage in <em> (over 15 Han, a paragraph, a caption) in Kai, or dotted",
+    )
     quotes: str | None = setting(
         "quotes", None, choice("curly", "corner"), '"curly" “‘’”, "corner" 「『』」; as written'
     )

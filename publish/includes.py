@@ -207,3 +207,75 @@ def _rustdoc_lines(all_lines: list[str], lines: _Lines) -> str:
         elif not end:
             out.append("# " + text)
     return "\n".join(out)
+
+
+#: docsify's embed: `[text](file.md ':include')`, options after it (`:type=code`,
+#: `:fragment=name`), quoted with ' or ".
+_EMBED = re.compile(
+    r"\[([^\]\n]*)\]\(\s*<?([^\s)>]+)>?\s+(['\"]):include((?:\s+:[^'\"\n]*)?)\3\s*\)"
+)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+
+
+def embed(text: str, path: Path, root: Path, warn: Warn) -> Included:
+    """`text` with docsify's `':include'` embeds expanded: a Markdown file's text in place,
+    any other file (or `:type=code`) as a code block, `:fragment=name` the lines between
+    the two marked `[name]`. A path starting with `/` is the site's (the nearest folder
+    above `path` that has it). A remote file cannot be read at build time: a warning,
+    and nothing in its place (the embed's text is a placeholder, not the book's)."""
+    result = Included("")
+    root = Path(root).resolve()
+
+    def replace(match: re.Match, depth: int, where: Path) -> str:
+        name, options = match.group(2), match.group(4)
+        line = text.count("\n", 0, match.start()) + 1 if depth == 0 else None
+        if _SCHEME.match(name):
+            warn(f"embed of the remote file `{name}` left out (nothing is fetched)", where, line)
+            return ""
+        target = _site_path(name, where, root)
+        if target is None:
+            warn(f"embedded file `{name}` not found", where, line)
+            return match.group(0)
+        result.files.append(target)
+        content = target.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
+        option = dict(re.findall(r":(\w+)=(\S+)", options or ""))
+        if "fragment" in option:
+            content = _fragment(content, option["fragment"])
+        if option.get("type") == "code" or target.suffix.lower() not in (".md", ".markdown"):
+            language = option.get("lang", target.suffix.lstrip("."))
+            fence = "~~~" if "```" in content else "```"
+            return f"{fence}{language}\n{content.rstrip()}\n{fence}"
+        if depth >= MAX_DEPTH:
+            warn(f"embeds nested more than {MAX_DEPTH} deep (a cycle?): not expanded", where, line)
+            return match.group(0)
+        return _EMBED.sub(lambda m: replace(m, depth + 1, target), content)
+
+    result.text = _EMBED.sub(lambda m: replace(m, 0, Path(path)), text)
+    return result
+
+
+def _site_path(name: str, path: Path, root: Path) -> Path | None:
+    """The file an embed names, inside `root`: relative to `path`'s folder, or, for `/…`,
+    to the nearest folder above it that has it."""
+    name = name.split("?", 1)[0].split("#", 1)[0]
+    folders = (
+        [path.parent]
+        if not name.startswith("/")
+        else [
+            folder for folder in (path.parent, *path.parent.parents) if folder.is_relative_to(root)
+        ]
+    )
+    for folder in folders:
+        target = (folder / name.lstrip("/")).resolve()
+        if target.is_relative_to(root) and target.is_file():
+            return target
+    return None
+
+
+def _fragment(content: str, name: str) -> str:
+    """The lines between the two lines marked `[name]` (docsify's `:fragment=`)."""
+    lines = content.split("\n")
+    marks = [i for i, line in enumerate(lines) if f"[{name}]" in line]
+    if len(marks) < 2:
+        return content
+    return "\n".join(lines[marks[0] + 1 : marks[1]])

@@ -84,6 +84,9 @@ class Chapter:
     #: dedication, preface (front matter), chapter (the text), afterword, appendix (back
     #: matter): config.CHAPTER_KINDS.
     kind: str = "chapter"
+    #: A shorter title for the running heads (front matter `running-head:`, or the
+    #: summary's title when shorter than the heading); None: the title.
+    running_head: str | None = None
 
     @property
     def heading(self) -> Heading:

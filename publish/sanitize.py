@@ -33,11 +33,11 @@ BLOCK = {
     "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption", "hr", "h1", "h2",
     "h3", "h4", "h5", "h6", "section", "aside", "colgroup", "col",
 }  # fmt: skip
-#: Presentation MathML (what latex2mathml writes) with the TeX annotation, for formulas.
+#: Presentation MathML (what MathJax writes: publish/markup/maths.py) and the TeX annotation.
 MATHML = {
     "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
     "mfrac", "msqrt", "mroot", "msup", "msub", "msubsup", "munder", "mover", "munderover",
-    "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "merror",
+    "mtable", "mtr", "mlabeledtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "merror",
     "mmultiscripts", "mprescripts", "none",
 }  # fmt: skip
 MATHML_ATTRIBUTES = {

@@ -93,11 +93,19 @@ def test_the_rules_of_hyphenation():
     # Short words, acronyms, camelCase, identifiers, headings and code stay whole.
     for whole in (
         "<p>the HTTPS API</p>",
-        "<p>getElementById</p>",
+        "<p>getElemById</p>",  # shorter than twelve: whole
         "<h2>Kubernetes</h2>",
         "<pre><code>application</code></pre>",
         "<p><code>application</code></p>",
     ):
         assert soft_hyphens(whole) == whole
     assert soft_hyphens("<p>config.yaml</p>") == "<p>config.yaml</p>"
+    # A long camelCase identifier or expression may break between its words (no hyphen),
+    # rather than spread the Chinese line before it (issue #23).
+    assert soft_hyphens("<p>getElementById</p>") == f"<p>get{BREAK}Element{BREAK}By{BREAK}Id</p>"
+    assert soft_hyphens("<p>ListenAndServeTLSWith</p>") == (
+        f"<p>Listen{BREAK}And{BREAK}Serve{BREAK}TLS{BREAK}With</p>"
+    )
+    assert soft_hyphens("<p>total=price*count</p>") == f"<p>total={BREAK}price*{BREAK}count</p>"
+    assert soft_hyphens("<p>a &amp; bbbbbbbbbbbbbbbb</p>") == "<p>a &amp; bbbbbbbbbbbbbbbb</p>"
     assert soft_hyphens("<p>a_long_identifier</p>") == f"<p>a_{BREAK}long_{BREAK}identifier</p>"

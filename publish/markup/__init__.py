@@ -35,5 +35,6 @@ def for_print(html: str, settings: PdfSettings) -> str:
     """A chapter body of the model made ready for WeasyPrint (wrapped code, SVG maths)."""
     from . import wrap  # late: start-up time: loaded only when this runs
 
-    html = maths.to_svg(html, settings.font_size)
-    return wrap.wrap_code(html, wrap.code_cells(settings))
+    html = maths.to_svg(html, wrap.block_ems(settings), settings.body_font)
+    html = wrap.wrap_code(html, wrap.code_cells(settings))
+    return wrap.half_widths(html, settings.mono_font)

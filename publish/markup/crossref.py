@@ -24,6 +24,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from .maths import mathml_or_source
+
 #: The kinds of numbered objects, by the prefix of their label.
 KINDS = ("fig", "tbl", "eq", "lst", "sec")
 _NAME = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.\-]*[A-Za-z0-9_])?"
@@ -293,19 +295,8 @@ def _render_listing_open(self, tokens, idx, options, env) -> str:
 
 
 def _render_equation(self, tokens, idx, options, env) -> str:
-    # late: the maths converter loads only for a book with a numbered equation (start-up time)
-    from .maths import to_mathml
-
     token = tokens[idx]
-    tex = token.content.strip()
-    mathml = to_mathml(tex, True)
-    if mathml is None:
-        context = env.get("context")
-        if context is not None:
-            context.warn(
-                f"formula not converted, shown as its source: {tex[:60]}", token.meta["line"]
-            )
-        mathml = f'<code class="math-source">{html.escape(tex, quote=False)}</code>'
+    mathml = mathml_or_source(token.content.strip(), True, env, token.meta["line"])
     label = label_id(token.meta["label"])
     return (
         f'<div class="math-display numbered" id="{label}">{mathml}'

@@ -16,6 +16,7 @@ import unicodedata
 
 from ..config import PdfSettings
 from ..pdf.geometry import geometry
+from ..typography.display import advance
 from ..units import PT_PER_MM
 
 #: `pre` in base.css: font size and horizontal padding in its own ems.
@@ -37,6 +38,12 @@ def code_cells(settings: PdfSettings) -> tuple[float, float]:
     block_pt = (g.width - g.outer - g.inner) * PT_PER_MM
     code_em = settings.font_size * CODE_SIZE
     return (block_pt - 2 * CODE_PADDING * code_em) / (code_em / 2), settings.font_size
+
+
+def block_ems(settings: PdfSettings) -> float:
+    """The text block's width in ems of the body text (what a formula may take)."""
+    g = geometry(settings)
+    return (g.width - g.outer - g.inner) * PT_PER_MM / settings.font_size
 
 
 def width(char: str) -> int:
@@ -129,3 +136,28 @@ def wrap_listing(inner: str, cells: int) -> str:
             column += w
         out.append(html.escape("".join(piece), quote=False))
     return "".join(out)
+
+
+_CODE_RE = re.compile(r"<(pre|code|kbd|samp)\b[^>]*>.*?</\1\s*>", re.S)
+
+
+def half_widths(body: str, mono_family: str) -> str:
+    """Characters of code that the wrapping counts as one cell but the CJK mono face draws
+    a full em wide (the middle dot of Go assembly's `·Id(SB)`: East Asian width
+    "ambiguous") drawn half an em wide (OpenType `halt`, print.css `.half`), so columns
+    stay aligned; the text itself is never changed."""
+
+    def narrow(char: str) -> bool:
+        return width(char) == 1 and advance(char, mono_family, False) > 0.75
+
+    def piece(match: re.Match) -> str:
+        tag, text = match.groups()
+        if tag is not None or text.isascii():
+            return match.group(0)
+        return "".join(f'<span class="half">{c}</span>' if not c.isascii() and narrow(c) else c
+                       for c in text)  # fmt: skip
+
+    def code(match: re.Match) -> str:
+        return _PIECE_RE.sub(piece, match.group(0))
+
+    return _CODE_RE.sub(code, body) if "<pre" in body or "<code" in body else body

@@ -25,6 +25,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     from ..weasy.cjk import install as install_cjk_layout
     from ..weasy.footnotes import install as install_footnote_layout
     from ..weasy.grid import install as install_grid_layout
+    from ..weasy.svgpaths import install as install_svg_paths
 
     font_config = FontConfiguration()  # @font-face rules are ignored without one
     fetcher = url_fetcher(setup.root, list(setup.font_files), list(setup.resources))
@@ -35,6 +36,7 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     ]
     install_footnote_layout()
     install_grid_layout()
+    install_svg_paths()  # formulas: their outlines appended as PDF operators
     if setup.chinese_layout:
         install_cjk_layout()
     base_url = setup.root.resolve().as_uri() + "/"

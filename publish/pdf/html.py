@@ -22,6 +22,7 @@ from ..typography.emphasis import print_emphasis
 from ..typography.hyphenate import soft_hyphens
 from ..typography.lastline import keep_end, keep_paragraph_ends
 from ..typography.ruby import print_ruby
+from ..typography.runninghead import fit
 from ..units import PT_PER_MM
 from .geometry import geometry, text_height
 from .pagination import number_blocks
@@ -146,6 +147,8 @@ def display_measures(settings: PdfSettings) -> dict[str, Measure]:
         "h5": m(1),
         "h6": m(1),
         "figcaption": m(0.9, False),
+        # The running heads (print.css: 0.8 em of the body face), at most 4/5 of the line.
+        "running-head": Measure(settings.body_font, False, 0.8 * fs, 0.8 * width),
         # The folio sits in the entry's 2.5 em right padding; the leader needs 1.5 em. A
         # chapter of a part is indented 1 em more.
         "toc-0": m(1.1, True, 2.75, 1.65),
@@ -159,7 +162,8 @@ def _print_text(
     book: Book, body: str, measures: dict[str, Measure], source: Path, warnings: list[Warning]
 ) -> str:
     """A chapter body in the print edition's own markup: emphasis, ruby, display lines."""
-    body = print_emphasis(body, book.settings.typography.emphasis)
+    typography = book.settings.typography
+    body = print_emphasis(body, typography.emphasis, typography.long_emphasis)
     body = print_ruby(body)
     settings = book.settings.pdf
     # The HTML's characters, not its text: tags and entities are ASCII, which the body's
@@ -225,6 +229,7 @@ def book_html(
         return {
             "id": chapter.id,
             "title": display(chapter.title, "chapter"),
+            "running_head": fit(running_head(book, chapter), measures["running-head"]),
             "matter": chapter.matter,
             "part": chapter.part if book.opens_part(chapter) else None,
             "in_part": chapter.part is not None,
@@ -255,6 +260,7 @@ def book_html(
         # The copyright page's text stands at the foot of the text block.
         copyright_height=f"{text_height(book.settings.pdf) - 0.5:.2f}",
         meta=book.metadata,
+        book_head=book_head(book),
         toc=book.toc,
         front=front,
         pages=pages,
@@ -268,6 +274,23 @@ def book_html(
     )
     # Hyphenation points last: the kept paragraph ends count a Latin word as one unit.
     return soft_hyphens(html)
+
+
+def running_head(book: Book, chapter: Chapter) -> str:
+    """A chapter's running head before fitting: `[pdf] running-head` for its file, else
+    its short title (front matter, summary), else its title."""
+    given = dict(book.settings.pdf.running_head)
+    root = book.root.resolve()
+    if given and chapter.source.is_relative_to(root):
+        name = chapter.source.relative_to(root).as_posix()
+        if name in given:
+            return given[name]
+    return chapter.running_head or chapter.title
+
+
+def book_head(book: Book) -> str:
+    """The book's title as the left pages' running head: one line (runninghead.fit)."""
+    return fit(book.metadata.title, display_measures(book.settings.pdf)["running-head"])
 
 
 def _ids(headings: list) -> set[str]:

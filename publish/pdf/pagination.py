@@ -223,7 +223,9 @@ def _insert(block, offset: int, span) -> None:
             return True
         for child in list(element):
             nested = isinstance(child.tag, str) and child.tag in BLOCK_TAGS
-            if not nested and isinstance(child.tag, str) and walk(child):
+            # A formula is one picture in print (no text there) and has no room for a span.
+            atomic = nested or child.tag == "math" or not isinstance(child.tag, str)
+            if not atomic and walk(child):
                 return True
             at = place(child.tail)
             if at is not None:

@@ -174,6 +174,11 @@ def _boxes(
     media = _box(page, "/MediaBox")
     trim, bleed = _box(page, "/TrimBox"), _box(page, "/BleedBox")
     assert media is not None
+    if not (settings.standard.startswith("pdf/x") or cover is not None):
+        # Outside PDF/X a page without the boxes has them by default (PDF 32000 14.11.2:
+        # the CropBox, else the MediaBox); their size and bleed are still checked below.
+        crop = _box(page, "/CropBox") or media
+        trim, bleed = trim or crop, bleed or crop
     if trim is None:
         report.fail(number, "no TrimBox")
     if bleed is None:

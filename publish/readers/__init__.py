@@ -1,8 +1,10 @@
 """Readers: a book folder, of whichever kind, → the document model (as pandoc's Readers/).
 
 `read_book` recognises, in this order: our manuscript (book.toml with `chapters` or
-`summary`), an mdBook (book.toml of mdBook's, SRC/SUMMARY.md), a GitBook/HonKit book
-(SUMMARY.md, book.json). Each reader is a module of its own; they share the summary
+`summary`), an mdBook (book.toml of mdBook's, SRC/SUMMARY.md), a WaBook (book.ini), a
+GitBook/HonKit book (SUMMARY.md, book.json), a VitePress/VuePress site (.vitepress or
+.vuepress config, here or in docs/), a docsify site (_sidebar.md or index.html's
+`window.$docsify`, here or in docs/). Each reader is a module of its own; they share the summary
 parser (summary.py), the structure (assemble.py) and the Markdown files (markdown.py).
 Plain-text books are imported into manuscripts instead (publish/plaintext.py).
 """
@@ -19,7 +21,10 @@ from ..model import Book
 KINDS = {
     "manuscript": "a publish manuscript (book.toml)",
     "mdBook": "an mdBook (book.toml, SUMMARY.md)",
+    "WaBook": "a WaBook (book.ini, SUMMARY.md)",
     "GitBook": "a GitBook/HonKit book (SUMMARY.md, book.json)",
+    "docsify": "a docsify site (_sidebar.md, index.html)",
+    "VitePress": "a VitePress or VuePress site (.vitepress/config, its sidebar)",
 }
 
 
@@ -53,6 +58,9 @@ def _house_style_titles(book: Book) -> None:
                 title = prepare_title(chapter.part.title, settings)
                 parts[chapter.part.id] = dataclasses.replace(chapter.part, title=title)
             chapter.part = parts[chapter.part.id]
+    for chapter in book.chapters:
+        if chapter.running_head:
+            chapter.running_head = prepare_title(chapter.running_head, settings)
     headings: list = [*book.chapters]
     while headings:
         heading = headings.pop()
@@ -83,12 +91,25 @@ def _read_book(folder: Path) -> Book:
         from . import manuscript  # late: start-up time: loaded only when this runs
 
         return manuscript.read(folder)
+    if (folder / "book.ini").is_file():
+        from . import wabook  # late: start-up time: loaded only when this runs
+
+        return wabook.read(folder)
     if (folder / "SUMMARY.md").is_file() or (folder / "book.json").is_file():
         from . import gitbook  # late: start-up time: loaded only when this runs
 
         return gitbook.read(folder)
+    from . import docsify, vitepress  # late: start-up time: loaded only when this runs
+
+    site = vitepress.config_of(folder)
+    if site is not None:
+        return vitepress.read(folder, site)
+    docs = docsify.docs_of(folder)
+    if docs is not None:
+        return docsify.read(folder, docs)
     raise PublishError(
-        "no book.toml here (a manuscript needs one), nor an mdBook's or a GitBook's SUMMARY.md",
+        "no book.toml here (a manuscript needs one), nor the SUMMARY.md of an mdBook, a "
+        "GitBook or a WaBook, nor a docsify or VitePress site's sidebar",
         toml,
     )
 

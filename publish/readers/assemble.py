@@ -96,8 +96,11 @@ class Assembler:
         *,
         strict: bool = False,
         language: str = "zh-CN",
+        site: Path | None = None,
     ) -> None:
         self.root = root
+        #: Where a link starting with `/` starts (a docsify or VitePress site's folder).
+        self.site = site or root
         self.settings = settings
         self.warnings = warnings
         self.strict = strict
@@ -158,11 +161,12 @@ class Assembler:
     ) -> tuple[Chapter, list[_Piece]]:
         pieces: list[_Piece] = []
         title = top.entry.title
+        running_head: str | None = None
         sources: list[Path] = []
         notes = 0
 
         def walk(entry: Entry, depth: int) -> None:
-            nonlocal title, notes
+            nonlocal title, notes, running_head
             if entry.draft or entry.external:
                 for child in entry.children:
                     walk(child, depth)
@@ -175,6 +179,7 @@ class Assembler:
                 sources.append(path)
                 if depth == 1:
                     title = first or entry.title
+                    running_head = _running_head(file, entry.title, title)
                     pieces.append(_Piece(file))
                 elif first is None:
                     heading_id = self.ids.claim(slug(entry.title))
@@ -196,7 +201,7 @@ class Assembler:
                                summary, top.entry.line or None)  # fmt: skip
         source = sources[0] if sources else summary
         chapter = Chapter(number, chapter_id, source, title, "", matter=top.matter,
-                          part=top.part, sources=sources)  # fmt: skip
+                          part=top.part, sources=sources, running_head=running_head)  # fmt: skip
         return chapter, pieces
 
     def _file_of(self, entry: Entry, base: Path, summary: Path) -> Path:
@@ -218,8 +223,8 @@ class Assembler:
         """Parse one file, shift its headings to `depth` and give them ids. Returns the
         file and the text of its first heading if it opens with one (for a chapter, the
         heading is taken out: the chapter's title is printed from the model)."""
-        context = Context(self.root, path, self.resources, self.warnings,
-                          self.settings.security, self.included, self.remote)  # fmt: skip
+        context = Context(self.root, path, self.resources, self.warnings, self.settings.security,
+                          self.included, self.remote, self.site)  # fmt: skip
         text = read_text(context)
         self.inputs.append(path)
         env = {"chapter_id": note_id, "context": context, "label_ids": self.label_ids}
@@ -367,11 +372,18 @@ class Assembler:
             return href or None
         raw = unquote(href)
         name, _, anchor = raw.partition("#")
-        name = name.split("?", 1)[0]
+        name, _, query = name.partition("?")
+        if not anchor and query.startswith("id="):  # docsify's anchors: page?id=heading
+            anchor = query[3:].split("&", 1)[0]
         if not name:
             target = file
         else:
-            path = (file.path.parent / name).resolve()
+            if name.startswith("/"):
+                path = (self.site / name.lstrip("/")).resolve()
+            else:
+                path = (file.path.parent / name).resolve()
+            if path not in self.files and path.with_name(path.name + ".md") in self.files:
+                path = path.with_name(path.name + ".md")  # a route: /guide/intro
             if path.is_dir():
                 path = next(
                     (p for p in (path / "README.md", path / "index.md") if p.is_file()), path
@@ -395,6 +407,8 @@ class Assembler:
         lowered = slug(anchor)
         if lowered in target.ids:
             return f"#{target.ids[lowered]}"
+        if anchor.startswith("_") and slug(anchor[1:]) in target.ids:  # docsify's `_21-…`
+            return f"#{target.ids[slug(anchor[1:])]}"
         if anchor in self.ids.taken:  # an id of the book itself (`#ch01`)
             return f"#{anchor}"
         self.warnings.append(
@@ -437,6 +451,21 @@ class Assembler:
             note.html = prepare_html(note.html, typo, name)
         chapter.footnotes = footnotes
         chapter.sections = _tree(headings, self.settings.pdf.toc_depth)
+
+
+#: `running-head: 短标题` in a chapter file's YAML front matter (a plain scalar, quoted or not).
+_RUNNING_HEAD_RE = re.compile(r"^running-head:[ \t]*(?P<q>[\"']?)(?P<text>.*?)(?P=q)[ \t]*$", re.M)
+
+
+def _running_head(file: _File, entry_title: str, title: str) -> str | None:
+    """A chapter's short title for the running heads: its front matter's `running-head`,
+    or the summary's title for it when shorter than the file's heading."""
+    front = file.parsed.env.get("front_matter") or ""
+    match = _RUNNING_HEAD_RE.search(front)
+    if match and match["text"].strip():
+        return match["text"].strip()
+    entry_title = " ".join(entry_title.split())
+    return entry_title if entry_title and len(entry_title) < len(title) else None
 
 
 def _tree(headings: list[tuple[int, str, str]], depth: int) -> list[Heading]:

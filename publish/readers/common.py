@@ -10,6 +10,8 @@ from typing import Any
 
 from ..errors import PublishError
 from ..model import Metadata, Part, Warning
+from ..typography.chars import HAN_RE
+from ..words import words
 from .assemble import TopEntry
 from .summary import Entry, Summary, parse_summary
 
@@ -98,6 +100,8 @@ def detect_language(files: list[Path], warnings: list[Warning], where: Path) -> 
             text = path.read_text(encoding="utf-8-sig", errors="replace")[:20000]
         except OSError:
             continue
+        # Code is Latin in a book of any language: only the prose tells.
+        text = re.sub(r"^(```|~~~).*?^\1|`[^`\n]*`", "", text, flags=re.M | re.S)
         for char in text:
             if "\u3040" <= char <= "\u30ff":
                 kana += 1
@@ -153,3 +157,68 @@ def summary_files(tops: list[TopEntry], base: Path) -> list[Path]:
     for top in tops:
         walk(top.entry)
     return files
+
+
+def introduction(tops: list[TopEntry], summary: Path, readme: Path) -> list[TopEntry]:
+    """README.md is the book's introduction (front matter, first) unless the summary opens
+    the book itself: with entries before its list (mdBook's prefix chapters: `[前言](preface.md)`),
+    or with README.md in it. One opening, never two."""
+    if not readme.is_file():
+        return tops
+    first = tops[0].entry
+    if first.path and (summary.parent / first.path).resolve() == readme.resolve():
+        if not first.children:
+            tops[0].matter = "front"
+            tops[0].part = None
+        return tops
+    listed = any(
+        entry.path and (summary.parent / entry.path).resolve() == readme.resolve()
+        for top in tops
+        for entry in _walk(top.entry)
+    )
+    if listed or tops[0].matter == "front":
+        return tops
+    title = first_heading(readme) or _introduction_title(readme)
+    name = readme.resolve().relative_to(summary.parent.resolve()).as_posix()
+    return [TopEntry(Entry(title, name, 0), "front"), *tops]
+
+
+def _introduction_title(readme: Path) -> str:
+    """The title of an introduction without a heading, in the text's language."""
+    text = readme.read_text(encoding="utf-8-sig", errors="replace")
+    return words("zh" if HAN_RE.search(text) else "en")["introduction"]
+
+
+def _walk(entry: Entry):
+    yield entry
+    for child in entry.children:
+        yield from _walk(child)
+
+
+def route_file(route: str, base: Path, indexes: tuple[str, ...]) -> str | None:
+    """A web site's route (`/guide/intro`, `guide/`, `#/guide?id=x`, `intro.html`) as the
+    Markdown file it is served from, relative to the site's folder `base`, with its anchor
+    (`?id=x`: docsify's). None for another site's address."""
+    route = route.strip()
+    if re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)", route):
+        return None
+    route = route.removeprefix("#")  # docsify's hash router: #/guide
+    route, _, anchor = route.partition("#")
+    route, _, query = route.partition("?")
+    anchor = anchor or next(
+        (v for k, _, v in (p.partition("=") for p in query.split("&")) if k == "id"), ""
+    )
+    route = route.lstrip("/")
+    if route.endswith(".html"):
+        route = route[: -len(".html")]
+    if route in ("", ".") or route.endswith("/"):
+        name = next((route + i for i in indexes if (base / (route + i)).is_file()),
+                    route + indexes[0])  # fmt: skip
+    elif Path(route).suffix.lower() in (".md", ".markdown"):
+        name = route
+    else:
+        name = route + ".md"
+        if not (base / name).is_file() and (base / route).is_dir():
+            name = next((f"{route}/{i}" for i in indexes if (base / route / i).is_file()),
+                        f"{route}/{indexes[0]}")  # fmt: skip
+    return name + (f"#{anchor}" if anchor else "")

@@ -1,7 +1,7 @@
 """A GitBook (or HonKit) book: SUMMARY.md, or the one book.json names through `root` and
 `structure.summary`; metadata from book.json (title, author, description, language, isbn,
-publisher, pubdate…); README.md the introduction. Our settings, if any, in book.json's
-`"publish"` object, with the same tables as our book.toml (`"pdf": {…}`…)."""
+publisher, pubdate…); README.md the introduction (common.introduction). Our settings, if
+any, in book.json's `"publish"` object, with the same tables as our book.toml (`"pdf": {…}`…)."""
 
 from __future__ import annotations
 
@@ -12,19 +12,16 @@ from typing import Any
 from ..config import check_tables
 from ..errors import PublishError
 from ..model import Book, Warning
-from ..typography.chars import HAN_RE
-from ..words import words
-from .assemble import Assembler, TopEntry
+from .assemble import Assembler
 from .common import (
     book_title,
     detect_language,
-    first_heading,
+    introduction,
     metadata,
     read_summary,
     summary_files,
     top_entries,
 )
-from .summary import Entry
 
 
 def book_json(folder: Path) -> dict[str, Any]:
@@ -75,7 +72,7 @@ def read(folder: Path) -> Book:
     if not isinstance(readme_name, str):
         raise PublishError("`structure.readme` must be a string", where)
     readme = summary_path.parent / readme_name
-    tops = _introduction(tops, summary_path, readme)
+    tops = introduction(tops, summary_path, readme)
 
     raw: dict[str, Any] = dict(ours.get("book", {}))
     for key, ours_key in (("title", "title"), ("description", "description"),
@@ -102,38 +99,3 @@ def read(folder: Path) -> Book:
     inputs = [p for p in (where,) if p.is_file()]
     return assembler.book(folder, metadata(raw), chapters, None, "GitBook",
                           [*inputs, summary_path])  # fmt: skip
-
-
-def _introduction(tops: list[TopEntry], summary: Path, readme: Path) -> list[TopEntry]:
-    """README.md is the book's introduction: front matter, first, whether the summary
-    lists it first or not at all."""
-    if not readme.is_file():
-        return tops
-    first = tops[0].entry
-    if first.path and (summary.parent / first.path).resolve() == readme.resolve():
-        if not first.children:
-            tops[0].matter = "front"
-            tops[0].part = None
-        return tops
-    listed = any(
-        entry.path and (summary.parent / entry.path).resolve() == readme.resolve()
-        for top in tops
-        for entry in _walk(top.entry)
-    )
-    if listed:
-        return tops
-    title = first_heading(readme) or _introduction_title(readme)
-    name = readme.resolve().relative_to(summary.parent.resolve()).as_posix()
-    return [TopEntry(Entry(title, name, 0), "front"), *tops]
-
-
-def _introduction_title(readme: Path) -> str:
-    """The title of an introduction without a heading, in the text's language."""
-    text = readme.read_text(encoding="utf-8-sig", errors="replace")
-    return words("zh" if HAN_RE.search(text) else "en")["introduction"]
-
-
-def _walk(entry: Entry):
-    yield entry
-    for child in entry.children:
-        yield from _walk(child)

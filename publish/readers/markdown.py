@@ -21,6 +21,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..config import SecuritySettings
 from ..errors import PublishError
@@ -49,6 +50,9 @@ def markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(ruby_plugin)
+    # YAML front matter (VitePress, VuePress, HonKit pages: `---\ntitle: …\n---`): the
+    # site's, not the text's; taken out in parse().
+    md.use(front_matter_plugin)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 
@@ -74,6 +78,8 @@ class Context:
     included: list[Path] = field(default_factory=list)
     #: Remote images refused (src, file, line), reported together at the end.
     remote: list[tuple[str, Path, int | None]] = field(default_factory=list)
+    #: Where a path starting with `/` starts (a web site's folder; its `public/` too).
+    site: Path | None = None
 
     def warn(self, message: str, line: int | None) -> None:
         self.warnings.append(Warning(message, self.path, line))
@@ -98,6 +104,14 @@ def read_text(context: Context) -> str:
         )
         text = expanded.text
         context.included.extend(expanded.files)
+    if ":include" in text:  # docsify's embeds: [text](file.md ':include')
+        from ..includes import embed  # late: start-up time: loaded only when this runs
+
+        embedded = embed(
+            text, path, context.root, lambda m, p, n: context.warnings.append(Warning(m, p, n))
+        )
+        text = embedded.text
+        context.included.extend(embedded.files)
     bad = _NOT_XML.search(text)
     if bad:
         # Control characters cannot stand in XHTML (and print as nothing anyway).
@@ -110,6 +124,8 @@ def parse(md: MarkdownIt, text: str, context: Context, env: dict) -> ParsedText:
     """One file's Markdown as tokens: footnotes apart, images checked, lone images made
     figures. `env["chapter_id"]` names the footnotes (see render_footnote_ref)."""
     tokens = md.parse(text, env)
+    if tokens and tokens[0].type == "front_matter":
+        env["front_matter"] = tokens.pop(0).content
     body, notes = _split_footnotes(tokens)
     _check_resources(tokens, context)
     _make_figures(body)
@@ -255,7 +271,11 @@ def _resolve_image(src: str, context: Context, line: int | None) -> str | None:
             f"image `{src[:80]}` refused: only files inside the manuscript are used{hint}", line
         )
         return None
-    target = (chapter.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
+    name = unquote(src.split("#")[0].split("?")[0])
+    target = (chapter.parent / name).resolve()
+    if name.startswith("/") and context.site is not None:  # a site's path: /img/a.png
+        places = [context.site / name.lstrip("/"), context.site / "public" / name.lstrip("/")]
+        target = next((p.resolve() for p in places if p.is_file()), places[0].resolve())
     if not target.is_relative_to(root):
         context.warn(f"image `{src}` refused: it is outside the manuscript folder", line)
         return None

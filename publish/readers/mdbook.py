@@ -15,6 +15,7 @@ from .assemble import Assembler
 from .common import (
     book_title,
     detect_language,
+    introduction,
     metadata,
     read_summary,
     summary_files,
@@ -35,8 +36,16 @@ def is_mdbook(data: dict[str, Any], folder: Path) -> bool:
     )
 
 
-def read(folder: Path, data: dict[str, Any], text: str) -> Book:
-    toml = folder / "book.toml"
+def read(
+    folder: Path,
+    data: dict[str, Any],
+    text: str,
+    config_file: str = "book.toml",
+    kind: str = "mdBook",
+) -> Book:
+    """The book of an mdBook's configuration `data` (`text` as written, for line numbers),
+    or of a clone's that reads the same keys (WaBook's book.ini: `config_file`, `kind`)."""
+    toml = folder / config_file
     root = folder.resolve()
     warnings: list[Warning] = []
     book = data.get("book", {})
@@ -57,9 +66,11 @@ def read(folder: Path, data: dict[str, Any], text: str) -> Book:
     if not summary_path.is_relative_to(root):
         raise fail(f"`src` “{src}” is outside the book folder", "src")
     if not summary_path.is_file():
-        raise PublishError(f"no SUMMARY.md in `{src}` (an mdBook needs one)", toml)
+        raise PublishError(f"no SUMMARY.md in `{src}` (an {kind} needs one)", toml)
     summary = read_summary(summary_path)
     tops = top_entries(summary, summary_path, warnings)
+    readme = summary_path.parent / "README.md"
+    tops = introduction(tops, summary_path, readme)
 
     raw: dict[str, Any] = dict(ours.get("book", {}))  # our [output.publish.book] first
     for key in ("title", "description", "language"):
@@ -75,7 +86,7 @@ def read(folder: Path, data: dict[str, Any], text: str) -> Book:
         raise fail('`authors` must be a list of strings, like ["…", "…"]', "authors")
     raw.setdefault("authors", authors)
     if not raw.get("title"):
-        raw["title"] = book_title(summary, root / src / "README.md", folder, warnings)
+        raw["title"] = book_title(summary, readme, folder, warnings)
 
     if not raw.get("language"):
         files = summary_files(tops, summary_path.parent)
@@ -93,5 +104,5 @@ def read(folder: Path, data: dict[str, Any], text: str) -> Book:
         cover(root, raw["cover"], toml, "output.publish.book") if raw.get("cover") else None
     )
     return assembler.book(
-        folder, metadata(raw), chapters, cover_resource, "mdBook", [toml, summary_path]
+        folder, metadata(raw), chapters, cover_resource, kind, [toml, summary_path]
     )

@@ -1,5 +1,9 @@
 """Emphasis the Chinese way, for the print edition (clreq 3.2.2).
 
+着重号 mark a phrase; a long emphasised passage (a whole paragraph, a caption, more than
+`LONG` characters: an epigraph, a note in italics) dotted under every character is a wall
+of dots, and a typesetter sets it in 楷体 instead: `[typography] long-emphasis`.
+
 A Han face has no italic, and a slanted Han glyph is a mistake: `<em>` becomes 着重号 (a
 dot under each Han character, drawn as a background so that it is no text of the PDF),
 or a Kai face, or bold — the house style `[typography] emphasis`. Latin text inside keeps
@@ -18,6 +22,11 @@ _LATIN_RE = re.compile(
 )
 _PART_RE = re.compile(r"(<[^>]*>)")
 _EMPHASIS_RE = re.compile(r"<(em|i|cite)>(.*?)</\1>", re.S)
+
+#: Characters of emphasis above which it is a passage, not a phrase.
+LONG = 15
+_OPEN_P_RE = re.compile(r"<p(?:\s[^>]*)?>\s*$")
+_CLOSE_P_RE = re.compile(r"^\s*</p>")
 
 #: The Kai face `emphasis = "kai"` uses (Debian fonts-arphic-ukai, installed by `make`).
 KAI_FAMILY = "AR PL UKai CN"
@@ -56,16 +65,29 @@ def epub_emphasis(fragment: str) -> str:
     return _EMPHASIS_RE.sub(replace, fragment)
 
 
-def print_emphasis(fragment: str, style: str) -> str:
+def _is_passage(fragment: str, match: re.Match) -> bool:
+    """An emphasis that is a passage: long, a whole paragraph, or in a caption."""
+    if len(HAN_RE.findall(_PART_RE.sub("", match.group(2)))) > LONG:
+        return True
+    before, after = fragment[: match.start()], fragment[match.end() :]
+    if _OPEN_P_RE.search(before) and _CLOSE_P_RE.match(after):
+        return True
+    caption = before.rfind("<figcaption")
+    return caption >= 0 and "</figcaption>" not in before[caption:]
+
+
+def print_emphasis(fragment: str, style: str, long_style: str = "kai") -> str:
     """`<em>`, `<i>` and `<cite>` of an XHTML fragment in the house style ("dots", "kai",
-    "bold") for print.css: Han dotted or set in another face, Latin runs in italic."""
+    "bold") for print.css: Han dotted or set in another face, Latin runs in italic. An
+    emphasis that is a passage (_is_passage) takes `long_style` when the style is dots."""
 
     def replace(match: re.Match) -> str:
         name, inner = match.groups()
+        chosen = long_style if style == "dots" and _is_passage(fragment, match) else style
         parts = _PART_RE.split(inner)
         marked = "".join(
-            p if i % 2 else _mark(p, style == "dots" and name == "em") for i, p in enumerate(parts)
+            p if i % 2 else _mark(p, chosen == "dots" and name == "em") for i, p in enumerate(parts)
         )
-        return f'<{name} class="em-{style}">{marked}</{name}>'
+        return f'<{name} class="em-{chosen}">{marked}</{name}>'
 
     return _EMPHASIS_RE.sub(replace, fragment)

@@ -22,10 +22,12 @@ than six letters; all-caps words (acronyms) and words inside identifiers, file n
 paths and addresses (next to `_`, `.`, `::`, `/`, `@`, digits or other letters, as in
 camelCase).
 
-Identifiers, file names, paths and addresses of twelve characters or more
-(`std::collections::HashMap`, `config_file_name.yaml`, URLs), in running text and in
-inline code, may instead break without a hyphen, as a typesetter breaks them: after
-`::`, `/` and `_`, before `.`, through a zero-width space, which draws nothing and so
+Identifiers, file names, paths, addresses and short expressions of twelve characters or
+more (`std::collections::HashMap`, `config_file_name.yaml`, URLs,
+`reflect.SliceHeaderFromUnsafePointer`, `a+b*c==total`), in running text and in inline
+code, may instead break without a hyphen, as a typesetter breaks them: after `::`, `/`,
+`_` and an operator (`= + * | ,`), before `.` and `(`, between the words of camelCase
+(`Slice|Header`, `TLS|With`), through a zero-width space, which draws nothing and so
 stays out of the PDF's text layer, as the soft hyphen does.
 """
 
@@ -46,11 +48,16 @@ SKIP = frozenset(
 #: identifier, a file name, a path or an address.
 _WORD_RE = re.compile(
     r"(?<![A-Za-z0-9_@/\\.:#$%&=+~\u200b-])[A-Z]?[a-z]{5,}"
-    r"(?![A-Za-z0-9_@/\\\u200b-]|[.:][A-Za-z0-9_])"
+    r"(?![A-Za-z0-9_@/\\\u200b=+*|(-]|[.:][A-Za-z0-9_])"
 )
 #: A token with the punctuation of identifiers and paths between its letters.
-_TOKEN_RE = re.compile(r"[A-Za-z0-9_:./@#?=&%~+-]{12,}")
-_JOINT_RE = re.compile(r"(?<=[A-Za-z0-9])(::|/+|_)(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=\.[A-Za-z])")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_:./@#?=&%~+*|,()-]{12,}")
+_JOINT_RE = re.compile(
+    r"(?<=[A-Za-z0-9])(::|/+|_|[=+*|,])(?=[A-Za-z0-9(])"  # after a joint or an operator
+    r"|(?<=[A-Za-z0-9])(?=[.@][A-Za-z0-9])"  # before a dot or an at sign
+    r"|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"  # inside camelCase: Slice|Header
+    r"|(?<=[A-Za-z0-9])(?=\()"  # before a call's parenthesis
+)
 #: Where identifiers may break: running text and inline code, not listings or headings.
 BREAK_SKIP = frozenset(SKIP - {"code", "kbd", "samp", "var", "tt"})
 
@@ -84,7 +91,7 @@ def hyphenated(word: str) -> str:
 
 
 def _token_breaks(token: str) -> str:
-    if not re.search(r"[:/_.]", token):
+    if not re.search(r"[:/_.=+*|,(]|[a-z][A-Z]", token):
         return token
     return _JOINT_RE.sub(lambda m: (m[1] or "") + BREAK, token)
 

@@ -12,8 +12,8 @@ import re
 
 from ..config import TypographySettings
 from .chars import CJK, WIDE, WIDE_RE
-from .quotes import convert_quotes
-from .textnodes import SKIP, map_text
+from .quotes import convert_quotes, straight_quotes
+from .textnodes import SKIP, map_blocks, map_text
 
 _URL_RE = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)\S+")
 
@@ -87,6 +87,7 @@ def prepare_html(html: str, settings: TypographySettings, chapter: str | None = 
     html = map_text(html, join_lines)
     if settings.normalize_punctuation:
         html = map_text(html, normalize_punctuation)
+        html = map_blocks(html, straight_quotes)
     if settings.quotes:
         html = map_text(html, functools.partial(convert_quotes, style=settings.quotes))
     if settings.pinyin is True or (chapter is not None and chapter in (settings.pinyin or ())):

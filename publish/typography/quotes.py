@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .chars import WIDE_RE
+
 _CORNER = str.maketrans("“”‘’", "「」『』")
 _CURLY = str.maketrans("「」『』", "“”‘’")
 _LETTER = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
@@ -76,3 +78,32 @@ def _latin_quote(whole: str, index: int) -> bool:
     right = re.match(r"^[^\s“”‘’]?", whole[index + 1 :]).group(0)
     neighbours = [c for c in (left, right) if c]
     return bool(neighbours) and all(_LETTER.match(c) or c in ".,;:!?" for c in neighbours)
+
+
+#: A pair of straight double quotes, or of single quotes not used as an apostrophe.
+_STRAIGHT_RE = re.compile(r'"([^"\n]*)"|(?<![A-Za-z0-9])\'([^\'\n]*)\'(?![A-Za-z0-9])')
+
+
+def straight_quotes(texts: list[str]) -> list[str]:
+    """The straight quotation marks of one block's text nodes (`"学习"`, `'好瓜'`), paired
+    across them, as curly marks where they quote Chinese text (Chinese inside, or beside
+    them outside); code is never given (textnodes.SKIP). The house style (`quotes`) then
+    applies to them as to any curly mark."""
+    joined = "".join(texts)
+    if '"' not in joined and "'" not in joined:
+        return texts
+    chars = list(joined)
+    for match in _STRAIGHT_RE.finditer(joined):
+        inside = match.group(1) if match.group(1) is not None else match.group(2)
+        start, end = match.start(), match.end() - 1
+        outside = joined[start - 1 : start] + joined[end + 1 : end + 2]
+        double = match.group(1) is not None
+        # Beside a Han character or full-width mark, not beside another quotation mark:
+        # “go.string."abc"” quotes an identifier with its own quotes.
+        if WIDE_RE.search(inside) or (double and WIDE_RE.search(outside) and inside.strip()):
+            chars[start], chars[end] = ("“", "”") if double else ("‘", "’")
+    out, position = [], 0
+    for text in texts:
+        out.append("".join(chars[position : position + len(text)]))
+        position += len(text)
+    return out

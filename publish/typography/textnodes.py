@@ -25,15 +25,11 @@ _TAG_NAME_RE = re.compile(r"^</?\s*([a-zA-Z][a-zA-Z0-9]*)")
 TextRule = Callable[[str, str, str], str]
 
 
-def map_text(html: str, rule: TextRule, skip: set[str] = SKIP) -> str:
-    """Apply `rule(text, before, after)` to each text node outside code (and the other
-    elements of `skip`).
-
-    `before` is the last character of the block's text so far, `after` the first of what
-    follows, so rules see through inline tags. Block tags start a new context.
-    """
+def _blocks(html: str, skip: set[str]) -> tuple[list[str], list[list[int]]]:
+    """The fragment cut at its tags, and the indexes of the text nodes of each block
+    (outside the elements of `skip`), in order."""
     parts = _TAG_RE.split(html)
-    skipped, depth = skip, 0
+    depth = 0
     blocks: list[list[int]] = [[]]
     for index, part in enumerate(parts):
         if index % 2:  # a tag
@@ -41,19 +37,41 @@ def map_text(html: str, rule: TextRule, skip: set[str] = SKIP) -> str:
             name = match.group(1).lower() if match else ""
             closing = part.startswith("</")
             self_closing = part.endswith("/>")
-            if name in skipped and not self_closing:
+            if name in skip and not self_closing:
                 depth += -1 if closing else 1
                 blocks.append([])
             elif name in _BLOCK:
                 blocks.append([])
         elif part and depth == 0:
             blocks[-1].append(index)
+    return parts, blocks
+
+
+def map_text(html: str, rule: TextRule, skip: set[str] = SKIP) -> str:
+    """Apply `rule(text, before, after)` to each text node outside code (and the other
+    elements of `skip`).
+
+    `before` is the last character of the block's text so far, `after` the first of what
+    follows, so rules see through inline tags. Block tags start a new context.
+    """
+    parts, blocks = _blocks(html, skip)
     for block in blocks:
         originals = {i: parts[i] for i in block}
         for position, index in enumerate(block):
             before = originals[block[position - 1]][-1:] if position else ""
             after = originals[block[position + 1]][:1] if position + 1 < len(block) else ""
             parts[index] = rule(originals[index], before, after)
+    return "".join(parts)
+
+
+def map_blocks(html: str, rule: Callable[[list[str]], list[str]], skip: set[str] = SKIP) -> str:
+    """Apply `rule` to the text nodes of each block at once (as a list, to be given back
+    as long): for rules that pair characters across inline markup (quotation marks)."""
+    parts, blocks = _blocks(html, skip)
+    for block in blocks:
+        if block:
+            for index, text in zip(block, rule([parts[i] for i in block]), strict=True):
+                parts[index] = text
     return "".join(parts)
 
 

@@ -28,7 +28,7 @@ from ...fonts import faces_by_name
 from ...model import Book, Chapter, Warning
 from ...progress import Progress
 from ..diagnostics import font_warnings, lost_footnotes, refused
-from ..html import book_html, setup
+from ..html import book_head, book_html, setup
 from ..pagination import PageBreak
 from ..printlinks import given_css, pages_printed
 from . import linkpages
@@ -76,7 +76,7 @@ class SegmentedLayout:
         self.book, self.segments, self.cache = book, segments, cache
         self.page_count, self.common, self.jobs, self.progress = page_count, common, jobs, progress
         self.setup = setup(book, chinese_layout=chinese_layout)
-        self.segment_css = SEGMENT_CSS % css_string(book.metadata.title)
+        self.segment_css = SEGMENT_CSS % css_string(book_head(book))
         self.front_css = FRONT_CSS
         # Pages after links (linkpages.py): numbers written in, checked once all is laid out.
         links = pages_printed(book)  # after links, or in the index

@@ -1,0 +1,78 @@
+// TeX → MathML and SVG with MathJax, for publish/markup/maths.py: one long-lived process
+// per build. Reads one JSON request a line, {"tex": "…", "display": true}, and answers one
+// JSON line, {"mathml": "…", "svg": "…"} or {"error": "…"}, in order. No browser, no
+// network: packages that load files (require, autoload) or write HTML attributes (html)
+// are left out, and undefined commands are errors (noundefined is left out).
+'use strict';
+const readline = require('readline');
+const {mathjax} = require('mathjax-full/js/mathjax.js');
+const {TeX} = require('mathjax-full/js/input/tex.js');
+const {SVG} = require('mathjax-full/js/output/svg.js');
+const {liteAdaptor} = require('mathjax-full/js/adaptors/liteAdaptor.js');
+const {RegisterHTMLHandler} = require('mathjax-full/js/handlers/html.js');
+const {AllPackages} = require('mathjax-full/js/input/tex/AllPackages.js');
+const {SerializedMmlVisitor} = require('mathjax-full/js/core/MmlTree/SerializedMmlVisitor.js');
+const {STATE} = require('mathjax-full/js/core/MathItem.js');
+
+const LEFT_OUT = new Set(['noundefined', 'noerrors', 'autoload', 'require', 'html',
+  'setoptions', 'bussproofs']);
+// What KaTeX accepts and MathJax 3 lacks, as real books use it.
+const MACROS = {
+  textcircled: ['\\enclose{circle}{\\kern.1em{\\small\\text{#1}}\\kern.1em}', 1],
+  bm: ['\\boldsymbol{#1}', 1],
+  R: '\\mathbb{R}', N: '\\mathbb{N}', Z: '\\mathbb{Z}', Q: '\\mathbb{Q}', C: '\\mathbb{C}',
+  argmax: '\\operatorname*{arg\\,max}', argmin: '\\operatorname*{arg\\,min}',
+};
+
+const adaptor = liteAdaptor();
+RegisterHTMLHandler(adaptor);
+const tex = new TeX({
+  packages: AllPackages.filter((name) => !LEFT_OUT.has(name)),
+  macros: MACROS,
+  tags: 'none',
+  formatError: (jax, error) => { throw error; },
+});
+const svg = new SVG({fontCache: 'none'});
+const document = mathjax.document('', {InputJax: tex, OutputJax: svg});
+const mathml = new SerializedMmlVisitor();
+
+// The SVG of a formula: its equation tag (`\\tag{1.2}`, `\\tag*{…}`) is drawn apart, for
+// publish to set at the right of the text block (MathJax would need the page's width).
+function draw(source, display) {
+  const node = document.convert(source, {display, em: 16, ex: 8, containerWidth: 80 * 16});
+  return adaptor.innerHTML(node);
+}
+
+function splitTag(source) {
+  const found = /\\tag(?![a-zA-Z])\s*(\*?)\s*\{/.exec(source);
+  if (!found) return null;
+  let depth = 1, end = found.index + found[0].length;
+  for (; end < source.length && depth > 0; end++) {
+    if (source[end] === '\\') end++;
+    else if (source[end] === '{') depth++;
+    else if (source[end] === '}') depth--;
+  }
+  const label = source.slice(found.index + found[0].length, end - 1);
+  const rest = source.slice(0, found.index) + source.slice(end);
+  if (/\\tag(?![a-zA-Z])/.test(rest)) throw new Error('one \\tag per formula');
+  return {rest, label: found[1] ? label : `(${label})`};
+}
+
+function convert(source, display) {
+  const tree = document.convert(source, {display, end: STATE.CONVERT});
+  const tag = display ? splitTag(source) : null;
+  const answer = {mathml: mathml.visitTree(tree), svg: draw(tag ? tag.rest : source, display)};
+  if (tag) answer.tag = draw(`\\text{${tag.label}}`, false);
+  return answer;
+}
+
+readline.createInterface({input: process.stdin}).on('line', (line) => {
+  let answer;
+  try {
+    const request = JSON.parse(line);
+    answer = convert(String(request.tex), Boolean(request.display));
+  } catch (error) {
+    answer = {error: String((error && error.message) || error).split('\n')[0]};
+  }
+  process.stdout.write(JSON.stringify(answer) + '\n');
+});
