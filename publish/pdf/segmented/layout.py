@@ -127,11 +127,13 @@ class SegmentedLayout:
             runner.release()
             if self.link_numbers is not None:
                 linkpages.write_record(self.cache.folder, self.link_numbers, self.laid_with)
-            breaks = [
-                replace(b, label=str(start - 1 + int(b.label)))
-                for piece, start in zip(pieces, starts, strict=True)
-                for b in piece.breaks
-            ]
+            breaks = _with_blank_pages(
+                [
+                    replace(b, label=str(start - 1 + int(b.label)))
+                    for piece, start in zip(pieces, starts, strict=True)
+                    for b in piece.breaks
+                ]
+            )
             warnings = self._warnings(pieces)
             laid_out(breaks)
             body_pages = starts[-1] + pieces[-1].pages - 1
@@ -393,3 +395,17 @@ def book_parts(book: Book) -> list[tuple[str, list[str]]]:
                 parts.append((chapter.part.title, []))
             parts[-1][1].append(chapter.title)
     return parts
+
+
+def _with_blank_pages(breaks: list[PageBreak]) -> list[PageBreak]:
+    """The pieces' page breaks with the blank pages between pieces (a verso before a recto
+    opening, which no piece's text begins on) pointing where the next page's text begins, as
+    pagination.page_breaks gives them in one document."""
+    out: list[PageBreak] = []
+    last = 0
+    for page in breaks:
+        number = int(page.label)
+        out += [replace(page, label=str(blank)) for blank in range(last + 1, number)]
+        out.append(page)
+        last = number
+    return out
