@@ -219,6 +219,21 @@ def test_going_to_page_n_shows_the_text_of_printed_page_n(reader, books, name):
             assert printed in shown, (label, printed, shown[:60])
 
 
+def test_going_to_a_part_title_page_shows_the_part_title(reader, books):
+    """A part's title page is a printed page of its own: "go to page" lands on the part's
+    title, not on the next chapter's text."""
+    book, epub, _ = books["mdbook"]
+    parts = {c.part.id: c.part.title for c in book.chapters if c.part is not None}
+    opened = reader.open(epub)
+    part_of = {p["href"]: p["href"].split("/")[-1].split(".xhtml")[0] for p in opened["pages"]}
+    targets = [p for p in opened["pages"] if part_of[p["href"]] in parts]
+    assert len(targets) == len(parts) == 2
+    for entry in targets:
+        reader.go(entry["href"])
+        shown = squash(reader.page.evaluate("where.range.toString()"))
+        assert squash(parts[part_of[entry["href"]]]) in shown, (entry, shown[:60])
+
+
 def test_notes_are_numbered_once_per_document(books):
     """A chapter made of a file and its sections (the mdBook's chapter 4) numbers its notes
     1, 2 in its one document, references and notes alike."""

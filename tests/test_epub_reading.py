@@ -308,3 +308,12 @@ def test_part_title_pages_are_pages_of_their_own(book_with_parts):
             page = printed.pages[labels.index(label)]
             assert squash(part.title) in squash(page.extract_text())
     assert not epubcheck(epub)
+
+
+def test_part_title_pages_alike_in_segments(book_with_parts, tmp_path):
+    """Laid out in pieces (a segment per chapter), the parts' title pages and the blank
+    versos between pieces are the same targets as in one document."""
+    result, _, _ = book_with_parts
+    alone = build(ROOT / "tests" / "books" / "mdbook", tmp_path, ("epub",), segment_size=1, jobs=2)
+    assert alone.page_breaks == result.page_breaks
+    assert any(page.chapter.startswith("part") for page in alone.page_breaks)
