@@ -124,11 +124,21 @@ class EpubRenderer(Renderer):
     beside = True
 
     def laid_out(self, job: Job, page_breaks: list) -> None:
-        job.progress.step("writing the PDF and the EPUB")
-        job.beside.send((page_breaks, job.partial[self.name]))
+        if job.beside is not None:
+            job.progress.step("writing the PDF and the EPUB")
+            job.beside.send((page_breaks, job.partial[self.name]))
 
     def render(self, job: Job, target: Path | None) -> Rendered:
-        return Rendered(job.beside.receive())
+        if job.beside is not None:
+            return Rendered(job.beside.receive())
+        # No process beside (another edition of the book): written here, after the layout.
+        from .epub import embedded_fonts, render_epub  # late: ebooklib, for an EPUB only
+
+        assert target is not None and job.printed is not None
+        copy = replace(job.book, page_breaks=job.printed.page_breaks, warnings=[])
+        fonts = embedded_fonts(copy) if copy.settings.epub.embed_fonts else []
+        render_epub(copy, target, fonts)
+        return Rendered(copy.warnings)
 
 
 class CoverRenderer(Renderer):

@@ -56,11 +56,51 @@ WORDS: dict[str, dict[str, str]] = {
         "callout.caution": "小心",
         "callout.danger": "危险",
         "callout.details": "详情",
+        "imprint.title": "书名",
+        "imprint.authors": "著者",
+        "imprint.publisher": "出版者",
+        "imprint.date": "出版日期",
+        "imprint.editor": "责任编辑",
+        "imprint.designer": "装帧设计",
+        "imprint.proofreader": "责任校对",
+        "imprint.printer": "印刷者",
+        "imprint.distributor": "发行者",
+        "imprint.format": "开本",
+        "imprint.sheets": "印张",
+        "imprint.characters": "字数",
+        "imprint.edition": "版次",
+        "imprint.printing": "印次",
+        "imprint.print_run": "印数",
+        "imprint.isbn": "书号",
+        "imprint.price": "定价",
     },
     "zh-hant": {
+        "toc": "目錄",
+        "title_page": "書名頁",
+        "notes": "註釋",
+        "back": "返回",
+        "landmarks": "導覽",
+        "pages": "頁碼",
+        "page_ref.before": "（見第",
+        "page_ref.after": "頁）",
+        "diagram": "圖：",
+        "introduction": "簡介",
         "callout.info": "說明",
         "callout.danger": "危險",
         "callout.details": "詳情",
+        "imprint.title": "書名",
+        "imprint.editor": "責任編輯",
+        "imprint.designer": "裝幀設計",
+        "imprint.proofreader": "責任校對",
+        "imprint.printer": "印刷者",
+        "imprint.distributor": "發行者",
+        "imprint.format": "開本",
+        "imprint.sheets": "印張",
+        "imprint.characters": "字數",
+        "imprint.edition": "版次",
+        "imprint.print_run": "印數",
+        "imprint.isbn": "書號",
+        "imprint.price": "定價",
     },
     "ja": {
         "toc": "目次",
@@ -105,6 +145,14 @@ def words(language: str) -> Mapping[str, str]:
     for tag in reversed(fallbacks(language)):
         merged.update(WORDS.get(tag, {}))
     return MappingProxyType(merged)
+
+
+def imprint_labels(language: str) -> dict[str, str]:
+    """The labels of the copyright page's 版本记录 (书名, 责任编辑…): a Chinese page (GB/T
+    12450) in any language, in traditional characters for a traditional edition."""
+    chinese = words(language if fallbacks(language)[-2:-1] == ["zh"] else "zh")
+    prefix = "imprint."
+    return {key[len(prefix) :]: value for key, value in chinese.items() if key.startswith(prefix)}
 
 
 def callouts(language: str) -> dict[str, str]:

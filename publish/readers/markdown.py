@@ -20,6 +20,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..config import SecuritySettings
@@ -48,6 +49,8 @@ def markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(ruby_plugin)
+    # Bracketed spans with a class only: `[王小明]{.no-convert}` (a name no edition converts).
+    md.use(attrs_plugin, after=("span_close",), spans=True, allowed=["class"])
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 

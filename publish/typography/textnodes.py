@@ -21,19 +21,21 @@ _BLOCK = {
 _TAG_RE = re.compile(r"(<[^>]*>)")
 _TAGS_RE = re.compile(r"<[^>]*>")
 _TAG_NAME_RE = re.compile(r"^</?\s*([a-zA-Z][a-zA-Z0-9]*)")
+_CLASS_RE = re.compile(r"""\sclass\s*=\s*(["'])(.*?)\1""")
 
 TextRule = Callable[[str, str, str], str]
 
 
-def map_text(html: str, rule: TextRule, skip: set[str] = SKIP) -> str:
+def map_text(html: str, rule: TextRule, skip: set[str] = SKIP, skip_class: str = "") -> str:
     """Apply `rule(text, before, after)` to each text node outside code (and the other
-    elements of `skip`).
+    elements of `skip`, and those of class `skip_class` when given).
 
     `before` is the last character of the block's text so far, `after` the first of what
     follows, so rules see through inline tags. Block tags start a new context.
     """
     parts = _TAG_RE.split(html)
     skipped, depth = skip, 0
+    marked: list[list] = []  # [name, nesting] of the open elements of class `skip_class`
     blocks: list[list[int]] = [[]]
     for index, part in enumerate(parts):
         if index % 2:  # a tag
@@ -41,12 +43,18 @@ def map_text(html: str, rule: TextRule, skip: set[str] = SKIP) -> str:
             name = match.group(1).lower() if match else ""
             closing = part.startswith("</")
             self_closing = part.endswith("/>")
+            if marked and name == marked[-1][0] and not self_closing:
+                marked[-1][1] += -1 if closing else 1
+                if marked[-1][1] == 0:
+                    marked.pop()
+            elif skip_class and not closing and not self_closing and _has_class(part, skip_class):
+                marked.append([name, 1])
             if name in skipped and not self_closing:
                 depth += -1 if closing else 1
                 blocks.append([])
             elif name in _BLOCK:
                 blocks.append([])
-        elif part and depth == 0:
+        elif part and depth == 0 and not marked:
             blocks[-1].append(index)
     for block in blocks:
         originals = {i: parts[i] for i in block}
@@ -55,6 +63,11 @@ def map_text(html: str, rule: TextRule, skip: set[str] = SKIP) -> str:
             after = originals[block[position + 1]][:1] if position + 1 < len(block) else ""
             parts[index] = rule(originals[index], before, after)
     return "".join(parts)
+
+
+def _has_class(tag: str, name: str) -> bool:
+    match = _CLASS_RE.search(tag)
+    return match is not None and name in match.group(2).split()
 
 
 def text_of(fragment: str) -> str:
