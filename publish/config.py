@@ -524,7 +524,8 @@ def key_line(text: str, key: str, section: str | None = None) -> int | None:
         header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]", stripped)
         if header:
             current = header.group(1)
-            if key == "" and current == section:
+            # A section's header, or its first subtable's ([editions.zh-TW.pdf])
+            if key == "" and section and (current == section or current.startswith(section + ".")):
                 return number
             continue
         if (section is None or current == section) and re.match(
@@ -581,7 +582,8 @@ def check_tables(
             if key not in SECTION_KEYS[section]:
                 what = "edition" if section == "editions" else f"key in [{section}]"
                 valid = sorted(SECTION_KEYS[section])
-                if section == "editions" and isinstance(value[key], dict):
+                if section == "editions" and key_line(text, key, prefix + section) is None:
+                    # Given as its own tables only: [editions.zh-SG.pdf]
                     raise fail(_unknown(what, key, valid), "", f"editions.{key}")
                 raise fail(_unknown(what, key, valid), key, section)
 

@@ -15,12 +15,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .config import Edition, Settings
+from .config import Edition, Settings, key_line
 from .errors import PublishError
 from .model import Book, Chapter, Heading, Warning
 from .typography.prepare import URL_RE, prepare_title
 from .typography.quotes import convert_quotes
-from .typography.textnodes import SKIP, map_text
+from .typography.textnodes import SKIP, map_attributes, map_text
 from .words import fallbacks
 
 #: The class of an inline span no edition converts: `[王小明]{.no-convert}`.
@@ -89,8 +89,10 @@ class Converter:
         return self.convert(text) if self.convert and text else text
 
     def html(self, fragment: str) -> str:
-        """An XHTML fragment of the model converted, outside code, maths and no-convert."""
-        return map_text(fragment, lambda text, _b, _a: self(text), SKIP, NO_CONVERT)
+        """An XHTML fragment of the model converted, outside code, maths and no-convert
+        (and its images' descriptions)."""
+        fragment = map_text(fragment, lambda text, _b, _a: self(text), SKIP, NO_CONVERT)
+        return map_attributes(fragment, self)
 
 
 def converter(book: Book, edition: Edition) -> Converter:
@@ -123,10 +125,12 @@ def check_faces(edition: Edition, toml: Path) -> None:
         family = getattr(settings, key)
         if not installed_faces(family):
             name = key.replace("_", "-")
+            text = toml.read_text(encoding="utf-8") if toml.is_file() else ""
             raise PublishError(
                 f'edition {edition.name}: font "{family}" ({name}) is not installed; install '
                 f"it (Debian: fonts-noto-cjk) or set `{name}` in [editions.{edition.name}.pdf]",
                 toml,
+                key_line(text, name, f"editions.{edition.name}.pdf"),
             )
 
 

@@ -65,6 +65,22 @@ def map_text(html: str, rule: TextRule, skip: set[str] = SKIP, skip_class: str =
     return "".join(parts)
 
 
+#: The attributes a reader is given as text: an image's description, a tooltip, a label.
+TEXT_ATTRIBUTES = ("alt", "title", "aria-label")
+_NAMES = "|".join(TEXT_ATTRIBUTES)
+_TEXT_ATTRIBUTE_RE = re.compile(rf"""(\s(?:{_NAMES})\s*=\s*)(["'])(.*?)\2""")
+
+
+def map_attributes(html: str, rule: Callable[[str], str]) -> str:
+    """Apply `rule` to the value of each attribute of `TEXT_ATTRIBUTES` (entities left
+    as they are: a rule that changes Han characters never meets them)."""
+
+    def tag(match: re.Match) -> str:
+        return _TEXT_ATTRIBUTE_RE.sub(lambda m: m[1] + m[2] + rule(m[3]) + m[2], match[0])
+
+    return _TAGS_RE.sub(tag, html)
+
+
 def _has_class(tag: str, name: str) -> bool:
     match = _CLASS_RE.search(tag)
     return match is not None and name in match.group(2).split()
