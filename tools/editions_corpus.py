@@ -22,8 +22,9 @@ def taiwan_phrases() -> list[tuple[str, str]]:
     clib = Path(opencc.__file__).parent / "clib"
     with tempfile.TemporaryDirectory() as folder:
         text = Path(folder) / "TWPhrases.txt"
-        subprocess.run([clib / "bin" / "opencc_dict", "-i", clib / "share" / "opencc" /
-                        "TWPhrases.ocd2", "-o", text, "-f", "ocd2", "-t", "text"], check=True)  # fmt: skip
+        dictionary = clib / "share" / "opencc" / "TWPhrases.ocd2"
+        command = [clib / "bin" / "opencc_dict", "-i", dictionary, "-o", text]
+        subprocess.run([*command, "-f", "ocd2", "-t", "text"], check=True)
         lines = text.read_text(encoding="utf-8").splitlines()
     return [(key, values.split()[0]) for key, values in (line.split("\t") for line in lines)]
 
@@ -40,9 +41,7 @@ def main() -> None:
         if s2twp(simplified) == phrase:
             pairs.append((simplified, phrase))
     pairs = pairs[:: max(1, len(pairs) // SIZE)][:SIZE]
-    (FOLDER / "corpus.tsv").write_text(
-        "".join(f"{s}\t{t}\n" for s, t in pairs), encoding="utf-8"
-    )
+    (FOLDER / "corpus.tsv").write_text("".join(f"{s}\t{t}\n" for s, t in pairs), encoding="utf-8")
     items = "".join(f"- {s}\n" for s, _ in pairs)
     (FOLDER / "02-words.md").write_text(f"# 词语\n\n{items}", encoding="utf-8")
     print(f"{len(pairs)} pairs")
