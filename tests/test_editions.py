@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.etree
 import opencc
 import pdfplumber
 import pikepdf
@@ -79,13 +80,21 @@ def test_the_corpus_is_large_enough():
 @pytest.mark.slow
 def test_taiwan_edition_has_taiwan_words_in_pdf_and_epub(editions):
     pdf = {squash(line).lstrip("•") for line in editions.pdf_text(".zh-TW.pdf").splitlines()}
-    epub = editions.xhtml(".zh-TW.epub", "EPUB/ch02.xhtml")
-    missing_pdf = [t for _, t in CORPUS if squash(t) not in pdf]
-    missing_epub = [t for _, t in CORPUS if f"<li>{t}</li>" not in epub]
+    epub = _items(editions.xhtml(".zh-TW.epub", "EPUB/ch02.xhtml"))
+    # A word holding one of the book's own phrases is theirs (博客 → 網誌, not 部落格).
+    corpus = [(s, t) for s, t in CORPUS if not any(word in s for word in OVERRIDES)]
+    assert len(corpus) >= 300
+    missing_pdf = [t for _, t in corpus if squash(t) not in pdf]
+    missing_epub = [t for _, t in corpus if t not in epub]
     assert not missing_pdf and not missing_epub, (missing_pdf[:5], missing_epub[:5])
     # The main edition keeps the simplified words.
-    main = editions.xhtml(".epub", "EPUB/ch02.xhtml")
-    assert all(f"<li>{s}</li>" in main for s, _ in CORPUS)
+    assert _items(editions.xhtml(".epub", "EPUB/ch02.xhtml")) == [s for s, _ in CORPUS]
+
+
+def _items(xhtml: str) -> list[str]:
+    """The text of each list item of an EPUB's XHTML document."""
+    root = lxml.etree.fromstring(xhtml.encode())
+    return [item.xpath("string()") for item in root.iterfind(".//{*}li")]
 
 
 @pytest.mark.slow
