@@ -35,6 +35,25 @@ WORDS: dict[str, dict[str, str]] = {
         # A GitBook introduction without a heading (readers/gitbook.py).
         "introduction": "Introduction",
         **{f"callout.{kind}": kind.capitalize() for kind in _CALLOUTS},
+        # The labels of the copyright page's 版本记录 (imprint/copyright.py): a Chinese page
+        # in every book (`imprint_labels`); English names them here.
+        "imprint.title": "Title",
+        "imprint.authors": "Authors",
+        "imprint.publisher": "Publisher",
+        "imprint.date": "Date",
+        "imprint.editor": "Editor",
+        "imprint.designer": "Designer",
+        "imprint.proofreader": "Proofreader",
+        "imprint.printer": "Printer",
+        "imprint.distributor": "Distributor",
+        "imprint.format": "Format",
+        "imprint.sheets": "Printed sheets",
+        "imprint.characters": "Characters",
+        "imprint.edition": "Edition",
+        "imprint.printing": "Printing",
+        "imprint.print_run": "Print run",
+        "imprint.isbn": "ISBN",
+        "imprint.price": "Price",
     },
     "zh": {
         "toc": "目录",
