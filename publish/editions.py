@@ -179,7 +179,6 @@ def convert_book(book: Book, edition: Edition) -> Book:
         settings=_settings(settings, convert),
         chapters=chapters,
         warnings=[],
-        page_breaks=[],
     )
 
 

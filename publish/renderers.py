@@ -135,9 +135,9 @@ class EpubRenderer(Renderer):
         from .epub import embedded_fonts, render_epub  # late: ebooklib, for an EPUB only
 
         assert target is not None and job.printed is not None
-        copy = replace(job.book, page_breaks=job.printed.page_breaks, warnings=[])
+        copy = replace(job.book, warnings=[])
         fonts = embedded_fonts(copy) if copy.settings.epub.embed_fonts else []
-        render_epub(copy, target, fonts)
+        render_epub(copy, target, fonts, job.printed.page_breaks)
         return Rendered(copy.warnings)
 
 
