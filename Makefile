@@ -12,10 +12,11 @@ PYTHON ?= python3
 # Noto (Latin), Pango/HarfBuzz for WeasyPrint with HarfBuzz-subset (fast font subsetting),
 # fontconfig, Noto Color Emoji (emoji in the PDF), and the diagram renderer: Mermaid's CLI
 # (npm, tools/mermaid) drawing in Debian's Chromium; libgs-common: Ghostscript's CMYK
-# profile, the PDF/X default (publish/prepress/).
+# profile, the PDF/X default (publish/prepress/); unicode-data: Unihan's stroke and radical
+# counts, for an index in stroke or radical order (publish/apparatus/order.py).
 APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b libharfbuzz-subset0 fonts-noto-color-emoji chromium nodejs npm \
-	libgs-common fonts-arphic-ukai
+	libgs-common fonts-arphic-ukai unicode-data
 # Debian packages only the tests need (make test): Java for EPUBCheck, poppler-utils
 # (pdftoppm), qpdf and pandoc for checks, GNU time (peak memory in the limit tests and
 # benchmarks), zbarimg (reads the cover's ISBN barcode back). Ace by DAISY (npm:

@@ -432,6 +432,62 @@ class CoverSettings:
     bleed: float = 3.0  # all round; not a key of its own ([pdf] bleed is prepress's)
 
 
+def _readings(value: Any, check: Check) -> tuple[tuple[str, str], ...]:
+    """`{ "曾国藩" = "zeng1 guo2 fan1" }` (or "zēng guó fān"): each word's syllables, tone
+    numbers (tone3: `zeng1`)."""
+    from pypinyin.contrib.tone_convert import to_tone3
+
+    if not isinstance(value, dict):
+        raise check.error(f'`{check.key}` must be a table: "曾国藩" = "zeng1 guo2 fan1"')
+    result = []
+    for word, reading in value.items():
+        syllables = reading.split() if isinstance(reading, str) else []
+        tone3 = [to_tone3(s.lower(), neutral_tone_with_five=True) for s in syllables]
+        if not word or len(tone3) != len(word) or not all(_TONE3_RE.match(s) for s in tone3):
+            raise check.error(f"`{check.key}`: `{word}` must give one syllable with its tone "
+                              'per character: "zeng1 guo2 fan1"')  # fmt: skip
+        result.append((word, " ".join(tone3)))
+    return tuple(result)
+
+
+_TONE3_RE = re.compile(r"^[a-zü]+[1-5]$")
+_WORD = text("a non-empty string")
+
+
+@dataclass(frozen=True)
+class CrossrefSettings:
+    """`[crossref]`: how figures, tables, equations and listings are numbered and named
+    (publish/apparatus/crossref.py); a word not given is the book language's."""
+
+    numbering: str = setting(
+        "numbering", "chapter", choice("chapter", "book"), "图 1-1 per chapter, or 图 1 through"
+    )
+    figure: str | None = setting("figure", None, _WORD, "the figures' word: 图, Figure")
+    table: str | None = setting("table", None, _WORD, "the tables' word: 表, Table")
+    equation: str | None = setting("equation", None, _WORD, "before （1-1） in a reference: 式")
+    listing: str | None = setting("listing", None, _WORD, "the listings' word: 代码清单, Listing")
+    separator: str | None = setting("separator", None, _WORD, "chapter and number: 1-1, 1.1")
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """`[index]`: the index's term list, its order, the book's readings of polyphones
+    (publish/apparatus/index.py)."""
+
+    terms: str | None = setting(
+        "terms", None, text("a file name in quotes"), "a term a line, marked wherever it stands"
+    )
+    order: str = setting(
+        "order", "pinyin", choice("pinyin", "stroke", "radical"), "拼音, 笔画 or 部首 order"
+    )
+    readings: tuple[tuple[str, str], ...] = setting(
+        "readings",
+        (),
+        _readings,
+        'polyphones as this book reads them: "曾国藩" = "zeng1 guo2 fan1"',
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     output_name: str = "book"
@@ -442,6 +498,8 @@ class Settings:
     imprint: ImprintSettings = field(default_factory=ImprintSettings)
     #: None when book.toml has no `[cover]`: no cover spread in `--format all`.
     cover: CoverSettings | None = None
+    crossref: CrossrefSettings = field(default_factory=CrossrefSettings)
+    index: IndexSettings = field(default_factory=IndexSettings)
     #: `[editions]`: the other Chinese editions built beside this one (editions.py).
     editions: tuple[Edition, ...] = ()
     #: `[editions] phrases`: the book's own conversions (`简 繁` pairs) and their file.
@@ -494,6 +552,8 @@ SECTIONS: dict[str, type] = {
     "security": SecuritySettings,
     "imprint": ImprintSettings,
     "cover": CoverSettings,
+    "crossref": CrossrefSettings,
+    "index": IndexSettings,
 }
 #: What `[editions.NAME]` may override.
 EDITION_SECTIONS = ("pdf", "epub", "typography", "imprint", "cover")
@@ -621,6 +681,8 @@ def _settings(data: dict[str, Any], path: Path, fail) -> Settings:
         if "imprint" in data
         else ImprintSettings(),
         cover=CoverSettings(**parsed("cover")) if "cover" in data else None,
+        crossref=CrossrefSettings(**parsed("crossref")),
+        index=IndexSettings(**parsed("index")),
     )
 
 

@@ -481,6 +481,12 @@ def _navigation(
             "title": first_body.title,
         },
     ]
+    # The index (apparatus/index.py) is a landmark too (EPUB Indexes 1.0).
+    ebook.guide += [
+        {"type": "index", "href": chapter_file(chapter), "title": chapter.title}
+        for chapter in book.chapters
+        if chapter.kind == "index"
+    ]
     return nav
 
 
