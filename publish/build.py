@@ -93,10 +93,12 @@ def _companion(
     from .epub import embedded_fonts, render_epub  # late: ebooklib, in this process only
 
     fonts = embedded_fonts(book) if book.settings.epub.embed_fonts else []
-    page_breaks, target = channel.recv()
-    # The EPUB's own copy of the model, given the print edition's page breaks.
+    page_breaks, targets = channel.recv()
+    # The EPUB's own copy of the model, given the print edition's page breaks; one EPUB
+    # per profile ([epub] profile), from the same faces.
     copy = replace(book, warnings=[])
-    render_epub(copy, target, fonts, page_breaks)
+    for profile, target in targets.items():
+        render_epub(copy, target, fonts, page_breaks, profile)
     channel.send((True, copy.warnings))
 
 
@@ -124,28 +126,25 @@ def _lay_out_and_write(
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
     editions = _edition_books(book)
-    name = book.settings.output_name
-    targets = [out / renderer(each).file_name(name) for each in ordered]
+    # Each renderer's files, by key (its name; an EPUB profile's: epub:<profile>).
+    outputs = {key: out / file for name in ordered for key, file in renderer(name).files(book)}
+    targets = list(outputs.values())
     # All outputs, of every edition, are renamed into place together, after the last one
     # succeeded: a failed edition leaves the main edition's files as they were.
     with progress, contextlib.ExitStack() as stack:
-        partial = {
-            each: stack.enter_context(atomic_output(target))
-            for each, target in zip(ordered, targets, strict=True)
-        }
+        partial = {key: stack.enter_context(atomic_output(t)) for key, t in outputs.items()}
         options = {"pieces": out / PIECES, "jobs": jobs, "use_cache": cache,
                    "size": segment_size, "planned": planned}  # fmt: skip
         job = Job(book, out, partial, progress, stack, options, beside)
         results = run(job)
         for edition, copy in editions:
             progress.step(f"edition {edition.name}")
-            files = [out / renderer(each).file_name(copy.settings.output_name)
-                     for each in ordered]  # fmt: skip
-            partial = {each: stack.enter_context(atomic_output(target))
-                       for each, target in zip(ordered, files, strict=True)}  # fmt: skip
+            files = {key: out / file for each in ordered
+                     for key, file in renderer(each).files(copy)}  # fmt: skip
+            partial = {key: stack.enter_context(atomic_output(t)) for key, t in files.items()}
             own = {**options, "pieces": out / PIECES / edition.name, "planned": None}
             edition_results = run(Job(copy, out, partial, progress, stack, own))
-            targets += files
+            targets += list(files.values())
             results += [Rendered(copy.warnings + r.warnings) for r in edition_results[:1]]
             results += [Rendered(r.warnings) for r in edition_results[1:]]
         _check_strict([*book.warnings, *(w for r in results for w in r.warnings)], strict)

@@ -267,6 +267,19 @@ class PdfSettings:
         "output-profile", None, None, "the printer's ICC profile (absolute)"
     )
     colour: str = setting("colour", "rgb", None, '"rgb" (screen), "cmyk" or "grey"')
+    output_condition: str = setting(
+        "output-condition",
+        "",
+        None,
+        'the standard printing condition (prepress/registry.py), e.g. "FOGRA29"; "": FOGRA39 '
+        "unless output-profile is given (a custom condition)",
+    )
+    ink_limit: float = setting(
+        "ink-limit",
+        300.0,
+        number(200, 400, "`ink-limit` must be a total ink in % (200 to 400)", kind=" in %"),
+        "% total ink of converted colours and images",
+    )
 
     @property
     def for_print(self) -> bool:
@@ -276,9 +289,24 @@ class PdfSettings:
 
 
 #: `[pdf] standard` values.
-STANDARDS = ("", "pdf/x-4", "pdf/x-1a", "pdf/ua-1")
+STANDARDS = ("", "pdf/x-4", "pdf/x-1a", "pdf/x-1a:2001", "pdf/ua-1")
 #: `[pdf] colour` values.
 COLOURS = ("rgb", "cmyk", "grey")
+
+
+def _profiles(value: Any, check: Check) -> tuple[str, ...]:
+    """`profile = "kindle"` or `profile = ["standard", "apple"]` (epubprofiles.PROFILES)."""
+    from .epubprofiles import PROFILES  # late: the EPUB side, read only for this key
+
+    names = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(names, list)
+        or not names
+        or not all(isinstance(n, str) and n in PROFILES for n in names)
+        or len(set(names)) != len(names)
+    ):
+        raise check.error(f"`profile` must be one of {', '.join(PROFILES)}, or a list of them")
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -304,6 +332,12 @@ class EpubSettings:
         None,
         text("a non-empty string"),
         "replaces the generated summary",
+    )
+    profiles: tuple[str, ...] = setting(
+        "profile",
+        ("standard",),
+        _profiles,
+        "or apple, kindle, duokan, weread, or a list: one EPUB each",
     )
 
 
@@ -430,11 +464,18 @@ class CoverSettings:
         "back-text", None, text("a non-empty string"), "text on the back cover"
     )
     bleed: float = 3.0  # all round; not a key of its own ([pdf] bleed is prepress's)
+    marks: bool | None = setting(
+        "marks", None, boolean(), "crop and fold marks (default: [pdf] marks)"
+    )
+    binding: str = setting(
+        "binding", "", choice("perfect", "saddle"), '"perfect" or "saddle"; default: by the spine'
+    )
 
 
 def _readings(value: Any, check: Check) -> tuple[tuple[str, str], ...]:
     """`{ "曾国藩" = "zeng1 guo2 fan1" }` (or "zēng guó fān"): each word's syllables, tone
     numbers (tone3: `zeng1`)."""
+    # late: pypinyin loads only for a book with readings (start-up time)
     from pypinyin.contrib.tone_convert import to_tone3
 
     if not isinstance(value, dict):
@@ -824,6 +865,7 @@ def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fa
             "pdf",
         )
     marks = boolean()(table.get("marks", False), Check(fail, "marks", "pdf"))
+    condition = _output_condition(table, profile, fail)
     wanted = print_standard or colour != "rgb" or marks or profile is not None
     bleed = (3.0,) * 4 if wanted else (0.0,) * 4
     if "bleed" in table:
@@ -834,8 +876,34 @@ def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fa
         marks=marks,
         standard=standard,
         output_profile=profile,
+        output_condition=condition,
         colour=colour,
     )
+
+
+def _output_condition(table: dict[str, Any], profile: Path | None, fail) -> str:
+    """`[pdf] output-condition`: a standard printing condition's registry identifier
+    (prepress/conditions.py); one without free characterisation data needs the printer's
+    profile as `output-profile`."""
+    # late: the table of conditions is prepress's, loaded only when a book names one
+    from .prepress.registry import CONDITIONS, find_condition
+
+    if "output-condition" not in table:
+        return ""
+    name = table["output-condition"]
+    condition = find_condition(name) if isinstance(name, str) else None
+    if condition is None:
+        raise fail(
+            f"`output-condition` must be one of {', '.join(CONDITIONS)} (or GRACoL2006)",
+            "output-condition", "pdf",
+        )  # fmt: skip
+    if condition.data is None and profile is None:
+        raise fail(
+            f"`output-condition` {condition.identifier} has no free profile: give the "
+            "printer's as `output-profile`",
+            "output-condition", "pdf",
+        )  # fmt: skip
+    return condition.identifier
 
 
 def _output_profile(table: dict[str, Any], toml: Path, fail) -> Path | None:

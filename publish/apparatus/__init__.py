@@ -11,15 +11,11 @@ and every kind of book folder get the same model; the print edition adds the pag
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ..model import Book
+from ..model import Book
+from . import crossref, index
 
 
 def apply(book: Book) -> None:
     """Number, refer and index `book` in place."""
-    from . import crossref, index
-
     crossref.number(book)
     index.make(book)

@@ -38,6 +38,7 @@ class Sorter:
     def syllables(self, term: str) -> list[str]:
         """Each Han character's reading (`chong2`: tone 5 the neutral one), each run of
         Latin letters or digits as it is, lower-case; the rest (spaces, symbols) left out."""
+        # late: pypinyin's dictionaries load only for a book with an index (start-up time)
         from pypinyin import Style, lazy_pinyin
 
         words = sorted(self.readings, key=len, reverse=True)

@@ -293,6 +293,7 @@ def _render_listing_open(self, tokens, idx, options, env) -> str:
 
 
 def _render_equation(self, tokens, idx, options, env) -> str:
+    # late: the maths converter loads only for a book with a numbered equation (start-up time)
     from .maths import to_mathml
 
     token = tokens[idx]
