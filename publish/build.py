@@ -20,6 +20,7 @@ from .progress import Progress, silent
 from .renderers import DEFAULT_OUTPUTS, RENDERERS, Job, Rendered, renderer, run
 
 if TYPE_CHECKING:
+    from .config import Edition
     from .model import Book, Warning
     from .pdf.edition import PrintPlan
     from .pdf.pagination import PageBreak
@@ -124,18 +125,42 @@ def _lay_out_and_write(
         raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
+    editions = _edition_books(book)
     # Each renderer's files, by key (its name; an EPUB profile's: epub:<profile>).
     outputs = {key: out / file for name in ordered for key, file in renderer(name).files(book)}
     targets = list(outputs.values())
-    # All outputs are renamed into place together, after the last one succeeded.
+    # All outputs, of every edition, are renamed into place together, after the last one
+    # succeeded: a failed edition leaves the main edition's files as they were.
     with progress, contextlib.ExitStack() as stack:
         partial = {key: stack.enter_context(atomic_output(t)) for key, t in outputs.items()}
         options = {"pieces": out / PIECES, "jobs": jobs, "use_cache": cache,
                    "size": segment_size, "planned": planned}  # fmt: skip
         job = Job(book, out, partial, progress, stack, options, beside)
         results = run(job)
+        for edition, copy in editions:
+            progress.step(f"edition {edition.name}")
+            files = {key: out / file for each in ordered
+                     for key, file in renderer(each).files(copy)}  # fmt: skip
+            partial = {key: stack.enter_context(atomic_output(t)) for key, t in files.items()}
+            own = {**options, "pieces": out / PIECES / edition.name, "planned": None}
+            edition_results = run(Job(copy, out, partial, progress, stack, own))
+            targets += list(files.values())
+            results += [Rendered(copy.warnings + r.warnings) for r in edition_results[:1]]
+            results += [Rendered(r.warnings) for r in edition_results[1:]]
         _check_strict([*book.warnings, *(w for r in results for w in r.warnings)], strict)
     return targets, results
+
+
+def _edition_books(book: Book) -> list[tuple[Edition, Book]]:
+    """Each edition of `[editions]` and its model (editions.py), converted before anything
+    is laid out: a missing face or a bad phrase stops the build before it costs time."""
+    if not book.settings.editions:
+        return []
+    from .editions import check_faces, convert_book  # late: OpenCC, for books with editions
+
+    for edition in book.settings.editions:
+        check_faces(edition, book.root / "book.toml")
+    return [(edition, convert_book(book, edition)) for edition in book.settings.editions]
 
 
 def _load_layout_engine() -> None:

@@ -20,6 +20,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -53,6 +54,8 @@ def markdown() -> MarkdownIt:
     # YAML front matter (VitePress, VuePress, HonKit pages: `---\ntitle: …\n---`): the
     # site's, not the text's; taken out in parse().
     md.use(front_matter_plugin)
+    # Bracketed spans with a class only: `[王小明]{.no-convert}` (a name no edition converts).
+    md.use(attrs_plugin, after=("span_close",), spans=True, allowed=["class"])
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 
