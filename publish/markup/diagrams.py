@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..fonts import _store, cache_folder
 from ..model import Resource
+from ..sanitize import sanitize_svg
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools" / "mermaid"
 #: Mermaid's configuration: SVG text labels, in the CJK face the book's PDF has.
@@ -77,7 +78,7 @@ class Mermaid:
         if self.unavailable:
             raise DiagramError(self.unavailable)
         try:
-            svg = tidy(_run_mmdc(source))
+            svg = sanitize_svg(tidy(_run_mmdc(source)))
         except DiagramError as exc:
             if exc.permanent:
                 self.unavailable = str(exc)

@@ -64,13 +64,15 @@ def _read_book(folder: Path) -> Book:
     if not folder.is_dir():
         raise PublishError("not a folder (give the manuscript folder holding book.toml)", folder)
     toml = folder / "book.toml"
-    if toml.is_file():
+    if toml.exists() or toml.is_symlink():
         import tomllib
 
+        from . import files
+
+        text = files.read_text(toml, folder)  # a link out, a FIFO…: refused, one line
         try:
-            text = toml.read_text(encoding="utf-8")
             data = tomllib.loads(text)
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError, OSError):
+        except (tomllib.TOMLDecodeError, RecursionError):
             data = None  # load_config says what is wrong
         if data is not None:
             from . import mdbook
@@ -80,7 +82,8 @@ def _read_book(folder: Path) -> Book:
         from . import manuscript
 
         return manuscript.read(folder)
-    if (folder / "SUMMARY.md").is_file() or (folder / "book.json").is_file():
+    if any((folder / name).exists() or (folder / name).is_symlink()
+           for name in ("SUMMARY.md", "book.json")):  # fmt: skip
         from . import gitbook
 
         return gitbook.read(folder)

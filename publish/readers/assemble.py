@@ -95,6 +95,8 @@ class Assembler:
         #: Files `{{#include}}`d, and remote images refused (one warning for them all).
         self.included: list[Path] = []
         self.remote: list[tuple[str, Path, int | None]] = []
+        #: The summary line of each file's entry, to name it when it is listed again.
+        self.listed: dict[Path, int] = {}
 
     # --- reading ---------------------------------------------------------------------
 
@@ -149,7 +151,10 @@ class Assembler:
                     walk(child, depth)
                 return
             path = self._file_of(entry, base, summary) if entry.path else None
+            if path is not None and path in self.files:
+                self._listed_twice(path, entry, summary, depth)
             if path is not None and path not in self.files:
+                self.listed[path] = entry.line
                 note_id = chapter_id if notes == 0 else f"{chapter_id}-{notes}"
                 notes += 1
                 file, first = self._read(path, depth, entry, note_id, chapter_id)
@@ -180,6 +185,18 @@ class Assembler:
                           part=top.part, sources=sources)  # fmt: skip
         return chapter, pieces
 
+    def _listed_twice(self, path: Path, entry: Entry, summary: Path, depth: int) -> None:
+        """A file is one place of the book: a second entry for it is an error for our own
+        `chapters` list and a chapter, a warning for a summary's nested entry."""
+        first = self.listed.get(path)
+        where = f" (first at line {first})" if first else ""
+        name = entry.path or ""
+        if self.strict or depth == 1:
+            raise PublishError(f"chapter file `{name}` is listed twice{where}; a file can be "
+                               "one chapter only", summary, entry.line or None)  # fmt: skip
+        self.warnings.append(Warning(f"`{name}` is listed twice{where}: its second entry is "
+                                     "left out", summary, entry.line or None))  # fmt: skip
+
     def _file_of(self, entry: Entry, base: Path, summary: Path) -> Path:
         """The file an entry names: inside the book's folder, existing (missing chapters
         are errors)."""
@@ -190,7 +207,8 @@ class Assembler:
         if not path.is_relative_to(self.root):
             raise PublishError(f"{what} is outside the manuscript folder", summary, line)
         if not path.is_file():
-            raise PublishError(f"{what} not found", summary, line)
+            why = "is not a regular file" if path.exists() else "not found"
+            raise PublishError(f"{what} {why}", summary, line)
         return path
 
     def _read(

@@ -10,9 +10,13 @@ from typing import Any
 
 from ..errors import PublishError
 from ..model import Metadata, Part, Warning
+from . import files
 from .assemble import TopEntry
 from .summary import Entry, Summary, parse_summary
 
+#: A title (a heading, a book's title) longer than this is cut, with a warning where it is
+#: a heading: no page or table of contents shows more, and layout would take minutes.
+MAX_TITLE = 1000
 #: Summary titles that are no book's title.
 _GENERIC_TITLES = {"summary", "table of contents", "contents", "目录", "目錄", "摘要", "大纲"}
 #: First headings of a README that name a part of the book, not the book.
@@ -21,14 +25,9 @@ _README_HEADINGS = {"关于本书", "关于", "本书简介", "简介", "介绍"
                     "概述", "關於本書", "簡介"}  # fmt: skip
 
 
-def read_summary(path: Path, dialect: str = "mdbook") -> Summary:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PublishError(f"not UTF-8 text (byte {exc.start})", path) from None
-    except OSError as exc:
-        raise PublishError(f"cannot read: {exc.strerror}", path) from None
-    return parse_summary(text, path, dialect)
+def read_summary(path: Path, root: Path, dialect: str = "mdbook") -> Summary:
+    """The summary file `path` (inside the book `root`), parsed."""
+    return parse_summary(files.read_text(path, root), path, dialect)
 
 
 def top_entries(summary: Summary, path: Path, warnings: list[Warning]) -> list[TopEntry]:
@@ -65,19 +64,20 @@ def _kept(entry: Entry) -> bool:
     return any(_kept(child) for child in entry.children)
 
 
-def first_heading(path: Path) -> str | None:
-    """The text of a Markdown file's first `#` heading, if it has one."""
+def first_heading(path: Path, root: Path) -> str | None:
+    """The text of a Markdown file's first `#` heading, if it has one (only a regular file
+    inside the book `root` is read: a README linked to a file elsewhere gives nothing)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = files.read_text(path, root)
+    except PublishError:
         return None
     match = re.search(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", text, re.M)
-    return match.group(1).strip() if match else None
+    return match.group(1).strip()[:MAX_TITLE] if match else None
 
 
 def book_title(summary: Summary, readme: Path | None, folder: Path, warnings: list) -> str:
     """A title for a book whose configuration gives none."""
-    title = first_heading(readme) if readme is not None and readme.is_file() else None
+    title = first_heading(readme, folder) if readme is not None else None
     if title and title.strip().lower() in _README_HEADINGS:
         title = None  # `# 关于本书` is the introduction's title, not the book's
     if not title and summary.title and summary.title.strip().lower() not in _GENERIC_TITLES:
@@ -89,14 +89,14 @@ def book_title(summary: Summary, readme: Path | None, folder: Path, warnings: li
     return title
 
 
-def detect_language(files: list[Path], warnings: list[Warning], where: Path) -> str:
+def detect_language(paths: list[Path], warnings: list[Warning], where: Path, root: Path) -> str:
     """The language of the text (the first few files), with a warning saying it was
     guessed: mostly Han → zh-CN, kana → ja, hangul → ko, Latin letters → en."""
     han = kana = hangul = latin = 0
-    for path in files[:20]:
+    for path in paths[:20]:
         try:
-            text = path.read_text(encoding="utf-8-sig", errors="replace")[:20000]
-        except OSError:
+            text = files.read_bytes(path, root)[:60000].decode("utf-8", "replace")[:20000]
+        except PublishError:
             continue
         for char in text:
             if "\u3040" <= char <= "\u30ff":

@@ -13,6 +13,7 @@ from typing import Any
 from ..config import check_tables
 from ..errors import PublishError
 from ..model import Book, Warning
+from . import files
 from .assemble import Assembler, TopEntry
 from .common import (
     book_title,
@@ -28,14 +29,14 @@ from .summary import Entry
 
 def book_json(folder: Path) -> dict[str, Any]:
     path = folder / "book.json"
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise PublishError(f"not UTF-8 text (byte {exc.start})", path) from None
+        data = json.loads(files.read_text(path, folder))
     except json.JSONDecodeError as exc:
         raise PublishError(f"invalid JSON: {exc.msg}", path, exc.lineno) from None
+    except RecursionError:
+        raise PublishError("invalid JSON: nested too deeply", path) from None
     if not isinstance(data, dict):
         raise PublishError("book.json must hold an object { … }", path)
     return data
@@ -65,16 +66,16 @@ def read(folder: Path) -> Book:
     ours = data.get("publish", {})
     if not isinstance(ours, dict):
         raise PublishError("`publish` must be an object { … }", where)
-    text = where.read_text(encoding="utf-8-sig") if where.is_file() else ""
+    text = files.read_text(where, root) if data else ""
     config = check_tables(dict(ours), text, where, prefix="publish.", book_required=False)
-    summary = read_summary(summary_path, "gitbook")
+    summary = read_summary(summary_path, root, "gitbook")
     tops = top_entries(summary, summary_path, warnings)
     structure = data.get("structure") if isinstance(data.get("structure"), dict) else {}
     readme_name = structure.get("readme", "README.md")
     if not isinstance(readme_name, str):
         raise PublishError("`structure.readme` must be a string", where)
     readme = summary_path.parent / readme_name
-    tops = _introduction(tops, summary_path, readme)
+    tops = _introduction(tops, summary_path, readme, root)
 
     raw: dict[str, Any] = dict(ours.get("book", {}))
     for key, ours_key in (("title", "title"), ("description", "description"),
@@ -93,8 +94,8 @@ def read(folder: Path) -> Book:
         raw["title"] = book_title(summary, readme, folder, warnings)
 
     if not raw.get("language"):
-        files = summary_files(tops, summary_path.parent)
-        raw["language"] = detect_language(files, warnings, summary_path)
+        paths = summary_files(tops, summary_path.parent)
+        raw["language"] = detect_language(paths, warnings, summary_path, root)
     assembler = Assembler(root, config.settings, warnings, language=raw["language"])
     chapters = assembler.chapters(tops, summary_path)
     raw = check_tables({"book": raw}, text, where, prefix="publish.", book_required=False).book
@@ -103,10 +104,10 @@ def read(folder: Path) -> Book:
                           [*inputs, summary_path])  # fmt: skip
 
 
-def _introduction(tops: list[TopEntry], summary: Path, readme: Path) -> list[TopEntry]:
+def _introduction(tops: list[TopEntry], summary: Path, readme: Path, root: Path) -> list[TopEntry]:
     """README.md is the book's introduction: front matter, first, whether the summary
-    lists it first or not at all."""
-    if not readme.is_file():
+    lists it first or not at all (only a regular file inside the book)."""
+    if not files.is_file(readme, root):
         return tops
     first = tops[0].entry
     if first.path and (summary.parent / first.path).resolve() == readme.resolve():
@@ -121,14 +122,14 @@ def _introduction(tops: list[TopEntry], summary: Path, readme: Path) -> list[Top
     )
     if listed:
         return tops
-    title = first_heading(readme) or _introduction_title(readme)
+    title = first_heading(readme, root) or _introduction_title(readme, root)
     name = readme.resolve().relative_to(summary.parent.resolve()).as_posix()
     return [TopEntry(Entry(title, name, 0), "front"), *tops]
 
 
-def _introduction_title(readme: Path) -> str:
+def _introduction_title(readme: Path, root: Path) -> str:
     """The title of an introduction without a heading, in the text's language."""
-    text = readme.read_text(encoding="utf-8-sig", errors="replace")
+    text = files.read_bytes(readme, root).decode("utf-8", "replace")
     return "简介" if re.search(r"[\u4e00-\u9fff]", text) else "Introduction"
 
 

@@ -24,11 +24,12 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from ..config import SecuritySettings
 from ..errors import PublishError
-from ..images import BrokenImage, alt_text, check_image, checked_resource
+from ..images import BrokenImage, check_image, checked_resource
 from ..model import Footnote, Resource, Warning
-from ..sanitize import sanitize, violations
+from ..sanitize import ImagePolicy, images, sanitize, sanitize_svg, violations
 from ..typography.prepare import join_lines
 from ..typography.ruby import ruby_plugin
+from . import files
 
 #: Images a PDF and an EPUB 3 reader both show (EPUB 3 core media types).
 IMAGE_TYPES = {
@@ -77,6 +78,14 @@ class Context:
     included: list[Path] = field(default_factory=list)
     #: Remote images refused (src, file, line), reported together at the end.
     remote: list[tuple[str, Path, int | None]] = field(default_factory=list)
+    #: Each raw `<img>` src met → its href (None: refused, its alt text stays).
+    images: dict[str, str | None] = field(default_factory=dict)
+
+    def image_policy(self) -> ImagePolicy:
+        """What the sanitiser makes of an `<img>`'s src: the href found for it when it was
+        read, an image of the book (Markdown's, a diagram's) as it is, anything else refused."""
+        hrefs = {resource.href for resource in self.resources.values()}
+        return lambda src: self.images.get(src, src if src in hrefs else None)
 
     def warn(self, message: str, line: int | None) -> None:
         self.warnings.append(Warning(message, self.path, line))
@@ -86,12 +95,10 @@ def read_text(context: Context) -> str:
     """The file's text: UTF-8 (BOM or not), LF line ends, no character XML forbids."""
     path = context.path
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise PublishError("not UTF-8 text; save the chapter as UTF-8", path, line) from None
-    except OSError as exc:
-        raise PublishError(f"cannot read: {exc.strerror}", path) from None
+        text = files.read_text(path, context.root)
+    except files.BookFileError as exc:
+        reason = "not UTF-8 text; save the chapter as UTF-8" if exc.line else exc.reason
+        raise PublishError(reason, path, exc.line) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "{{" in text:  # mdBook's {{#include}} directives (code kept in files of its own)
         from ..includes import include
@@ -133,6 +140,7 @@ def render(md: MarkdownIt, parsed: ParsedText) -> tuple[str, list[Footnote]]:
     """The file's body as XHTML (through the raw-HTML allow-list) and its footnotes."""
     env = parsed.env
     chapter_id = env["chapter_id"]
+    policy = env["context"].image_policy()
     footnotes = []
     for note_id, note_tokens in parsed.notes:
         label = str(note_id + 1)
@@ -141,10 +149,10 @@ def render(md: MarkdownIt, parsed: ParsedText) -> tuple[str, list[Footnote]]:
                 id=f"fn-{chapter_id}-{label}",
                 ref_id=f"fnref-{chapter_id}-{label}",
                 label=label,
-                html=sanitize(md.renderer.render(note_tokens, md.options, env).strip()),
+                html=sanitize(md.renderer.render(note_tokens, md.options, env).strip(), policy),
             )
         )
-    return sanitize(md.renderer.render(parsed.body, md.options, env)), footnotes
+    return sanitize(md.renderer.render(parsed.body, md.options, env), policy), footnotes
 
 
 def _split_footnotes(tokens: list[Token]) -> tuple[list[Token], list[tuple[int, list[Token]]]]:
@@ -192,8 +200,6 @@ def _check_resources(tokens: list[Token], context: Context) -> None:
         line = token.map[0] + 1 if token.map else None
         if token.type == "html_block":
             token.content = _raw_html(token.content, context, line)
-            if token.content.strip() and "<" not in token.content:
-                token.content = f"<p>{token.content.strip()}</p>\n"  # a refused image's alt
         if token.type != "inline":
             continue
         children = []
@@ -211,24 +217,18 @@ def _check_resources(tokens: list[Token], context: Context) -> None:
 
 
 def _raw_html(fragment: str, context: Context, line: int | None) -> str:
+    """Warn of what the allow-list will remove, and resolve each `<img>` the HTML parser
+    finds (the src → href map is applied when the chapter is sanitised, by the same
+    parser: an image it did not see here never reaches an edition)."""
     for problem in violations(fragment):
         context.warn(f"raw HTML: {problem}", line)
-
-    def image(match: re.Match) -> str:
-        src = html.unescape(match.group(2) if match.group(2) is not None else match.group(3))
-        href = _resolve_image(src, context, line)
-        if href is None:  # refused or broken: its alt text stays in its place
-            return html.escape(html.unescape(alt_text(match.group(0))))
-        start, end = match.span(2) if match.group(2) is not None else match.span(3)
-        tag, offset = match.group(0), match.start()
-        quoted = html.escape(href) if match.group(2) is not None else f'"{html.escape(href)}"'
-        return tag[: start - offset] + quoted + tag[end - offset :]
-
-    return _IMG_RE.sub(image, fragment)
-
-
-#: A raw `<img>` and its src: quoted (spaces allowed: `src="a b.png"`) or bare.
-_IMG_RE = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:(["'])(.*?)\1|([^"'\s>]+))[^>]*>""", re.S)
+    sources, alone = images(fragment)
+    for src in sources:
+        if src not in context.images:
+            context.images[src] = _resolve_image(src, context, line)
+    if alone and all(context.images[src] is None for src in sources):
+        return f"<p>{fragment.strip()}</p>\n"  # refused images' alt texts: a paragraph
+    return fragment
 
 
 #: Stands where the warning about remote images will be, once they are all counted.
@@ -280,6 +280,9 @@ def _resolve_image(src: str, context: Context, line: int | None) -> str | None:
         context.warn(f"{error.message} (its alt text is printed instead)", line)
         return None
     resource = checked_resource(href, target, media_type or IMAGE_TYPES[suffix])
+    if resource.media_type == "image/svg+xml":  # both editions get it without scripts, links
+        clean = sanitize_svg(resource.content(), context.security.allow_data_urls)
+        resource = Resource(resource.href, resource.path, resource.media_type, clean)
     if _UNSAFE_RE.search(resource.href):
         safe = _safe_href(resource.href, root, context.resources)
         resource = Resource(safe, root / safe, resource.media_type, resource.content())
@@ -361,6 +364,8 @@ def _embedded_image(
     href = f"images/_embedded-{hashlib.sha256(data).hexdigest()[:16]}{_EXTENSIONS[media_type]}"
     if href not in context.resources:
         check_image(data, src, context.path, line, svg=media_type == "image/svg+xml")
+        if media_type == "image/svg+xml":
+            data = sanitize_svg(data, context.security.allow_data_urls)
         context.resources[href] = Resource(href, context.root / href, media_type, data)
     return href
 

@@ -58,7 +58,7 @@ def read(folder: Path, data: dict[str, Any], text: str) -> Book:
         raise fail(f"`src` “{src}” is outside the book folder", "src")
     if not summary_path.is_file():
         raise PublishError(f"no SUMMARY.md in `{src}` (an mdBook needs one)", toml)
-    summary = read_summary(summary_path)
+    summary = read_summary(summary_path, root)
     tops = top_entries(summary, summary_path, warnings)
 
     raw: dict[str, Any] = dict(ours.get("book", {}))  # our [output.publish.book] first
@@ -78,8 +78,8 @@ def read(folder: Path, data: dict[str, Any], text: str) -> Book:
         raw["title"] = book_title(summary, root / src / "README.md", folder, warnings)
 
     if not raw.get("language"):
-        files = summary_files(tops, summary_path.parent)
-        raw["language"] = detect_language(files, warnings, toml)
+        paths = summary_files(tops, summary_path.parent)
+        raw["language"] = detect_language(paths, warnings, toml, root)
     assembler = Assembler(
         root,
         config.settings,

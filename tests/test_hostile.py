@@ -1,0 +1,199 @@
+"""Hostile book folders, third pass (issue #22): every file the readers open stays inside
+the book and is a regular file of bounded size; nothing a book holds can block a build,
+fill the memory, or leak a line of a file elsewhere into either edition."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import pdf_pages_text
+from publish.build import build
+from publish.errors import PublishError
+from publish.includes import MAX_EXPANDED, include
+from publish.readers import read_book
+from publish.readers.files import MAX_TEXT_BYTES, BookFileError, read_bytes
+
+SECRET = "SECRET-LINE-OF-ANOTHER-FILE"
+
+
+@pytest.fixture
+def secret(tmp_path_factory) -> Path:
+    """A file outside every book, whose first line must never be read into one."""
+    path = tmp_path_factory.mktemp("home") / "private.md"
+    path.write_text(f"# {SECRET}\n\nprivate text\n", encoding="utf-8")
+    return path
+
+
+def mdbook(folder: Path, chapter: str = "# 第一章\n\n正文。\n", title: str | None = None) -> Path:
+    src = folder / "src"
+    src.mkdir(parents=True)
+    book = '[book]\nlanguage = "zh-CN"\n' + (f'title = "{title}"\n' if title else "")
+    (folder / "book.toml").write_text(book, encoding="utf-8")
+    (src / "SUMMARY.md").write_text("# Summary\n\n- [第一章](chapter.md)\n", encoding="utf-8")
+    (src / "chapter.md").write_text(chapter, encoding="utf-8")
+    return folder
+
+
+def gitbook(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "SUMMARY.md").write_text("# Summary\n\n* [第一章](chapter.md)\n", encoding="utf-8")
+    (folder / "chapter.md").write_text("# 第一章\n\n正文。\n", encoding="utf-8")
+    (folder / "book.json").write_text('{"language": "zh-hans"}', encoding="utf-8")
+    return folder
+
+
+def editions_text(result) -> str:
+    """What both editions say: the PDF's text and every file of the EPUB."""
+    parts = []
+    for path in result.written:
+        if path.suffix == ".pdf":
+            parts += pdf_pages_text(path)
+        elif path.suffix == ".epub":
+            with zipfile.ZipFile(path) as epub:
+                parts += [epub.read(name).decode("utf-8", "replace") for name in epub.namelist()]
+    return "\n".join(parts)
+
+
+# --- item 4: a line of a file outside the book ----------------------------------------------
+
+
+def test_mdbook_readme_linked_out_gives_no_title(tmp_path: Path, secret: Path) -> None:
+    book = mdbook(tmp_path / "book")
+    (book / "src" / "README.md").symlink_to(secret)
+    result = build(book, tmp_path / "out", ("pdf", "epub"))
+    assert result.book.metadata.title == "book"  # the folder's name, with its warning
+    assert SECRET not in editions_text(result)
+
+
+def test_gitbook_readme_linked_out_is_no_introduction(tmp_path: Path, secret: Path) -> None:
+    book = gitbook(tmp_path / "book")
+    (book / "README.md").symlink_to(secret)
+    result = build(book, tmp_path / "out", ("epub",))
+    assert [c.title for c in result.book.chapters] == ["第一章"]
+    assert SECRET not in editions_text(result)
+
+
+@pytest.mark.parametrize("name", ["SUMMARY.md", "book.json"])
+def test_gitbook_files_linked_out_are_refused(tmp_path: Path, secret: Path, name: str) -> None:
+    book = gitbook(tmp_path / "book")
+    (book / name).unlink()
+    (book / name).symlink_to(secret)
+    with pytest.raises(PublishError) as error:
+        read_book(book)
+    assert SECRET not in str(error.value)
+    assert "outside the book folder" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_book_toml_linked_out_is_refused(tmp_path: Path, secret: Path) -> None:
+    book = mdbook(tmp_path / "book")
+    (book / "book.toml").unlink()
+    (book / "book.toml").symlink_to(secret)
+    with pytest.raises(PublishError, match="book.toml: refused: it is outside the book"):
+        read_book(book)
+
+
+# --- item 6: files that block or never end --------------------------------------------------
+
+
+def _read_in_a_child(book: Path, seconds: float = 60) -> subprocess.CompletedProcess:
+    """The EPUB built in another process, so that a read that blocks fails the test (by
+    its timeout), not the run."""
+    command = [sys.executable, "-m", "publish", "build", str(book), "--format", "epub",
+               "--out", str(book.parent / "out"), "-q"]  # fmt: skip
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True, cwd=book.parent)  # fmt: skip
+    try:
+        out, err = child.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)  # the build and its worker, blocked
+        child.communicate()
+        pytest.fail(f"the build did not end in {seconds} s")
+    return subprocess.CompletedProcess(command, child.returncode, out, err)
+
+
+def test_include_of_a_fifo_does_not_block(tmp_path: Path) -> None:
+    book = mdbook(tmp_path / "book", "# 第一章\n\n{{#include pipe.txt}}\n")
+    os.mkfifo(book / "src" / "pipe.txt")
+    done = _read_in_a_child(book, 30)  # today: an open() that never returns
+    assert done.returncode == 0, done.stderr
+    with pytest.raises(BookFileError, match="named pipe"):
+        read_bytes(book / "src" / "pipe.txt", book)
+    warnings = [str(w) for w in read_book(book).warnings]
+    assert any("include `pipe.txt` refused: it is a named pipe (FIFO)" in w for w in warnings)
+
+
+def test_a_chapter_that_is_a_fifo_is_one_line(tmp_path: Path) -> None:
+    book = mdbook(tmp_path / "book")
+    (book / "src" / "chapter.md").unlink()
+    os.mkfifo(book / "src" / "chapter.md")
+    done = _read_in_a_child(book, 30)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"publish: error: {book.resolve()}/src/SUMMARY.md:3: chapter file `chapter.md` "
+        "is not a regular file"
+    ]
+
+
+def test_include_of_a_device_reads_nothing(tmp_path: Path) -> None:
+    book = mdbook(tmp_path / "book", "# 第一章\n\n{{#include zero}}\n")
+    try:  # /dev/zero, made inside the book (tar extracts device nodes as root)
+        os.mknod(book / "src" / "zero", stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    done = _read_in_a_child(book, 30)  # today: reads until the memory runs out
+    assert done.returncode == 0, done.stderr[-500:]
+    warnings = [str(w) for w in read_book(book).warnings]
+    assert any("include `zero` refused: it is a device" in w for w in warnings)
+
+
+def test_a_text_file_over_the_cap_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.md"
+    with open(big, "wb") as handle:
+        handle.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk used
+    with pytest.raises(BookFileError, match="larger than 32 MiB"):
+        read_bytes(big, tmp_path)
+
+
+def test_self_includes_stop_at_the_expansion_limit(tmp_path: Path) -> None:
+    """Four self-includes of an 840 KB file reached 2.3 GB in 60 s; now one clear line."""
+    book = mdbook(tmp_path / "book")
+    chapter = book / "src" / "chapter.md"
+    text = "x" * 840_000 + "\n" + "{{#include chapter.md}}\n" * 4
+    chapter.write_text(text, encoding="utf-8")
+    with pytest.raises(PublishError) as error:
+        include(text, chapter, book, lambda *a: None)
+    assert f"includes expand to more than {MAX_EXPANDED // 2**20} MiB" in str(error.value)
+    assert str(error.value).startswith(f"{chapter}:2:")
+
+
+def test_include_line_number_of_5000_digits(tmp_path: Path) -> None:
+    book = mdbook(tmp_path / "book", "# 第一章\n\n{{#include lines.txt:" + "9" * 5000 + "}}\n")
+    (book / "src" / "lines.txt").write_text("one\ntwo\n", encoding="utf-8")
+    text = (book / "src" / "chapter.md").read_text(encoding="utf-8")
+    out = include(text, book / "src" / "chapter.md", book, lambda *a: None)
+    assert out.text == "# 第一章\n\n\n"  # past the end: nothing, as mdBook
+    span = "{{#include lines.txt:2:" + "9" * 5000 + "}}"
+    assert include(span, book / "src" / "chapter.md", book, lambda *a: None).text == "two"
+
+
+# --- item 7: a chapter listed twice ----------------------------------------------------------
+
+
+def test_a_chapter_listed_twice_says_so(tmp_path: Path) -> None:
+    book = mdbook(tmp_path / "book", title="书")
+    summary = "# Summary\n\n- [第一章](chapter.md)\n- [又一次](chapter.md)\n"
+    (book / "src" / "SUMMARY.md").write_text(summary, encoding="utf-8")
+    with pytest.raises(PublishError) as error:
+        read_book(book)
+    assert str(error.value) == (
+        f"{book.resolve() / 'src' / 'SUMMARY.md'}:4: chapter file `chapter.md` is listed twice "
+        "(first at line 3); a file can be one chapter only"
+    )
