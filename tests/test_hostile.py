@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from conftest import pdf_pages_text
 from publish.build import build
@@ -197,3 +198,82 @@ def test_a_chapter_listed_twice_says_so(tmp_path: Path) -> None:
         f"{book.resolve() / 'src' / 'SUMMARY.md'}:4: chapter file `chapter.md` is listed twice "
         "(first at line 3); a file can be one chapter only"
     )
+
+
+# --- item 5: raw HTML images and SVG images ---------------------------------------------------
+
+MANUSCRIPT = '[book]\ntitle = "测试"\nauthors = ["佚名"]\nlanguage = "zh-CN"\nchapters = ["a.md"]\n'
+TRACKER = "127.0.0.1:9"
+HOSTILE_SVG = f"""<?xml version="1.0"?>
+<!DOCTYPE svg [<!ENTITY leak SYSTEM "file:///etc/hostname"><!ENTITY word "ENTITY-TEXT">]>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+     width="40" height="20" viewBox="0 0 40 20" onload="alert(1)">
+  <style>@import url(http://{TRACKER}/import.css); rect {{ fill: url(http://{TRACKER}/f) }}</style>
+  <script>alert(document.cookie)</script>
+  <rect width="40" height="20" style="fill: url('http://{TRACKER}/style')"/>
+  <image href="file:///etc/passwd" width="1" height="1"/>
+  <image xlink:href="http://{TRACKER}/pixel.png" width="1" height="1"/>
+  <a href="javascript:alert(1)"><text y="15">&leak;&word;</text></a>
+  <set attributeName="href" to="javascript:alert(2)"/>
+  <foreignObject><div xmlns="http://www.w3.org/1999/xhtml">html</div></foreignObject>
+</svg>
+"""
+
+
+def _epub_files(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as epub:
+        return {name: epub.read(name) for name in epub.namelist()}
+
+
+def test_raw_images_the_parser_sees_are_all_checked(tmp_path: Path) -> None:
+    """What a regular expression missed: upper case, a `>` in a quoted attribute, `/` for a
+    space, a data: URL with allow-data-urls off. No tracking pixel reaches the EPUB."""
+    png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="
+    chapter = (
+        "# 章\n\n"
+        f'甲 <IMG SRC="http://{TRACKER}/upper.png" ALT="大写"> 乙\n\n'
+        f'丙 <img alt=">" src="http://{TRACKER}/quoted.png"> 丁\n\n'
+        f'戊 <img/src="http://{TRACKER}/slash.png"> 己\n\n'
+        f'<IMG SRC="{png}" alt="内嵌">\n\n'
+        f"庚 <img src='{png}' alt=\"内嵌二\"> 辛\n"
+    )
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "book.toml").write_text(MANUSCRIPT, encoding="utf-8")
+    (book / "a.md").write_text(chapter, encoding="utf-8")
+    result = build(book, tmp_path / "out", ("epub",))
+    files = _epub_files(result.written[0])
+    xhtml = b"".join(data for name, data in files.items() if name.endswith("html")).decode()
+    sources = [
+        img.get("src")
+        for name, data in files.items()
+        if name.endswith(".xhtml")
+        for img in etree.fromstring(data).iter("{http://www.w3.org/1999/xhtml}img")
+    ]
+    assert all(src.startswith("images/") for src in sources), sources
+    assert 'src="data:' not in xhtml and 'src="http' not in xhtml.replace("&lt;img/src=", "")
+    assert "&lt;img/src=" in xhtml  # no tag to CommonMark: printed as the text it is
+    assert not [name for name in files if "_embedded" in name]  # no data: image let in
+    assert "大写" in xhtml and "内嵌" in xhtml and "内嵌二" in xhtml  # their alt texts stay
+    warnings = " ".join(str(w) for w in result.book.warnings)
+    assert "4 remote image(s) refused" in warnings or "remote image" in warnings
+    assert warnings.count("allow-data-urls") == 1  # the same data: URL, said once
+
+
+@pytest.mark.parametrize("allow_data", [False, True])
+def test_svg_images_lose_scripts_entities_and_references(tmp_path: Path, allow_data) -> None:
+    book = tmp_path / "book"
+    book.mkdir()
+    toml = MANUSCRIPT + ("[security]\nallow-data-urls = true\n" if allow_data else "")
+    (book / "book.toml").write_text(toml, encoding="utf-8")
+    (book / "a.md").write_text("# 章\n\n![图](figure.svg)\n", encoding="utf-8")
+    (book / "figure.svg").write_text(HOSTILE_SVG, encoding="utf-8")
+    result = build(book, tmp_path / "out", ("pdf", "epub"))
+    epub = next(p for p in result.written if p.suffix == ".epub")
+    svg = next(data for name, data in _epub_files(epub).items() if name.endswith(".svg"))
+    text = svg.decode()
+    for bad in (TRACKER, "<script", "alert", "file:", "ENTITY", "DOCTYPE", "onload",
+                "javascript", "foreignObject", "<set", "@import"):  # fmt: skip
+        assert bad not in text, bad
+    assert "<rect" in text and "<text" in text  # the drawing itself stays
+    assert SECRET not in editions_text(result)

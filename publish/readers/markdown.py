@@ -199,7 +199,7 @@ def _check_resources(tokens: list[Token], context: Context) -> None:
     for token in tokens:
         line = token.map[0] + 1 if token.map else None
         if token.type == "html_block":
-            token.content = _raw_html(token.content, context, line)
+            token.content = _raw_html(token.content, context, line, block=True)
         if token.type != "inline":
             continue
         children = []
@@ -216,7 +216,7 @@ def _check_resources(tokens: list[Token], context: Context) -> None:
         token.children = children
 
 
-def _raw_html(fragment: str, context: Context, line: int | None) -> str:
+def _raw_html(fragment: str, context: Context, line: int | None, block: bool = False) -> str:
     """Warn of what the allow-list will remove, and resolve each `<img>` the HTML parser
     finds (the src → href map is applied when the chapter is sanitised, by the same
     parser: an image it did not see here never reaches an edition)."""
@@ -226,7 +226,7 @@ def _raw_html(fragment: str, context: Context, line: int | None) -> str:
     for src in sources:
         if src not in context.images:
             context.images[src] = _resolve_image(src, context, line)
-    if alone and all(context.images[src] is None for src in sources):
+    if block and alone and all(context.images[src] is None for src in sources):
         return f"<p>{fragment.strip()}</p>\n"  # refused images' alt texts: a paragraph
     return fragment
 
