@@ -277,3 +277,107 @@ def test_svg_images_lose_scripts_entities_and_references(tmp_path: Path, allow_d
         assert bad not in text, bad
     assert "<rect" in text and "<text" in text  # the drawing itself stays
     assert SECRET not in editions_text(result)
+
+
+# --- item 2: diagrams reach no network ---------------------------------------------------------
+
+
+@pytest.fixture
+def listener():
+    """An HTTP server on 127.0.0.1 that counts the requests it gets."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Count(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_POST = do_HEAD = do_GET  # noqa: N815
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Count)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.hits = hits
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def hostile_diagram(url: str) -> str:
+    """A diagram that makes a browser fetch `url` in every way the issue names."""
+    init = {
+        "securityLevel": "loose",
+        "htmlLabels": True,
+        "flowchart": {"htmlLabels": True},
+        "themeCSS": f".node rect {{ fill: url({url}/themecss) }} @import url({url}/import);",
+        "fontFamily": f"x; background: url({url}/fontfamily)",
+        "themeVariables": {"fontFamily": f"y; background-image: url({url}/themevariables)"},
+    }
+    import json
+
+    return (
+        f"%%{{init: {json.dumps(init)}}}%%\n"
+        "graph LR\n"
+        f"  A[\"<img src='{url}/label'>\"] --> B[乙]\n"
+        f'  click B href "{url}/click"\n'
+    )
+
+
+def test_mermaid_directives_that_load_resources_are_refused() -> None:
+    from publish.markup.diagrams import refuse_directives
+
+    source, refused = refuse_directives(hostile_diagram("http://127.0.0.1:9"))
+    assert "%%{init" not in source and source.lstrip().startswith("graph LR")
+    assert refused is not None and "`securityLevel`" in refused
+    front = "---\nconfig:\n  themeCSS: '@import url(http://127.0.0.1:9/a)'\n---\ngraph LR\n  A\n"
+    assert refuse_directives(front) == ("\ngraph LR\n  A\n", "a configuration setting `themeCSS`")
+    harmless = '%%{init: {"theme": "forest"}}%%\ngraph LR\n  A --> B\n'
+    assert refuse_directives(harmless) == (harmless, None)
+
+
+def _mermaid_available() -> bool:
+    from publish.markup import diagrams
+
+    return (diagrams.TOOLS / "node_modules" / "@mermaid-js" / "mermaid-cli").is_dir() and Path(
+        "/usr/bin/chromium"
+    ).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not _mermaid_available(), reason="Mermaid CLI and Chromium (make installs them)"
+)
+def test_diagrams_send_no_request(tmp_path: Path, listener, monkeypatch) -> None:
+    """The browser drawing a diagram gets every way to fetch a URL on 127.0.0.1, first with
+    our configuration and directive filter bypassed (the browser's network alone), then
+    in a build: not one request arrives; the book's SVG names no URL."""
+    from publish.markup import diagrams
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    url = f"http://127.0.0.1:{listener.server_address[1]}"
+    with monkeypatch.context() as loose:  # our configuration and filter bypassed
+        loose.setattr(diagrams, "CONFIG", {"htmlLabels": True, "securityLevel": "loose"})
+        svg, refused = diagrams._run_mmdc(hostile_diagram(url))
+    assert listener.hits == []
+    assert {u.rsplit("/", 1)[1] for u in refused} >= {"label", "fontfamily", "themecss"}
+    clean = diagrams.sanitize_svg(diagrams.tidy(svg))
+    assert url.encode() not in clean
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "book.toml").write_text(MANUSCRIPT, encoding="utf-8")
+    chapter = f"# 章\n\n```mermaid\n{hostile_diagram(url)}```\n"
+    (book / "a.md").write_text(chapter, encoding="utf-8")
+    result = build(book, tmp_path / "out", ("pdf", "epub"))
+    assert listener.hits == []
+    warnings = [str(w) for w in result.book.warnings]
+    assert any("mermaid: a configuration setting" in w for w in warnings), warnings
+    epub = next(p for p in result.written if p.suffix == ".epub")
+    assert not [n for n, data in _epub_files(epub).items() if url.encode() in data]
