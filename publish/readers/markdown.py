@@ -84,8 +84,14 @@ class Context:
     def image_policy(self) -> ImagePolicy:
         """What the sanitiser makes of an `<img>`'s src: the href found for it when it was
         read, an image of the book (Markdown's, a diagram's) as it is, anything else refused."""
-        hrefs = {resource.href for resource in self.resources.values()}
-        return lambda src: self.images.get(src, src if src in hrefs else None)
+
+        def policy(src: str) -> str | None:
+            if src in self.images:
+                return self.images[src]
+            # Asked while rendering: a diagram's image is registered by then, not before.
+            return src if any(r.href == src for r in self.resources.values()) else None
+
+        return policy
 
     def warn(self, message: str, line: int | None) -> None:
         self.warnings.append(Warning(message, self.path, line))
