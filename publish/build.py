@@ -35,8 +35,12 @@ def target_name(name: str, fmt: str) -> str:
 
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`, renamed to `target` only if the block succeeds."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    """A temporary path beside `target`, renamed to `target` only if the block succeeds.
+    Its name holds the process id: what a killed build (SIGKILL: no `finally` runs) left
+    is removed by the next one."""
+    _remove_orphans(target.parent)
+    prefix = f".{target.name}.{os.getpid()}."
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
     os.close(fd)
     temporary = Path(name)
     try:
@@ -46,6 +50,28 @@ def atomic_output(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Remove the `.part` files in `folder` (`.NAME.PID.XXXX.part`) whose build is no
+    longer running: a build killed outright leaves its own behind."""
+    for part in folder.glob(".*.part"):
+        pid = part.name.rsplit(".", 3)[1]
+        if not pid.isdigit() or _running(int(pid)):
+            continue  # not ours, or another build writing now
+        with contextlib.suppress(OSError):
+            if part.is_file() and not part.is_symlink():
+                part.unlink()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 #: Laid-out pieces of long books are kept in this folder of the output folder.

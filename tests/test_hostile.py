@@ -381,3 +381,67 @@ def test_diagrams_send_no_request(tmp_path: Path, listener, monkeypatch) -> None
     assert any("mermaid: a configuration setting" in w for w in warnings), warnings
     epub = next(p for p in result.written if p.suffix == ".epub")
     assert not [n for n, data in _epub_files(epub).items() if url.encode() in data]
+
+
+# --- items 6 and 7: limits, and one clear line ------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [30_000, 300_000])
+def test_a_heading_too_long_is_one_line(tmp_path: Path, length: int) -> None:
+    """30,000 characters raised RecursionError in the layout; 300,000 never ended."""
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "book.toml").write_text(MANUSCRIPT, encoding="utf-8")
+    (book / "a.md").write_text(f"# 章\n\n## {'字' * length}\n\n正文。\n", encoding="utf-8")
+    done = _read_in_a_child(book, 60)
+    assert done.returncode == 1, done.stderr[-300:]
+    assert done.stderr.splitlines() == [
+        f"publish: error: {book / 'a.md'}:3: a heading of {length:,} characters; "
+        "the limit is 1,000 (a paragraph marked as a heading?)"
+    ]
+
+
+def test_a_long_heading_within_the_limit_builds(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "book.toml").write_text(MANUSCRIPT, encoding="utf-8")
+    (book / "a.md").write_text(f"# 章\n\n## {'字' * 1000}\n\n正文。\n", encoding="utf-8")
+    result = build(book, tmp_path / "out", ("pdf",))
+    assert "字" * 100 in "".join(pdf_pages_text(result.written[0]))
+
+
+def test_a_book_title_too_long_is_one_line(tmp_path: Path) -> None:
+    book = mdbook(tmp_path / "book", title="书" * 5000)
+    with pytest.raises(PublishError, match="the book's title of 5,000 characters"):
+        read_book(book)
+
+
+def test_deeply_nested_book_json_is_one_line(tmp_path: Path) -> None:
+    book = gitbook(tmp_path / "book")
+    (book / "book.json").write_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(PublishError, match="book.json: invalid JSON: nested too deeply"):
+        read_book(book)
+
+
+def test_a_killed_build_leaves_no_part_files(tmp_path: Path) -> None:
+    """SIGKILL runs no `finally`: the next build removes what the killed one left."""
+    import shutil
+    import time
+
+    book = shutil.copytree(Path(__file__).resolve().parents[1] / "manuscript", tmp_path / "book")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "publish", "build", str(book), "--out", str(out), "-q",
+               "--format", "pdf"]  # fmt: skip
+    child = subprocess.Popen(command, cwd=tmp_path, start_new_session=True,
+                             stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        end = time.monotonic() + 120
+        while not list(out.glob(".*.part")) and time.monotonic() < end:
+            assert child.poll() is None, "the build ended before it wrote"
+            time.sleep(0.02)
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+    assert list(out.glob(".*.part")), "the killed build left its .part file"
+    build(book, out, ("epub",))
+    assert list(out.glob(".*.part")) == []

@@ -35,9 +35,13 @@ def _house_style_titles(book: Book) -> None:
     import dataclasses
 
     from ..typography.prepare import prepare_title
+    from .assemble import check_title
 
     settings = book.settings.typography
     meta = book.metadata
+    where = book.inputs[0] if book.inputs else book.folder
+    check_title(meta.title, "the book's title", where, None)
+    check_title(meta.subtitle or "", "the book's subtitle", where, None)
     book.metadata = dataclasses.replace(
         meta,
         title=prepare_title(meta.title, settings),

@@ -31,9 +31,19 @@ from .markdown import REMOTE, Context, ParsedText, markdown, parse, plain_text, 
 from .slugs import BookIds, FileSlugs, slug
 from .summary import Entry
 
+#: A heading or title longer than this is refused: no page, running head or table of
+#: contents shows more, and laying out a heading of 30,000 characters exhausts the stack.
+MAX_TITLE = 1000
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 #: Ids the renderers make themselves (footnotes, page-break markers, parts, chapters).
 _RESERVED_RE = re.compile(r"^(?:fn-|fnref-|page-|part\d|ch\d)")
+
+
+def check_title(title: str, what: str, path: Path, line: int | None) -> None:
+    """Refuse a title longer than MAX_TITLE, in one line naming where it is."""
+    if len(title) > MAX_TITLE:
+        raise PublishError(f"{what} of {len(title):,} characters; the limit is {MAX_TITLE:,} "
+                           "(a paragraph marked as a heading?)", path, line)  # fmt: skip
 
 
 @dataclass
@@ -141,11 +151,14 @@ class Assembler:
     ) -> tuple[Chapter, list[_Piece]]:
         pieces: list[_Piece] = []
         title = top.entry.title
+        if top.part is not None:
+            check_title(top.part.title, "a part's title", summary, None)
         sources: list[Path] = []
         notes = 0
 
         def walk(entry: Entry, depth: int) -> None:
             nonlocal title, notes
+            check_title(entry.title or "", "a title", summary, entry.line or None)
             if entry.draft or entry.external:
                 for child in entry.children:
                     walk(child, depth)
@@ -229,6 +242,9 @@ class Assembler:
         if opens_empty and not self.strict:
             del tokens[0:3]  # an empty first heading (`# ` alone): the entry's title instead
         heading_at = [i for i, t in enumerate(tokens) if t.type == "heading_open"]
+        for index in heading_at:
+            line = tokens[index].map[0] + 1 if tokens[index].map else None
+            check_title(plain_text(tokens[index + 1]), "a heading", path, line)
         opens = bool(tokens) and tokens[0].type == "heading_open"
         if self.strict:
             if not opens or tokens[0].tag != "h1":

@@ -11,12 +11,9 @@ from typing import Any
 from ..errors import PublishError
 from ..model import Metadata, Part, Warning
 from . import files
-from .assemble import TopEntry
+from .assemble import MAX_TITLE, TopEntry
 from .summary import Entry, Summary, parse_summary
 
-#: A title (a heading, a book's title) longer than this is cut, with a warning where it is
-#: a heading: no page or table of contents shows more, and layout would take minutes.
-MAX_TITLE = 1000
 #: Summary titles that are no book's title.
 _GENERIC_TITLES = {"summary", "table of contents", "contents", "目录", "目錄", "摘要", "大纲"}
 #: First headings of a README that name a part of the book, not the book.
