@@ -18,7 +18,8 @@ import pdfplumber
 
 from publish.check import _lines_of_page
 from publish.manuscript import read_manuscript
-from publish.pdf import PT_PER_MM, geometry
+from publish.pdf.geometry import geometry
+from publish.units import PT_PER_MM
 
 
 def _han(char: str) -> bool:

@@ -354,7 +354,7 @@ def prepare_techbook(work: Path, repeat: int) -> Case:
     from techbook import generate
 
     from publish.manuscript import read_manuscript
-    from publish.pdf import prepare as prepare_pdf
+    from publish.pdf.html import prepare as prepare_pdf
 
     folder = work / "techbook"
     book_folder = folder / "book"

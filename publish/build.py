@@ -11,26 +11,18 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import PublishError
 from .progress import Progress, silent
+from .renderers import DEFAULT_OUTPUTS, RENDERERS, Job, Rendered, renderer, run
 
 if TYPE_CHECKING:
     from .model import Book, Warning
-    from .pdf import Prepared
+    from .pdf.edition import PrintPlan
     from .workers import Companion
-
-FORMATS = ("pdf", "epub")
-#: Every output, in the order made: the cover needs the interior's page count.
-ORDER = ("pdf", "epub", "cover")
-
-
-def target_name(name: str, fmt: str) -> str:
-    """The file an output is written to: `<name>.pdf`, `<name>.epub`, `<name>-cover.pdf`."""
-    return f"{name}-cover.pdf" if fmt == "cover" else f"{name}.{fmt}"
 
 
 @contextlib.contextmanager
@@ -89,41 +81,50 @@ class BuildResult:
 
 
 def _companion(
-    channel, manuscript: Path, pieces: Path, segment_size: int | None, use_cache: bool, epub: bool
+    channel,
+    manuscript: Path,
+    pieces: Path,
+    segment_size: int | None,
+    use_cache: bool,
+    epub: bool,
+    jobs: int | None,
 ) -> None:
     """The work beside the layout, in another process (workers.Companion). First the
-    manuscript: the model, and what laying it out in one document needs if it is (so that
-    markdown-it, the typography pass, fontconfig and Jinja run while the main process loads
-    WeasyPrint); then the faces' coverage for the font check. Then, if `epub`, the EPUB's
-    embedded fonts; then, given the print edition's page breaks and a path, the EPUB
-    itself: the warnings it gave."""
+    manuscript: the model, and the print edition's plan (pdf.edition.plan_print: with what
+    laying it out in one document needs, if it is), so that markdown-it, the typography
+    pass, fontconfig and Jinja run while the main process loads WeasyPrint; then the faces'
+    coverage for the font check. Then, if `epub`, the EPUB's embedded fonts; then, given the
+    print edition's page breaks and a path, the EPUB itself: the warnings it gave."""
+    # late: this runs in the companion process; the main one need not import them first
     from .manuscript import read_manuscript
-    from .segments import SEGMENT_SIZE, one_document
+    from .pdf.edition import SEGMENT_SIZE, plan_print
 
     book = read_manuscript(manuscript)
-    prepared = one_document(book, pieces, segment_size or SEGMENT_SIZE, use_cache)
-    channel.send((True, (book, prepared)))
+    planned = plan_print(book, pieces, segment_size or SEGMENT_SIZE, use_cache, jobs)
+    channel.send((True, (book, planned)))
     # The faces' coverage, read from the font files on a first build (~0.1 s a CJK face)
     # and kept in the user's cache, where the main process's font check finds it.
+    # late: fontconfig and the faces, loaded in this process only
     from .fonts import coverage
-    from .pdf import glyph_families
+    from .pdf.diagnostics import glyph_families
 
     for family in glyph_families(book.settings.pdf):
         coverage(family)
     if not epub:
         return
-    from .epub import embedded_fonts, render_epub
+    from .epub import embedded_fonts, render_epub  # late: ebooklib, in this process only
 
     fonts = embedded_fonts(book) if book.settings.epub.embed_fonts else []
-    book.page_breaks, target = channel.recv()
-    before = len(book.warnings)
-    render_epub(book, target, fonts)
-    channel.send((True, book.warnings[before:]))
+    page_breaks, target = channel.recv()
+    # The EPUB's own copy of the model, given the print edition's page breaks.
+    copy = replace(book, page_breaks=page_breaks, warnings=[])
+    render_epub(copy, target, fonts)
+    channel.send((True, copy.warnings))
 
 
 def _lay_out_and_write(
     book: Book,
-    prepared: Prepared | None,
+    planned: PrintPlan,
     out: Path,
     ordered: list[str],
     beside: Companion,
@@ -133,9 +134,10 @@ def _lay_out_and_write(
     progress: Progress,
     jobs: int | None,
     segment_size: int | None,
-) -> list[Path]:
-    """Lay out the print edition and write the outputs asked for (the EPUB by the process
-    `beside`, once the page breaks are known); the paths written."""
+) -> tuple[list[Path], list[Rendered]]:
+    """Run the renderers of the outputs asked for (the print edition's layout always: the
+    EPUB, written by the process `beside`, takes its page breaks); the paths written and
+    what each renderer learned."""
     _check_strict(book.warnings, strict)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -143,57 +145,24 @@ def _lay_out_and_write(
         raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
-    targets = [out / target_name(book.settings.output_name, fmt) for fmt in ordered]
-    from .segments import SEGMENT_SIZE, print_edition
-
+    targets = [out / renderer(name).file_name(book.settings.output_name) for name in ordered]
     # All outputs are renamed into place together, after the last one succeeded.
     with progress, contextlib.ExitStack() as stack:
         partial = {
-            fmt: stack.enter_context(atomic_output(target))
-            for fmt, target in zip(ordered, targets, strict=True)
+            name: stack.enter_context(atomic_output(target))
+            for name, target in zip(ordered, targets, strict=True)
         }
-
-        # The print edition is laid out even for the EPUB alone: its page list comes from
-        # the print layout. The EPUB is then written beside the PDF.
-        def laid_out() -> None:
-            if "epub" in partial:
-                progress.step("writing the PDF and the EPUB")
-                beside.send((book.page_breaks, partial["epub"]))
-
-        interior = partial.get("pdf")
-        if "cover" in partial and interior is None:  # the cover needs the page count
-            scratch = stack.enter_context(tempfile.TemporaryDirectory(dir=out, prefix=".cover."))
-            interior = Path(scratch) / "interior.pdf"
-        print_edition(
-            book,
-            interior,
-            out / PIECES,
-            jobs=jobs,
-            use_cache=cache,
-            size=segment_size or SEGMENT_SIZE,
-            progress=progress,
-            laid_out=laid_out,
-            prepared=prepared,
-        )
-        if "cover" in partial:
-            from .imprint.padding import page_count
-            from .imprint.spread import render_cover
-
-            progress.step("writing the cover")
-            geometry = render_cover(book, page_count(interior), partial["cover"])
-            from .prepress import finish
-
-            # The interior's colour standard (PDF/X, CMYK or grey), bleed all round.
-            finish(partial["cover"], book.settings.pdf, bleed=geometry.bleed)
-        if "epub" in partial:
-            book.warnings.extend(beside.receive())
-        _check_strict(book.warnings, strict)
-    return targets
+        options = {"pieces": out / PIECES, "jobs": jobs, "use_cache": cache,
+                   "size": segment_size, "planned": planned}  # fmt: skip
+        job = Job(book, out, partial, progress, stack, options, beside)
+        results = run(job)
+        _check_strict([*book.warnings, *(w for r in results for w in r.warnings)], strict)
+    return targets, results
 
 
 def _load_layout_engine() -> None:
     """Import WeasyPrint and install the Chinese line composition (~0.25 s)."""
-    from .weasy.cjk import install
+    from .weasy.cjk import install  # late: WeasyPrint, loaded here beside the companion
 
     install()
 
@@ -207,7 +176,7 @@ def _check_strict(warnings: list[Warning], strict: bool) -> None:
 def build(
     manuscript: Path,
     out: Path,
-    formats: tuple[str, ...] = FORMATS,
+    formats: tuple[str, ...] = DEFAULT_OUTPUTS,
     *,
     strict: bool = False,
     cache: bool = True,
@@ -221,34 +190,40 @@ def build(
     With `strict`, any warning (refused resource, removed raw HTML) fails the build. When
     nothing that goes into the outputs has changed since they were built (see cache.py),
     they are left as they are, unless `cache` is false. A long book is laid out in
-    segments, `jobs` at a time (default: one per core; see segments.py). With
+    segments, `jobs` at a time (default: one per core; see pdf/segmented/). With
     `cover_if_configured` (`--format all`), the cover spread too if book.toml has `[cover]`.
     """
-    from . import cache as build_cache
+    from . import cache as build_cache  # late: hashes and fonts, after the options are read
 
-    if cover_if_configured and "cover" not in formats:
-        formats = (*formats, "cover")
-    ordered = sorted(formats, key=ORDER.index)  # the PDF's layout first
+    names = [r.name for r in RENDERERS]
+    if cover_if_configured:  # the optional outputs too, if the book asks for them
+        formats = (*formats, *(name for name in names if name not in formats))
+    ordered = sorted(formats, key=names.index)  # in the order the files are listed
     if cache:  # the record of the last build tells, without reading the manuscript
         found = build_cache.unchanged(manuscript, out, ordered)
         if found is not None:
             _check_strict(found[1], strict)
             return BuildResult(None, found[0], cached=True, warnings=found[1])
-    from .workers import Companion
+    from .workers import Companion  # late: multiprocessing, only when a build runs
 
     progress = progress or silent()
     progress.step("reading the manuscript")
-    beside = Companion(_companion, manuscript, out / PIECES, segment_size, cache, "epub" in ordered)
+    beside = Companion(_companion, manuscript, out / PIECES, segment_size, cache,
+                       "epub" in ordered, jobs)  # fmt: skip
     try:
         _load_layout_engine()
-        book, prepared = beside.receive()
+        book, planned = beside.receive()
         made = ordered
-        if cover_if_configured and book.settings.cover is None:
-            made = [fmt for fmt in ordered if fmt != "cover"]
-        targets = _lay_out_and_write(book, prepared, out, made, beside, strict=strict,
-                                     cache=cache, progress=progress, jobs=jobs,
-                                     segment_size=segment_size)  # fmt: skip
+        if cover_if_configured:
+            made = [name for name in ordered if renderer(name).configured(book)]
+        targets, results = _lay_out_and_write(book, planned, out, made, beside, strict=strict,
+                                              cache=cache, progress=progress, jobs=jobs,
+                                              segment_size=segment_size)  # fmt: skip
     finally:
         beside.stop()
+    # The one place the renderers' findings meet the model read: the book returned.
+    for result in results:
+        book.warnings.extend(result.warnings)
+    book.page_breaks = results[0].page_breaks
     build_cache.record(out, targets, book, ordered)
     return BuildResult(book, targets, warnings=book.warnings)

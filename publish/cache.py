@@ -22,7 +22,7 @@ from .render import STYLES
 if TYPE_CHECKING:
     from .model import Book
 
-RECORD = ".publish-build.json"
+BUILD_RECORD = ".publish-build.json"
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -35,7 +35,7 @@ def _digest_file(digest, path: Path) -> None:
 
 def font_files(book: Book) -> list[Path]:
     """The files of every face the book's settings name."""
-    from .fonts import installed_faces
+    from .fonts import installed_faces  # late: start-up time: loaded only when this runs
 
     settings = book.settings.pdf
     families = (settings.body_font, settings.heading_font, settings.latin_font, settings.mono_font)
@@ -49,6 +49,7 @@ def _weasyprint_version() -> str:
         found = sorted(Path(folder or ".").glob("weasyprint-*.dist-info"))
         if found:
             return found[-1].name
+    # late: standard library, loaded only when used (start-up time)
     from importlib.metadata import version
 
     return version("weasyprint")
@@ -111,7 +112,7 @@ def unchanged(manuscript: Path, out: Path, formats: list[str]) -> tuple[list[Pat
     reading the manuscript (a data: or downloaded image is not fetched again: --force).
     None when anything differs or is unknown."""
     try:
-        record = json.loads((out / RECORD).read_text(encoding="utf-8"))
+        record = json.loads((out / BUILD_RECORD).read_text(encoding="utf-8"))
         fonts = [Path(path) for path in record["fonts"]]
         if record["context"] != _context(manuscript, formats, fonts):
             return None
@@ -146,7 +147,7 @@ def record(out: Path, targets: list[Path], book: Book, formats: list[str]) -> No
         "outputs": {target.name: _file_digest(target) for target in targets},
         "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in book.warnings],
     }
-    path = out / RECORD
+    path = out / BUILD_RECORD
     temporary = path.with_suffix(".part")
     temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(temporary, path)

@@ -18,12 +18,20 @@ from pathlib import Path
 import lxml.html
 
 from .model import Book
-from .pdf import PT_PER_MM, geometry
-from .typography.chars import CLOSING, OPENING, is_western
+from .pdf.geometry import geometry
+from .typography.chars import (
+    CLOSING,
+    FULL_WIDTH,
+    NO_END,
+    NO_START,
+    OPENING,
+    PUNCTUATION,
+    is_latin,
+    is_western,
+)
+from .typography.chars import is_ideographic as is_han
+from .units import PT_PER_MM
 
-FULL_WIDTH = CLOSING | OPENING
-NO_START = CLOSING | set("·…—") | set(",.;:?!)]}")
-NO_END = OPENING | set("([{")
 #: Tolerance of "flush", in pt (issue: within 0.5 pt).
 FLUSH = 0.5
 #: An adjacent pair whose first mark advances this much or more (em) is uncompressed.
@@ -33,8 +41,6 @@ ORPHAN_CHAR = "孤字"
 WIDOW = "widow"
 ORPHAN = "orphan"
 STRANDED = "heading at page foot"
-#: Punctuation, which does not count as a character of a last line.
-PUNCTUATION = CLOSING | OPENING | set("…—·・.,;:?!()[]\"'")
 #: A gap between characters wider than their advance by less than this (em) is not
 #: an adjustment (rounding in the PDF's positions).
 ADJUSTED = 0.01
@@ -58,20 +64,6 @@ _BLOCKS = ("p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th"
 _JUSTIFIED = {"p", "li", "dd", "dt"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BULLETS = ["•", "◦", "▪"]
-
-
-def is_han(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0x20000 <= code <= 0x3134F
-        or 0xF900 <= code <= 0xFAFF
-    )
-
-
-def is_latin(char: str) -> bool:
-    return char.isascii() and char.isalnum()
 
 
 def squash(text: str) -> str:
@@ -195,7 +187,8 @@ def expected_blocks(book: Book) -> list[Block]:
         blocks.append(Block(squash(chapter.title), False, heading=True))
         body = chapter.body
         if book.settings.pdf.link_urls == "footnote":  # calls renumbered in print
-            from .printlinks import calls_as_printed
+            # late: start-up time: loaded only when this runs
+            from .pdf.printlinks import calls_as_printed
 
             body = calls_as_printed(body, chapter.id)
         root = lxml.html.fragment_fromstring(body, create_parent="div")
@@ -332,23 +325,37 @@ def text_block_margins(settings) -> tuple[float, float]:
 
 def check_pdf(book: Book, pdf_path: Path) -> Report:
     """Measure `pdf_path`, the print edition of `book`."""
-    import pdfplumber
+    report = Report(pdf_path)
+    blocks = expected_blocks(book)
+    lines, footnotes = _printed_lines(book, pdf_path, report)
+    _place_lines(report, lines, blocks)
+    placed = [line for line in lines if line.block >= 0]
+    report.lines = len(placed)
+    for index, line in enumerate(placed):
+        _measure_line(report, line, blocks, placed[index + 1] if index + 1 < len(placed) else None)
+        _hung(report, line, book.settings.typography.hanging_punctuation)
+        _measure_adjustment(report, line, blocks)
+    _measure_page_breaks(report, placed, blocks)
+    for folio, text in footnotes:
+        if _NOTE_START_RE.match(text) is None and _characters(text) == 1:
+            report.findings.append(Finding(ORPHAN_CHAR, folio, f"footnote line {text!r}"))
+    return report
 
-    from .printlinks import page_ref_pattern
+
+def _printed_lines(
+    book: Book, pdf_path: Path, report: Report
+) -> tuple[list[Line], list[tuple[str, str]]]:
+    """The lines of text the PDF prints from the first chapter on, and its footnote lines
+    as (folio, text); notes the page count, the fonts and the fonts not embedded."""
+    import pdfplumber  # late: pdfplumber loads only when used (start-up time)
+
+    from .pdf.printlinks import page_ref_pattern  # late: start-up time: loaded only when this runs
 
     settings = book.settings.pdf
     g = geometry(settings)
     body = settings.font_size
     top, bottom = text_block_margins(settings)
-    report = Report(pdf_path)
     page_refs = page_ref_pattern(book.metadata.language)
-    blocks = expected_blocks(book)
-    expected = "".join(b.text for b in blocks)
-    ends, position = [], 0
-    for block in blocks:
-        position += len(block.text)
-        ends.append(position)
-
     lines: list[Line] = []
     footnotes: list[tuple[str, str]] = []
     with pdfplumber.open(pdf_path) as pdf:
@@ -377,8 +384,17 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
         report.fonts, unembedded = _fonts(pdf_path)
     for name in unembedded:
         report.findings.append(Finding("font not embedded", "-", name))
+    return lines, footnotes
 
-    # Place each printed line in the expected text.
+
+def _place_lines(report: Report, lines: list[Line], blocks: list[Block]) -> None:
+    """Place each printed line in the expected text (its block, whether it starts or ends
+    it); a line that differs from the manuscript is a finding, and ends the placing."""
+    expected = "".join(b.text for b in blocks)
+    ends, position = [], 0
+    for block in blocks:
+        position += len(block.text)
+        ends.append(position)
     position, block = 0, 0
     text_ok = True
     for line in lines:
@@ -409,17 +425,6 @@ def check_pdf(book: Book, pdf_path: Path) -> Report:
                 f"missing at the end: {expected[position : position + 20]!r}",
             )  # fmt: skip
         )
-    placed = [line for line in lines if line.block >= 0]
-    report.lines = len(placed)
-    for index, line in enumerate(placed):
-        _measure_line(report, line, blocks, placed[index + 1] if index + 1 < len(placed) else None)
-        _hung(report, line, book.settings.typography.hanging_punctuation)
-        _measure_adjustment(report, line, blocks)
-    _measure_page_breaks(report, placed, blocks)
-    for folio, text in footnotes:
-        if _NOTE_START_RE.match(text) is None and _characters(text) == 1:
-            report.findings.append(Finding(ORPHAN_CHAR, folio, f"footnote line {text!r}"))
-    return report
 
 
 def _characters(text: str) -> int:
@@ -588,7 +593,7 @@ def _front_bookmarks(book: Book) -> int:
 
 def _first_chapter_page(pdf_path: Path, skip: int = 0) -> int:
     """The page of the first chapter's bookmark, after `skip` (the front matter's)."""
-    import pypdf
+    import pypdf  # late: pypdf loads only when used (start-up time)
 
     reader = pypdf.PdfReader(pdf_path)
     for item in reader.outline:
@@ -601,7 +606,7 @@ def _first_chapter_page(pdf_path: Path, skip: int = 0) -> int:
 
 
 def _fonts(pdf_path: Path) -> tuple[int, list[str]]:
-    import pypdf
+    import pypdf  # late: pypdf loads only when used (start-up time)
 
     reader = pypdf.PdfReader(pdf_path)
     seen: dict[str, bool] = {}
@@ -623,8 +628,9 @@ def _fonts(pdf_path: Path) -> tuple[int, list[str]]:
 def check_print(settings, interior: Path, cover: Path | None = None) -> list:
     """`publish check --print`: the preflight of the `interior` PDF and, if given, of the
     `cover` spread (its width from the interior's page count), per the book's settings."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
+    # late: start-up time: loaded only when this runs
     from .prepress.preflight import cover_size, preflight
 
     reports = [preflight(interior, settings.pdf)]

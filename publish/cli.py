@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import FORMATS, build
+from .build import build
 from .errors import PublishError
 from .progress import Progress
+from .renderers import DEFAULT_OUTPUTS, RENDERERS
 from .report import grouped
 
 
@@ -32,7 +33,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="Folder the outputs are written to.",
 )  # fmt: skip
 @click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "epub", "cover", "all"]), default="all",
+    "--format", "fmt", type=click.Choice([*(r.name for r in RENDERERS), "all"]), default="all",
     show_default=True,
     help="Which edition to build (cover: the printed cover spread; `all` makes it when "
     "book.toml has [cover]).",
@@ -61,7 +62,7 @@ def build_command(
     Example:
       publish build mybook --out build
     """
-    formats = FORMATS if fmt == "all" else (fmt,)
+    formats = DEFAULT_OUTPUTS if fmt == "all" else (fmt,)
     start = time.perf_counter()
     # A status line only where someone watches: a terminal, and not --quiet.
     progress = Progress(enabled=not quiet and sys.stderr.isatty())
@@ -92,7 +93,7 @@ def build_command(
 
 def describe(book) -> str:
     """Which kind of book folder was read, and what it held."""
-    from .readers import KINDS
+    from .readers import KINDS  # late: start-up time: loaded only when this runs
 
     parts = len({chapter.part for chapter in book.chapters if chapter.part is not None})
     files = sum(len(chapter.sources) or 1 for chapter in book.chapters)
@@ -164,7 +165,7 @@ def check_command(
       publish check mybook --pdf build/mybook.pdf
       publish check --print mybook --pdf build/mybook.pdf --cover build/mybook-cover.pdf
     """
-    import tempfile
+    import tempfile  # late: standard library, loaded only when used (start-up time)
 
     if for_print:
         _check_print(ctx, manuscript, pdf, cover, show_all)
@@ -172,8 +173,8 @@ def check_command(
     if cover is not None:
         raise click.UsageError("--cover goes with --print")
 
-    from .check import check_pdf
-    from .manuscript import read_manuscript
+    from .check import check_pdf  # late: start-up time: loaded only when this runs
+    from .manuscript import read_manuscript  # late: start-up time: loaded only when this runs
 
     def run():
         book = read_manuscript(manuscript)
@@ -195,10 +196,10 @@ def _check_print(
     ctx: click.Context, manuscript: Path, pdf: Path | None, cover: Path | None, show_all: bool
 ) -> None:
     """`check --print`: preflight the given PDF (or one built now) and the cover."""
-    import tempfile
+    import tempfile  # late: standard library, loaded only when used (start-up time)
 
-    from .check import check_print
-    from .readers import read_book
+    from .check import check_print  # late: start-up time: loaded only when this runs
+    from .readers import read_book  # late: start-up time: loaded only when this runs
 
     def run():
         if pdf is not None:  # the settings of any kind of book folder (an mdBook's too)
@@ -243,7 +244,7 @@ def import_text_command(
     Example:
       publish import-text sanguo-yanyi.txt sanguo --author 罗贯中
     """
-    from .plaintext import import_text
+    from .plaintext import import_text  # late: start-up time: loaded only when this runs
 
     toml = guarded(
         ctx,
@@ -276,7 +277,7 @@ def new_command(
       publish new mybook --title 我的书 --author 张三
       publish build mybook
     """
-    from .new import new_book
+    from .new import new_book  # late: start-up time: loaded only when this runs
 
     written = guarded(
         ctx,
@@ -311,7 +312,7 @@ def serve_command(
     Example:
       publish serve mybook --open
     """
-    from .serve import serve
+    from .serve import serve  # late: start-up time: loaded only when this runs
 
     guarded(ctx, lambda: serve(manuscript, out, host=host, port=port, open_browser=open_browser,
                                echo=lambda line: click.echo(line, err=True)))  # fmt: skip

@@ -5,9 +5,12 @@ Every mistake is a `PublishError` naming book.toml and, where it can be found, t
 
 from __future__ import annotations
 
+import contextlib
+import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -36,62 +39,6 @@ BOOK_KEYS = {
     "title", "subtitle", "authors", "language", "identifier", "publisher", "date",
     "description", "rights", "subjects", "chapters", "cover", "summary",
 }  # fmt: skip
-SECTION_KEYS: dict[str, set[str]] = {
-    "book": BOOK_KEYS,
-    "output": {"name"},
-    "pdf": {
-        "page-size",
-        "font-size",
-        "line-height",
-        "margin",
-        "body-font",
-        "heading-font",
-        "latin-font",
-        "mono-font",
-        "toc-depth",
-        "link-pages",
-        "link-urls",
-        "sheet",
-        "signature",
-        "bleed",
-        "marks",
-        "standard",
-        "output-profile",
-        "colour",
-    },  # fmt: skip
-    "epub": {
-        "embed-fonts",
-        "writing-mode",
-        "justify",
-        "line-height",
-        "certified-by",
-        "accessibility-summary",
-    },  # fmt: skip
-    "typography": {
-        "normalize-punctuation",
-        "emphasis",
-        "quotes",
-        "hanging-punctuation",
-        "pinyin",
-        "pinyin-overrides",
-    },
-    "security": {"allow-data-urls", "allow-remote-images"},
-    "imprint": {
-        "isbn",
-        "price",
-        "cip",
-        "editor",
-        "designer",
-        "proofreader",
-        "publisher-address",
-        "printer",
-        "distributor",
-        "edition",
-        "printing",
-        "print-run",
-    },  # fmt: skip
-    "cover": {"paper-caliper", "board", "back-text"},
-}
 #: What a chapter may be (`chapters = [{file = "…", kind = "preface"}]`): front matter,
 #: the text, back matter.
 CHAPTER_KINDS = ("dedication", "preface", "chapter", "afterword", "appendix")
@@ -109,34 +56,217 @@ _UUID_URN_RE = re.compile(r"^urn:uuid:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a
 _ISBN_URN_RE = re.compile(r"^urn:isbn:(?:97[89])?\d{9}[\dXx]$")
 
 
+class Check:
+    """What a key's parser needs to refuse a value: one line naming book.toml and the key's
+    line (`fail`, from `check_tables`)."""
+
+    def __init__(self, fail: Callable[..., PublishError], key: str, section: str) -> None:
+        self.fail, self.key, self.section = fail, key, section
+
+    def error(self, message: str) -> PublishError:
+        return self.fail(message, self.key, self.section)
+
+
+#: A key's parser: the value as TOML gives it → the setting (or raise `check.error(…)`).
+Parser = Callable[[Any, Check], Any]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One book.toml key, declared once on its settings field: its name, its parser (None:
+    its section's own step parses it, with the keys it depends on), what it is for."""
+
+    name: str
+    parse: Parser | None
+    doc: str
+
+
+def setting(name: str, default: Any, parse: Parser | None, doc: str) -> Any:
+    """A settings field that is the book.toml key `name` (see `Key`)."""
+    return field(default=default, metadata={"key": Key(name, parse, doc)})
+
+
+def declared_keys(cls: type) -> list[tuple[str, Key]]:
+    """(field name, Key) of each book.toml key a settings class declares, in order."""
+    return [(f.name, f.metadata["key"]) for f in fields(cls) if "key" in f.metadata]
+
+
+# The parsers the declarations use. Numbers are finite and ranged: TOML's nan and inf
+# fail the range with the key's usual message.
+
+
+def boolean() -> Parser:
+    def parse(value: Any, check: Check) -> bool:
+        if not isinstance(value, bool):
+            raise check.error(f"`{check.key}` must be true or false")
+        return value
+
+    return parse
+
+
+def number(
+    low: float, high: float, range_message: str, *, unit: str = "", kind: str = ""
+) -> Parser:
+    """A number from `low` to `high`; `unit` (e.g. "pt") may follow it in a string; `kind`
+    says what it is when it is not a number (" of mm"; default: " in UNIT")."""
+    kind = kind or (f" in {unit}" if unit else "")
+
+    def parse(value: Any, check: Check) -> float:
+        result: float | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            result = float(value)
+        elif isinstance(value, str) and unit and value.strip().endswith(unit):
+            with contextlib.suppress(ValueError):
+                result = float(value.strip()[: -len(unit)])
+        if result is None:
+            raise check.error(f"`{check.key}` must be a number{kind}")
+        if not (math.isfinite(result) and low <= result <= high):
+            raise check.error(range_message.format(key=check.key, low=low, high=high))
+        return result
+
+    return parse
+
+
+def choice(*choices: str) -> Parser:
+    def parse(value: Any, check: Check) -> str:
+        if value not in choices:
+            quoted = " or ".join(f'"{choice}"' for choice in choices)
+            raise check.error(f"`{check.key}` must be {quoted}")
+        return value
+
+    return parse
+
+
+def text(what: str, strip: str | None = None) -> Parser:
+    """A non-empty string, stripped (of `strip` only, when given); else "`key` must be WHAT"."""
+
+    def parse(value: Any, check: Check) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise check.error(f"`{check.key}` must be {what}")
+        return value.strip(strip)
+
+    return parse
+
+
+def _page_size(size: Any, check: Check) -> tuple[float, float]:
+    if isinstance(size, str) and size.upper() in PAGE_SIZES:
+        return PAGE_SIZES[size.upper()]
+    parts = size.split() if isinstance(size, str) else size
+    try:
+        width, height = (float(p) for p in parts)
+        if not (50 <= width <= 1000 and 50 <= height <= 1000):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise check.error(
+            f"`page-size` {size!r} is not one of {', '.join(PAGE_SIZES)} "
+            'nor "WIDTH HEIGHT" in mm (50 to 1000)'
+        ) from None
+    return (width, height)
+
+
+def _margin(margin: Any, check: Check) -> tuple[float, float, float, float]:
+    items = margin if isinstance(margin, list) else [margin]
+    try:
+        numbers = [float(m) for m in items if not isinstance(m, bool)]
+        if len(numbers) != len(items) or len(numbers) not in (1, 2, 4):
+            raise ValueError
+        if not all(math.isfinite(n) for n in numbers):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise check.error(
+            "`margin` must be mm: one number, or [vertical, horizontal], or "
+            "[top, outer, bottom, inner]"
+        ) from None
+    if len(numbers) == 1:
+        numbers *= 4
+    elif len(numbers) == 2:
+        numbers = numbers * 2
+    return (numbers[0], numbers[1], numbers[2], numbers[3])
+
+
+def _toc_depth(depth: Any, check: Check) -> int:
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= 4:
+        raise check.error("`toc-depth` must be a whole number from 0 to 4")
+    return depth
+
+
+def _sheet(value: Any, check: Check) -> Sheet:
+    sheet = parse_sheet(value) if isinstance(value, str) else None
+    if sheet is None:
+        raise check.error(
+            '`sheet` must be the parent sheet in mm and the fold, like "787 1092 1/16"'
+        )
+    return sheet
+
+
+def _signature(signature: Any, check: Check) -> int:
+    if (
+        isinstance(signature, bool)
+        or not isinstance(signature, int)
+        or not (signature == 0 or 2 <= signature <= 64 and signature % 2 == 0)
+    ):
+        raise check.error("`signature` must be 0 (no padding) or an even number of pages up to 64")
+    return signature
+
+
+_FONT = text("a font family name")
+
+
 @dataclass(frozen=True)
 class PdfSettings:
     """`[pdf]`: page geometry and faces of the print edition."""
 
-    page_size: tuple[float, float] = PAGE_SIZES["A5"]
-    font_size: float = 10.5  # pt
-    line_height: float = 1.7
-    margin: tuple[float, float, float, float] = (20, 16, 20, 18)  # mm: top, outer, bottom, inner
-    body_font: str = "Noto Serif CJK SC"
-    heading_font: str = "Noto Sans CJK SC"
-    latin_font: str = "Noto Serif"
-    mono_font: str = "Noto Sans Mono CJK SC"
-    #: Levels of sections below the chapters in the printed TOC, the bookmarks and the nav.
-    toc_depth: int = 2
-    #: After an internal link, the page it leads to: （见第 35 页）.
-    link_pages: bool = True
-    #: External links: "link" (clickable only) or "footnote" (the address in a footnote too).
-    link_urls: str = "link"
-    #: The parent sheet and fold the page size is cut from (开本), if known.
-    sheet: Sheet | None = FORMATS["A5"].sheet
-    #: Pad the page count to a multiple of this with blank pages (0: no padding).
-    signature: int = 0
-    #: mm beyond the trim: top, outer, bottom, inner (prepress/).
-    bleed: tuple[float, float, float, float] = (0, 0, 0, 0)
-    marks: bool = False  # crop marks
-    standard: str = ""  # one of STANDARDS
-    output_profile: Path | None = None  # the printer's ICC profile (absolute)
-    colour: str = "rgb"  # "rgb" (screen), "cmyk" or "grey"
+    page_size: tuple[float, float] = setting(
+        "page-size", PAGE_SIZES["A5"], _page_size, "a named size or WIDTH HEIGHT in mm"
+    )
+    font_size: float = setting(
+        "font-size",
+        10.5,
+        number(5, 30, "`font-size` must be between 5pt and 30pt", unit="pt"),
+        "pt",
+    )
+    line_height: float = setting(
+        "line-height", 1.7, number(1, 3, "`line-height` must be between 1 and 3"), "× font size"
+    )
+    margin: tuple[float, float, float, float] = setting(
+        "margin", (20, 16, 20, 18), _margin, "mm: top, outer, bottom, inner"
+    )
+    body_font: str = setting("body-font", "Noto Serif CJK SC", _FONT, "Song/Ming face")
+    heading_font: str = setting("heading-font", "Noto Sans CJK SC", _FONT, "Hei face")
+    latin_font: str = setting("latin-font", "Noto Serif", _FONT, "Latin face")
+    mono_font: str = setting("mono-font", "Noto Sans Mono CJK SC", _FONT, "code face")
+    toc_depth: int = setting(
+        "toc-depth",
+        2,
+        _toc_depth,
+        "levels of sections below the chapters in the printed TOC, the bookmarks and the nav",
+    )
+    link_pages: bool = setting(
+        "link-pages", True, boolean(), "after an internal link, the page it leads to"
+    )
+    link_urls: str = setting(
+        "link-urls",
+        "link",
+        choice("link", "footnote"),
+        'external links: "link" (clickable only) or "footnote" (the address in a footnote too)',
+    )
+    sheet: Sheet | None = setting(
+        "sheet", FORMATS["A5"].sheet, _sheet, "the parent sheet and fold (开本), if known"
+    )
+    signature: int = setting(
+        "signature", 0, _signature, "pad the page count to a multiple of this (0: no padding)"
+    )
+    # The print keys: parsed together by `_print_settings` (their defaults depend on each
+    # other: a PDF/X standard or a profile asks for CMYK and 3 mm of bleed).
+    bleed: tuple[float, float, float, float] = setting(
+        "bleed", (0, 0, 0, 0), None, "mm beyond the trim: top, outer, bottom, inner"
+    )
+    marks: bool = setting("marks", False, None, "crop marks")
+    standard: str = setting("standard", "", None, "one of STANDARDS")
+    output_profile: Path | None = setting(
+        "output-profile", None, None, "the printer's ICC profile (absolute)"
+    )
+    colour: str = setting("colour", "rgb", None, '"rgb" (screen), "cmyk" or "grey"')
 
     @property
     def for_print(self) -> bool:
@@ -155,24 +285,73 @@ COLOURS = ("rgb", "cmyk", "grey")
 class EpubSettings:
     """`[epub]`: options of the e-book edition."""
 
-    embed_fonts: bool = True
-    writing_mode: str = "horizontal-tb"  # or "vertical-rl"
-    justify: bool = True
-    line_height: float = 1.75
-    certified_by: str | None = None
-    accessibility_summary: str | None = None
+    embed_fonts: bool = setting("embed-fonts", True, boolean(), "embed the faces, subset")
+    writing_mode: str = setting(
+        "writing-mode", "horizontal-tb", choice("horizontal-tb", "vertical-rl"), "or vertical"
+    )
+    justify: bool = setting("justify", True, boolean(), "justified text")
+    line_height: float = setting(
+        "line-height",
+        1.75,
+        number(1, 3, "`line-height` must be a number between 1 and 3", kind=" between 1 and 3"),
+        "× font size",
+    )
+    certified_by: str | None = setting(
+        "certified-by", None, text("a non-empty string"), "who checked the accessibility"
+    )
+    accessibility_summary: str | None = setting(
+        "accessibility-summary",
+        None,
+        text("a non-empty string"),
+        "replaces the generated summary",
+    )
+
+
+def _pinyin(value: Any, check: Check) -> bool | tuple[str, ...]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise check.error('`pinyin` must be true, false or a list of chapter files: ["01-….md"]')
+
+
+def _pinyin_overrides(overrides: Any, check: Check) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(overrides, dict):
+        raise check.error('`pinyin-overrides` must be a table: "重庆" = "chóng qìng"')
+    result = []
+    for word, reading in overrides.items():
+        syllables = tuple(reading.split()) if isinstance(reading, str) else ()
+        if not word or len(syllables) != len(word):
+            raise check.fail(
+                f"pinyin override `{word}` must give one syllable per character, "
+                f"separated by spaces",
+                word,
+                "typography.pinyin-overrides",
+            )
+        result.append((word, syllables))
+    return tuple(result)
 
 
 @dataclass(frozen=True)
 class TypographySettings:
     """`[typography]`: the Chinese typesetting pass shared by both editions."""
 
-    normalize_punctuation: bool = True
-    emphasis: str = "dots"  # 着重号; or "kai", "bold"
-    quotes: str | None = None  # "curly" “‘’”, "corner" 「『』」; None: as written
-    hanging_punctuation: bool = False
-    pinyin: bool | tuple[str, ...] = False  # every chapter, or these chapter files
-    pinyin_overrides: tuple[tuple[str, tuple[str, ...]], ...] = ()  # word → syllables
+    normalize_punctuation: bool = setting(
+        "normalize-punctuation", True, boolean(), "ASCII , : ; ? ! ( ) between Chinese → ，：…"
+    )
+    emphasis: str = setting("emphasis", "dots", choice("dots", "kai", "bold"), "着重号")
+    quotes: str | None = setting(
+        "quotes", None, choice("curly", "corner"), '"curly" “‘’”, "corner" 「『』」; as written'
+    )
+    hanging_punctuation: bool = setting(
+        "hanging-punctuation", False, boolean(), "。，、 may hang past the line end"
+    )
+    pinyin: bool | tuple[str, ...] = setting(
+        "pinyin", False, _pinyin, "every chapter, or these chapter files"
+    )
+    pinyin_overrides: tuple[tuple[str, tuple[str, ...]], ...] = setting(
+        "pinyin-overrides", (), _pinyin_overrides, "word → syllables"
+    )
 
 
 @dataclass(frozen=True)
@@ -180,8 +359,31 @@ class SecuritySettings:
     """`[security]`: what a manuscript may bring in besides its own files (nothing, by
     default)."""
 
-    allow_data_urls: bool = False
-    allow_remote_images: bool = False
+    allow_data_urls: bool = setting(
+        "allow-data-urls", False, boolean(), "images given as data: URLs"
+    )
+    allow_remote_images: bool = setting(
+        "allow-remote-images", False, boolean(), "http(s) images, fetched once while reading"
+    )
+
+
+_IMPRINT_TEXT = text("a non-empty string in quotes")
+
+
+def _isbn(value: Any, check: Check) -> str:
+    # late: python-stdnum loads only when a book has an ISBN (start-up time)
+    from stdnum import isbn
+    from stdnum.exceptions import ValidationError
+
+    try:
+        return isbn.to_isbn13(isbn.validate(_IMPRINT_TEXT(value, check)))
+    except ValidationError as exc:
+        reason = exc.message.lower().rstrip(".")
+        raise check.error(f"`isbn` {value!r} is not a valid ISBN ({reason})") from None
+
+
+def _imprint(name: str, doc: str = "", parse: Parser = _IMPRINT_TEXT) -> Any:
+    return setting(name, None, parse, doc or "printed on the copyright page")
 
 
 @dataclass(frozen=True)
@@ -190,27 +392,36 @@ class ImprintSettings:
     from the layout. `given` is false when book.toml has no `[imprint]`."""
 
     given: bool = False
-    isbn: str | None = None  # ISBN-13, digits only (validated)
-    price: str | None = None
-    cip: str | None = None
-    editor: str | None = None
-    designer: str | None = None
-    proofreader: str | None = None
-    publisher_address: str | None = None
-    printer: str | None = None
-    distributor: str | None = None
-    edition: str | None = None
-    printing: str | None = None
-    print_run: str | None = None
+    isbn: str | None = _imprint("isbn", "ISBN-13, digits only (validated)", _isbn)
+    price: str | None = _imprint("price")
+    cip: str | None = _imprint(
+        "cip", "the CIP data, as given", text("a non-empty string in quotes", "\n")
+    )
+    editor: str | None = _imprint("editor")
+    designer: str | None = _imprint("designer")
+    proofreader: str | None = _imprint("proofreader")
+    publisher_address: str | None = _imprint("publisher-address")
+    printer: str | None = _imprint("printer")
+    distributor: str | None = _imprint("distributor")
+    edition: str | None = _imprint("edition")
+    printing: str | None = _imprint("printing")
+    print_run: str | None = _imprint("print-run")
+
+
+_COVER_MM = "`{key}` must be between {low:g} and {high:g} mm"
 
 
 @dataclass(frozen=True)
 class CoverSettings:
     """`[cover]`: the printed cover spread (mm)."""
 
-    paper_caliper: float = 0.1  # per leaf (two pages)
-    board: float = 0.0
-    back_text: str | None = None
+    paper_caliper: float = setting(
+        "paper-caliper", 0.1, number(0.01, 1.0, _COVER_MM, kind=" of mm"), "per leaf (two pages)"
+    )
+    board: float = setting("board", 0.0, number(0.0, 20.0, _COVER_MM, kind=" of mm"), "mm")
+    back_text: str | None = setting(
+        "back-text", None, text("a non-empty string"), "text on the back cover"
+    )
     bleed: float = 3.0  # all round; not a key of its own ([pdf] bleed is prepress's)
 
 
@@ -233,6 +444,33 @@ class BookConfig:
     path: Path
     book: dict[str, Any]
     settings: Settings
+
+
+#: The sections of our settings, each a class declaring its keys (`setting`).
+SECTIONS: dict[str, type] = {
+    "pdf": PdfSettings,
+    "epub": EpubSettings,
+    "typography": TypographySettings,
+    "security": SecuritySettings,
+    "imprint": ImprintSettings,
+    "cover": CoverSettings,
+}
+#: Every key book.toml may hold, by section: what "unknown key … did you mean" knows.
+SECTION_KEYS: dict[str, set[str]] = {
+    "book": BOOK_KEYS,
+    "output": {"name"},
+    **{name: {key.name for _, key in declared_keys(cls)} for name, cls in SECTIONS.items()},
+}
+
+
+def parse_section(cls: type, table: dict[str, Any], section: str, fail) -> dict[str, Any]:
+    """The settings `table` gives, by field name, each parsed by its key's declaration (the
+    keys parsed by their section's own step left out)."""
+    values: dict[str, Any] = {}
+    for name, key in declared_keys(cls):
+        if key.parse is not None and key.name in table:
+            values[name] = key.parse(table[key.name], Check(fail, key.name, section))
+    return values
 
 
 def key_line(text: str, key: str, section: str | None = None) -> int | None:
@@ -309,23 +547,22 @@ def check_tables(
         raise fail("missing [book] table (title, authors, language, chapters)")
     if book is not None:
         _check_book(book, fail, book_required)
+
+    def parsed(section: str) -> dict[str, Any]:
+        return parse_section(SECTIONS[section], data.get(section, {}), section, fail)
+
     settings = Settings(
         output_name=_output_name(data.get("output", {}), path, fail),
         pdf=_print_settings(
             _pdf_settings(data.get("pdf", {}), fail), data.get("pdf", {}), path, fail
         ),
-        epub=_epub_settings(data.get("epub", {}), fail),
-        typography=_typography_settings(data.get("typography", {}), fail),
-        security=SecuritySettings(
-            allow_data_urls=_bool(
-                data.get("security", {}), "allow-data-urls", "security", False, fail
-            ),
-            allow_remote_images=_bool(
-                data.get("security", {}), "allow-remote-images", "security", False, fail
-            ),
-        ),
-        imprint=_imprint_settings(data.get("imprint"), fail),
-        cover=_cover_settings(data.get("cover"), fail),
+        epub=EpubSettings(**parsed("epub")),
+        typography=TypographySettings(**parsed("typography")),
+        security=SecuritySettings(**parsed("security")),
+        imprint=ImprintSettings(given=True, **parsed("imprint"))
+        if "imprint" in data
+        else ImprintSettings(),
+        cover=CoverSettings(**parsed("cover")) if "cover" in data else None,
     )
     pinyin = settings.typography.pinyin
     for name in pinyin if isinstance(pinyin, tuple) else ():
@@ -383,7 +620,7 @@ def _check_book(book: dict[str, Any], fail, complete: bool = True) -> None:
         raise fail(f'`date` "{book["date"]}" is not YYYY-MM-DD', "date")
     identifier = book.get("identifier")
     if identifier is None and "title" in book:
-        import uuid
+        import uuid  # late: standard library, loaded only when used (start-up time)
 
         book["identifier"] = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, book["title"]))
     elif identifier is not None and not (
@@ -399,196 +636,6 @@ def _output_name(table: dict[str, Any], path: Path, fail) -> str:
     if not isinstance(name, str) or not re.match(r"^[^/\\\0]+$", name) or name in (".", ".."):
         raise fail("`name` must be a plain file name without / or \\", "name", "output")
     return name
-
-
-def _number(value: Any, key: str, unit: str, fail) -> float:
-    if isinstance(value, bool):
-        raise fail(f"`{key}` must be a number{unit}", key, "pdf")
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and unit and value.strip().endswith(unit.strip()):
-        try:
-            return float(value.strip()[: -len(unit.strip())])
-        except ValueError:
-            pass
-    raise fail(f"`{key}` must be a number{' in ' + unit.strip() if unit else ''}", key, "pdf")
-
-
-def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
-    defaults = PdfSettings()
-    values: dict[str, Any] = {}
-    if "page-size" in table:
-        size = table["page-size"]
-        if isinstance(size, str) and size.upper() in PAGE_SIZES:
-            values["page_size"] = PAGE_SIZES[size.upper()]
-            values["sheet"] = FORMATS[size.upper()].sheet if size.upper() in FORMATS else None
-        else:
-            parts = size.split() if isinstance(size, str) else size
-            try:
-                width, height = (float(p) for p in parts)
-                if not (50 <= width <= 1000 and 50 <= height <= 1000):
-                    raise ValueError
-            except (TypeError, ValueError):
-                raise fail(
-                    f"`page-size` {size!r} is not one of {', '.join(PAGE_SIZES)} "
-                    'nor "WIDTH HEIGHT" in mm (50 to 1000)',
-                    "page-size",
-                    "pdf",
-                ) from None
-            values["page_size"] = (width, height)
-            values["sheet"] = None
-    if "font-size" in table:
-        values["font_size"] = _number(table["font-size"], "font-size", "pt", fail)
-        if not 5 <= values["font_size"] <= 30:
-            raise fail("`font-size` must be between 5pt and 30pt", "font-size", "pdf")
-    if "line-height" in table:
-        values["line_height"] = _number(table["line-height"], "line-height", "", fail)
-        if not 1 <= values["line_height"] <= 3:
-            raise fail("`line-height` must be between 1 and 3", "line-height", "pdf")
-    if "margin" in table:
-        margin = table["margin"]
-        items = margin if isinstance(margin, list) else [margin]
-        try:
-            numbers = [float(m) for m in items if not isinstance(m, bool)]
-            if len(numbers) != len(items) or len(numbers) not in (1, 2, 4):
-                raise ValueError
-        except (TypeError, ValueError):
-            raise fail(
-                "`margin` must be mm: one number, or [vertical, horizontal], or "
-                "[top, outer, bottom, inner]",
-                "margin",
-                "pdf",
-            ) from None
-        if len(numbers) == 1:
-            numbers *= 4
-        elif len(numbers) == 2:
-            numbers = numbers * 2
-        values["margin"] = tuple(numbers)
-    for key in ("body-font", "heading-font", "latin-font", "mono-font"):
-        if key in table:
-            if not isinstance(table[key], str) or not table[key].strip():
-                raise fail(f"`{key}` must be a font family name", key, "pdf")
-            values[key.replace("-", "_")] = table[key].strip()
-    if "toc-depth" in table:
-        depth = table["toc-depth"]
-        if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= 4:
-            raise fail("`toc-depth` must be a whole number from 0 to 4", "toc-depth", "pdf")
-        values["toc_depth"] = depth
-    if "link-pages" in table:
-        values["link_pages"] = _bool(table, "link-pages", "pdf", True, fail)
-    if "link-urls" in table:
-        if table["link-urls"] not in ("link", "footnote"):
-            raise fail('`link-urls` must be "link" or "footnote"', "link-urls", "pdf")
-        values["link_urls"] = table["link-urls"]
-    if "sheet" in table:
-        sheet = parse_sheet(table["sheet"]) if isinstance(table["sheet"], str) else None
-        if sheet is None:
-            raise fail(
-                '`sheet` must be the parent sheet in mm and the fold, like "787 1092 1/16"',
-                "sheet",
-                "pdf",
-            )
-        values["sheet"] = sheet
-    if "signature" in table:
-        signature = table["signature"]
-        if (
-            isinstance(signature, bool)
-            or not isinstance(signature, int)
-            or not (signature == 0 or 2 <= signature <= 64 and signature % 2 == 0)
-        ):
-            raise fail(
-                "`signature` must be 0 (no padding) or an even number of pages up to 64",
-                "signature",
-                "pdf",
-            )
-        values["signature"] = signature
-    return PdfSettings(**{**defaults.__dict__, **values})
-
-
-def _bool(table: dict[str, Any], key: str, section: str, default: bool, fail) -> bool:
-    value = table.get(key, default)
-    if not isinstance(value, bool):
-        raise fail(f"`{key}` must be true or false", key, section)
-    return value
-
-
-def _epub_settings(table: dict[str, Any], fail) -> EpubSettings:
-    mode = table.get("writing-mode", "horizontal-tb")
-    if mode not in ("horizontal-tb", "vertical-rl"):
-        raise fail(
-            '`writing-mode` must be "horizontal-tb" or "vertical-rl"', "writing-mode", "epub"
-        )
-    line_height = table.get("line-height", 1.75)
-    if (
-        isinstance(line_height, bool)
-        or not isinstance(line_height, int | float)
-        or not (1 <= line_height <= 3)
-    ):
-        raise fail("`line-height` must be a number between 1 and 3", "line-height", "epub")
-    texts = {}
-    for key in ("certified-by", "accessibility-summary"):
-        if key in table:
-            if not isinstance(table[key], str) or not table[key].strip():
-                raise fail(f"`{key}` must be a non-empty string", key, "epub")
-            texts[key.replace("-", "_")] = table[key].strip()
-    return EpubSettings(
-        embed_fonts=_bool(table, "embed-fonts", "epub", True, fail),
-        writing_mode=mode,
-        justify=_bool(table, "justify", "epub", True, fail),
-        line_height=float(line_height),
-        **texts,
-    )
-
-
-def _choice(table: dict[str, Any], key: str, choices: tuple[str, ...], fail) -> str | None:
-    value = table.get(key)
-    if value is not None and value not in choices:
-        quoted = " or ".join(f'"{choice}"' for choice in choices)
-        raise fail(f"`{key}` must be {quoted}", key, "typography")
-    return value
-
-
-def _pinyin(table: dict[str, Any], fail) -> bool | tuple[str, ...]:
-    value = table.get("pinyin", False)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise fail(
-        '`pinyin` must be true, false or a list of chapter files: ["01-….md"]',
-        "pinyin",
-        "typography",
-    )
-
-
-def _pinyin_overrides(table: dict[str, Any], fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    overrides = table.get("pinyin-overrides", {})
-    key = "pinyin-overrides"
-    if not isinstance(overrides, dict):
-        raise fail('`pinyin-overrides` must be a table: "重庆" = "chóng qìng"', key, "typography")
-    result = []
-    for word, reading in overrides.items():
-        syllables = tuple(reading.split()) if isinstance(reading, str) else ()
-        if not word or len(syllables) != len(word):
-            raise fail(
-                f"pinyin override `{word}` must give one syllable per character, "
-                f"separated by spaces",
-                word,
-                "typography.pinyin-overrides",
-            )
-        result.append((word, syllables))
-    return tuple(result)
-
-
-def _typography_settings(table: dict[str, Any], fail) -> TypographySettings:
-    return TypographySettings(
-        normalize_punctuation=_bool(table, "normalize-punctuation", "typography", True, fail),
-        emphasis=_choice(table, "emphasis", ("dots", "kai", "bold"), fail) or "dots",
-        quotes=_choice(table, "quotes", ("curly", "corner"), fail),
-        hanging_punctuation=_bool(table, "hanging-punctuation", "typography", False, fail),
-        pinyin=_pinyin(table, fail),
-        pinyin_overrides=_pinyin_overrides(table, fail),
-    )
 
 
 def _chapter_kinds(book: dict[str, Any], fail) -> None:
@@ -623,54 +670,20 @@ def _chapter_kinds(book: dict[str, Any], fail) -> None:
     book["chapter-kinds"] = kinds
 
 
-def _imprint_settings(table: dict[str, Any] | None, fail) -> ImprintSettings:
-    if table is None:
-        return ImprintSettings()
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if not isinstance(value, str) or not value.strip():
-            raise fail(f"`{key}` must be a non-empty string in quotes", key, "imprint")
-        values[key.replace("-", "_")] = value.strip() if key != "cip" else value.strip("\n")
-    if "isbn" in values:
-        from stdnum import isbn
-        from stdnum.exceptions import ValidationError
-
-        try:
-            values["isbn"] = isbn.to_isbn13(isbn.validate(values["isbn"]))
-        except ValidationError as exc:
-            reason = exc.message.lower().rstrip(".")
-            raise fail(
-                f"`isbn` {table['isbn']!r} is not a valid ISBN ({reason})",
-                "isbn",
-                "imprint",
-            ) from None
-    return ImprintSettings(given=True, **values)
-
-
-def _cover_settings(table: dict[str, Any] | None, fail) -> CoverSettings | None:
-    if table is None:
-        return None
-    values: dict[str, Any] = {}
-    limits = {"paper-caliper": (0.01, 1.0), "board": (0.0, 20.0)}
-    for key, (low, high) in limits.items():
-        if key in table:
-            value = table[key]
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise fail(f"`{key}` must be a number of mm", key, "cover")
-            if not low <= value <= high:
-                raise fail(f"`{key}` must be between {low:g} and {high:g} mm", key, "cover")
-            values[key.replace("-", "_")] = float(value)
-    if "back-text" in table:
-        if not isinstance(table["back-text"], str) or not table["back-text"].strip():
-            raise fail("`back-text` must be a non-empty string", "back-text", "cover")
-        values["back_text"] = table["back-text"].strip()
-    return CoverSettings(**values)
+def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
+    """`[pdf]`'s keys but the print keys; a named page size brings its sheet (开本)."""
+    values = parse_section(PdfSettings, table, "pdf", fail)
+    size = table.get("page-size")
+    if "page_size" in values and "sheet" not in values:
+        named = size.upper() if isinstance(size, str) else ""
+        values["sheet"] = FORMATS[named].sheet if named in FORMATS else None
+    return PdfSettings(**values)
 
 
 def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fail) -> PdfSettings:
     """`[pdf]`'s print keys: standard, colour, output-profile, marks and bleed (3 mm on
     every side by default once any of the others asks for a print file)."""
-    from dataclasses import replace
+    from dataclasses import replace  # late: standard library, loaded only when used (start-up time)
 
     standard = table.get("standard", "")
     if not isinstance(standard, str) or standard.lower() not in STANDARDS:
@@ -695,7 +708,7 @@ def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fa
             "output-profile",
             "pdf",
         )
-    marks = _bool(table, "marks", "pdf", False, fail)
+    marks = boolean()(table.get("marks", False), Check(fail, "marks", "pdf"))
     wanted = print_standard or colour != "rgb" or marks or profile is not None
     bleed = (3.0,) * 4 if wanted else (0.0,) * 4
     if "bleed" in table:

@@ -17,9 +17,11 @@ from ebooklib import epub
 from markupsafe import Markup
 
 from . import __version__
+from .images import RASTER_SUFFIXES
 from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
-from .pagination import insert_page_breaks
+from .pdf.pagination import insert_page_breaks
 from .render import build_time, labels, stylesheet, template
+from .typography import textnodes
 from .typography.display import phrase_breaks, phrase_headings
 from .typography.emphasis import epub_emphasis
 from .typography.housestyle import epub_css
@@ -38,14 +40,13 @@ _TCY_RE = re.compile(r"(?<![0-9A-Za-z.,])([0-9]{1,2})(?![0-9A-Za-z.,%])")
 
 def _upright_digits(html: str) -> str:
     """In vertical text, wrap runs of one or two digits so they stand upright (縦中横)."""
-    from .typography.textnodes import map_text
+    from .typography.textnodes import map_text  # late: start-up time: loaded only when this runs
 
     return map_text(
         html, lambda text, before, after: _TCY_RE.sub(r'<span class="tcy">\1</span>', text)
     )
 
 
-_ID_RE = re.compile(r'\sid="([^"]+)"')
 _FRAGMENT_HREF_RE = re.compile(r'href="#([^"]+)"')
 
 
@@ -58,7 +59,7 @@ def anchor_files(book: Book) -> dict[str, str]:
             files.setdefault(chapter.part.id, part_file(chapter.part))
         files[chapter.id] = name
         for html in (chapter.body, *(note.html for note in chapter.footnotes)):
-            for found in _ID_RE.findall(html):
+            for found in textnodes.ids(html):
                 files.setdefault(found, name)
     return files
 
@@ -213,7 +214,7 @@ _ALWAYS = {*range(0x20, 0x7F), *map(ord, "　、。，：；？！“”‘’�
 def embedded_fonts(book: Book) -> list[dict]:
     """Subsets of the body (Song) and heading (Hei) faces, regular and bold, each reduced to
     the characters it will show, so that e-readers show the designed faces."""
-    from .fonts import subset
+    from .fonts import subset  # late: start-up time: loaded only when this runs
 
     meta = book.metadata
     words = labels(meta.language)
@@ -252,8 +253,8 @@ def embedded_fonts(book: Book) -> list[dict]:
 def _fallback_fonts(book: Book, text: str) -> list[dict]:
     """Subsets of the fallback faces (fallback.py) for the characters the body's faces
     lack, as the PDF draws them: a reading system may have no Devanagari or no ◄."""
-    from . import fallback
-    from .fonts import subset
+    from . import fallback  # late: start-up time: loaded only when this runs
+    from .fonts import subset  # late: start-up time: loaded only when this runs
 
     settings = book.settings.pdf
     lacking = fallback.lacking(text, settings.body_font, settings.latin_font)
@@ -272,14 +273,41 @@ def _fallback_fonts(book: Book, text: str) -> list[dict]:
 def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
     """The ebooklib book for the model (not yet written); `fonts`: its embedded_fonts, if
     they were made already."""
-    meta = book.metadata
-    settings = book.settings.epub
-    language = meta.language
-    words = labels(language)
     ebook = epub.EpubBook()
+    _metadata(ebook, book)
+    vertical = book.settings.epub.writing_mode == "vertical-rl"
+    if vertical:
+        ebook.set_direction("rtl")
+        ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
+    css = _style(ebook, book, vertical, fonts)
+    cover_href, cover_page = _cover(ebook, book, css)
+    titlepage = _document(ebook, css, "titlepage", "titlepage.xhtml", book.metadata.title,
+                          book.metadata.language)  # fmt: skip
+    titlepage.content = template("epub-titlepage.xhtml").render(meta=book.metadata)
+    files = anchor_files(book)
+    documents = _text_documents(ebook, book, css, vertical, files)
+    for resource in book.resources:
+        if resource.href == cover_href:
+            continue
+        ebook.add_item(
+            epub.EpubItem(
+                uid="res-" + re.sub(r"[^A-Za-z0-9_.-]", "-", resource.href),
+                file_name=resource.href,
+                media_type=resource.media_type,
+                content=resource.content(),
+            )
+        )
+    nav = _navigation(ebook, book, css, files)
+    ebook.spine = [cover_page, titlepage, nav, *documents]
+    return ebook
+
+
+def _metadata(ebook: epub.EpubBook, book: Book) -> None:
+    """The package's metadata: Dublin Core, the print edition paginated from, accessibility."""
+    meta = book.metadata
     ebook.set_identifier(meta.identifier)
     ebook.set_title(meta.title)
-    ebook.set_language(language)
+    ebook.set_language(meta.language)
     for number, author in enumerate(meta.authors, start=1):
         ebook.add_author(author, uid=f"creator{number}")
     if meta.subtitle:
@@ -303,11 +331,13 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
             None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"}
         )
     _accessibility(ebook, book, _images_described(book))
-    vertical = settings.writing_mode == "vertical-rl"
-    if vertical:
-        ebook.set_direction("rtl")
-        ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
 
+
+def _style(
+    ebook: epub.EpubBook, book: Book, vertical: bool, fonts: list[dict] | None
+) -> epub.EpubItem:
+    """The embedded fonts and the one stylesheet every document links."""
+    settings = book.settings.epub
     if not settings.embed_fonts:
         fonts = []
     elif fonts is None:
@@ -345,12 +375,28 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         ).encode("utf-8"),
     )
     ebook.add_item(css)
+    return css
 
+
+def _document(
+    ebook: epub.EpubBook, css: epub.EpubItem, uid: str, file_name: str, title: str, lang: str
+) -> epub.EpubHtml:
+    """An XHTML document of the book (its content set by the caller), with the stylesheet."""
+    document = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=lang)
+    document.add_item(css)
+    ebook.add_item(document)
+    return document
+
+
+def _cover(ebook: epub.EpubBook, book: Book, css: epub.EpubItem) -> tuple[str, epub.EpubHtml]:
+    """The cover image (the book's, or one drawn) and its page: (image href, page)."""
+    meta = book.metadata
+    words = labels(meta.language)
     if book.cover is not None:
         cover_href = book.cover.href
         cover_bytes, cover_type = book.cover.path.read_bytes(), book.cover.media_type
     else:
-        from .cover import make_cover
+        from .cover_art import make_cover  # late: start-up time: loaded only when this runs
 
         cover_href, cover_type = "images/cover.jpg", "image/jpeg"
         cover_bytes = make_cover(meta, book.settings.pdf.heading_font, book.settings.pdf.body_font)
@@ -360,34 +406,25 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
     cover_image.properties = ["cover-image"]
     ebook.add_item(cover_image)
     ebook.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-    cover_page = epub.EpubHtml(
-        uid="cover", file_name="cover.xhtml", title=words["cover"], lang=language
-    )
+    cover_page = _document(ebook, css, "cover", "cover.xhtml", words["cover"], meta.language)
     cover_page.content = template("epub-cover.xhtml").render(
         href=cover_href, alt=f"{words['cover']}：{meta.title}"
     )
-    cover_page.add_item(css)
-    ebook.add_item(cover_page)
+    return cover_href, cover_page
 
-    titlepage = epub.EpubHtml(
-        uid="titlepage", file_name="titlepage.xhtml", title=meta.title, lang=language
-    )
-    titlepage.content = template("epub-titlepage.xhtml").render(meta=meta)
-    titlepage.add_item(css)
-    ebook.add_item(titlepage)
 
+def _text_documents(
+    ebook: epub.EpubBook, book: Book, css: epub.EpubItem, vertical: bool, files: dict[str, str]
+) -> list[epub.EpubHtml]:
+    """The documents of the text, in reading order: each part's title page, each chapter."""
+    language = book.metadata.language
     documents = []
-    files = anchor_files(book)
     for chapter in book.chapters:
         if book.opens_part(chapter):
             assert chapter.part is not None
-            part = epub.EpubHtml(
-                uid=chapter.part.id, file_name=part_file(chapter.part),
-                title=chapter.part.title, lang=language,
-            )  # fmt: skip
+            part = _document(ebook, css, chapter.part.id, part_file(chapter.part),
+                             chapter.part.title, language)  # fmt: skip
             part.content = template("epub-part.xhtml").render(part=chapter.part)
-            part.add_item(css)
-            ebook.add_item(part)
             documents.append(part)
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
@@ -398,19 +435,14 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
         item.add_item(css)
         ebook.add_item(item)
         documents.append(item)
+    return documents
 
-    for resource in book.resources:
-        if resource.href == cover_href:
-            continue
-        ebook.add_item(
-            epub.EpubItem(
-                uid="res-" + re.sub(r"[^A-Za-z0-9_.-]", "-", resource.href),
-                file_name=resource.href,
-                media_type=resource.media_type,
-                content=resource.content(),
-            )
-        )
 
+def _navigation(
+    ebook: epub.EpubBook, book: Book, css: epub.EpubItem, files: dict[str, str]
+) -> epub.EpubNav:
+    """The table of contents (nav and NCX) and the guide; returns the nav document."""
+    words = labels(book.metadata.language)
     by_id = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
     ebook.toc = [
         (
@@ -435,8 +467,7 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
             "title": first_body.title,
         },
     ]
-    ebook.spine = [cover_page, titlepage, nav, *documents]
-    return ebook
+    return nav
 
 
 def render_epub(book: Book, target: Path, fonts: list[dict] | None = None) -> None:
@@ -477,7 +508,7 @@ def _page_list(book: Book) -> str:
 
 
 #: Files already compressed, stored as they are in the EPUB's zip.
-COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+COMPRESSED = RASTER_SUFFIXES
 
 
 def _repack(data: bytes, target: Path, when, language: str, page_list: str = "") -> None:

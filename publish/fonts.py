@@ -54,7 +54,7 @@ def require_family(family: str, setting: str, toml: Path) -> tuple[FontFace, ...
     """The faces of a configured family, or a PublishError naming book.toml and the key."""
     faces = installed_faces(family)
     if not faces:
-        from .config import key_line
+        from .config import key_line  # late: start-up time: loaded only when this runs
 
         line = key_line(toml.read_text(encoding="utf-8"), setting, "pdf") if toml.exists() else None
         raise PublishError(
@@ -92,7 +92,7 @@ def style_faces(faces: tuple[FontFace, ...]) -> dict[tuple[bool, bool], FontFace
 @functools.cache
 def _collection_index(path: Path, family: str) -> int:
     """Which font of a .ttc/.otc collection is `family` (0 for a single font)."""
-    from fontTools.ttLib import TTCollection
+    from fontTools.ttLib import TTCollection  # late: fontTools loads only when used (start-up time)
 
     if path.suffix.lower() not in (".ttc", ".otc"):
         return 0
@@ -111,8 +111,9 @@ def face_for(family: str, bold: bool = False) -> FontFace | None:
 def coverage(family: str) -> frozenset[int]:
     """The code points the regular face of an installed family has glyphs for (read once
     per font file and kept in the cache folder: a CJK face's cmap costs 0.1-0.2 s)."""
-    import array
+    import array  # late: standard library, loaded only when used (start-up time)
 
+    # late: fontTools loads only when used (start-up time)
     from fontTools.ttLib import TTCollection, TTFont
 
     face = face_for(family)
@@ -163,7 +164,7 @@ def cached_subset(path: Path, index: int, what: str, make: Callable[[], bytes]) 
     folder by the file (path, size, time), the face and `what` (glyphs, options, tool) so
     that a later build wanting the same subset takes it from there (a CJK face costs
     25–50 ms to subset). The least recently used beyond KEPT_SUBSETS are removed."""
-    import hashlib
+    import hashlib  # late: standard library, loaded only when used (start-up time)
 
     stat = path.stat()
     key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{index}|{what}"
@@ -187,9 +188,9 @@ def cached_subset(path: Path, index: int, what: str, make: Callable[[], bytes]) 
 def subset(family: str, bold: bool, codepoints: set[int]) -> bytes:
     """The face of `family` reduced to `codepoints`, every OpenType layout feature kept
     (halt, palt, vert, locl, kern…), by HarfBuzz; cached by content."""
-    import hashlib
+    import hashlib  # late: standard library, loaded only when used (start-up time)
 
-    import uharfbuzz as hb
+    import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
 
     face = face_for(family, bold)
     if face is None:
@@ -240,6 +241,7 @@ def missing_characters(text: str, families: tuple[str, ...]) -> list[str]:
 @functools.cache
 def faces_by_name(font_files: tuple[Path, ...]) -> dict[str, tuple[Path, int]]:
     """PostScript name → (file, index in a collection) for the given font files."""
+    # late: fontTools loads only when used (start-up time)
     from fontTools.ttLib import TTCollection, TTFont
 
     faces: dict[str, tuple[Path, int]] = {}
@@ -258,7 +260,7 @@ def faces_by_name(font_files: tuple[Path, ...]) -> dict[str, tuple[Path, int]]:
 
 def postscript_name(program: bytes, index: int = 0) -> str | None:
     """The PostScript name of face `index` in a font file's data; None if unreadable."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # late: fontTools loads only when used (start-up time)
 
     try:
         font = TTFont(io.BytesIO(program), fontNumber=index, lazy=True)
@@ -269,7 +271,7 @@ def postscript_name(program: bytes, index: int = 0) -> str | None:
 
 def cid_widths(widths) -> dict[int, float]:
     """Glyph id → width, from a CID font's /W array."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     found: dict[int, float] = {}
     items = list(widths)

@@ -22,9 +22,22 @@ class BrokenImage(PublishError):
     text (sizes over the limits stay errors: they are refused on purpose)."""
 
 
+#: Images a PDF and an EPUB 3 reader both show (EPUB 3 core media types), by file suffix:
+#: the one table of image suffixes and media types.
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+#: The suffix a file of each media type is named with (`.jpg` for JPEG).
+SUFFIXES = {media_type: suffix for suffix, media_type in reversed(IMAGE_TYPES.items())}
+#: Raster images (already compressed: stored as they are in the EPUB's zip).
+RASTER_SUFFIXES = tuple(s for s, media_type in IMAGE_TYPES.items() if media_type != "image/svg+xml")
 #: Pillow's format names → the media types an EPUB may declare.
-MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
-SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
+MEDIA_TYPES = {name: f"image/{name.lower()}" for name in ("PNG", "JPEG", "GIF", "WEBP")}
 
 
 def check_image(
@@ -55,7 +68,7 @@ def check_image(
         if not str(root.tag).endswith("svg"):
             raise BrokenImage(f"image `{src[:80]}` is not an SVG image", chapter, line)
         return "image/svg+xml"
-    from PIL import Image
+    from PIL import Image  # late: Pillow loads only when used (start-up time)
 
     limit = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None  # the size is checked below, from the header only

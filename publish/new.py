@@ -101,9 +101,9 @@ CHAPTER_2 = """\
 def _figure_png() -> bytes:
     """A small picture for the sample chapter: three coloured blocks (made here, so that
     the starter needs no file of its own)."""
-    import io
+    import io  # late: standard library, loaded only when used (start-up time)
 
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw  # late: Pillow loads only when used (start-up time)
 
     image = Image.new("RGB", (600, 200), "white")
     draw = ImageDraw.Draw(image)

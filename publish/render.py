@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import PublishError
+from .words import words
 
 if TYPE_CHECKING:
     import jinja2
@@ -23,19 +24,10 @@ STYLES = Path(
     )
 )
 
-_LABELS = {
-    "zh": {"toc": "目录", "cover": "封面", "title_page": "书名页", "notes": "注释", "back": "返回",
-           "landmarks": "导览", "pages": "页码"},
-    "ja": {"toc": "目次", "cover": "表紙", "title_page": "扉", "notes": "注", "back": "戻る",
-           "landmarks": "ランドマーク", "pages": "ページ"},
-    "": {"toc": "Contents", "cover": "Cover", "title_page": "Title Page", "notes": "Notes",
-         "back": "Back", "landmarks": "Landmarks", "pages": "Pages"},
-}  # fmt: skip
-
 
 def labels(language: str) -> dict[str, str]:
     """The few words a book prints on its own (目录…), in the book's language."""
-    return _LABELS.get(language.split("-")[0].lower(), _LABELS[""])
+    return dict(words(language))
 
 
 @cache

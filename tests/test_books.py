@@ -19,8 +19,9 @@ import pytest
 from conftest import ROOT, epubcheck, outline, pdf_internal_links, pdf_pages_text, squash
 from publish.build import build
 from publish.errors import PublishError
-from publish.pdf import PT_PER_MM, geometry
+from publish.pdf.geometry import geometry
 from publish.readers import read_book
+from publish.units import PT_PER_MM
 
 BOOKS = ROOT / "tests" / "books"
 MDBOOK, GITBOOK = BOOKS / "mdbook", BOOKS / "gitbook"

@@ -8,7 +8,7 @@ import pytest
 
 from publish.config import PAGE_SIZES, load_config
 from publish.errors import PublishError
-from publish.pdf import geometry
+from publish.pdf.geometry import geometry
 
 MINIMAL = '[book]\ntitle = "书"\nauthors = ["佚名"]\nlanguage = "zh-CN"\nchapters = ["a.md"]\n'
 

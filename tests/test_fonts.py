@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from publish.build import build
 from publish.fonts import coverage, installed_faces, missing_characters, style_faces
-from publish.pdf import fast_subsetting
+from publish.pdf.diagnostics import fast_subsetting
 
 TOML = '[book]\ntitle = "缺字"\nauthors = ["佚名"]\nlanguage = "zh-CN"\nchapters = ["a.md"]\n'
 

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import ROOT, Built
 from publish.build import build
-from publish.pdf import PT_PER_MM, geometry
+from publish.pdf.geometry import geometry
+from publish.units import PT_PER_MM
 
 #: Beside the repository (or beside the folder of worktrees holding it).
 CORPUS = next(

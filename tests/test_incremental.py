@@ -15,7 +15,7 @@ import pytest
 
 from publish.build import PIECES, build
 from publish.manuscript import read_manuscript
-from publish.segments import PieceCache
+from publish.pdf.segmented.piece import PieceCache
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Small enough that the little book below is cut into several segments.

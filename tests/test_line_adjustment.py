@@ -11,11 +11,12 @@ import pytest
 
 from conftest import Built
 from publish import check as check_module
-from publish import pdf as pdf_module
 from publish.build import build
 from publish.check import ORPHAN, ORPHAN_CHAR, STRANDED, WIDOW, check_pdf
 from publish.manuscript import read_manuscript
-from publish.pdf import book_html, render_html, setup
+from publish.pdf import html as pdf_module
+from publish.pdf.engine import render_html
+from publish.pdf.html import book_html, setup
 
 #: Characters of the default measure (A5, 10.5 pt: 30), first-line indent 2.
 CHARS = 30

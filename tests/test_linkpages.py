@@ -166,7 +166,7 @@ def test_numbers_are_laid_out_as_they_read_when_digits_cannot_be_written_in(
     """A face whose digits are not all as wide (or one the join cannot find) cannot take
     another number's digits in place of the zeros: those numbers are laid out as they read,
     and still printed right."""
-    from publish import placeholders
+    from publish.pdf.segmented import placeholders
 
     monkeypatch.setattr(placeholders, "_digits_of", lambda path, index: None)
     links = printed_links(_pdf(build(manuscript, tmp_path, ("pdf",), segment_size=1, jobs=1)))
@@ -179,7 +179,7 @@ def test_a_first_build_lays_out_no_segment_twice_when_the_lengths_were_guessed_r
 ):
     """The zeros laid out take any digits: a number guessed wrong but of the right length
     costs no second layout of the segments linking to it."""
-    from publish import segments
+    from publish.pdf.segmented import runner as segments
 
     calls = []
     real = segments.lay_out
@@ -204,7 +204,8 @@ def test_a_number_a_digit_longer_than_guessed_takes_the_room_its_line_has(
     figure, without laying the chapter out again, and nothing overlaps."""
     import pdfplumber
 
-    from publish import linkpages, segments
+    from publish.pdf.segmented import linkpages
+    from publish.pdf.segmented import runner as segments
 
     copy = tmp_path / "manuscript"
     shutil.copytree(manuscript, copy)

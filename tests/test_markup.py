@@ -16,7 +16,8 @@ from conftest import ROOT, Built, _build, epubcheck, squash
 from publish.check import text_block_margins
 from publish.manuscript import read_manuscript
 from publish.markup import callouts, diagrams, for_print, highlight, wrap
-from publish.pdf import PT_PER_MM, geometry
+from publish.pdf.geometry import geometry
+from publish.units import PT_PER_MM
 
 MARKUP = ROOT / "tests" / "manuscripts" / "markup"
 NOSPACE = "x" * 80 + "ABCDEFGHIJ" * 12

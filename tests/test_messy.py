@@ -18,9 +18,10 @@ from conftest import ROOT, Built, epubcheck, folio, squash
 from publish.build import build
 from publish.cli import main
 from publish.model import Warning
-from publish.pagination import PageBreak, insert_page_breaks
-from publish.pdf import PT_PER_MM, geometry
+from publish.pdf.geometry import geometry
+from publish.pdf.pagination import PageBreak, insert_page_breaks
 from publish.report import grouped
+from publish.units import PT_PER_MM
 
 MESSY = ROOT / "tests" / "manuscripts" / "messy"
 XHTML = "{http://www.w3.org/1999/xhtml}"

@@ -94,3 +94,36 @@ def test_new_help_shows_an_example():
     result = run("new", "--help")
     assert result.returncode == 0
     assert "publish new mybook" in result.stdout
+
+
+def test_every_setting_the_starter_shows_is_declared_with_that_default(tmp_path):
+    """The starter's commented settings cannot drift from config.py's declarations: each,
+    uncommented alone, is a key of its section and gives the settings of a book.toml
+    without it (or, for a key without a default, such as `certified-by`, an example that
+    is valid)."""
+    import re
+    from dataclasses import fields
+
+    from publish.config import SECTION_KEYS, SECTIONS, load_config
+    from publish.new import new_book
+
+    new_book(tmp_path / "b")
+    toml = tmp_path / "b" / "book.toml"
+    text = toml.read_text(encoding="utf-8")
+    defaults = load_config(toml).settings
+    section, checked = None, 0
+    for line in text.splitlines():
+        if header := re.match(r"^\[(\w+)\]", line):
+            section = header.group(1)
+        elif (key := re.match(r"^# ([a-z-]+) = ", line)) and section:
+            assert key.group(1) in SECTION_KEYS[section], line
+            if section not in SECTIONS:
+                continue
+            value = line[2:].split("  #")[0].split(" #")[0]
+            toml.write_text(text.replace(line, value, 1), encoding="utf-8")
+            settings = load_config(toml).settings
+            declared = {f.metadata["key"].name: f.default for f in fields(SECTIONS[section])
+                        if "key" in f.metadata}  # fmt: skip
+            assert settings == defaults or declared[key.group(1)] is None, line
+            checked += 1
+    assert checked >= 15

@@ -190,12 +190,11 @@ def test_a_footnote_the_layout_loses_is_a_warning(rich):
     warning naming it and its chapter (test_footnote_pages builds the pitch that lost one)."""
     import copy
 
-    from publish.pdf import report_lost_footnotes
+    from publish.pdf.diagnostics import lost_footnotes
 
     assert not [w for w in rich.book.warnings if "lost by the page layout" in w.message]
     book = copy.deepcopy(rich.book)
-    book.warnings = []
     placed = {note.id for chapter in book.chapters for note in chapter.footnotes}
-    report_lost_footnotes(book, book.chapters, placed - {"fn-ch01-2"})
-    lost = [w for w in book.warnings if "lost by the page layout" in w.message]
+    warnings = lost_footnotes(book.chapters, placed - {"fn-ch01-2"})
+    lost = [w for w in warnings if "lost by the page layout" in w.message]
     assert [(w.message.split()[1], w.path.name) for w in lost] == [("2", "01-kaipian.md")]

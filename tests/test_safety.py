@@ -29,7 +29,7 @@ def make_manuscript(folder: Path, chapter: str, toml: str = BOOK_TOML) -> Path:
 
 def outputs_text(result) -> str:
     """Everything both outputs carry as text: the PDF's HTML source and the EPUB's files."""
-    from publish.pdf import book_html
+    from publish.pdf.html import book_html
 
     parts = [book_html(result.book)]
     with zipfile.ZipFile(result.written[1]) as z:
@@ -192,7 +192,7 @@ def test_internal_errors_are_one_line_and_debug_shows_the_traceback(tmp_path, mo
     def broken(book, **options):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("publish.pdf.layout", broken)
+    monkeypatch.setattr("publish.pdf.edition.lay_out_one_document", broken)
     result = CliRunner().invoke(main, ["build", str(folder), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.output.strip() == (

@@ -15,7 +15,8 @@ import pytest
 from conftest import RICH, outline, pdf_pages_text
 from publish.build import PIECES, build
 from publish.manuscript import read_manuscript
-from publish.segments import FOLIO_RUN, plan
+from publish.pdf.segmented.folios import FOLIO_RUN
+from publish.pdf.segmented.plan import plan
 
 WHOLE = 10**9  # a segment size no book reaches: one document
 
@@ -398,7 +399,7 @@ def test_folios_made_from_samples_are_the_laid_out_ones(long_book, tmp_path):
 def test_folios_from_a_page_each_when_samples_will_not_do(long_book, tmp_path, monkeypatch):
     """Digits of different widths, or kerned, cannot be put in another's place: every
     folio is then laid out (in runs of FOLIO_RUN pages)."""
-    from publish import segments
+    from publish.pdf.segmented import layout as segments
 
     monkeypatch.setattr(segments, "folio_digits_of", lambda *args: None)
     folder, one = long_book
@@ -413,8 +414,7 @@ def test_folio_digits_refuse_kerned_or_proportional_digits(builds):
     """folio_digits only allows digits drawn one glyph each, unkerned, all as wide."""
     import re
 
-    from publish.join import folio_digits
-    from publish.segments import FOLIO_SAMPLES
+    from publish.pdf.segmented.folios import FOLIO_SAMPLES, folio_digits
 
     pieces = (_pdf(builds["parallel"]).parent / PIECES).glob("*.pdf")
     path = next(p for p in pieces if len(pikepdf.open(p).pages) == len(FOLIO_SAMPLES))

@@ -57,10 +57,14 @@ def test_the_checker_sees_what_plain_weasyprint_does(rich, tmp_path):
     plain = tmp_path / "plain.pdf"
     code = (
         "import sys; from pathlib import Path; from publish.manuscript import read_manuscript;"
-        "from publish.pdf import render_pdf;"
-        "render_pdf(read_manuscript(Path(sys.argv[1])), Path(sys.argv[2]), chinese_layout=False)"
+        "from publish.pdf.edition import print_edition;"
+        "print_edition(read_manuscript(Path(sys.argv[1])), Path(sys.argv[2]), Path(sys.argv[3]),"
+        " chinese_layout=False)"
     )
-    subprocess.run([sys.executable, "-c", code, str(rich.book.root), str(plain)], check=True)
+    cache = tmp_path / "cache"
+    subprocess.run(
+        [sys.executable, "-c", code, str(rich.book.root), str(plain), str(cache)], check=True
+    )
     report = check_pdf(rich.book, plain)
     # Ragged only where a mark pushed a character out: the text block is a whole number of
     # ems wide, so a line of full-width characters fits exactly even without our layout.
@@ -154,7 +158,8 @@ def test_shaping_less_text_per_line_breaks_the_same_lines(rich, monkeypatch):
     four: every line of every page must come out the same (text, place, width)."""
     from dataclasses import replace
 
-    from publish import pdf
+    from publish.pdf import engine as pdf_engine
+    from publish.pdf import html as pdf_html
     from publish.weasy import cjk as weasy_cjk
 
     tricky = (
@@ -165,11 +170,11 @@ def test_shaping_less_text_per_line_breaks_the_same_lines(rich, monkeypatch):
     ) * 12
     book = rich.book
     chapter = replace(book.chapters[0], body=f"<p>{tricky}</p><p>{tricky[7:]}</p>")
-    setup = pdf.setup(book)
-    html = pdf.book_html(book, [chapter, *book.chapters[1:]])
-    shaped_less, _ = pdf.render_html(setup, html)
+    setup = pdf_html.setup(book)
+    html = pdf_html.book_html(book, [chapter, *book.chapters[1:]])
+    shaped_less, _ = pdf_engine.render_html(setup, html)
     monkeypatch.setattr(weasy_cjk, "CJK_LINES_SHAPED", 1000)  # never cut: WeasyPrint's own
-    shaped_all, _ = pdf.render_html(setup, html)
+    shaped_all, _ = pdf_engine.render_html(setup, html)
     assert _line_boxes(shaped_less) == _line_boxes(shaped_all)
     assert len(shaped_less.pages) > 5
 
@@ -177,15 +182,16 @@ def test_shaping_less_text_per_line_breaks_the_same_lines(rich, monkeypatch):
 def test_lines_drawn_from_the_layout_kept_since_breaking_them(rich, monkeypatch, tmp_path):
     """Drawing reuses a line's Pango layout from line breaking instead of building it
     again (WeasyPrint's reactivate): the PDF must be byte for byte the same."""
-    from publish import pdf
+    from publish.pdf import engine as pdf_engine
+    from publish.pdf import html as pdf_html
     from publish.weasy import cjk as weasy_cjk
 
-    setup = pdf.setup(rich.book)
-    html = pdf.book_html(rich.book)
-    kept, _ = pdf.render_html(setup, html)
+    setup = pdf_html.setup(rich.book)
+    html = pdf_html.book_html(rich.book)
+    kept, _ = pdf_engine.render_html(setup, html)
     kept.write_pdf(tmp_path / "kept.pdf", pdf_identifier=None)
     monkeypatch.setattr(weasy_cjk._lb.Layout, "reactivate", weasy_cjk._ORIG["reactivate"])
-    rebuilt, _ = pdf.render_html(setup, html)
+    rebuilt, _ = pdf_engine.render_html(setup, html)
     rebuilt.write_pdf(tmp_path / "rebuilt.pdf", pdf_identifier=None)
     assert (tmp_path / "kept.pdf").read_bytes() == (tmp_path / "rebuilt.pdf").read_bytes()
 
@@ -196,7 +202,8 @@ def test_only_the_no_break_rules_pango_lacks_become_attributes(rich, monkeypatch
     more shaping runs). The lines must come out as with every range given."""
     from dataclasses import replace
 
-    from publish import pdf
+    from publish.pdf import engine as pdf_engine
+    from publish.pdf import html as pdf_html
     from publish.weasy import cjk as weasy_cjk
 
     marks = "".join(sorted(weasy_cjk.NO_START | weasy_cjk.NO_END))
@@ -205,14 +212,14 @@ def test_only_the_no_break_rules_pango_lacks_become_attributes(rich, monkeypatch
     tricky += "间隔号如诸葛·亮、波浪～号、破折——号与省略……号，，……"
     book = rich.book
     chapter = replace(book.chapters[0], body=f"<p>{tricky * 3}</p><p>{tricky[5:] * 3}</p>")
-    setup = pdf.setup(book)
-    html = pdf.book_html(book, [chapter, *book.chapters[1:]])
-    needed, _ = pdf.render_html(setup, html)
+    setup = pdf_html.setup(book)
+    html = pdf_html.book_html(book, [chapter, *book.chapters[1:]])
+    needed, _ = pdf_engine.render_html(setup, html)
     monkeypatch.setattr(
         weasy_cjk, "_needed_no_break_ranges", lambda _, t: weasy_cjk._no_break_ranges(t)
     )
-    every, _ = pdf.render_html(setup, html)
+    every, _ = pdf_engine.render_html(setup, html)
     assert _line_boxes(needed) == _line_boxes(every)
     monkeypatch.setattr(weasy_cjk, "_needed_no_break_ranges", lambda _, t: [])
-    none, _ = pdf.render_html(setup, html)
+    none, _ = pdf_engine.render_html(setup, html)
     assert _line_boxes(none) != _line_boxes(every)  # the ranges Pango lacks do matter here

@@ -104,6 +104,6 @@ def copyright_page(
 
 def isbn_text(isbn13: str) -> str:
     """`ISBN 978-7-…`, hyphenated by the ISBN agency's ranges (python-stdnum)."""
-    from stdnum import isbn
+    from stdnum import isbn  # late: python-stdnum loads only when used (start-up time)
 
     return "ISBN " + isbn.format(isbn13)

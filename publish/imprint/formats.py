@@ -69,7 +69,7 @@ FORMATS: dict[str, Format] = {
 
 def parse_sheet(value: str) -> Sheet | None:
     """`[pdf] sheet`: "787 1092 1/16" (× or x between the sides allowed); None if malformed."""
-    import re
+    import re  # late: standard library, loaded only when used (start-up time)
 
     match = re.fullmatch(
         r"\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*[×xX*]?\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s+1\s*/\s*(\d+)\s*",

@@ -11,7 +11,7 @@ from .copyright import signature_padding
 def pad_to_signature(path: Path, signature: int) -> int:
     """Add blank pages (the size of the last page) to the PDF at `path` until its page
     count is a multiple of `signature`; the number added."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         added = signature_padding(len(pdf.pages), signature)
@@ -32,7 +32,7 @@ def pad_to_signature(path: Path, signature: int) -> int:
 
 
 def page_count(path: Path) -> int:
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     with pikepdf.open(path) as pdf:
         return len(pdf.pages)

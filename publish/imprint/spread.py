@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import CoverSettings
-from ..cover import ACCENT, BACKGROUND, INK, _font
+from ..cover_art import ACCENT, BACKGROUND, INK, _font
 from ..model import Book, Resource, Warning
+from ..units import MM_PER_INCH, PT_PER_MM
 from .copyright import isbn_text, printed_pages
 
-PT_PER_MM = 72 / 25.4
 #: Below this spine width (mm) there is no room for text on the spine.
 MIN_SPINE_TEXT = 5.0
 #: The barcode's distance from the back's trim edges (GB/T 12906 asks for at least 15 mm).
@@ -43,7 +43,7 @@ def _hex(rgb: tuple[int, int, int]) -> str:
 
 @dataclass(frozen=True)
 class Palette:
-    """The cover's colours (the generated EPUB cover's, publish/cover.py), as CSS."""
+    """The cover's colours (the drawn EPUB cover art's, publish/cover_art.py), as CSS."""
 
     paper: str = _hex(BACKGROUND)
     ink: str = _hex(INK)
@@ -168,7 +168,10 @@ def _spine(book: Book, g: CoverGeometry) -> str | None:
 
 def barcode_svg(isbn13: str) -> bytes:
     """The ISBN as an EAN-13 barcode (with its guard bars and digits), vector SVG."""
+    # late: python-barcode loads only when used (start-up time)
     from barcode import get_barcode_class
+
+    # late: python-barcode loads only when used (start-up time)
     from barcode.writer import SVGWriter
 
     code = get_barcode_class("ean13-guard")(isbn13, writer=SVGWriter())
@@ -321,13 +324,14 @@ def _image_resolution(book: Book, g: CoverGeometry) -> float | None:
     """The cover image's resolution (ppi) scaled to cover the front's bleed box."""
     if book.cover is None:
         return None
-    import io
+    import io  # late: standard library, loaded only when used (start-up time)
 
-    from PIL import Image
+    from PIL import Image  # late: Pillow loads only when used (start-up time)
 
     with Image.open(io.BytesIO(book.cover.content())) as image:
         width, height = image.size
-    box_w, box_h = (g.trim_width + 2 * g.bleed) / 25.4, (g.trim_height + 2 * g.bleed) / 25.4
+    box_w = (g.trim_width + 2 * g.bleed) / MM_PER_INCH
+    box_h = (g.trim_height + 2 * g.bleed) / MM_PER_INCH
     # Scaled to cover the box, the image is as sharp as its tighter dimension allows.
     return min(width / box_w, height / box_h)
 
@@ -337,11 +341,12 @@ def render_cover(
 ) -> CoverGeometry:
     """Write the cover spread of `book`, whose interior has `pages` pages, to `target`;
     warnings go to the model. The TrimBox is the spread without the bleed."""
+    # late: start-up time: loaded only when this runs
     from ..sandbox import quiet_logging, url_fetcher
-    from ..weasy.load import load
+    from ..weasy.load import load  # late: start-up time: loaded only when this runs
 
     load()
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS, HTML  # late: WeasyPrint loads only when used (start-up time)
 
     g = cover_geometry(book, pages)
     document, css, warnings = cover_html(book, g, palette)
@@ -366,8 +371,8 @@ def render_cover(
         )
     fetcher = url_fetcher(book.root, (), resources)
     base_url = book.root.resolve().as_uri() + "/"
-    from ..cache import font_files
-    from ..weasy.fonts import cached_subsets
+    from ..cache import font_files  # late: start-up time: loaded only when this runs
+    from ..weasy.fonts import cached_subsets  # late: start-up time: loaded only when this runs
 
     with quiet_logging(), cached_subsets(font_files(book)):  # subsets kept between builds
         HTML(string=document, base_url=base_url, url_fetcher=fetcher).write_pdf(
@@ -379,7 +384,7 @@ def render_cover(
 
 def _set_boxes(target: Path, g: CoverGeometry) -> None:
     """TrimBox (the spread without the bleed) and BleedBox (the sheet) on the cover."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     b = g.bleed * PT_PER_MM
     with pikepdf.open(target, allow_overwriting_input=True) as pdf:

@@ -32,7 +32,7 @@ def extend(md: MarkdownIt, language: str) -> MarkdownIt:
 
 def for_print(html: str, settings: PdfSettings) -> str:
     """A chapter body of the model made ready for WeasyPrint (wrapped code, SVG maths)."""
-    from . import wrap
+    from . import wrap  # late: start-up time: loaded only when this runs
 
     html = maths.to_svg(html, settings.font_size)
     return wrap.wrap_code(html, wrap.code_cells(settings))

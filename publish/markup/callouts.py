@@ -14,53 +14,19 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.container import container_plugin
 
+from ..typography.chars import HAN_RE, HANGUL_RE, KANA_RE
+from ..words import callouts
+
 #: The GitHub alert kinds.
 ALERTS = ("note", "tip", "important", "warning", "caution")
 #: The container kinds (VuePress/VitePress, markdown-it-container); `details` too.
 CONTAINERS = ("note", "tip", "info", "important", "warning", "caution", "danger", "details")
-LABELS = {
-    "zh": {
-        "note": "注意",
-        "tip": "提示",
-        "info": "说明",
-        "important": "重要",
-        "warning": "警告",
-        "caution": "小心",
-        "danger": "危险",
-        "details": "详情",
-    },
-    "zh-hant": {
-        "note": "注意",
-        "tip": "提示",
-        "info": "說明",
-        "important": "重要",
-        "warning": "警告",
-        "caution": "小心",
-        "danger": "危險",
-        "details": "詳情",
-    },
-    "ja": {
-        "note": "注記",
-        "tip": "ヒント",
-        "info": "情報",
-        "important": "重要",
-        "warning": "警告",
-        "caution": "注意",
-        "danger": "危険",
-        "details": "詳細",
-    },
-    "en": {kind: kind.capitalize() for kind in CONTAINERS},
-}
 _ALERT_RE = re.compile(r"^\[!(" + "|".join(ALERTS) + r")\][ \t]*([^\n]*)(?:\n|$)", re.I)
 
 
 def labels(language: str) -> dict[str, str]:
     """The labels for a BCP 47 `language` (English for languages without their own)."""
-    tag = language.lower()
-    if tag.startswith("zh"):
-        traditional = "hant" in tag or tag.endswith(("-tw", "-hk", "-mo"))
-        return LABELS["zh-hant" if traditional else "zh"]
-    return LABELS.get(tag.split("-")[0], LABELS["en"])
+    return callouts(language)
 
 
 def opening(kind: str, title: str) -> str:
@@ -109,9 +75,9 @@ def _container_render(kind: str, words):
 
 def guess_language(text: str) -> str:
     """`zh`, `ja`, `ko` or `en`, from the scripts of `text` (kana decide for Japanese)."""
-    han = len(re.findall(r"[\u4e00-\u9fff]", text))
-    kana = len(re.findall(r"[\u3040-\u30ff]", text))
-    hangul = len(re.findall(r"[\uac00-\ud7af]", text))
+    han = len(HAN_RE.findall(text))
+    kana = len(KANA_RE.findall(text))
+    hangul = len(HANGUL_RE.findall(text))
     latin = len(re.findall(r"[A-Za-z]+", text))  # words
     best = max((kana, "ja"), (hangul, "ko"), (han, "zh"), key=lambda pair: pair[0])
     if kana and kana * 5 >= han:

@@ -31,6 +31,7 @@ from lxml import etree
 from ..fonts import _store, cache_folder
 from ..model import Resource
 from ..sanitize import sanitize_svg
+from ..words import words
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools" / "mermaid"
 #: Mermaid's configuration, fixed by us: SVG text labels, in the CJK face the book's PDF has;
@@ -78,7 +79,7 @@ class Mermaid:
     """Draws the mermaid blocks of one book; warns once if it cannot."""
 
     def __init__(self, language: str = "en") -> None:
-        self.prefix = "图：" if language.lower().startswith("zh") else "Diagram: "
+        self.prefix = words(language)["diagram"]
         self.unavailable: str | None = None
         self.warned = False
         self.drawn = 0  # diagrams drawn (not from the cache) and the seconds they took

@@ -86,6 +86,7 @@ def _render(display: bool):
 
 def to_mathml(tex: str, display: bool) -> str | None:
     """MathML for `tex` (with the TeX as alttext and annotation), None if not convertible."""
+    # late: latex2mathml loads only when used (start-up time)
     from latex2mathml.converter import convert
 
     if not tex:
@@ -117,7 +118,7 @@ def to_svg(body: str, font_size: float) -> str:
 @functools.lru_cache(maxsize=4096)
 def _svg(mathml: str, font_size: float) -> str:
     """One formula as inline SVG (cached: books repeat their formulas, ~10 ms each)."""
-    import ziamath
+    import ziamath  # late: ziamath loads only when used (start-up time)
 
     # ziamath reads presentation MathML only: no semantics wrapper, no annotation.
     bare = _ANNOTATION_RE.sub("", mathml).replace("<semantics>", "").replace("</semantics>", "")

@@ -13,10 +13,10 @@ import html
 import math
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ..config import PdfSettings
+from ..config import PdfSettings
+from ..pdf.geometry import geometry
+from ..units import PT_PER_MM
 
 #: `pre` in base.css: font size and horizontal padding in its own ems.
 CODE_SIZE = 0.85
@@ -33,8 +33,6 @@ _PIECE_RE = re.compile(r"(<[^>]+>)|([^<]+)")
 def code_cells(settings: PdfSettings) -> tuple[float, float]:
     """How many half-em cells of code fit on a line of the text block at the top level,
     and the body font size."""
-    from ..pdf import PT_PER_MM, geometry
-
     g = geometry(settings)
     block_pt = (g.width - g.outer - g.inner) * PT_PER_MM
     code_em = settings.font_size * CODE_SIZE

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..units import PT_PER_MM
+
 if TYPE_CHECKING:
     import pikepdf
 
     from ..config import PdfSettings
 
-PT_PER_MM = 72 / 25.4
 #: With crop marks, the CSS bleed is widened by this much (mm) beyond twice the bleed:
 #: WeasyPrint draws the marks over the outer half of the CSS bleed, so they stay clear of
 #: the real bleed and end this far from the trim.
@@ -58,7 +59,7 @@ def set_boxes(pdf: pikepdf.Pdf, settings: PdfSettings) -> None:
     """Give every page its TrimBox (the trim size) and BleedBox (trim plus the configured
     bleed). The TrimBox WeasyPrint wrote is kept; a page without one (a blank page the
     join added) gets it from its MediaBox and its side (even index: a right page)."""
-    from pikepdf import Array
+    from pikepdf import Array  # late: pikepdf loads only when used (start-up time)
 
     css = css_bleed(settings)
     top, outer, bottom, inner = settings.bleed

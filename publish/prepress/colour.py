@@ -64,7 +64,7 @@ class Converter:
     def transform(self):
         """sRGB → the profile's CMYK, perceptual (LittleCMS, built once)."""
         if self._transform is None:
-            from PIL import ImageCms
+            from PIL import ImageCms  # late: Pillow loads only when used (start-up time)
 
             self._transform = ImageCms.buildTransform(
                 ImageCms.createProfile("sRGB"),
@@ -85,7 +85,7 @@ class Converter:
         elif abs(r - g) < 0.004 and abs(g - b) < 0.004:
             result = (0.0, 0.0, 0.0, round(1 - (r + g + b) / 3, 4))  # greys: K only
         else:
-            from PIL import Image, ImageCms
+            from PIL import Image, ImageCms  # late: Pillow loads only when used (start-up time)
 
             pixel = Image.new("RGB", (1, 1), tuple(round(v * 255) for v in rgb))
             cmyk = ImageCms.applyTransform(pixel, self.transform()).getpixel((0, 0))
@@ -121,8 +121,8 @@ class Converter:
         """Convert an RGB (or indexed/ICC RGB) image XObject to CMYK or grey in place,
         stored Flate-compressed; with `flatten`, its soft mask is composited onto white
         and removed (PDF/X-1a has no transparency). False if it was left as it was."""
-        import pikepdf
-        from PIL import Image, ImageCms
+        import pikepdf  # late: pikepdf loads only when used (start-up time)
+        from PIL import Image, ImageCms  # late: Pillow loads only when used (start-up time)
 
         space = image.get("/ColorSpace")
         if space is None or image.get("/ImageMask", False):
@@ -163,7 +163,7 @@ class Converter:
 def is_rgb_space(space) -> bool:
     """True for DeviceRGB, CalRGB, an ICC profile of 3 components, and an indexed or
     other space built on one of those."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     if isinstance(space, pikepdf.Name):
         return space in (pikepdf.Name.DeviceRGB, pikepdf.Name.CalRGB)

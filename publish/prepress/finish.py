@@ -33,7 +33,7 @@ def finish(path: Path, settings: PdfSettings, *, bleed: float | None = None) -> 
     spread: the same bleed all round, instead of `[pdf] bleed`'s outer and inner sides."""
     if not settings.for_print:
         return
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     if bleed is not None:
         settings = replace(settings, bleed=(bleed,) * 4)
@@ -63,57 +63,89 @@ def convert(pdf: pikepdf.Pdf, converter: Converter, *, flatten: bool) -> None:
     annotation appearances; images; shadings; transparency groups. With `flatten`
     (PDF/X-1a), transparency is removed: soft masks composited onto white, constant
     opacity set to 1."""
-    import pikepdf
-    from pikepdf import Name
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
-    seen: set[tuple[int, int]] = set()
-    device = Name.DeviceGray if converter.mode == "grey" else Name.DeviceCMYK
+    conversion = _Conversion(converter, flatten)
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        parts = contents if isinstance(contents, pikepdf.Array) else [contents]
+        for part in parts:
+            if part is not None:
+                conversion.stream(part)
+        page.contents_add(pdf.make_stream(BLACK_K), prepend=True)
+        conversion.resources(page.obj.get("/Resources"))
+        conversion.group(page.obj)
+        for annotation in page.obj.get("/Annots") or []:
+            appearance = annotation.get("/AP")
+            for key in ("/N", "/R", "/D") if appearance is not None else ():
+                state = appearance.get(key)
+                if isinstance(state, pikepdf.Stream):
+                    conversion.stream(state)
+                elif state is not None:
+                    for each in state.values():
+                        conversion.stream(each)
 
-    def once(obj) -> bool:
+
+class _Conversion:
+    """One `convert` run: the objects converted so far (each once, however often it is
+    used) and what they are converted to."""
+
+    def __init__(self, converter: Converter, flatten: bool) -> None:
+        from pikepdf import Name  # late: pikepdf loads only when used (start-up time)
+
+        self.converter, self.flatten = converter, flatten
+        self.seen: set[tuple[int, int]] = set()
+        self.device = Name.DeviceGray if converter.mode == "grey" else Name.DeviceCMYK
+
+    def once(self, obj) -> bool:
         if not obj.is_indirect:
             return True
-        if obj.objgen in seen:
+        if obj.objgen in self.seen:
             return False
-        seen.add(obj.objgen)
+        self.seen.add(obj.objgen)
         return True
 
-    def stream(obj: pikepdf.Stream) -> None:
-        if once(obj):
-            obj.write(converter.content(obj.read_bytes()))
-            resources(obj.get("/Resources"))
-            group(obj)
+    def stream(self, obj: pikepdf.Stream) -> None:
+        if self.once(obj):
+            obj.write(self.converter.content(obj.read_bytes()))
+            self.resources(obj.get("/Resources"))
+            self.group(obj)
 
-    def group(obj) -> None:
+    def group(self, obj) -> None:
         found = obj.get("/Group")
         if found is None:
             return
-        if flatten:
+        if self.flatten:
             del obj.Group
         elif "/CS" in found and is_rgb_space(found.CS):
-            found.CS = device
+            found.CS = self.device
 
-    def resources(found) -> None:
-        if found is None or not once(found):
+    def resources(self, found) -> None:
+        # late: pikepdf loads only when used (start-up time)
+        import pikepdf
+        from pikepdf import Name
+
+        if found is None or not self.once(found):
             return
         for xobject in (found.get("/XObject") or {}).values():
             if xobject.get("/Subtype") == Name.Form:
-                stream(xobject)
-            elif xobject.get("/Subtype") == Name.Image and once(xobject):
-                converter.image(xobject, flatten)
+                self.stream(xobject)
+            elif xobject.get("/Subtype") == Name.Image and self.once(xobject):
+                self.converter.image(xobject, self.flatten)
         for pattern in (found.get("/Pattern") or {}).values():
             if isinstance(pattern, pikepdf.Stream):
-                stream(pattern)
+                self.stream(pattern)
             elif "/Shading" in pattern:
-                shading(pattern.Shading)
+                self.shading(pattern.Shading)
         for item in (found.get("/Shading") or {}).values():
-            shading(item)
+            self.shading(item)
         # Named colour spaces are left: WeasyPrint names two Lab spaces (device-independent,
         # used by lab()/oklch() colours only) and no RGB one; preflight reports any RGB.
         for state in (found.get("/ExtGState") or {}).values():
             mask = state.get("/SMask")
             if isinstance(mask, pikepdf.Dictionary) and "/G" in mask:
-                stream(mask.G)  # a soft mask's drawing (SVG gradients' opacity)
-        if flatten:
+                self.stream(mask.G)  # a soft mask's drawing (SVG gradients' opacity)
+        if self.flatten:
             for state in (found.get("/ExtGState") or {}).values():
                 for key in ("/ca", "/CA"):
                     if key in state:
@@ -121,8 +153,12 @@ def convert(pdf: pikepdf.Pdf, converter: Converter, *, flatten: bool) -> None:
                 if "/SMask" in state:
                     state.SMask = Name("/None")
 
-    def shading(item) -> None:
-        if not once(item) or not is_rgb_space(item.get("/ColorSpace", Name.DeviceGray)):
+    def shading(self, item) -> None:
+        # late: pikepdf loads only when used (start-up time)
+        import pikepdf
+        from pikepdf import Name
+
+        if not self.once(item) or not is_rgb_space(item.get("/ColorSpace", Name.DeviceGray)):
             return
         function = item.get("/Function")
         if not isinstance(function, pikepdf.Dictionary | pikepdf.Stream) or not _only_type2(
@@ -132,27 +168,8 @@ def convert(pdf: pikepdf.Pdf, converter: Converter, *, flatten: bool) -> None:
         for each in _type2(function):
             for key, default in (("/C0", (0.0, 0.0, 0.0)), ("/C1", (1.0, 1.0, 1.0))):
                 rgb = tuple(float(v) for v in each.get(key, default))
-                each[key] = pikepdf.Array(converter.colour(rgb))  # type: ignore[arg-type]
-        item.ColorSpace = device
-
-    for page in pdf.pages:
-        contents = page.obj.get("/Contents")
-        parts = contents if isinstance(contents, pikepdf.Array) else [contents]
-        for part in parts:
-            if part is not None:
-                stream(part)
-        page.contents_add(pdf.make_stream(BLACK_K), prepend=True)
-        resources(page.obj.get("/Resources"))
-        group(page.obj)
-        for annotation in page.obj.get("/Annots") or []:
-            appearance = annotation.get("/AP")
-            for key in ("/N", "/R", "/D") if appearance is not None else ():
-                state = appearance.get(key)
-                if isinstance(state, pikepdf.Stream):
-                    stream(state)
-                elif state is not None:
-                    for each in state.values():
-                        stream(each)
+                each[key] = pikepdf.Array(self.converter.colour(rgb))  # type: ignore[arg-type]
+        item.ColorSpace = self.device
 
 
 def _type2(function):

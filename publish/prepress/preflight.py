@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..imprint.spread import CoverGeometry as CoverSize
-from .boxes import PT_PER_MM
+from ..units import PT_PER_MM
 from .colour import is_rgb_space
 
 if TYPE_CHECKING:
@@ -42,8 +42,8 @@ _OPERATORS = "q Q cm cs CS sc scn SC SCN g G rg RG k K BT ET Tf Tm Td TD T* TL T
 def cover_size(settings, pages: int) -> CoverSize:
     """The cover spread for an interior of `pages` pages, from the book's settings, as
     the cover is made (imprint/spread.py: `[cover] paper-caliper` and `board`)."""
-    from ..config import CoverSettings
-    from ..imprint.spread import spine_width
+    from ..config import CoverSettings  # late: start-up time: loaded only when this runs
+    from ..imprint.spread import spine_width  # late: start-up time: loaded only when this runs
 
     cover = settings.cover or CoverSettings()
     width, height = settings.pdf.page_size
@@ -93,7 +93,7 @@ class Preflight:
 def preflight(path: Path, settings: PdfSettings, cover: CoverSize | None = None) -> Preflight:
     """Check the PDF at `path` against the print `settings` (an interior), or against
     `cover` (a cover spread) when given."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     report = Preflight(path)
     with pikepdf.open(path) as pdf:
@@ -299,7 +299,7 @@ class _Pages:
     # content --------------------------------------------------------------------------
 
     def content(self, source, resources, state: _State, number: int, depth: int = 0) -> None:
-        import pikepdf
+        import pikepdf  # late: pikepdf loads only when used (start-up time)
 
         if depth > 8:
             return
@@ -377,7 +377,7 @@ class _Pages:
                     self.once(number, "transparency (PDF/X-1a allows none)")
 
     def resources(self, resources, number: int) -> None:
-        import pikepdf
+        import pikepdf  # late: pikepdf loads only when used (start-up time)
 
         for name, state in (resources.get("/ExtGState") or {}).items():
             mask = state.get("/SMask")
@@ -544,7 +544,7 @@ def _is_number(value) -> bool:
 
 
 def _read_font(font) -> _Font:
-    from ..fonts import cid_widths
+    from ..fonts import cid_widths  # late: start-up time: loaded only when this runs
 
     name = str(font.get("/BaseFont", "?")).lstrip("/")
     if font.get("/Subtype") == "/Type0":

@@ -21,7 +21,7 @@ PDFX = "http://ns.adobe.com/pdfx/1.3/"
 
 def profile_name(profile: Path) -> str:
     """The profile's description (the OutputCondition shown by preflight tools)."""
-    from PIL import ImageCms
+    from PIL import ImageCms  # late: Pillow loads only when used (start-up time)
 
     try:
         return ImageCms.getProfileDescription(ImageCms.getOpenProfile(str(profile))).strip()
@@ -31,6 +31,7 @@ def profile_name(profile: Path) -> str:
 
 def mark_standard(pdf: pikepdf.Pdf, standard: str, profile: Path) -> None:
     """Add the OutputIntent with `profile` and the keys of `standard` to `pdf`."""
+    # late: pikepdf loads only when used (start-up time)
     from pikepdf import Array, Dictionary, Name, String
 
     data = profile.read_bytes()
@@ -65,7 +66,9 @@ def mark_standard(pdf: pikepdf.Pdf, standard: str, profile: Path) -> None:
 
 def _xmp(pdf: pikepdf.Pdf, standard: str, version: str) -> None:
     """The XMP packet: title, dates, and the PDF/X version in its namespace."""
-    from lxml import etree
+    from lxml import etree  # late: lxml loads only when used (start-up time)
+
+    # late: pikepdf loads only when used (start-up time)
     from pikepdf.models.metadata import XMP_NS_XMP
 
     etree.register_namespace("pdfxid", PDFXID)

@@ -32,10 +32,11 @@ def read_book(folder: Path) -> Book:
 def _house_style_titles(book: Book) -> None:
     """Titles given as plain text (book.toml, headings as the TOC shows them, parts) in the
     house style of `[typography]` (the text itself had it in the typography pass)."""
-    import dataclasses
+    import dataclasses  # late: standard library, loaded only when used (start-up time)
 
+    # late: start-up time: loaded only when this runs
     from ..typography.prepare import prepare_title
-    from .assemble import check_title
+    from .assemble import check_title  # late: start-up time: loaded only when this runs
 
     settings = book.settings.typography
     meta = book.metadata
@@ -69,9 +70,9 @@ def _read_book(folder: Path) -> Book:
         raise PublishError("not a folder (give the manuscript folder holding book.toml)", folder)
     toml = folder / "book.toml"
     if toml.exists() or toml.is_symlink():
-        import tomllib
+        import tomllib  # late: standard library, loaded only when used (start-up time)
 
-        from . import files
+        from . import files  # late: start-up time: loaded only when this runs
 
         text = files.read_text(toml, folder)  # a link out, a FIFO…: refused, one line
         try:
@@ -79,16 +80,16 @@ def _read_book(folder: Path) -> Book:
         except (tomllib.TOMLDecodeError, RecursionError):
             data = None  # load_config says what is wrong
         if data is not None:
-            from . import mdbook
+            from . import mdbook  # late: start-up time: loaded only when this runs
 
             if mdbook.is_mdbook(data, folder):
                 return mdbook.read(folder, data, text)
-        from . import manuscript
+        from . import manuscript  # late: start-up time: loaded only when this runs
 
         return manuscript.read(folder)
     if any((folder / name).exists() or (folder / name).is_symlink()
            for name in ("SUMMARY.md", "book.json")):  # fmt: skip
-        from . import gitbook
+        from . import gitbook  # late: start-up time: loaded only when this runs
 
         return gitbook.read(folder)
     raise PublishError(

@@ -6,13 +6,14 @@ publisher, pubdate…); README.md the introduction. Our settings, if any, in boo
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from ..config import check_tables
 from ..errors import PublishError
 from ..model import Book, Warning
+from ..typography.chars import HAN_RE
+from ..words import words
 from . import files
 from .assemble import Assembler, TopEntry
 from .common import (
@@ -130,7 +131,7 @@ def _introduction(tops: list[TopEntry], summary: Path, readme: Path, root: Path)
 def _introduction_title(readme: Path, root: Path) -> str:
     """The title of an introduction without a heading, in the text's language."""
     text = files.read_bytes(readme, root).decode("utf-8", "replace")
-    return "简介" if re.search(r"[\u4e00-\u9fff]", text) else "Introduction"
+    return words("zh" if HAN_RE.search(text) else "en")["introduction"]
 
 
 def _walk(entry: Entry):

@@ -8,11 +8,10 @@ from pathlib import Path
 
 from ..config import BookConfig, key_line, load_config
 from ..errors import PublishError
-from ..images import check_image
+from ..images import IMAGE_TYPES, check_image
 from ..model import Book, Resource, Warning
 from .assemble import Assembler, TopEntry
 from .common import metadata, read_summary, top_entries
-from .markdown import IMAGE_TYPES
 from .summary import Entry
 
 #: The matter each kind of chapter (config.CHAPTER_KINDS) belongs to, and its rank.
@@ -56,7 +55,7 @@ def cover(root: Path, name: str, toml: Path, section: str = "book") -> Resource:
     """The cover image the configuration names: a JPEG or PNG inside the book's folder."""
     path, line = named_file(root, name, toml, "cover", f"cover `{name}`", section)
     suffix = path.suffix.lower()
-    if suffix not in (".jpg", ".jpeg", ".png"):
+    if IMAGE_TYPES.get(suffix) not in ("image/jpeg", "image/png"):
         raise PublishError(f"cover `{name}` must be a JPEG or PNG image", toml, line)
     check_image(path, name, toml, line)
     return Resource(path.relative_to(root).as_posix(), path, IMAGE_TYPES[suffix])

@@ -24,23 +24,18 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from ..config import SecuritySettings
 from ..errors import PublishError
-from ..images import BrokenImage, check_image, checked_resource
+from ..images import (
+    IMAGE_TYPES,
+    SUFFIXES,
+    BrokenImage,
+    check_image,
+    checked_resource,
+)
 from ..model import Footnote, Resource, Warning
 from ..sanitize import ImagePolicy, images, sanitize, sanitize_svg, violations
 from ..typography.prepare import join_lines
 from ..typography.ruby import ruby_plugin
 from . import files
-
-#: Images a PDF and an EPUB 3 reader both show (EPUB 3 core media types).
-IMAGE_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".svg": "image/svg+xml",
-    ".webp": "image/webp",
-}
-
 
 #: Characters XML 1.0 forbids (C0 controls but tab and newline, lone surrogates,
 #: U+FFFE/U+FFFF), and C1 controls, which are never meant in text.
@@ -107,7 +102,7 @@ def read_text(context: Context) -> str:
         raise PublishError(reason, path, exc.line) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "{{" in text:  # mdBook's {{#include}} directives (code kept in files of its own)
-        from ..includes import include
+        from ..includes import include  # late: start-up time: loaded only when this runs
 
         expanded = include(
             text, path, context.root, lambda m, p, n: context.warnings.append(Warning(m, p, n))
@@ -317,14 +312,13 @@ def _safe_href(href: str, root: Path, resources: dict[str, Resource]) -> str:
 _DATA_URL_RE = re.compile(
     r"^data:(image/[a-z0-9.+-]+)?((?:;[^;,]*)*?)(;base64)?,(.*)$", re.I | re.S
 )
-_EXTENSIONS = {media_type: suffix for suffix, media_type in reversed(IMAGE_TYPES.items())}
 
 
 def _decode_data_url(src: str, context: Context, line: int | None) -> tuple[bytes, str]:
     """The bytes and media type of a data: URL image."""
     match = _DATA_URL_RE.match(src)
     media_type = (match.group(1) or "").lower() if match else ""
-    if not match or media_type not in _EXTENSIONS:
+    if not match or media_type not in SUFFIXES:
         raise PublishError(
             "data: URL image must be PNG, JPEG, GIF, SVG or WebP", context.path, line
         )
@@ -340,10 +334,10 @@ def _decode_data_url(src: str, context: Context, line: int | None) -> tuple[byte
 
 def _download(src: str, context: Context, line: int | None) -> tuple[bytes, str]:
     """An http(s) image, fetched once at reading time (only when book.toml allows it)."""
-    import urllib.error
-    import urllib.request
+    import urllib.error  # late: standard library, loaded only when used (start-up time)
+    import urllib.request  # late: standard library, loaded only when used (start-up time)
 
-    from ..images import MAX_BYTES
+    from ..images import MAX_BYTES  # late: start-up time: loaded only when this runs
 
     request = urllib.request.Request(src, headers={"User-Agent": "publish"})
     try:
@@ -354,10 +348,10 @@ def _download(src: str, context: Context, line: int | None) -> tuple[bytes, str]
         reason = getattr(exc, "reason", exc)
         raise PublishError(f"image `{src[:80]}` could not be fetched: {reason}", context.path,
                            line) from None  # fmt: skip
-    if media_type not in _EXTENSIONS:
+    if media_type not in SUFFIXES:
         suffix = Path(urlsplit(src).path).suffix.lower()
         media_type = IMAGE_TYPES.get(suffix, media_type)
-    if media_type not in _EXTENSIONS:
+    if media_type not in SUFFIXES:
         raise PublishError(f"image `{src[:80]}` is {media_type}, not an image", context.path, line)
     return data, media_type
 
@@ -367,7 +361,7 @@ def _embedded_image(
 ) -> str:
     """Register image bytes that are no file of the manuscript; returns their href."""
     data, media_type = fetched
-    href = f"images/_embedded-{hashlib.sha256(data).hexdigest()[:16]}{_EXTENSIONS[media_type]}"
+    href = f"images/_embedded-{hashlib.sha256(data).hexdigest()[:16]}{SUFFIXES[media_type]}"
     if href not in context.resources:
         check_image(data, src, context.path, line, svg=media_type == "image/svg+xml")
         if media_type == "image/svg+xml":

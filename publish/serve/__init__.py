@@ -16,15 +16,16 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from ..build import FORMATS, build
+from ..build import build
 from ..errors import PublishError
 from ..render import STYLES
+from ..renderers import DEFAULT_OUTPUTS
 from ..report import grouped
 from .pages import open_edition
 from .server import PreviewServer, State
 from .watcher import Watcher
 
-#: Segments of a long book are cut smaller than `build`'s (segments.SEGMENT_SIZE): an edit
+#: Segments of a long book are cut smaller than `build`'s (pdf.segmented.plan.SEGMENT_SIZE): an edit
 #: then lays out again ~15 pages, not ~70, the most of the wait after a save. The pages are
 #: the same however a book is cut; the first build of a session costs ~0.1 s more a segment.
 SEGMENT_SIZE = 10_000
@@ -36,7 +37,7 @@ def _rebuild(manuscript: Path, out: Path, state: State, echo: Callable[[str], No
     start = time.perf_counter()
     try:
         result = build(
-            manuscript, out, FORMATS, segment_size=SEGMENT_SIZE, cover_if_configured=True
+            manuscript, out, DEFAULT_OUTPUTS, segment_size=SEGMENT_SIZE, cover_if_configured=True
         )
     except PublishError as error:
         state.update(building=False, error=str(error))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -225,8 +226,6 @@ class PreviewServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:
         """A browser that closes a connection is normal: one quiet line, no traceback."""
-        import sys
-
         error = sys.exc_info()[1]
         if isinstance(error, ConnectionError | TimeoutError):
             LOG.debug("client %s went away: %s", client_address[0], type(error).__name__)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .chars import HAN_RE
+from .chars import CLOSING_BRACKETS, HAN_RE, OPENING
 
 _LATIN_RE = re.compile(r"[A-Za-z0-9]")
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -75,13 +75,13 @@ def _merge_singles(parts: list[str]) -> list[str]:
     return out
 
 
-_OPEN = "（《「『【〔〈“‘"
-_CLOSE = "）》」』】〕〉”’"
+_OPEN = OPENING
+_CLOSE = CLOSING_BRACKETS
 
 
 @functools.cache
 def _segmenter():
-    import budoux
+    import budoux  # late: BudouX loads only when used (start-up time)
 
     return budoux.load_default_simplified_chinese_parser()
 
@@ -104,8 +104,9 @@ def phrases(text: str) -> list[str]:
 
 @functools.cache
 def _font(family: str, bold: bool):
-    import uharfbuzz as hb
+    import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
 
+    # late: start-up time: loaded only when this runs
     from ..fonts import _collection_index, face_for
 
     face = face_for(family, bold)
@@ -121,7 +122,7 @@ def _font(family: str, bold: bool):
 @functools.cache
 def advance(text: str, family: str, bold: bool) -> float:
     """The width of `text` in em of its face, with cjk.py's Han–Latin gaps."""
-    import uharfbuzz as hb
+    import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
 
     if not text:
         return 0.0

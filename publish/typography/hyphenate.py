@@ -72,7 +72,7 @@ _BREAK_PASS = _pass(BREAK_SKIP, _TOKEN_RE)
 
 @functools.cache
 def _dictionary():
-    import pyphen
+    import pyphen  # late: Pyphen loads only when used (start-up time)
 
     return pyphen.Pyphen(lang="en_US", left=2, right=3)
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-from .chars import CLOSING, OPENING
+from .chars import PUNCTUATION
 
 #: Marks that go with the character they follow or precede (ASCII ones too: a Latin
 #: word's full stop is no character of its own).
-_MARKS = CLOSING | OPENING | set("…—·") | set(".,;:!?)]}([{'\"")
+_MARKS = PUNCTUATION
 #: Inline elements a keep may cut in two (closed before it, opened again inside): those
 #: without generated content, whose two halves read as one. Others (a link, whose page
 #: number print.css adds after it) go into the keep whole, when short.

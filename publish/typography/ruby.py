@@ -72,6 +72,7 @@ class Pinyin:
         self._words = re.compile("|".join(map(re.escape, words))) if words else None
 
     def syllables(self, run: str) -> list[str]:
+        # late: pypinyin loads only when used (start-up time)
         from pypinyin import Style, lazy_pinyin
 
         result: list[str] = []

@@ -10,6 +10,8 @@ import html
 import re
 from collections.abc import Callable
 
+import lxml.html
+
 #: Elements whose text no typography rule touches.
 SKIP = {"pre", "code", "kbd", "samp", "script", "style", "math", "svg"}
 _BLOCK = {
@@ -58,3 +60,11 @@ def map_text(html: str, rule: TextRule, skip: set[str] = SKIP) -> str:
 def text_of(fragment: str) -> str:
     """The characters an XHTML fragment of the model shows (tags gone, entities decoded)."""
     return html.unescape(_TAGS_RE.sub("", fragment))
+
+
+def ids(html: str) -> list[str]:
+    """Every id in an HTML fragment or document, in document order (parsed by lxml, so an
+    id written with single quotes or none counts too)."""
+    if "id" not in html or not html.strip():
+        return []
+    return [str(value) for value in lxml.html.document_fromstring(html).xpath("//@id")]

@@ -39,6 +39,10 @@ Internals touched (WeasyPrint 70.0) -- checked by ``_check_internals``:
 
 import bisect
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from itertools import accumulate
 
 from .load import load, missing_snippets, refuse_if_changed
@@ -53,7 +57,19 @@ from weasyprint.pdf import fonts as _pdf_fonts  # noqa: E402
 from weasyprint.text import line_break as _lb  # noqa: E402
 from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango  # noqa: E402
 
-from ..typography.chars import CLOSING, OPENING  # noqa: E402
+from ..typography.chars import (  # noqa: E402
+    CLOSING,
+    FULL_WIDTH,
+    IDEOGRAPHIC,
+    IDEOGRAPHIC_RE,
+    LATIN,
+    NO_END,
+    NO_SPLIT,
+    NO_START,
+    OPENING,
+    is_ideographic,
+    is_latin,
+)
 
 # --------------------------------------------------------------------------
 # Configuration
@@ -68,50 +84,42 @@ HAN_LATIN_MAX = 0.5  # em, what a Han–Latin gap may be expanded to
 WORD_SPACE_MAX = 0.25  # em added at most to a Latin word space before other gaps grow
 MAX_UNITS = 4  # units of text a short line may be filled with
 FIT_TOLERANCE = 0.005  # em a line may exceed the measure (rounding of the text block)
-#: `[typography] hanging-punctuation`: 。，、 may hang past the line end (set per render).
-HANGING = False
 HANGING_MARKS = frozenset("。，、")
 
-#: True while a line is laid out again in a wider measure (`_split_inline_box`).
-_WIDENED = False
 
-STATS = {
-    "lines": 0,
-    "justified": 0,
-    "end_trims": 0,
-    "start_trims": 0,
-    "squeezed": 0,
-    "cross_box_pairs": 0,
-    "pushed_in": 0,
-    "compressed": 0,
-}
+@dataclass(frozen=True)
+class Composition:
+    """The book's settings one layout composes with (`composing` sets them for its call)."""
+
+    #: `[typography] hanging-punctuation`: 。，、 may hang past the line end.
+    hanging: bool = False
+
+
+#: The settings of the layout running in this context (one per `HTML.render` call, so two
+#: layouts in one process never see each other's).
+_PLAIN = Composition()  # outside `composing`: no hanging punctuation
+_SETTINGS: ContextVar[Composition] = ContextVar("cjk_composition", default=_PLAIN)
+#: True while a line is laid out again in a wider measure (`_split_inline_box`).
+_WIDENED: ContextVar[bool] = ContextVar("cjk_widened", default=False)
+
+
+@contextmanager
+def composing(*, hanging: bool = False) -> Iterator[None]:
+    """Lay out with these settings inside the `with` block (wrap the `render` call)."""
+    token = _SETTINGS.set(Composition(hanging=hanging))
+    try:
+        yield
+    finally:
+        _SETTINGS.reset(token)
+
 
 # --------------------------------------------------------------------------
-# Character classes
+# Character classes (defined in typography/chars.py)
 
-FW_PUNCT = CLOSING | OPENING
-# Must not start a line (clreq 3.1.7 + brief); ASCII marks used in dirty text.
-NO_START = CLOSING | set("·・…—‥〜～々〻ゝゞヽヾ") | set(")]},.;:?!%")
-NO_END = OPENING | set("([{")
-NO_SPLIT = set("—…")  # ——, …… never split
+FW_PUNCT = FULL_WIDTH
 COMMAS = set("，、；：")
 STOPS = set("。？！")
-
-
-def is_han(char):
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x3134F
-        or 0x3040 <= code <= 0x30FF
-        or char in "〇々"
-    )
-
-
-def is_latin(char):
-    return char.isalnum() and ord(char) < 0x2E80 and not is_han(char)
+is_han = is_ideographic  # the composition sets kana, 〇 and 々 as it sets Han
 
 
 def is_cjk(char):
@@ -127,19 +135,17 @@ def is_cjk(char):
     )
 
 
-_HAN_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3007\u3005"
-_LATIN_CLASS = "A-Za-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
-_HAN_RE = re.compile(f"[{_HAN_CLASS}]")
+_HAN_RE = IDEOGRAPHIC_RE
 # Text that needs our processing: Han or CJK punctuation / no-break marks.
 _CJK_RE = re.compile(
     "[{}{}]".format(
-        _HAN_CLASS,
+        IDEOGRAPHIC,
         re.escape("".join(sorted(FW_PUNCT | NO_SPLIT | {"·"} | set("\u3000\u3001\u3002")))),
     )
 )
 _FW = re.escape("".join(sorted(FW_PUNCT)))
 _PAIR_RE = re.compile(f"[{_FW}](?=[{_FW}])")
-_HAN_LATIN_RE = re.compile(f"[{_HAN_CLASS}](?=[{_LATIN_CLASS}])|[{_LATIN_CLASS}](?=[{_HAN_CLASS}])")
+_HAN_LATIN_RE = re.compile(f"[{IDEOGRAPHIC}](?=[{LATIN}])|[{LATIN}](?=[{IDEOGRAPHIC}])")
 _NO_START_CLASS = re.escape("".join(sorted(NO_START)))
 _NO_START_RE = re.compile(f"(?<=.)[{_NO_START_CLASS}]|(?<=—)—|(?<=…)…", re.S)
 _NO_END_RE = re.compile("[{}](?=.)".format(re.escape("".join(sorted(NO_END)))), re.S)
@@ -489,13 +495,14 @@ def _split_first_line(
     widened = max_width + FIT_TOLERANCE * style["font_size"]
     args = (style, context, widened, justification_spacing, is_line_start, minimum)
     result = _split_shaping_less(text, *args)
-    if HANGING:  # a 。，、 that does not fit hangs past the measure rather than pushing in
+    # A 。，、 that does not fit hangs past the measure rather than pushing in.
+    if _SETTINGS.get().hanging:
         hung = _hanging(result, text, *args)
         if hung is not result:
             return hung
     if (
         PUSH_IN
-        and not _WIDENED
+        and not _WIDENED.get()
         and not minimum
         and result[2] is not None
         and style["white_space"] == "normal"
@@ -523,7 +530,6 @@ def _hanging(result, text, style, context, max_width, *args):
     wider = _split_shaping_less(text, style, context, max_width + 1.05 * size, *args)
     line = text.encode()[: wider[1]].decode().rstrip()
     if line.endswith(tuple(HANGING_MARKS)) and wider[3] - size <= max_width + 0.05:
-        STATS["hung"] = STATS.get("hung", 0) + 1
         return wider
     return result
 
@@ -647,7 +653,6 @@ def _push_in(result, text, style, context, max_width, justification_spacing, is_
     )
     if width - max_width > room + 0.01 * em:
         return result
-    STATS["pushed_in"] += 1
     return (layout, length, len(candidate.encode()), min(width, max_width), *metrics)
 
 
@@ -661,7 +666,6 @@ def _pushed_in_whole(result, text, style, max_width):
     room = sum(em * amount for _, _, _, amount in _squeezable(text))
     if result[3] - max_width > room + 0.01 * em:
         return result
-    STATS["pushed_in"] += 1
     return (*result[:3], max_width - 0.001, *result[4:])
 
 
@@ -692,21 +696,19 @@ def _split_inline_box(context, box, position_x, max_x, *args):
     # Widened by what the line can give and half a character, then a whole one (what
     # follows may carry a mark whose end half only the longer line can give). The text
     # boxes are not pushed in meanwhile: the line is, as a whole.
-    global _WIDENED
     for widen in (room + 0.5 * em, room + em):
         lists = [[] for _ in range(5)]  # the first layout's stay if this one is not kept
-        _WIDENED = True
+        token = _WIDENED.set(True)
         try:
             again = split(context, box, position_x, max_x + widen, *args[:3], *lists, *args[8:])
         finally:
-            _WIDENED = False
+            _WIDENED.reset(token)
         if _fills(again[0], items, max_x, em):
             break
     else:
         return result
     for old, new in zip(args[3:8], lists, strict=True):
         old[:] = new
-    STATS["pushed_in"] += 1
     return again
 
 
@@ -789,13 +791,52 @@ def _reposition(box, x_advance):
 
 
 def _text_align(context, line, available_width, last):
+    """WeasyPrint's text alignment, for a line with Han characters: the clreq adjustments
+    (pair compression, Han–Latin gaps, hanging or pushed-in marks, justification between
+    characters) as advances of the line's glyphs."""
     if not _line_has_han(line):
         return _ORIG["text_align"](context, line, available_width, last)
     items = []
     if _collect(line, items) is False or not items:
         return _ORIG["text_align"](context, line, available_width, last)
+    layouts, advances = _natural_advances(items)
+    n = len(items)
+    delta_w = [0.0] * n
+    delta_x = [0.0] * n
+    chars = [c for _, _, c in items]
+    ems = [box.style["font_size"] for box, _, _ in items]
+    texts = [c or "\ufffc" for c in chars]
 
-    # Natural advances of each text box, without Pango letter-spacing.
+    def full(k):
+        return advances[k][0] > 0.75 * ems[k]
+
+    compressed = _fixed_adjustments(items, texts, ems, full, delta_w, delta_x)
+    natural = sum(a for a, _ in advances) + sum(delta_w) + sum(delta_x)
+    text_boxes_width = sum(box.width for box in layouts)
+    extra = available_width - (line.width - text_boxes_width + natural)
+    justify = _justified(line, last)
+
+    # 4. A line longer than the measure: a 。，、 at its end hangs past the measure
+    # (hanging punctuation), or the line gives up blanks in clreq's order (push-in).
+    if _SETTINGS.get().hanging and extra < -0.01 and texts[-1] in HANGING_MARKS:
+        extra += advances[-1][0] + delta_w[-1]
+    elif extra < -0.01:
+        extra = _compress(texts, ems, full, delta_w, delta_x, extra)
+    elif justify and extra > 0.01:
+        extra = _expand_first(texts, items, ems, delta_w, extra)
+    # 5. Distribute the remaining space between characters.
+    if justify and abs(extra) > 0.01:
+        _distribute(texts, chars, compressed, ems, delta_w, extra)
+    _store_deltas(line, items, layouts, delta_w, delta_x)
+    if justify:
+        return 0
+    return _ORIG["text_align"](context, line, available_width, last)
+
+
+def _natural_advances(items):
+    """The layouts of the line's text boxes, with each character's advance and x offset:
+    ({box: (layout, advances, x offsets)}, [(advance, x offset) per item]), without Pango
+    letter-spacing."""
     layouts = {}
     advances = []
     for box, i, char in items:
@@ -817,18 +858,14 @@ def _text_align(context, line, available_width, last):
                 layouts[box] = (layout, *_char_advances(layout, box.text))
         _, advs, xoffs = layouts[box]
         advances.append((advs[i], xoffs[i]))
+    return layouts, advances
 
-    STATS["lines"] += 1
-    n = len(items)
-    delta_w = [0.0] * n
-    delta_x = [0.0] * n
-    chars = [c for _, _, c in items]
-    ems = [box.style["font_size"] for box, _, _ in items]
-    texts = [c or "\ufffc" for c in chars]
 
-    def full(k):
-        return advances[k][0] > 0.75 * ems[k]
-
+def _fixed_adjustments(items, texts, ems, full, delta_w, delta_x):
+    """The adjustments every line gets, whatever its length: pair compression across text
+    boxes, Han–Latin gaps, the optional trim at line start. Returns the compressed pairs'
+    indexes."""
+    n = len(texts)
     # 1. Pair compression across box boundaries (inside a box halt did it).
     compressed = set()
     for k in range(n - 1):
@@ -839,10 +876,8 @@ def _text_align(context, line, available_width, last):
                 continue
             if a in CLOSING and full(k):
                 delta_w[k] -= ems[k] / 2
-                STATS["cross_box_pairs"] += 1
             elif a not in CLOSING and b in OPENING and full(k + 1):
                 delta_x[k + 1] -= ems[k + 1] / 2
-                STATS["cross_box_pairs"] += 1
     # 2. Han–Latin gaps.
     for k in range(n - 1):
         a, b = texts[k], texts[k + 1]
@@ -851,56 +886,47 @@ def _text_align(context, line, available_width, last):
     # 3. Optional opening mark at line start.
     if TRIM_LINE_START_OPEN and texts[0] in OPENING and full(0):
         delta_x[0] -= ems[0] / 2
-        STATS["start_trims"] += 1
+    return compressed
 
-    natural = sum(a for a, _ in advances) + sum(delta_w) + sum(delta_x)
-    text_boxes_width = sum(box.width for box in layouts)
-    extra = available_width - (line.width - text_boxes_width + natural)
 
-    # Alignment, exactly as WeasyPrint's text_align computes it.
+def _justified(line, last):
+    """Whether the line is justified, exactly as WeasyPrint's text_align decides it."""
     align = line.style["text_align_all"]
     if last:
         align_last = line.style["text_align_last"]
         align = align if align_last == "auto" else align_last
     space_collapse = line.style["white_space"] in ("normal", "nowrap", "pre-line")
-    justify = align == "justify" and space_collapse
+    return align == "justify" and space_collapse
 
-    # 4. A line longer than the measure: a 。，、 at its end hangs past the measure
-    # (hanging punctuation), or the line gives up blanks in clreq's order (push-in).
-    if HANGING and extra < -0.01 and texts[-1] in HANGING_MARKS:
-        extra += advances[-1][0] + delta_w[-1]
-    elif extra < -0.01:
-        extra = _compress(texts, ems, full, delta_w, delta_x, extra)
-    elif justify and extra > 0.01:
-        extra = _expand_first(texts, items, ems, delta_w, extra)
 
-    # 5. Distribute the remaining space between characters.
-    if justify and abs(extra) > 0.01:
-        opportunities = []
-        for k in range(n - 1):
-            a, b = texts[k], texts[k + 1]
-            if a == b and a in NO_SPLIT:
-                continue  # inside —— / ……
-            if k in compressed and k + 1 in compressed:
-                continue  # keep compressed pairs tight
-            if b.isspace():
-                continue  # expand after the space, not before
-            if a in OPENING or b in CLOSING:
-                continue  # keep marks attached to their text
-            if a.isspace() or is_cjk(a) or is_cjk(b):
-                if chars[k] is None or chars[k + 1] is None:
-                    continue
-                opportunities.append(k)
-        if opportunities:
-            each = extra / len(opportunities)
-            STATS["justified"] += 1
-            if each < 0:
-                STATS["squeezed"] += 1
-                each = max(each, -MAX_SHRINK * min(ems))
-            for k in opportunities:
-                delta_w[k] += each
+def _distribute(texts, chars, compressed, ems, delta_w, extra):
+    """Share `extra` alike between the characters that may be spaced apart (never inside
+    ——/……, a compressed pair, before a space or around a mark's attached side)."""
+    opportunities = []
+    for k in range(len(texts) - 1):
+        a, b = texts[k], texts[k + 1]
+        if a == b and a in NO_SPLIT:
+            continue  # inside —— / ……
+        if k in compressed and k + 1 in compressed:
+            continue  # keep compressed pairs tight
+        if b.isspace():
+            continue  # expand after the space, not before
+        if a in OPENING or b in CLOSING:
+            continue  # keep marks attached to their text
+        if a.isspace() or is_cjk(a) or is_cjk(b):
+            if chars[k] is None or chars[k + 1] is None:
+                continue
+            opportunities.append(k)
+    if opportunities:
+        each = extra / len(opportunities)
+        if each < 0:
+            each = max(each, -MAX_SHRINK * min(ems))
+        for k in opportunities:
+            delta_w[k] += each
 
-    # Store deltas on new draw-mode layouts and fix box geometry.
+
+def _store_deltas(line, items, layouts, delta_w, delta_x):
+    """Store the deltas on the boxes' draw-mode layouts and fix the boxes' geometry."""
     for box, (_layout, advs, _) in layouts.items():
         box._cjk_width = sum(advs)
     deltas = {}
@@ -917,9 +943,6 @@ def _text_align(context, line, available_width, last):
         box.pango_layout = layout
         box.justification_spacing = 0
     _reposition(line, 0)  # also updates line.width
-    if justify:
-        return 0
-    return _ORIG["text_align"](context, line, available_width, last)
 
 
 def _compress(texts, ems, full, delta_w, delta_x, extra):
@@ -931,7 +954,6 @@ def _compress(texts, ems, full, delta_w, delta_x, extra):
         for entry in _squeezable(texts)
         if entry[1] == 3 or (full(entry[0]) and (TRIM_LINE_END or entry[1] != 0))
     ]
-    STATS["compressed"] += 1
     for category in range(5):
         members = [(k, side, amount) for k, c, side, amount in squeezable if c == category]
         room = sum(amount * ems[k] for k, _, amount in members)
@@ -943,8 +965,6 @@ def _compress(texts, ems, full, delta_w, delta_x, extra):
                 delta_w[k] -= share * amount * ems[k]
             else:
                 delta_x[k] -= share * amount * ems[k]
-        if category == 0:
-            STATS["end_trims"] += 1
         missing -= share * room
         if missing <= 0.01:
             return 0.0

@@ -1,11 +1,12 @@
 """Font programs WeasyPrint embeds: stubs in the pieces of a long book, subsets kept
 between builds (WeasyPrint 70.x internals).
 
-A piece laid out by segments.py is only ever read by join.py, which gives each face one
-subset for the whole book, made from the glyph widths (`/W`) of every piece: the subset
-WeasyPrint embeds in each piece is thrown away. So a piece carries a stub instead, the
-face cut down to glyph 0, made once per face and process. A real subset costs 25–50 ms
-per CJK face and piece, and about a megabyte to compress, write and read again.
+A piece laid out in segments (pdf/segmented/) is only ever read by join.py, which gives
+each face one subset for the whole book, made from the glyph widths (`/W`) of every
+piece: the subset WeasyPrint embeds in each piece is thrown away. So a piece carries a
+stub instead, the face cut down to glyph 0, made once per face and process. A real
+subset costs 25–50 ms per CJK face and piece, and about a megabyte to compress, write and
+read again.
 
 Only faces join.py can subset again (found by PostScript name among the book's font
 files) get a stub; any other face, a variable or colour one, keeps its real subset.

@@ -23,12 +23,12 @@ def load() -> None:
     """Import WeasyPrint (once), skipping ctypes' library search on Linux."""
     if "weasyprint.text.ffi" in sys.modules or not sys.platform.startswith("linux"):
         return
-    import ctypes.util
+    import ctypes.util  # late: standard library, loaded only when used (start-up time)
 
     search = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
     try:
-        import weasyprint.text.ffi
+        import weasyprint.text.ffi  # late: WeasyPrint loads only when used (start-up time)
     finally:
         ctypes.util.find_library = search
     _cache_array_types(weasyprint.text.ffi.ffi)
@@ -56,8 +56,8 @@ def missing_snippets(function, snippets) -> list[str]:
     from its `def` to the next line indented no deeper (~0.1 ms); only if a snippet is not
     there is it asked of inspect.getsource, which tokenizes the module (~2 ms a function,
     a dozen functions checked per build)."""
-    import inspect
-    import linecache
+    import inspect  # late: standard library, loaded only when used (start-up time)
+    import linecache  # late: standard library, loaded only when used (start-up time)
 
     code = getattr(function, "__code__", None)
     lines = linecache.getlines(code.co_filename) if code else []

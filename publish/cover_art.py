@@ -1,4 +1,5 @@
-"""A cover image for books that bring none: title, subtitle and authors in the book's faces."""
+"""The cover art drawn for an EPUB whose book brings no cover image: title, subtitle and
+authors in the book's faces (the print cover spread, imprint/spread.py, shares its colours)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pages after links in a long book laid out in segments (segments.py).
+"""Pages after links in a long book laid out in segments (layout.py).
 
 In one document WeasyPrint counts the page a link leads to itself (printlinks.css,
 `target-counter`). A segment is laid out alone and its pages are numbered only when the
@@ -26,16 +26,15 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .printlinks import ids
-
-if TYPE_CHECKING:
-    from .model import Book
-    from .segments import Piece
+from ...model import Book
+from ..geometry import geometry
+from ..pagination import line_marks
+from ..printlinks import ids
+from .piece import Piece
 
 #: The cache entry keeping the pages the last build's links led to.
-RECORD = "link-pages"
+LINK_PAGES_ENTRY = "link-pages"
 #: Layouts of the pieces at most: the numbers settle in two unless a number's new length
 #: moves a target to another page (rarely three).
 ATTEMPTS = 4
@@ -78,7 +77,7 @@ def read_record(folder: Path) -> tuple[dict[str, str], list[dict[str, str]]]:
     """The last build's pages of the targets, and what of them each segment was laid out
     with (Guess.laid_with; empty if not kept)."""
     try:
-        data = json.loads((folder / f"{RECORD}.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / f"{LINK_PAGES_ENTRY}.json").read_text(encoding="utf-8"))
         numbers, laid = data["numbers"], data["laid"]
         return (
             {str(k): str(v) for k, v in numbers.items()},
@@ -90,7 +89,7 @@ def read_record(folder: Path) -> tuple[dict[str, str], list[dict[str, str]]]:
 
 def write_record(folder: Path, numbers: dict[str, str], laid: list[dict[str, str]]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{RECORD}.json"
+    path = folder / f"{LINK_PAGES_ENTRY}.json"
     partial = path.with_suffix(".part")
     data = {"numbers": numbers, "laid": laid}
     partial.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
@@ -110,9 +109,6 @@ class Guess:
     """
 
     def __init__(self, book: Book, segments: list[list], kept: dict[str, str]) -> None:
-        from .pagination import line_marks
-        from .pdf import geometry
-
         g = geometry(book.settings.pdf)
         chapters = targets_by_chapter(book, toc_ids(book))
         self.kept = kept

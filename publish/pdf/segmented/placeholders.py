@@ -2,7 +2,7 @@
 of a long book laid out in segments (linkpages.py decides what they are).
 
 A piece is laid out with zeros of each number's length after its links (printlinks.mark)
-and in its TOC (segments.FRONT_CSS), in tabular figures. Once every page is known, the
+and in its TOC (layout.FRONT_CSS), in tabular figures. Once every page is known, the
 join puts the number's digits in place of the zeros' glyphs in the page's drawing: the
 figures are as wide, so nothing else moves. Where the zeros are drawn, and the glyphs of
 the ten digits in their face, are found when the piece is laid out (`collect`, `resolve`).
@@ -15,10 +15,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .fonts import cid_widths, postscript_name
-
-#: CSS px → PDF points, as WeasyPrint writes pages.
-PT_PER_PX = 0.75
+from ...fonts import cid_widths, postscript_name
+from ...units import PT_PER_PX
 
 
 class Placement(NamedTuple):
@@ -64,6 +62,7 @@ def collect(document) -> list[tuple]:
     the text holding the zeros (x and baseline, CSS px, as draw_text sets the text matrix),
     how many zeros, and their line's top, bottom and room left at its end (-1 when the
     line is justified to its end or aligned otherwise than at its start)."""
+    # late: WeasyPrint loads only when used (start-up time)
     from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
     found: list[tuple] = []
@@ -97,7 +96,7 @@ def collect(document) -> list[tuple]:
             inner = None
             element = getattr(child, "element", None)
             if getattr(child, "element_tag", "") == "a::after" and element is not None:
-                # A link's page (printlinks.mark), or a TOC entry's (segments.FRONT_CSS).
+                # A link's page (printlinks.mark), or a TOC entry's (layout.FRONT_CSS).
                 number = element.get("data-ref-page") or element.get("data-page") or ""
                 if number and not number.strip("0"):
                     inner = (element.get("href") or "#")[1:]
@@ -139,7 +138,7 @@ def _find(runs, x: float, y: float):
 
 def _glyphs(operands) -> list[int]:
     """The glyph ids a TJ or Tj shows (two bytes each, as WeasyPrint writes them)."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     items = operands[0] if isinstance(operands[0], pikepdf.Array) else [operands[0]]
     data = b"".join(bytes(item) for item in items if isinstance(item, pikepdf.String))
@@ -153,7 +152,7 @@ def _digits_of(path: str, index: int) -> tuple[list[int], list[int]] | None:
     """The glyph ids and advances of "0"…"9" in tabular figures, as HarfBuzz shapes them."""
     key = (path, index)
     if key not in _digit_cache:
-        import uharfbuzz as hb
+        import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
 
         font = hb.Font(hb.Face(hb.Blob.from_file_path(path), index))
         glyphs, advances = [], []
@@ -185,7 +184,7 @@ def resolve(path, found: list[tuple], faces: dict[str, tuple]) -> list[Placement
     digits in the face its zeros are drawn in (`faces`: PostScript name → file and index),
     if they can take the zeros' place: that face known, its digits all as wide, its zero
     the glyph drawn."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     placements: list[Placement] = []
     with pikepdf.open(path) as pdf:
@@ -239,7 +238,7 @@ def write_numbers(pdf, first: int, placements: list[Placement], numbers: dict[st
     on the joined `pdf`'s pages (the piece's first page at index `first`), the rest of its
     line moved if the number is a digit longer or shorter (Placement.fits), and give the
     fonts the digits' widths and Unicode values (the text is read as printed)."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     by_page: dict[int, list[Placement]] = {}
     for placement in placements:
@@ -278,7 +277,7 @@ def write_numbers(pdf, first: int, placements: list[Placement], numbers: dict[st
 def _move_links(page, placement: Placement, shift: float) -> None:
     """Stretch or move by `shift` (CSS px) the links of the placement's line that end or
     start after it (a link's box includes its page number)."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     height = float(page.mediabox[3])
     x = placement.x * PT_PER_PX
@@ -293,7 +292,7 @@ def _move_links(page, placement: Placement, shift: float) -> None:
 
 def _move_rest_of_line(instructions, placement: Placement, shift: float) -> None:
     """Move by `shift` (CSS px) the texts of the placement's line that start after it."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     for index, instruction in enumerate(instructions):
         if str(instruction.operator) != "Tm":
@@ -311,7 +310,7 @@ def _shown(instruction, glyphs: list[int], start: int, count: int, new: list[int
     """`instruction` (TJ or Tj showing `glyphs`) with glyphs `start` to `start + count`
     replaced by `new`, each adjustment kept after its glyph (a digit added takes the
     adjustment between the zeros; the last digit, the one after the last zero)."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     # The text as glyphs, each with the adjustment that follows it.
     items = (
@@ -352,7 +351,7 @@ def _shown(instruction, glyphs: list[int], start: int, count: int, new: list[int
 def _add_digits(font, glyphs: list[int], width: float, done: set[int]) -> None:
     """Give a Type 0 font the digits' glyphs it lacks: their width in /W, their character
     in /ToUnicode."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     descendant = font.DescendantFonts[0]
     if not done:

@@ -1,4 +1,4 @@
-"""Joining the pieces of a long book (segments.py) into one PDF, with pikepdf.
+"""Joining the pieces of a long book (layout.py) into one PDF, with pikepdf.
 
 Each piece is a PDF WeasyPrint wrote on its own: its pages, its named destinations and
 bookmarks, and its own subset of every font. Joined, the book gets blank versos where a
@@ -9,19 +9,18 @@ metadata, page labels, and one subset of each font instead of one per piece.
 from __future__ import annotations
 
 import contextlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .fonts import cached_subset, cid_widths, faces_by_name, postscript_name
+from ...fonts import cached_subset, cid_widths, faces_by_name, postscript_name
+from ...render import build_time
+from .folios import Folios
+from .piece import Piece
 from .placeholders import write_numbers
-from .render import build_time
 
 if TYPE_CHECKING:
     import pikepdf
-
-    from .segments import Piece
 
 #: Tables WeasyPrint leaves out of the font subsets it embeds (pdf/fonts.py).
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH",
@@ -29,7 +28,7 @@ DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF"
 
 
 @dataclass
-class Part:
+class PlacedPiece:
     """A piece's PDF and where its pages are in the whole (index of its first page)."""
 
     path: Path
@@ -39,8 +38,8 @@ class Part:
 
 def join(
     target: Path,
-    front: Part,
-    body: list[Part],
+    front: PlacedPiece,
+    body: list[PlacedPiece],
     folio_pages: list[tuple[Path, list[int]]],
     font_files: list[Path],
     book_parts: list[tuple[str, list[str]]] | None = None,
@@ -54,7 +53,9 @@ def join(
     each). `book_parts`: the book's parts, each with its chapters' titles (see _nest_parts).
     `link_numbers`: the page each link's target is on, written in where the pieces hold
     placeholders (placeholders.write_numbers)."""
-    import pikepdf
+    import pikepdf  # late: pikepdf loads only when used (start-up time)
+
+    # late: pikepdf loads only when used (start-up time)
     from pikepdf import Array, Dictionary, Name
 
     with contextlib.ExitStack() as stack:
@@ -155,7 +156,7 @@ def _nest_parts(pdf: pikepdf.Pdf, parts: list[tuple[str, list[str]]]) -> None:
 def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Stream) -> None:
     """Draw `form` (a folio) over `page`, under a fixed resource name (pikepdf's
     add_overlay picks a random one: the output would differ from build to build)."""
-    from pikepdf import Dictionary
+    from pikepdf import Dictionary  # late: pikepdf loads only when used (start-up time)
 
     # WeasyPrint gives all the pages of a document one resource dictionary: this page
     # gets its own, which names its folio.
@@ -165,94 +166,6 @@ def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Stream) -> None:
     page.obj.Resources = resources
     page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
     page.contents_add(pdf.make_stream(b"\nQ q /Folio Do Q\n"))
-
-
-# --- folios ------------------------------------------------------------------------------
-
-#: How WeasyPrint draws a folio: its glyphs, each with a zero adjustment (no kerning).
-_FOLIO_TEXT = re.compile(rb"\[((?:<[0-9a-f]+>0)+)\] TJ")
-_GLYPH = re.compile(rb"<([0-9a-f]+)>")
-
-
-def folio_digits(sample: pikepdf.Pdf, numbers: list[int]) -> dict[str, bytes] | None:
-    """The glyph (hex) of each digit, if any folio can be made from these sample pages
-    (showing `numbers`) by putting its digits' glyphs in the place of a sample's of the same
-    parity and length: each page draws its number as one run of glyphs, a glyph a digit,
-    no kerning, all ten digits seen, each always the same glyph, all as wide (so a folio's
-    place depends on its length only). None otherwise."""
-    digits: dict[str, bytes] = {}
-    for page, number in zip(sample.pages, numbers, strict=True):
-        runs = _FOLIO_TEXT.findall(page.obj.Contents.read_bytes())
-        glyphs = _GLYPH.findall(runs[0]) if len(runs) == 1 else []
-        if len(glyphs) != len(str(number)):
-            return None
-        for digit, glyph in zip(str(number), glyphs, strict=True):
-            if digits.setdefault(digit, glyph) != glyph:
-                return None
-    if len(digits) != 10 or len(set(digits.values())) != 10:
-        return None
-    wanted = {int(glyph, 16) for glyph in digits.values()}
-    for font in (sample.pages[0].obj.Resources.get("/Font") or {}).values():
-        widths = (
-            cid_widths(font.DescendantFonts[0].get("/W") or [])
-            if "/DescendantFonts" in font
-            else {}
-        )
-        if wanted <= widths.keys():
-            return digits if len({widths[glyph] for glyph in wanted}) == 1 else None
-    return None
-
-
-def folio_digits_of(path: Path, numbers: list[int]) -> dict[str, bytes] | None:
-    """folio_digits of the sample pages in the PDF at `path`."""
-    import pikepdf
-
-    with pikepdf.open(path) as sample:
-        return folio_digits(sample, numbers)
-
-
-class Folios:
-    """The folio of each body page as a form XObject of `pdf`, from PDFs of folio-only
-    pages with the numbers they show: the page showing it if there is one, else one made
-    from the page of the same parity and length, its digits' glyphs replaced (if
-    folio_digits allows it: segments.py makes sure)."""
-
-    def __init__(self, pdf: pikepdf.Pdf, sources: list[tuple[pikepdf.Pdf, list[int]]]):
-        self.pdf = pdf
-        self.sources = sources
-        self.pages = {
-            number: page
-            for source, numbers in sources
-            for number, page in zip(numbers, source.pages, strict=True)
-        }
-        self.digits: dict[str, bytes] | None = None
-        #: By parity and length: the sample's drawing before and after its glyphs, and
-        #: its form's keys (Resources shared).
-        self.templates: dict[tuple[int, int], tuple[bytes, bytes, dict]] = {}
-
-    def _copy(self, number: int) -> pikepdf.Stream:
-        return self.pdf.copy_foreign(self.pages[number].as_form_xobject())
-
-    def form(self, number: int) -> pikepdf.Stream:
-        if number in self.pages:
-            return self._copy(number)
-        if self.digits is None:
-            self.digits = folio_digits(*self.sources[0])
-            if self.digits is None:
-                raise ValueError(f"no folio page for {number}, and none can be made")
-        kind = (number % 2, len(str(number)))
-        if kind not in self.templates:
-            sample = next(n for n in self.pages if (n % 2, len(str(n))) == kind)
-            form = self._copy(sample)
-            form.Resources = self.pdf.make_indirect(form.Resources)
-            content = form.read_bytes()
-            run = _FOLIO_TEXT.search(content)
-            unfiltered = ("/Length", "/Filter", "/DecodeParms")
-            keys = {key: value for key, value in form.items() if key not in unfiltered}
-            self.templates[kind] = (content[: run.start(1)], content[run.end(1) :], keys)
-        before, after, keys = self.templates[kind]
-        glyphs = b"".join(b"<%s>0" % self.digits[digit] for digit in str(number))
-        return self.pdf.make_stream(before + glyphs + after, keys)
 
 
 # --- one subset of each font -----------------------------------------------------------
@@ -282,14 +195,14 @@ def _font_dictionaries(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
 def _subset(path: Path, index: int, glyphs: set[int]) -> bytes | None:
     """The face reduced to `glyphs`, glyph ids kept, as WeasyPrint subsets it (kept in the
     user's cache: a rebuild with the same glyphs takes it from there)."""
-    import uharfbuzz as hb
+    import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
 
     what = f"join|uharfbuzz {hb.__version__}|" + ",".join(map(str, sorted(glyphs | {0})))
     return cached_subset(path, index, what, lambda: _make_subset(path, index, glyphs)) or None
 
 
 def _make_subset(path: Path, index: int, glyphs: set[int]) -> bytes:
-    import uharfbuzz as hb
+    import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
 
     face = hb.Face(hb.Blob.from_file_path(str(path)), index)
     wanted = hb.SubsetInput()
@@ -312,7 +225,7 @@ def share_fonts(pdf: pikepdf.Pdf, font_files: list[Path]) -> None:
     """Give the pieces' subsets of one face a single font program with every glyph they
     use: WeasyPrint keeps glyph ids when subsetting, so each piece's widths and Unicode
     map stay right. A face whose file is not found keeps its subsets."""
-    from pikepdf import Name
+    from pikepdf import Name  # late: pikepdf loads only when used (start-up time)
 
     groups: dict[str, list] = {}
     for font in _font_dictionaries(pdf):

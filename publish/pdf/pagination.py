@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import lxml.etree as etree
 import lxml.html
 
+from ..typography.textnodes import text_of
+
 BLOCK_TAGS = ("p", "li", "dt", "dd", "h2", "h3", "h4", "h5", "h6", "td", "th", "pre",
               "figcaption", "figure", "blockquote", "table")  # fmt: skip
 
@@ -71,6 +73,7 @@ def page_breaks(document) -> list[PageBreak]:
 
 def placed_footnotes(document) -> set[str]:
     """The ids of the footnotes a rendered document set in its pages' footnote areas."""
+    # late: WeasyPrint loads only when used (start-up time)
     from weasyprint.formatting_structure import boxes
 
     found: set[str] = set()
@@ -92,6 +95,7 @@ def placed_footnotes(document) -> set[str]:
 def footnotes_apart(document) -> set[str]:
     """The ids of the footnotes a rendered document set on another page than their call's:
     WeasyPrint does so with a note too long for the page its call's line opens."""
+    # late: WeasyPrint loads only when used (start-up time)
     from weasyprint.formatting_structure import boxes
 
     pages_of_notes: dict[str, int] = {}
@@ -124,6 +128,7 @@ class _Walker:
     """Walks page boxes in document order, counting each block's characters so far."""
 
     def __init__(self) -> None:
+        # late: WeasyPrint loads only when used (start-up time)
         from weasyprint.formatting_structure import boxes
 
         self.boxes = boxes
@@ -257,7 +262,6 @@ _BLOCK_END_RE = re.compile(r"</(?:p|li|h[1-6]|pre|figcaption|td|th|dd|dt)>")
 def block_lines(block: str, chars_per_line: int) -> int:
     """About how many lines of the grid a block of XHTML takes: its text on lines of
     `chars_per_line` characters; code a line each (Latin at half a Han's width), wrapped."""
-    from .typography.textnodes import text_of
 
     if "<pre" not in block:
         return math.ceil(len(text_of(block).strip()) / chars_per_line)

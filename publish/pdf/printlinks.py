@@ -9,7 +9,7 @@ the PDF does this; the EPUB keeps plain links.
 A reference to the page it stands on prints its number too (a Chinese editor would rather
 have 见本页 or nothing, but knowing it needs a second layout of the whole book: not worth
 it for how rarely a book refers to the same page). A long book laid out in segments
-(segments.py) cannot count pages across its pieces: there the number is given, written in
+(pdf/segmented/) cannot count pages across its pieces: there the number is given, written in
 a `data-ref-page` attribute and printed by `given_css` in the same words: a roman folio as
 it reads, a number of digits as zeros of its length, whose glyphs are replaced by the
 number's in the laid-out pages once it is known (linkpages.py). Both print their figures
@@ -23,19 +23,18 @@ import re
 import lxml.etree as etree
 import lxml.html
 
-#: The words around the page number, by the book's language (its primary subtag).
-_PAGE_WORDS = {
-    "zh": ("（见第", "页）"),
-    "ja": ("（", " ページ参照）"),
-    "": (" (see page ", ")"),
-}
-_ID_RE = re.compile(r'\sid="([^"]+)"')
+from ..model import NOTEREF_RE
+from ..typography import textnodes
+from ..words import words
+
+#: The words around the page number, by the book's language (words.py).
+_PAGE_WORDS = ("page_ref.before", "page_ref.after")
 _EXTERNAL = re.compile(r"^(?:https?:|mailto:)", re.I)
 
 
 def css(language: str) -> str:
     """The rule printing the page after a marked link, in the book's language."""
-    before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
+    before, after = (words(language)[key] for key in _PAGE_WORDS)
     quoted = [s.replace("\\", "\\\\").replace('"', '\\"') for s in (before, after)]
     return (
         f'a.page-ref::after {{ content: "{quoted[0]}" '
@@ -47,7 +46,7 @@ def css(language: str) -> str:
 def given_css(language: str) -> str:
     """The rule printing a given page number (`data-ref-page`, linkpages.py) after a marked
     link, in the same words as `css`: it comes after the book's stylesheets, and wins."""
-    before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
+    before, after = (words(language)[key] for key in _PAGE_WORDS)
     quoted = [s.replace("\\", "\\\\").replace('"', '\\"') for s in (before, after)]
     return (
         f'a.page-ref[data-ref-page]::after {{ content: "{quoted[0]}" '
@@ -59,7 +58,6 @@ def calls_as_printed(body: str, chapter: str) -> str:
     """A chapter's model body with its footnote calls numbered as `mark` numbers them in
     print with `link-urls = "footnote"` (the addresses' calls among the author's), each
     call written as its number: the text `publish check` expects."""
-    from .model import NOTEREF_RE
 
     seen: set[str] = set()
 
@@ -85,14 +83,14 @@ def page_ref_pattern(language: str) -> re.Pattern[str]:
     """What `css` prints after a link, as it reads in the PDF's text without whitespace
     (publish check leaves it out when comparing the text with the manuscript): a folio of
     the text, or the front matter's in roman."""
-    before, after = _PAGE_WORDS.get(language.split("-")[0].lower(), _PAGE_WORDS[""])
+    before, after = (words(language)[key] for key in _PAGE_WORDS)
     strip = "".join(before.split()), "".join(after.split())
     return re.compile(re.escape(strip[0]) + r"(?:\d+|[ivxlcdm]+)" + re.escape(strip[1]))
 
 
 def ids(html: str) -> set[str]:
     """Every id in an HTML text (the targets a layout of it can give a page for)."""
-    return set(_ID_RE.findall(html))
+    return set(textnodes.ids(html))
 
 
 def mark(
@@ -104,7 +102,7 @@ def mark(
     targets: set[str] | None = None,
     numbers: dict[str, str] | None = None,
 ) -> str:
-    """Chapter `chapter`'s print body (footnotes already inlined, pdf.py) with internal links
+    """Chapter `chapter`'s print body (footnotes already inlined, html.py) with internal links
     marked for their page (`pages`; only those leading to `targets`, if given; with the
     page's number written in from `numbers`, if given: zeros stand for digits written in
     after layout, linkpages.shapes) and external addresses put in footnotes (`urls`; an

@@ -1,8 +1,5 @@
-"""Print renderer: the model → one HTML document → WeasyPrint → PDF.
-
-Page geometry follows the Chinese grid: the text block is a whole number of characters
-wide and a whole number of lines high, so that a line of Han characters fills the measure.
-"""
+"""HTML for print: the model → one HTML document (or a piece of the book) and the
+stylesheets WeasyPrint lays it out with (engine.py)."""
 
 from __future__ import annotations
 
@@ -13,56 +10,27 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import __version__, fallback, markup
-from .config import PdfSettings
-from .fonts import LATIN_RANGE, missing_characters, require_family, style_faces
-from .imprint.copyright import CopyrightPage, Figures, copyright_page, figures
-from .markup import emoji
-from .model import NOTEREF_RE, Book, Chapter, Resource, Warning
-from .pagination import footnotes_apart, number_blocks, page_breaks, placed_footnotes
-from .prepress.boxes import css_bleed
+from .. import __version__, fallback, markup
+from ..config import PdfSettings
+from ..fonts import LATIN_RANGE, require_family, style_faces
+from ..imprint.copyright import CopyrightPage, Figures, copyright_page, figures
+from ..model import NOTEREF_RE, Book, Chapter, Resource, Warning
+from ..prepress.boxes import css_bleed
+from ..render import build_time, labels, stylesheet, template
+from ..typography.display import Measure, display_headings, display_html
+from ..typography.emphasis import print_emphasis
+from ..typography.hyphenate import soft_hyphens
+from ..typography.lastline import keep_end, keep_paragraph_ends
+from ..typography.ruby import print_ruby
+from ..units import PT_PER_MM
+from .geometry import geometry, text_height
+from .pagination import number_blocks
 from .printlinks import css as links_css
 from .printlinks import ids
 from .printlinks import mark as mark_links
-from .render import build_time, labels, stylesheet, template
-from .typography.display import Measure, display_headings, display_html
-from .typography.emphasis import print_emphasis
-from .typography.hyphenate import soft_hyphens
-from .typography.lastline import keep_end, keep_paragraph_ends
-from .typography.ruby import print_ruby
-from .typography.textnodes import text_of
 
-PT_PER_MM = 72 / 25.4
 #: The family name the Latin face is declared under, for Latin runs in the body text.
 LATIN_FAMILY = "publish latin"
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """Page and margins in mm, with the text block snapped to the character grid."""
-
-    width: float
-    height: float
-    top: float
-    outer: float
-    bottom: float
-    inner: float
-    chars_per_line: int
-    lines_per_page: int
-
-
-def geometry(settings: PdfSettings) -> Geometry:
-    width, height = settings.page_size
-    top, outer, bottom, inner = settings.margin
-    em = settings.font_size / PT_PER_MM
-    line = em * settings.line_height
-    chars = max(10, int((width - outer - inner) / em + 1e-6))
-    spare = width - outer - inner - chars * em
-    lines = max(5, int((height - top - bottom - em) / line + 1e-6) + 1)
-    spare_v = height - top - bottom - (em + (lines - 1) * line)
-    return Geometry(
-        width, height, top, outer + spare / 2, bottom + spare_v, inner + spare / 2, chars, lines
-    )
 
 
 def _font_list(*families: str) -> str:
@@ -187,7 +155,9 @@ def display_measures(settings: PdfSettings) -> dict[str, Measure]:
     }
 
 
-def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Path) -> str:
+def _print_text(
+    book: Book, body: str, measures: dict[str, Measure], source: Path, warnings: list[Warning]
+) -> str:
     """A chapter body in the print edition's own markup: emphasis, ruby, display lines."""
     body = print_emphasis(body, book.settings.typography.emphasis)
     body = print_ruby(body)
@@ -198,7 +168,7 @@ def _print_text(book: Book, body: str, measures: dict[str, Measure], source: Pat
     body = fallback.mark_runs(body, frozenset(lacking))
 
     def warn(title: str) -> None:
-        book.warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
+        warnings.append(Warning(f"display line longer than the measure: `{title}`", source))
 
     return display_headings(body, measures, warn)
 
@@ -211,15 +181,20 @@ def book_html(
     pages: dict[str, str] | None = None,
     dated: bool = True,
     numbers: dict[str, str] | None = None,
+    page_count: int = 0,
+    warnings: list[Warning] | None = None,
 ) -> str:
     """The print edition as one HTML document (the input WeasyPrint lays out).
 
-    By default the whole book; a long book is laid out in pieces (segments.py): some
+    By default the whole book; a long book is laid out in pieces (segmented/): some
     `chapters` only, or the `front` matter only, its TOC given the printed `pages` of the
     headings (id → folio) since their pages are in other documents, and its links the
     `numbers` of the pages they lead to (id → folio, or zeros of its length for digits
-    written in after layout: linkpages.shapes).
+    written in after layout: linkpages.shapes). `page_count`: the print edition's pages, as
+    laid out or guessed (the copyright page's figures). What the making found wrong is added
+    to `warnings`.
     """
+    warnings = [] if warnings is None else warnings
     measures = display_measures(book.settings.pdf)
 
     def display(text: str, kind: str) -> Markup:
@@ -227,7 +202,7 @@ def book_html(
             return Markup.escape(text)
         shown, forced = display_html(text, measures[kind])
         if forced:
-            book.warnings.append(Warning(f"display line longer than the measure: `{text}`"))
+            warnings.append(Warning(f"display line longer than the measure: `{text}`"))
         return Markup(shown)
 
     if chapters is None:
@@ -270,14 +245,15 @@ def book_html(
                     ),
                     measures,
                     chapter.source,
+                    warnings,
                 )
             ),
         }
 
     html = template("print.html").render(
-        copyright=imprint_page(book) if front else None,
+        copyright=imprint_page(book, page_count) if front else None,
         # The copyright page's text stands at the foot of the text block.
-        copyright_height=f"{_text_height(book.settings.pdf) - 0.5:.2f}",
+        copyright_height=f"{text_height(book.settings.pdf) - 0.5:.2f}",
         meta=book.metadata,
         toc=book.toc,
         front=front,
@@ -299,22 +275,17 @@ def _ids(headings: list) -> set[str]:
     return {h.id for h in headings} | {i for h in headings for i in _ids(h.children)}
 
 
-def _text_height(settings: PdfSettings) -> float:
-    g = geometry(settings)
-    return g.height - g.top - g.bottom
-
-
-def imprint_figures(book: Book, pages: int | None = None) -> Figures:
-    """开本, 印张, 字数 of the book laid out in `pages` pages (default: `book.pages`)."""
+def imprint_figures(book: Book, pages: int) -> Figures:
+    """开本, 印张, 字数 of the book laid out in `pages` pages."""
     g = geometry(book.settings.pdf)
-    pages = book.pages if pages is None else pages
     return figures(book.settings.pdf, g.chars_per_line, g.lines_per_page, pages)
 
 
-def imprint_page(book: Book) -> CopyrightPage:
-    """The copyright page, with the figures of `book.pages` when `[imprint]` is given."""
+def imprint_page(book: Book, pages: int) -> CopyrightPage:
+    """The copyright page, with the figures of a book of `pages` pages when `[imprint]` is
+    given."""
     imprint = book.settings.imprint
-    numbers = imprint_figures(book) if imprint.given else None
+    numbers = imprint_figures(book, pages) if imprint.given else None
     return copyright_page(book.metadata, imprint, numbers)
 
 
@@ -377,141 +348,24 @@ def bookmark_css(depth: int) -> str:
     return "\n".join(rules) + "\n"
 
 
-def render_html(setup: Setup, html: str, extra_css: str = ""):
-    """Lay out `html` with the book's stylesheets, then `extra_css`. Returns the WeasyPrint
-    document and the URLs the sandbox refused to fetch."""
-    from .weasy.load import load
-
-    load()  # before WeasyPrint's first import
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from .sandbox import quiet_logging, url_fetcher
-    from .weasy import cjk
-    from .weasy.cjk import install as install_cjk_layout
-    from .weasy.footnotes import install as install_footnote_layout
-    from .weasy.grid import install as install_grid_layout
-
-    font_config = FontConfiguration()  # @font-face rules are ignored without one
-    fetcher = url_fetcher(setup.root, list(setup.font_files), list(setup.resources))
-    css = [
-        CSS(string=text, font_config=font_config, url_fetcher=fetcher)
-        for text in (*setup.stylesheets, extra_css)
-        if text
-    ]
-    install_footnote_layout()
-    install_grid_layout()
-    if setup.chinese_layout:
-        install_cjk_layout()
-        cjk.HANGING = setup.hanging_punctuation
-    base_url = setup.root.resolve().as_uri() + "/"
-    with quiet_logging():
-        # Presentational hints: an image's width/height attributes (sized by its author,
-        # htmlcompat.py), the only ones the raw-HTML policy keeps.
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=css, font_config=font_config, presentational_hints=True
-        )
-    return document, list(dict.fromkeys(fetcher.refused))
-
-
-def report_refused(book: Book, urls: list[str]) -> None:
-    for url in dict.fromkeys(urls):
-        book.warnings.append(Warning(f"PDF: refused to fetch `{url[:120]}`"))
-
-
 @dataclass(frozen=True)
 class Prepared:
     """What laying out a book in one document needs besides WeasyPrint: made before
-    WeasyPrint is loaded, in another process (build.py)."""
+    WeasyPrint is loaded, in another process (build.py). `page_count`: the pages its
+    copyright page's figures were made for; `warnings`: what making the HTML found."""
 
     setup: Setup
     html: str
+    page_count: int = 0
+    warnings: tuple[Warning, ...] = ()
 
 
-def prepare(book: Book, *, chinese_layout: bool = True) -> Prepared:
-    """What `layout` needs besides WeasyPrint, for the book in one document."""
-    return Prepared(setup(book, chinese_layout=chinese_layout), book_html(book))
-
-
-def layout(book: Book, *, chinese_layout: bool = True, prepared: Prepared | None = None):
-    """Lay out the print edition as one document (a WeasyPrint document) and record its
-    page breaks in the model, for the EPUB's page list. `prepared`: the book's setup and
-    HTML, if they were made already.
-
-    `chinese_layout=False` leaves WeasyPrint's own line composition (for comparisons; it
-    cannot be undone in a process where the Chinese layout was installed).
-    """
-    if prepared is None or prepared.setup.chinese_layout != chinese_layout:
-        prepared = prepare(book, chinese_layout=chinese_layout)
-    document, refused = render_html(prepared.setup, prepared.html)
-    report_refused(book, refused)
-    book.page_breaks = page_breaks(document)
-    report_lost_footnotes(
-        book, book.chapters, placed_footnotes(document), footnotes_apart(document)
-    )
-    check_fonts(book)
-    return document
-
-
-def report_lost_footnotes(
-    book: Book, chapters: list[Chapter], placed: set[str], apart: set[str] = frozenset()
-) -> None:
-    """Warn of footnotes of `chapters` that no page holds (WeasyPrint 70 could drop a note
-    whose call lands on a full page after another note's, upstream #1564, #2432: a guard,
-    now that weasy/footnotes.py keeps every note with its call), and of those `apart` from
-    their call: too long for the page, they are set on a later one (notes are not split)."""
-    for chapter in chapters:
-        for note in chapter.footnotes:
-            if note.id not in placed:
-                book.warnings.append(
-                    Warning(
-                        f"footnote {note.label} was lost by the page layout (a WeasyPrint "
-                        "bug with notes at a full page's foot); rewording the paragraph "
-                        "around its call moves it",
-                        chapter.source,
-                    )
-                )
-            elif note.id in apart:
-                book.warnings.append(
-                    Warning(
-                        f"footnote {note.label} is too long for the page of its call and is "
-                        "set on a later page; shortening it keeps it with its call",
-                        chapter.source,
-                    )
-                )
-
-
-def check_fonts(book: Book) -> None:
-    """Warn of characters no installed face has, and of the slow font subsetting."""
-    _report_missing_glyphs(book)
-    if not fast_subsetting():
-        book.warnings.append(
-            Warning(
-                "HarfBuzz-subset is missing: fonts are subset with fontTools, several times "
-                "slower (install libharfbuzz-subset0; `make` does)"
-            )
-        )
-
-
-def fast_subsetting() -> bool:
-    """True when WeasyPrint subsets fonts with HarfBuzz (its fontTools fallback is slow)."""
-    from .weasy.load import load
-
-    load()  # before WeasyPrint's first import (a build whose pieces are all cached)
-    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-
-    return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
-
-
-def glyph_families(settings: PdfSettings) -> tuple[str, ...]:
-    """The families whose coverage check_fonts reads (fonts.coverage)."""
-    return (settings.body_font, settings.latin_font, settings.heading_font, *emoji.families())
-
-
-def _chapter_text(chapter: Chapter) -> str:
-    """The characters a chapter shows: title, text and notes."""
-    text = chapter.title + text_of(chapter.body)
-    return text + "".join(text_of(note.html) for note in chapter.footnotes)
+def prepare(book: Book, page_count: int = 0, *, chinese_layout: bool = True) -> Prepared:
+    """What laying out the book in one document needs besides WeasyPrint."""
+    config = setup(book, chinese_layout=chinese_layout)
+    warnings: list[Warning] = []
+    html = book_html(book, page_count=page_count, warnings=warnings)
+    return Prepared(config, html, page_count, tuple(warnings))
 
 
 def _lacking(book: Book) -> set[int]:
@@ -527,61 +381,3 @@ def fallback_faces(book: Book) -> tuple[fallback.Face, ...]:
     """The faces (fallback.py) for the scripts in the book its configured faces lack."""
     lacking = _lacking(book)
     return tuple(fallback.faces(lacking, fallback.emoji_coverage())) if lacking else ()
-
-
-def _report_missing_glyphs(book: Book) -> None:
-    """Warn, by chapter, of characters no installed face can show: neither the configured
-    faces, nor the fallback faces for their script (fallback.py), nor any other face
-    fontconfig would fall back to."""
-    families = glyph_families(book.settings.pdf)
-    taken = fallback.emoji_coverage()
-    for chapter in book.chapters:
-        missing = missing_characters(_chapter_text(chapter), families)
-        if missing:
-            codes = set(map(ord, missing))
-            drawn = fallback.drawn(codes, taken)
-            missing = [c for c in missing if ord(c) not in drawn and not fallback.any_face_has(c)]
-        if missing:
-            shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:8])
-            more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
-            book.warnings.append(
-                Warning(
-                    f"{len(missing)} character(s) no installed font has: {shown}{more}",
-                    chapter.source,
-                )
-            )
-
-
-def render_pdf(book: Book, target: Path, *, chinese_layout: bool = True) -> None:
-    """Lay out the book and write the PDF to `target`."""
-    from .cache import font_files
-
-    write_pdf(layout(book, chinese_layout=chinese_layout), target, font_files(book))
-
-
-def write_pdf(document, target: Path, font_files: list[Path], standard: str = "") -> None:
-    """Write a document `layout` made to `target`, with page labels; the subsets of the
-    faces read from `font_files` are kept between builds (weasy.fonts.cached_subsets).
-    `standard` "pdf/ua-1" writes a tagged PDF (WeasyPrint's structure tree); PDF/X is the
-    prepress step's (prepress.finish)."""
-    from .sandbox import quiet_logging
-    from .weasy.fonts import cached_subsets
-
-    variant = {"pdf_variant": standard} if standard == "pdf/ua-1" else {}
-    with quiet_logging(), cached_subsets(font_files):
-        document.write_pdf(target, pdf_identifier=None, finisher=_page_labels, **variant)
-
-
-def _page_labels(document, pdf) -> None:
-    """Page labels as printed: i, ii, iii… for the front matter, 1, 2, 3… from the text on,
-    so that a PDF viewer's page box shows the folio a reader sees (and cites)."""
-    import pydyf
-
-    names = [page._page_box.page_type.name for page in document.pages]
-    first = names.index("body") if "body" in names else len(names)
-    ranges = pydyf.Array()
-    if first > 0:
-        ranges.extend([0, pydyf.Dictionary({"S": "/r"})])
-    if first < len(names):
-        ranges.extend([first, pydyf.Dictionary({"S": "/D", "St": 1})])
-    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": ranges})

@@ -1,0 +1,113 @@
+"""The words a book prints on its own (目录, 注意, （见第 35 页）…), per language, in one table.
+
+A leaf module (it imports nothing of publish): the readers, the markup, the typography and
+the renderers all ask `words(book_language)`. Each key is looked up along the tag's
+fallback chain — `zh-TW` → `zh-Hant` → `zh` → `en` — so a language or a region gets its own
+words by adding only the ones that differ; a language without a table (and English) reads
+English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
+
+#: Callout kinds (markup/callouts.py) have their words under `callout.KIND`.
+_CALLOUTS = ("note", "tip", "info", "important", "warning", "caution", "danger", "details")
+
+#: Words by lower-case BCP 47 tag. `en` has every key; others only what differs.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        # Landmarks and headings of the editions (render.labels).
+        "toc": "Contents",
+        "cover": "Cover",
+        "title_page": "Title Page",
+        "notes": "Notes",
+        "back": "Back",
+        "landmarks": "Landmarks",
+        "pages": "Pages",
+        # Around the page number after a link in print (printlinks.py).
+        "page_ref.before": " (see page ",
+        "page_ref.after": ")",
+        # Before a diagram's words, in its alt text (markup/diagrams.py).
+        "diagram": "Diagram: ",
+        # A GitBook introduction without a heading (readers/gitbook.py).
+        "introduction": "Introduction",
+        **{f"callout.{kind}": kind.capitalize() for kind in _CALLOUTS},
+    },
+    "zh": {
+        "toc": "目录",
+        "cover": "封面",
+        "title_page": "书名页",
+        "notes": "注释",
+        "back": "返回",
+        "landmarks": "导览",
+        "pages": "页码",
+        "page_ref.before": "（见第",
+        "page_ref.after": "页）",
+        "diagram": "图：",
+        "introduction": "简介",
+        "callout.note": "注意",
+        "callout.tip": "提示",
+        "callout.info": "说明",
+        "callout.important": "重要",
+        "callout.warning": "警告",
+        "callout.caution": "小心",
+        "callout.danger": "危险",
+        "callout.details": "详情",
+    },
+    "zh-hant": {
+        "callout.info": "說明",
+        "callout.danger": "危險",
+        "callout.details": "詳情",
+    },
+    "ja": {
+        "toc": "目次",
+        "cover": "表紙",
+        "title_page": "扉",
+        "notes": "注",
+        "back": "戻る",
+        "landmarks": "ランドマーク",
+        "pages": "ページ",
+        "page_ref.before": "（",
+        "page_ref.after": " ページ参照）",
+        "callout.note": "注記",
+        "callout.tip": "ヒント",
+        "callout.info": "情報",
+        "callout.important": "重要",
+        "callout.warning": "警告",
+        "callout.caution": "注意",
+        "callout.danger": "危険",
+        "callout.details": "詳細",
+    },
+}
+#: Regions that write Chinese in traditional characters when the tag names no script.
+_HANT_REGIONS = ("tw", "hk", "mo")
+
+
+def fallbacks(language: str) -> list[str]:
+    """The tags `language` looks its words up in, most specific first: `zh-TW` →
+    [`zh-tw`, `zh-hant`, `zh`, `en`]."""
+    tag = language.strip().lower().replace("_", "-")
+    subtags = [part for part in tag.split("-") if part]
+    chain = ["-".join(subtags[:n]) for n in range(len(subtags), 0, -1)]
+    traditional = "hant" in subtags or any(region in subtags for region in _HANT_REGIONS)
+    if subtags[:1] == ["zh"] and "hans" not in subtags and traditional:
+        chain.insert(chain.index("zh"), "zh-hant")
+    return list(dict.fromkeys([*chain, "en"]))
+
+
+@cache
+def words(language: str) -> Mapping[str, str]:
+    """Every word, in the BCP 47 `language` where it has its own, else along `fallbacks`."""
+    merged: dict[str, str] = {}
+    for tag in reversed(fallbacks(language)):
+        merged.update(WORDS.get(tag, {}))
+    return MappingProxyType(merged)
+
+
+def callouts(language: str) -> dict[str, str]:
+    """The titles of the callout kinds (`note` → 注意), in `language`."""
+    table = words(language)
+    return {kind: table[f"callout.{kind}"] for kind in _CALLOUTS}
