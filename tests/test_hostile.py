@@ -445,3 +445,45 @@ def test_a_killed_build_leaves_no_part_files(tmp_path: Path) -> None:
     assert list(out.glob(".*.part")), "the killed build left its .part file"
     build(book, out, ("epub",))
     assert list(out.glob(".*.part")) == []
+
+
+# --- settings: numbers, BOM, nesting ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ("margin = nan", "`margin` must be mm: one number"),
+        ("margin = [1e9, 1e9, 1e9, 1e9]", "`margin` must be from 0 to 200 mm on each side"),
+        ("margin = [-5, 10]", "`margin` must be from 0 to 200 mm on each side"),
+        ("margin = [100, 70]", "`margin` leaves a text area of 8 × 10 mm on a 148 × 210 mm page"),
+        ('page-size = "50 50"', "`margin` leaves a text area of 16 × 10 mm on a 50 × 50 mm page"),
+    ],
+)
+def test_settings_numbers_out_of_range_are_one_line(tmp_path: Path, setting, message) -> None:
+    """`margin = [1e9, …]` built 8 empty pages without a word; `nan` was an internal error."""
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "book.toml").write_text(MANUSCRIPT + f"\n[pdf]\n{setting}\n", encoding="utf-8")
+    (book / "a.md").write_text("# 章\n\n正文。\n", encoding="utf-8")
+    with pytest.raises(PublishError) as error:
+        read_book(book)
+    assert message in str(error.value)
+    assert str(error.value).startswith(f"{book / 'book.toml'}:8:"), str(error.value)
+
+
+def test_a_bom_in_book_toml_is_accepted(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "book.toml").write_bytes(b"\xef\xbb\xbf" + MANUSCRIPT.encode())
+    (book / "a.md").write_text("# 章\n\n正文。\n", encoding="utf-8")
+    assert read_book(book).metadata.title == "测试"
+
+
+def test_deeply_nested_toml_is_one_line(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    book.mkdir()
+    nested = "x = " + "[" * 100_000 + "]" * 100_000 + "\n"
+    (book / "book.toml").write_text(MANUSCRIPT + nested, encoding="utf-8")
+    with pytest.raises(PublishError, match="book.toml: invalid TOML: nested too deeply"):
+        read_book(book)
