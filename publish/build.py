@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import PublishError
+from .folders import check_own_folder, remove_own_files
 from .progress import Progress, silent
 from .renderers import DEFAULT_OUTPUTS, RENDERERS, Job, Rendered, renderer, run
 
@@ -44,16 +46,14 @@ def atomic_output(target: Path) -> Iterator[Path]:
             temporary.unlink()
 
 
+#: A `.part` file of `atomic_output`: `.NAME.PID.XXXX.part`.
+_PART = re.compile(r"^\..*\.(\d+)\.[^.]+\.part$")
+
+
 def _remove_orphans(folder: Path) -> None:
-    """Remove the `.part` files in `folder` (`.NAME.PID.XXXX.part`) whose build is no
-    longer running: a build killed outright leaves its own behind."""
-    for part in folder.glob(".*.part"):
-        pid = part.name.rsplit(".", 3)[1]
-        if not pid.isdigit() or _running(int(pid)):
-            continue  # not ours, or another build writing now
-        with contextlib.suppress(OSError):
-            if part.is_file() and not part.is_symlink():
-                part.unlink()
+    """Remove the `.part` files in `folder` whose build is no longer running: a build
+    killed outright (SIGKILL: no `finally` runs) leaves its own behind."""
+    remove_own_files(folder, _PART, lambda name: not _running(int(name.group(1))))
 
 
 def _running(pid: int) -> bool:
@@ -195,6 +195,7 @@ def build(
     """
     from . import cache as build_cache  # late: hashes and fonts, after the options are read
 
+    check_own_folder(Path(out) / PIECES, "cache folder")  # before any work: one line
     names = [r.name for r in RENDERERS]
     if cover_if_configured:  # the optional outputs too, if the book asks for them
         formats = (*formats, *(name for name in names if name not in formats))

@@ -487,3 +487,54 @@ def test_deeply_nested_toml_is_one_line(tmp_path: Path) -> None:
     (book / "book.toml").write_text(MANUSCRIPT + nested, encoding="utf-8")
     with pytest.raises(PublishError, match="book.toml: invalid TOML: nested too deeply"):
         read_book(book)
+
+
+# --- item 1: a build deletes nothing of the user's ----------------------------------------------
+
+
+def _victim(tmp_path: Path) -> Path:
+    """A folder of the user's, with files named as the cache names its own."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "thesis.pdf").write_text("years of work")
+    (victim / ("0" * 32 + ".pdf")).write_text("a file named like a piece")
+    (victim / "plan.json").write_text("{}")
+    return victim
+
+
+def test_a_cache_folder_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    """A repository shipping `build/.publish-cache -> ../../somewhere`: today every file
+    there is deleted by the build's prune."""
+    book = mdbook(tmp_path / "book", title="书")
+    victim = _victim(tmp_path)
+    (book / "build").mkdir()
+    (book / "build" / ".publish-cache").symlink_to(victim)
+    with pytest.raises(PublishError) as error:
+        build(book, book / "build", ("pdf",), segment_size=1)
+    assert str(error.value) == (
+        f"{book / 'build' / '.publish-cache'}: the cache folder is a link; publish writes and "
+        "cleans it only as a folder of its own (remove the link)"
+    )
+    assert sorted(p.name for p in victim.iterdir()) == ["0" * 32 + ".pdf", "plan.json",
+                                                       "thesis.pdf"]  # fmt: skip
+
+
+def test_prune_deletes_only_its_own_files_never_through_a_link(tmp_path: Path) -> None:
+    from publish.pdf.segmented.piece import PieceCache
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    victim = _victim(tmp_path)
+    (folder / "link.pdf").symlink_to(victim / "thesis.pdf")
+    (folder / ("a" * 32 + ".pdf")).symlink_to(victim / "thesis.pdf")
+    (folder / "notes.txt").write_text("mine")
+    (folder / "sub").mkdir()
+    (folder / ("b" * 32 + ".pdf")).write_text("an old piece")
+    (folder / ("c" * 32 + ".json")).write_text("a piece in use")
+    cache = PieceCache(folder)
+    cache.used.add("c" * 32)
+    cache.prune()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["link.pdf", "a" * 32 + ".pdf", "notes.txt", "sub", "c" * 32 + ".json"]
+    )
+    assert (victim / "thesis.pdf").read_text() == "years of work"
