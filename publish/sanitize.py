@@ -160,12 +160,12 @@ def sanitize(fragment: str, images: ImagePolicy | None = None) -> str:
             _remove(element, keep_content=False)
             continue
         tag = element.tag.lower()
-        element.tag = tag
         if tag in DROP:
             _remove(element, keep_content=False)
         elif tag not in INLINE and tag not in BLOCK and tag not in MATHML:
-            _remove(element, keep_content=True)
+            _remove(element, keep_content=True)  # before renaming: lxml refuses odd names
         else:
+            element.tag = tag
             for name, value in list(element.attrib.items()):
                 if not _attribute_allowed(tag, name, value):
                     del element.attrib[name]

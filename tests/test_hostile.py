@@ -538,3 +538,11 @@ def test_prune_deletes_only_its_own_files_never_through_a_link(tmp_path: Path) -
         ["link.pdf", "a" * 32 + ".pdf", "notes.txt", "sub", "c" * 32 + ".json"]
     )
     assert (victim / "thesis.pdf").read_text() == "years of work"
+
+
+def test_a_tag_name_lxml_reads_but_refuses_to_set_is_unwrapped() -> None:
+    """`$\\text{<img/src=…>}$` made such a name (latex2mathml's `&#xa0;` in it): ValueError."""
+    from publish.sanitize import sanitize
+
+    out = sanitize("<p>甲 <IMG&#x000a0;SRC=http://127.0.0.1:9/x.png>乙</p>", lambda src: src)
+    assert out == "<p>甲 乙</p>"
