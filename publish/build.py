@@ -24,6 +24,7 @@ from .renderers import DEFAULT_OUTPUTS, RENDERERS, Job, Rendered, renderer, run
 if TYPE_CHECKING:
     from .model import Book, Warning
     from .pdf.edition import PrintPlan
+    from .pdf.pagination import PageBreak
     from .workers import Companion
 
 
@@ -78,6 +79,8 @@ class BuildResult:
     #: True when nothing had changed and the outputs were left as they were.
     cached: bool = False
     warnings: list[Warning] = field(default_factory=list)
+    #: The print edition's page breaks, as its layout found them (the EPUB's page list).
+    page_breaks: list[PageBreak] = field(default_factory=list)
 
 
 def _companion(
@@ -117,8 +120,8 @@ def _companion(
     fonts = embedded_fonts(book) if book.settings.epub.embed_fonts else []
     page_breaks, target = channel.recv()
     # The EPUB's own copy of the model, given the print edition's page breaks.
-    copy = replace(book, page_breaks=page_breaks, warnings=[])
-    render_epub(copy, target, fonts)
+    copy = replace(book, warnings=[])
+    render_epub(copy, target, fonts, page_breaks)
     channel.send((True, copy.warnings))
 
 
@@ -225,6 +228,5 @@ def build(
     # The one place the renderers' findings meet the model read: the book returned.
     for result in results:
         book.warnings.extend(result.warnings)
-    book.page_breaks = results[0].page_breaks
     build_cache.record(out, targets, book, ordered)
-    return BuildResult(book, targets, warnings=book.warnings)
+    return BuildResult(book, targets, warnings=book.warnings, page_breaks=results[0].page_breaks)

@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from ebooklib import epub
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from . import __version__
 from .images import RASTER_SUFFIXES
 from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
-from .pdf.pagination import insert_page_breaks
+from .pdf.pagination import PageBreak, insert_page_breaks
 from .render import build_time, labels, stylesheet, template
 from .typography import textnodes
 from .typography.display import phrase_breaks, phrase_headings
@@ -81,7 +82,11 @@ def part_file(part: Part) -> str:
 
 
 def _chapter_xhtml(
-    book: Book, chapter: Chapter, vertical: bool = False, files: dict[str, str] | None = None
+    book: Book,
+    chapter: Chapter,
+    vertical: bool = False,
+    files: dict[str, str] | None = None,
+    page_breaks: Sequence[PageBreak] = (),
 ) -> str:
     body = NOTEREF_RE.sub(
         r'<a class="noteref" epub:type="noteref" role="doc-noteref" href="#\1" id="\2">\3</a>',
@@ -104,7 +109,7 @@ def _chapter_xhtml(
         body = _cross_file_links(body, own, files)
         for note in notes:
             note["html"] = _cross_file_links(note["html"], own, files)
-    pages = [page for page in book.page_breaks if page.chapter == chapter.id]
+    pages = [page for page in page_breaks if page.chapter == chapter.id]
     body = insert_page_breaks(body, [page for page in pages if page.block is not None])
     body = _FIGURE_END_MARKER_RE.sub(r"</figcaption></figure>\1", hoist_out_of_ruby(body))
     if vertical:
@@ -144,7 +149,9 @@ def _ncx_id(heading_id: str) -> str:
     return "nav-" + hashlib.sha256(heading_id.encode()).hexdigest()[:12]
 
 
-def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> None:
+def _accessibility(
+    ebook: epub.EpubBook, book: Book, images_described: bool, paginated: bool
+) -> None:
     """EPUB Accessibility 1.1 metadata (schema.org), claimed only when the book qualifies."""
     settings = book.settings.epub
     has_images = bool(book.resources)
@@ -152,7 +159,7 @@ def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> 
     features = ["tableOfContents", "readingOrder", "structuralNavigation"]
     if has_images and images_described:
         features.append("alternativeText")
-    if book.page_breaks:
+    if paginated:
         features += ["printPageNumbers", "pageNavigation"]
     sufficient = ["textual"] if images_described else ["textual,visual"]
     for mode in modes:
@@ -166,7 +173,7 @@ def _accessibility(ebook: epub.EpubBook, book: Book, images_described: bool) -> 
         "This publication has a table of contents, structured headings and a logical reading "
         "order"
         + (", with text alternatives for its images" if has_images else "")
-        + (", and page-break markers from the print edition" if book.page_breaks else "")
+        + (", and page-break markers from the print edition" if paginated else "")
         + "."
     )
     ebook.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
@@ -270,11 +277,13 @@ def _fallback_fonts(book: Book, text: str) -> list[dict]:
     ]
 
 
-def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
+def make_epub(
+    book: Book, fonts: list[dict] | None = None, page_breaks: Sequence[PageBreak] = ()
+) -> epub.EpubBook:
     """The ebooklib book for the model (not yet written); `fonts`: its embedded_fonts, if
-    they were made already."""
+    they were made already; `page_breaks`: the print edition's, what its layout learned."""
     ebook = epub.EpubBook()
-    _metadata(ebook, book)
+    _metadata(ebook, book, paginated=bool(page_breaks))
     vertical = book.settings.epub.writing_mode == "vertical-rl"
     if vertical:
         ebook.set_direction("rtl")
@@ -285,7 +294,7 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
                           book.metadata.language)  # fmt: skip
     titlepage.content = template("epub-titlepage.xhtml").render(meta=book.metadata)
     files = anchor_files(book)
-    documents = _text_documents(ebook, book, css, vertical, files)
+    documents = _text_documents(ebook, book, css, vertical, files, page_breaks)
     for resource in book.resources:
         if resource.href == cover_href:
             continue
@@ -302,7 +311,7 @@ def make_epub(book: Book, fonts: list[dict] | None = None) -> epub.EpubBook:
     return ebook
 
 
-def _metadata(ebook: epub.EpubBook, book: Book) -> None:
+def _metadata(ebook: epub.EpubBook, book: Book, paginated: bool) -> None:
     """The package's metadata: Dublin Core, the print edition paginated from, accessibility."""
     meta = book.metadata
     ebook.set_identifier(meta.identifier)
@@ -322,7 +331,7 @@ def _metadata(ebook: epub.EpubBook, book: Book) -> None:
     for subject in meta.subjects:
         ebook.add_metadata("DC", "subject", subject)
     ebook.add_metadata(None, "meta", "", {"name": "generator", "content": f"publish {__version__}"})
-    if book.page_breaks:
+    if paginated:
         size = "×".join(f"{v:g}" for v in book.settings.pdf.page_size)
         ebook.add_metadata(
             "DC", "source", f"{meta.title}（印刷版 PDF，{size} mm）", {"id": "print-edition"}
@@ -330,7 +339,7 @@ def _metadata(ebook: epub.EpubBook, book: Book) -> None:
         ebook.add_metadata(
             None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"}
         )
-    _accessibility(ebook, book, _images_described(book))
+    _accessibility(ebook, book, _images_described(book), paginated)
 
 
 def _style(
@@ -414,7 +423,12 @@ def _cover(ebook: epub.EpubBook, book: Book, css: epub.EpubItem) -> tuple[str, e
 
 
 def _text_documents(
-    ebook: epub.EpubBook, book: Book, css: epub.EpubItem, vertical: bool, files: dict[str, str]
+    ebook: epub.EpubBook,
+    book: Book,
+    css: epub.EpubItem,
+    vertical: bool,
+    files: dict[str, str],
+    page_breaks: Sequence[PageBreak],
 ) -> list[epub.EpubHtml]:
     """The documents of the text, in reading order: each part's title page, each chapter."""
     language = book.metadata.language
@@ -429,7 +443,7 @@ def _text_documents(
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
         )
-        item.content = _chapter_xhtml(book, chapter, vertical, files)
+        item.content = _chapter_xhtml(book, chapter, vertical, files, page_breaks)
         if "<math" in item.content:
             item.properties.append("mathml")  # EPUB 3: documents with MathML say so
         item.add_item(css)
@@ -470,14 +484,20 @@ def _navigation(
     return nav
 
 
-def render_epub(book: Book, target: Path, fonts: list[dict] | None = None) -> None:
+def render_epub(
+    book: Book,
+    target: Path,
+    fonts: list[dict] | None = None,
+    page_breaks: Sequence[PageBreak] = (),
+) -> None:
     """Write the EPUB of the book to `target`, byte for byte the same for the same input
-    (`fonts`: its embedded_fonts, if they were made already)."""
+    (`fonts`: its embedded_fonts, if they were made already; `page_breaks`: the print
+    edition's, for the page list)."""
     when = build_time()
     buffer = io.BytesIO()
     epub.write_epub(
         buffer,
-        make_epub(book, fonts),
+        make_epub(book, fonts, page_breaks),
         {
             "epub3_pages": False,
             "epub2_guide": False,
@@ -488,18 +508,18 @@ def render_epub(book: Book, target: Path, fonts: list[dict] | None = None) -> No
             "compresslevel": 0,
         },
     )
-    _repack(buffer.getvalue(), target, when, book.metadata.language, _page_list(book))
+    _repack(buffer.getvalue(), target, when, book.metadata.language, _page_list(book, page_breaks))
 
 
-def _page_list(book: Book) -> str:
+def _page_list(book: Book, page_breaks: Sequence[PageBreak]) -> str:
     """The page-list nav: one entry per printed page, in reading order."""
-    if not book.page_breaks:
+    if not page_breaks:
         return ""
     words = labels(book.metadata.language)
     files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
     items = "".join(
         f'<li><a href="{files[page.chapter]}#page-{page.label}">{page.label}</a></li>'
-        for page in book.page_breaks
+        for page in page_breaks
     )
     return (
         f'<nav epub:type="page-list" id="page-list" hidden="hidden">'

@@ -131,9 +131,6 @@ class Book:
     resources: list[Resource] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
     cover: Resource | None = None
-    #: Where each printed page begins (pdf/pagination.py): no reader sets it; the build
-    #: gives the EPUB's copy of the model the print layout's, and the book it returns.
-    page_breaks: list = field(default_factory=list)
     #: What kind of book folder it was read from ("manuscript", "mdBook", "GitBook").
     kind: str = "manuscript"
     #: Every file reading the book read (book.toml, SUMMARY.md, chapters, includes…),

@@ -6,7 +6,7 @@ import json
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import lxml.html
@@ -26,12 +26,14 @@ class Built:
     book: Book
     pdf: Path
     epub: Path
+    #: The print edition's page breaks (what its layout learned; not in the model).
+    page_breaks: list = field(default_factory=list)
 
 
 def _build(manuscript: Path, out: Path) -> Built:
     result = build(manuscript, out)
     pdf, epub = result.written
-    return Built(result.book, pdf, epub)
+    return Built(result.book, pdf, epub, result.page_breaks)
 
 
 @pytest.fixture(scope="session")

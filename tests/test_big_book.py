@@ -23,7 +23,7 @@ def sanguo(tmp_path_factory) -> Built:
     import_text(CORPUS, folder / "manuscript", authors=["罗贯中"], output_name="sanguo")
     result = build(folder / "manuscript", folder / "out")
     pdf, epub = result.written
-    return Built(result.book, pdf, epub)
+    return Built(result.book, pdf, epub, result.page_breaks)
 
 
 def test_epubcheck_clean(sanguo):
@@ -39,7 +39,7 @@ def test_every_chapter_bookmarked_on_its_printed_page(sanguo):
     assert [item.title for item in outline] == [c.title for c in sanguo.book.chapters]
     pages = [reader.get_destination_page_number(item) for item in outline]
     assert pages == sorted(pages) and all(p % 2 == 0 for p in pages)
-    labels = {p.chapter: p.label for p in sanguo.book.page_breaks if p.block is None}
+    labels = {p.chapter: p.label for p in sanguo.page_breaks if p.block is None}
     with pdfplumber.open(sanguo.pdf) as pdf:
         for chapter, page in zip(sanguo.book.chapters, pages, strict=True):
             assert folio(pdf.pages[page]) == labels[chapter.id], chapter.title
@@ -47,11 +47,11 @@ def test_every_chapter_bookmarked_on_its_printed_page(sanguo):
 
 
 def test_page_list_covers_every_printed_page_with_text(sanguo):
-    labels = [int(p.label) for p in sanguo.book.page_breaks]
+    labels = [int(p.label) for p in sanguo.page_breaks]
     assert labels == sorted(labels) and len(labels) == len(set(labels))
     blank = set(range(1, labels[-1] + 1)) - set(labels)
     # Only the blank versos before chapter openings have no marker.
-    starts = {int(p.label) for p in sanguo.book.page_breaks if p.block is None}
+    starts = {int(p.label) for p in sanguo.page_breaks if p.block is None}
     assert all(page + 1 in starts for page in blank)
 
 

@@ -67,11 +67,11 @@ def _text_after(element) -> str:
 def test_page_list_matches_the_printed_pages(built):
     """Each page-break marker stands where the printed page of that number begins."""
     book = built.book
-    assert book.page_breaks
+    assert built.page_breaks
     nav = xhtml(built.epub, "nav.xhtml")
     page_list = nav.find(".//x:nav[@epub:type='page-list']", NS)
     entries = [(a.text, a.get("href")) for a in page_list.findall(".//x:a", NS)]
-    assert [label for label, _ in entries] == [page.label for page in book.page_breaks]
+    assert [label for label, _ in entries] == [page.label for page in built.page_breaks]
     top, bottom = text_block_margins(book.settings.pdf)
     with pdfplumber.open(built.pdf) as pdf:
         first_body = _first_chapter_page(built.pdf)
@@ -95,7 +95,7 @@ def test_page_list_matches_the_printed_pages(built):
 def test_epub_alone_still_has_the_print_page_list(tmp_path, rich):
     result = build(RICH, tmp_path, ("epub",))
     assert result.written == [tmp_path / "rich.epub"]
-    assert [p.label for p in result.book.page_breaks] == [p.label for p in rich.book.page_breaks]
+    assert [p.label for p in result.page_breaks] == [p.label for p in rich.page_breaks]
     nav = xhtml(result.written[0], "nav.xhtml")
     assert nav.find(".//x:nav[@epub:type='page-list']", NS) is not None
 
