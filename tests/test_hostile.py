@@ -155,6 +155,14 @@ def test_include_of_a_device_reads_nothing(tmp_path: Path) -> None:
     assert any("include `zero` refused: it is a device" in w for w in warnings)
 
 
+def test_an_include_of_a_folder_is_a_warning(tmp_path: Path) -> None:
+    """Found by test_fuzz_hostile: a folder's descriptor made an IsADirectoryError."""
+    book = mdbook(tmp_path / "book", "# 第一章\n\n{{#include folder}}\n")
+    (book / "src" / "folder").mkdir()
+    warnings = [str(w) for w in read_book(book).warnings]
+    assert any("include `folder` refused: it is a folder, not a file" in w for w in warnings)
+
+
 def test_a_text_file_over_the_cap_is_refused(tmp_path: Path) -> None:
     big = tmp_path / "big.md"
     with open(big, "wb") as handle:

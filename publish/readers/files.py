@@ -60,10 +60,11 @@ def read_bytes(path: Path, root: Path, limit: int = MAX_TEXT_BYTES) -> bytes:
         raise BookFileError("not found", path) from None
     except OSError as exc:
         raise BookFileError(f"cannot read: {exc.strerror}", path) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # checked before a file object is made (a folder: an error)
+        os.close(fd)
+        raise BookFileError(f"refused: it is {_kind(mode)}, not a file", path)
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise BookFileError(f"refused: it is {_kind(mode)}, not a file", path)
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise BookFileError(f"refused: larger than {limit // 2**20} MiB", path)
