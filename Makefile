@@ -12,15 +12,22 @@ PYTHON ?= python3
 # Noto (Latin), Pango/HarfBuzz for WeasyPrint with HarfBuzz-subset (fast font subsetting),
 # fontconfig, Noto Color Emoji (emoji in the PDF), and the diagram renderer: Mermaid's CLI
 # (npm, tools/mermaid) drawing in Debian's Chromium; libgs-common: Ghostscript's CMYK
-# profile, the PDF/X default (publish/prepress/).
+# profile (a custom output condition); icc-profiles-free and argyll: the characterisation
+# data of FOGRA39/FOGRA29/GRACoL… and Argyll's colprof that makes their CMYK profiles, the
+# PDF/X output conditions (publish/prepress/conditions.py); unicode-data: Unihan's stroke
+# and radical counts, for an index in stroke or radical order (publish/apparatus/order.py).
 APT_PACKAGES := fonts-noto-cjk fonts-noto-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b libharfbuzz-subset0 fonts-noto-color-emoji chromium nodejs npm \
-	libgs-common fonts-arphic-ukai
+	libgs-common fonts-arphic-ukai unicode-data icc-profiles-free argyll
 # Debian packages only the tests need (make test): Java for EPUBCheck, poppler-utils
 # (pdftoppm), qpdf and pandoc for checks, GNU time (peak memory in the limit tests and
-# benchmarks), zbarimg (reads the cover's ISBN barcode back). Ace by DAISY (npm:
-# package.json) and the browser test (Playwright) run in the Chromium above.
-TEST_APT_PACKAGES := poppler-utils qpdf pandoc time default-jre-headless zbar-tools
+# benchmarks), zbarimg (reads the cover's ISBN barcode back), Ghostscript and MuPDF (the
+# RIP-grade renderers that render and separate every print file, tests/test_rip.py),
+# Calibre (its ebook-convert turns each EPUB profile into Kindle's AZW3 and back). Ace by
+# DAISY and foliate-js (the reading system of tests/reading_system.py; npm: package.json)
+# and the browser tests (Playwright) run in the Chromium above.
+TEST_APT_PACKAGES := poppler-utils qpdf pandoc time default-jre-headless zbar-tools \
+	ghostscript mupdf-tools calibre
 
 .PHONY: all setup test-setup system test-system python test-python node mermaid book test \
 	lint print-packages clean

@@ -118,10 +118,12 @@ def _companion(
     from .epub import embedded_fonts, render_epub  # late: ebooklib, in this process only
 
     fonts = embedded_fonts(book) if book.settings.epub.embed_fonts else []
-    page_breaks, target = channel.recv()
-    # The EPUB's own copy of the model, given the print edition's page breaks.
+    page_breaks, targets = channel.recv()
+    # The EPUB's own copy of the model, given the print edition's page breaks; one EPUB
+    # per profile ([epub] profile), from the same faces.
     copy = replace(book, warnings=[])
-    render_epub(copy, target, fonts, page_breaks)
+    for profile, target in targets.items():
+        render_epub(copy, target, fonts, page_breaks, profile)
     channel.send((True, copy.warnings))
 
 
@@ -148,13 +150,12 @@ def _lay_out_and_write(
         raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
-    targets = [out / renderer(name).file_name(book.settings.output_name) for name in ordered]
+    # Each renderer's files, by key (its name; an EPUB profile's: epub:<profile>).
+    outputs = {key: out / file for name in ordered for key, file in renderer(name).files(book)}
+    targets = list(outputs.values())
     # All outputs are renamed into place together, after the last one succeeded.
     with progress, contextlib.ExitStack() as stack:
-        partial = {
-            name: stack.enter_context(atomic_output(target))
-            for name, target in zip(ordered, targets, strict=True)
-        }
+        partial = {key: stack.enter_context(atomic_output(t)) for key, t in outputs.items()}
         options = {"pieces": out / PIECES, "jobs": jobs, "use_cache": cache,
                    "size": segment_size, "planned": planned}  # fmt: skip
         job = Job(book, out, partial, progress, stack, options, beside)

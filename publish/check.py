@@ -631,11 +631,13 @@ def check_print(settings, interior: Path, cover: Path | None = None) -> list:
     import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     # late: start-up time: loaded only when this runs
+    from .imprint.spread import cover_marks
     from .prepress.preflight import cover_size, preflight
 
     reports = [preflight(interior, settings.pdf)]
     if cover is not None:
         with pikepdf.open(interior) as pdf:
             pages = len(pdf.pages)
-        reports.append(preflight(cover, settings.pdf, cover_size(settings, pages)))
+        size = cover_size(settings, pages)
+        reports.append(preflight(cover, settings.pdf, size, marks=cover_marks(settings)))
     return reports

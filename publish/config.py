@@ -274,6 +274,19 @@ class PdfSettings:
         "output-profile", None, None, "the printer's ICC profile (absolute)"
     )
     colour: str = setting("colour", "rgb", None, '"rgb" (screen), "cmyk" or "grey"')
+    output_condition: str = setting(
+        "output-condition",
+        "",
+        None,
+        'the standard printing condition (prepress/registry.py), e.g. "FOGRA29"; "": FOGRA39 '
+        "unless output-profile is given (a custom condition)",
+    )
+    ink_limit: float = setting(
+        "ink-limit",
+        300.0,
+        number(200, 400, "`ink-limit` must be a total ink in % (200 to 400)", kind=" in %"),
+        "% total ink of converted colours and images",
+    )
 
     @property
     def for_print(self) -> bool:
@@ -283,9 +296,24 @@ class PdfSettings:
 
 
 #: `[pdf] standard` values.
-STANDARDS = ("", "pdf/x-4", "pdf/x-1a", "pdf/ua-1")
+STANDARDS = ("", "pdf/x-4", "pdf/x-1a", "pdf/x-1a:2001", "pdf/ua-1")
 #: `[pdf] colour` values.
 COLOURS = ("rgb", "cmyk", "grey")
+
+
+def _profiles(value: Any, check: Check) -> tuple[str, ...]:
+    """`profile = "kindle"` or `profile = ["standard", "apple"]` (epubprofiles.PROFILES)."""
+    from .epubprofiles import PROFILES  # late: the EPUB side, read only for this key
+
+    names = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(names, list)
+        or not names
+        or not all(isinstance(n, str) and n in PROFILES for n in names)
+        or len(set(names)) != len(names)
+    ):
+        raise check.error(f"`profile` must be one of {', '.join(PROFILES)}, or a list of them")
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -311,6 +339,12 @@ class EpubSettings:
         None,
         text("a non-empty string"),
         "replaces the generated summary",
+    )
+    profiles: tuple[str, ...] = setting(
+        "profile",
+        ("standard",),
+        _profiles,
+        "or apple, kindle, duokan, weread, or a list: one EPUB each",
     )
 
 
@@ -430,6 +464,69 @@ class CoverSettings:
         "back-text", None, text("a non-empty string"), "text on the back cover"
     )
     bleed: float = 3.0  # all round; not a key of its own ([pdf] bleed is prepress's)
+    marks: bool | None = setting(
+        "marks", None, boolean(), "crop and fold marks (default: [pdf] marks)"
+    )
+    binding: str = setting(
+        "binding", "", choice("perfect", "saddle"), '"perfect" or "saddle"; default: by the spine'
+    )
+
+
+def _readings(value: Any, check: Check) -> tuple[tuple[str, str], ...]:
+    """`{ "曾国藩" = "zeng1 guo2 fan1" }` (or "zēng guó fān"): each word's syllables, tone
+    numbers (tone3: `zeng1`)."""
+    # late: pypinyin loads only for a book with readings (start-up time)
+    from pypinyin.contrib.tone_convert import to_tone3
+
+    if not isinstance(value, dict):
+        raise check.error(f'`{check.key}` must be a table: "曾国藩" = "zeng1 guo2 fan1"')
+    result = []
+    for word, reading in value.items():
+        syllables = reading.split() if isinstance(reading, str) else []
+        tone3 = [to_tone3(s.lower(), neutral_tone_with_five=True) for s in syllables]
+        if not word or len(tone3) != len(word) or not all(_TONE3_RE.match(s) for s in tone3):
+            raise check.error(f"`{check.key}`: `{word}` must give one syllable with its tone "
+                              'per character: "zeng1 guo2 fan1"')  # fmt: skip
+        result.append((word, " ".join(tone3)))
+    return tuple(result)
+
+
+_TONE3_RE = re.compile(r"^[a-zü]+[1-5]$")
+_WORD = text("a non-empty string")
+
+
+@dataclass(frozen=True)
+class CrossrefSettings:
+    """`[crossref]`: how figures, tables, equations and listings are numbered and named
+    (publish/apparatus/crossref.py); a word not given is the book language's."""
+
+    numbering: str = setting(
+        "numbering", "chapter", choice("chapter", "book"), "图 1-1 per chapter, or 图 1 through"
+    )
+    figure: str | None = setting("figure", None, _WORD, "the figures' word: 图, Figure")
+    table: str | None = setting("table", None, _WORD, "the tables' word: 表, Table")
+    equation: str | None = setting("equation", None, _WORD, "before （1-1） in a reference: 式")
+    listing: str | None = setting("listing", None, _WORD, "the listings' word: 代码清单, Listing")
+    separator: str | None = setting("separator", None, _WORD, "chapter and number: 1-1, 1.1")
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """`[index]`: the index's term list, its order, the book's readings of polyphones
+    (publish/apparatus/index.py)."""
+
+    terms: str | None = setting(
+        "terms", None, text("a file name in quotes"), "a term a line, marked wherever it stands"
+    )
+    order: str = setting(
+        "order", "pinyin", choice("pinyin", "stroke", "radical"), "拼音, 笔画 or 部首 order"
+    )
+    readings: tuple[tuple[str, str], ...] = setting(
+        "readings",
+        (),
+        _readings,
+        'polyphones as this book reads them: "曾国藩" = "zeng1 guo2 fan1"',
+    )
 
 
 @dataclass(frozen=True)
@@ -442,6 +539,8 @@ class Settings:
     imprint: ImprintSettings = field(default_factory=ImprintSettings)
     #: None when book.toml has no `[cover]`: no cover spread in `--format all`.
     cover: CoverSettings | None = None
+    crossref: CrossrefSettings = field(default_factory=CrossrefSettings)
+    index: IndexSettings = field(default_factory=IndexSettings)
 
 
 @dataclass(frozen=True)
@@ -461,6 +560,8 @@ SECTIONS: dict[str, type] = {
     "security": SecuritySettings,
     "imprint": ImprintSettings,
     "cover": CoverSettings,
+    "crossref": CrossrefSettings,
+    "index": IndexSettings,
 }
 #: Every key book.toml may hold, by section: what "unknown key … did you mean" knows.
 SECTION_KEYS: dict[str, set[str]] = {
@@ -572,6 +673,8 @@ def check_tables(
         if "imprint" in data
         else ImprintSettings(),
         cover=CoverSettings(**parsed("cover")) if "cover" in data else None,
+        crossref=CrossrefSettings(**parsed("crossref")),
+        index=IndexSettings(**parsed("index")),
     )
     pinyin = settings.typography.pinyin
     for name in pinyin if isinstance(pinyin, tuple) else ():
@@ -735,6 +838,7 @@ def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fa
             "pdf",
         )
     marks = boolean()(table.get("marks", False), Check(fail, "marks", "pdf"))
+    condition = _output_condition(table, profile, fail)
     wanted = print_standard or colour != "rgb" or marks or profile is not None
     bleed = (3.0,) * 4 if wanted else (0.0,) * 4
     if "bleed" in table:
@@ -745,8 +849,34 @@ def _print_settings(settings: PdfSettings, table: dict[str, Any], toml: Path, fa
         marks=marks,
         standard=standard,
         output_profile=profile,
+        output_condition=condition,
         colour=colour,
     )
+
+
+def _output_condition(table: dict[str, Any], profile: Path | None, fail) -> str:
+    """`[pdf] output-condition`: a standard printing condition's registry identifier
+    (prepress/conditions.py); one without free characterisation data needs the printer's
+    profile as `output-profile`."""
+    # late: the table of conditions is prepress's, loaded only when a book names one
+    from .prepress.registry import CONDITIONS, find_condition
+
+    if "output-condition" not in table:
+        return ""
+    name = table["output-condition"]
+    condition = find_condition(name) if isinstance(name, str) else None
+    if condition is None:
+        raise fail(
+            f"`output-condition` must be one of {', '.join(CONDITIONS)} (or GRACoL2006)",
+            "output-condition", "pdf",
+        )  # fmt: skip
+    if condition.data is None and profile is None:
+        raise fail(
+            f"`output-condition` {condition.identifier} has no free profile: give the "
+            "printer's as `output-profile`",
+            "output-condition", "pdf",
+        )  # fmt: skip
+    return condition.identifier
 
 
 def _output_profile(table: dict[str, Any], toml: Path, fail) -> Path | None:

@@ -87,16 +87,22 @@ def _chapter_xhtml(
     vertical: bool = False,
     files: dict[str, str] | None = None,
     page_breaks: Sequence[PageBreak] = (),
+    profile: str = "standard",
 ) -> str:
+    # late: loaded only when the EPUB is written (start-up time)
+    from .epubprofiles import noteref, vertical_punctuation
+
+    texts = {note.id: text_of(note.html) for note in chapter.footnotes}
+    numbers = _note_numbers(chapter)
     body = NOTEREF_RE.sub(
-        r'<a class="noteref" epub:type="noteref" role="doc-noteref" href="#\1" id="\2">\3</a>',
+        lambda m: noteref(profile, m.group(1), m.group(2), numbers.get(m.group(1), m.group(3)),
+                          texts.get(m.group(1), "")),
         chapter.body,
-    )
+    )  # fmt: skip
     notes = []
     for note in chapter.footnotes:
-        backlink = (
-            f'<a class="backlink" href="#{note.ref_id}" role="doc-backlink">{note.label}.</a> '
-        )
+        label = numbers.get(note.id, note.label)
+        backlink = f'<a class="backlink" href="#{note.ref_id}" role="doc-backlink">{label}.</a> '
         html = note.html
         html = (
             html.replace("<p>", "<p>" + backlink, 1)
@@ -114,7 +120,12 @@ def _chapter_xhtml(
     body = _FIGURE_END_MARKER_RE.sub(r"</figcaption></figure>\1", hoist_out_of_ruby(body))
     if vertical:
         body = _upright_digits(body)
+        if profile == "kindle":
+            body = vertical_punctuation(body)
+            for note in notes:
+                note["html"] = vertical_punctuation(note["html"])
     return template("epub-chapter.xhtml").render(
+        profile=profile,
         chapter=chapter,
         title=Markup(phrase_breaks(chapter.title)),
         body=phrase_headings(epub_emphasis(body)),
@@ -122,6 +133,16 @@ def _chapter_xhtml(
         labels=labels(book.metadata.language),
         start_pages=[page for page in pages if page.block is None],
     )
+
+
+def _note_numbers(chapter: Chapter) -> dict[str, str]:
+    """Note id → its number in the chapter's document, where the model numbers its notes
+    per source file (a chapter made of a file and its sections): one document, one series
+    (1, 2, 3 rather than 1, 1). Empty when the model's labels are already unique."""
+    labels_ = [note.label for note in chapter.footnotes]
+    if len(set(labels_)) == len(labels_):
+        return {}
+    return {note.id: str(number) for number, note in enumerate(chapter.footnotes, 1)}
 
 
 def _toc_entry(heading: Heading, href: str):
@@ -212,89 +233,136 @@ def _images_described(book: Book) -> bool:
     return described
 
 
-_BOLD_RE = re.compile(r"<(strong|b|em|i|cite|th|dt)\b[^>]*>(.*?)</\1>", re.S)
-_SANS_RE = re.compile(r"<(h[1-6]|th|figcaption)\b[^>]*>(.*?)</\1>", re.S)
-#: Always in every subset: what reading systems may draw on their own (list numbers…).
-_ALWAYS = {*range(0x20, 0x7F), *map(ord, "　、。，：；？！“”‘’（）《》…—·")}
+def _family_lists(book: Book, fallbacks: list[str]) -> dict[str, str]:
+    """The font-family list of each role (epubfonts.FAMILIES): the mark face, the role's
+    embedded face, the fallback faces, then the installed family and a generic one."""
+    # late: loaded only when the EPUB is written (start-up time)
+    from .epubfonts import FAMILIES, MARK_FAMILY
+    from .typography.emphasis import KAI_FAMILY
+
+    pdf = book.settings.pdf
+    tail = "".join(f', "{name}"' for name in fallbacks)
+
+    def chain(role: str, system: str, generic: str, mark: bool = True) -> str:
+        first = f'"{MARK_FAMILY}", ' if mark else ""
+        return f'{first}"{FAMILIES[role]}"{tail}, "{system}", {generic}'
+
+    lists = {
+        "serif": chain("serif", pdf.body_font, "serif"),
+        "sans": chain("sans", pdf.heading_font, "sans-serif"),
+        "mono": chain("mono", pdf.mono_font, "monospace"),
+        "math": f'"{FAMILIES["math"]}", "{FAMILIES["serif"]}"{tail}, "STIX Two Math", math',
+    }
+    if book.settings.typography.emphasis == "kai":
+        lists["kai"] = (
+            f'"{MARK_FAMILY}", "{FAMILIES["kai"]}", "{FAMILIES["serif"]}"{tail}, '
+            f'"{KAI_FAMILY}", "Kaiti SC", "STKaiti", serif'
+        )
+    return lists
+
+
+def book_css(book: Book, fonts: list[dict], profile: str = "standard") -> str:
+    """The EPUB's one stylesheet: base, e-book and house-style rules, then the book's
+    settings, its embedded faces and the family lists that name them (for Kindle, with
+    physical edges: epubprofiles.kindle_css)."""
+    settings = book.settings.epub
+    if profile == "kindle":
+        # late: loaded only when the EPUB is written (start-up time)
+        from .epubprofiles import kindle_css
+
+        return kindle_css(book_css(book, fonts), settings.writing_mode)
+    fallbacks = [font["family"] for font in fonts if font["name"].startswith(("emoji", "fallback"))]
+    return "\n".join(
+        [
+            stylesheet("base.css"),
+            stylesheet("epub.css"),
+            epub_css(book.settings.typography),
+            template("epub-settings.css").render(
+                vertical=settings.writing_mode == "vertical-rl",
+                line_height=f"{settings.line_height:g}",
+                justify=settings.justify,
+                fonts=fonts,
+                lists=_family_lists(book, fallbacks) if settings.embed_fonts else None,
+            ),
+        ]
+    )
+
+
+def _nav_text(book: Book) -> str:
+    """The text of the navigation document ebooklib writes (contents, landmarks, pages),
+    as XHTML, for the faces' subsets (page labels are ASCII: in every subset)."""
+    # late: loaded only when the EPUB is written (start-up time)
+    from markupsafe import escape
+
+    words = labels(book.metadata.language)
+    titles: list[str] = []
+
+    def walk(entries) -> None:
+        for entry in entries:
+            titles.append(entry.title)
+            walk(entry.children)
+
+    walk(book.toc)
+    first = next((c for c in book.chapters if c.matter != "front"), book.chapters[0])
+    items = "".join(f"<li><a>{escape(t)}</a></li>" for t in titles)
+    marks = "".join(
+        f"<li><a>{escape(t)}</a></li>" for t in (words["cover"], words["toc"], first.title)
+    )
+    return (
+        f"<html><body><nav><h2>{escape(words['toc'])}</h2><ol>{items}</ol></nav>"
+        f"<nav><h2>{escape(words['landmarks'])}</h2><ol>{marks}</ol></nav>"
+        f"<nav><h2>{escape(words['pages'])}</h2></nav></body></html>"
+    )
+
+
+def _documents(book: Book) -> list[str]:
+    """The XHTML of every document of the EPUB that shows text."""
+    vertical = book.settings.epub.writing_mode == "vertical-rl"
+    files = anchor_files(book)
+    documents = [template("epub-titlepage.xhtml").render(meta=book.metadata), _nav_text(book)]
+    for chapter in book.chapters:
+        if book.opens_part(chapter):
+            documents.append(template("epub-part.xhtml").render(part=chapter.part))
+        documents.append(_chapter_xhtml(book, chapter, vertical, files))
+    return documents
 
 
 def embedded_fonts(book: Book) -> list[dict]:
-    """Subsets of the body (Song) and heading (Hei) faces, regular and bold, each reduced to
-    the characters it will show, so that e-readers show the designed faces."""
-    from .fonts import subset  # late: start-up time: loaded only when this runs
+    """Subsets of every face the EPUB draws with (body, headings, code, maths, the
+    emphasis mark, fallbacks), each reduced to the characters it will show there."""
+    from . import epubfonts  # late: cssselect2 and the faces, loaded only when this runs
 
-    meta = book.metadata
-    words = labels(meta.language)
-    serif, serif_bold, sans, sans_bold = [], [], [], []
-    for chapter in book.chapters:
-        fragments = [chapter.body, *(note.html for note in chapter.footnotes)]
-        serif += [chapter.title, *map(text_of, fragments)]
-        serif_bold += [text_of(m.group(2)) for f in fragments for m in _BOLD_RE.finditer(f)]
-        headings = [text_of(m.group(2)) for m in _SANS_RE.finditer(chapter.body)]
-        sans_bold += [chapter.title, *headings]
-        sans += headings
-    sans_bold += [meta.title, words["toc"], words["notes"]]
-    sans += [meta.subtitle or "", "".join(meta.authors), meta.publisher or ""]
-    serif += [meta.title, *words.values()]
-    settings = book.settings.pdf
-    wanted = [
-        ("serif", settings.body_font, False, serif),
-        ("serif-bold", settings.body_font, True, serif_bold),
-        ("sans", settings.heading_font, False, sans),
-        ("sans-bold", settings.heading_font, True, sans_bold),
-    ]
-    fonts = []
-    for name, family, bold, texts in wanted:
-        codepoints = {ord(c) for text in texts for c in text if not c.isspace()} | _ALWAYS
-        fonts.append(
-            {
-                "name": name,
-                "family": "publish sans" if name.startswith("sans") else "publish serif",
-                "weight": "bold" if bold else "normal",
-                "data": subset(family, bold, codepoints),
-            }
-        )
-    return fonts + _fallback_fonts(book, "".join(serif + sans + sans_bold))
-
-
-def _fallback_fonts(book: Book, text: str) -> list[dict]:
-    """Subsets of the fallback faces (fallback.py) for the characters the body's faces
-    lack, as the PDF draws them: a reading system may have no Devanagari or no ◄."""
-    from . import fallback  # late: start-up time: loaded only when this runs
-    from .fonts import subset  # late: start-up time: loaded only when this runs
-
-    settings = book.settings.pdf
-    lacking = fallback.lacking(text, settings.body_font, settings.latin_font)
-    draws = fallback.serif_draws(lacking, fallback.emoji_coverage()) if lacking else []
-    return [
-        {
-            "name": f"fallback-{number}",
-            "family": f"publish fallback {number}",
-            "weight": "normal",
-            "data": subset(family, False, codes),
-        }
-        for number, (family, codes) in enumerate(draws, 1)
-    ]
+    css = book_css(book, [])
+    return epubfonts.embedded(book, css, epubfonts.drawn_text(css, _documents(book)))
 
 
 def make_epub(
-    book: Book, fonts: list[dict] | None = None, page_breaks: Sequence[PageBreak] = ()
+    book: Book,
+    fonts: list[dict] | None = None,
+    page_breaks: Sequence[PageBreak] = (),
+    profile: str = "standard",
 ) -> epub.EpubBook:
-    """The ebooklib book for the model (not yet written); `fonts`: its embedded_fonts, if
-    they were made already; `page_breaks`: the print edition's, what its layout learned."""
+    """The ebooklib book for the model (not yet written) in `profile` (epubprofiles.py);
+    `fonts`: its embedded_fonts, if they were made already; `page_breaks`: the print
+    edition's, what its layout learned."""
     ebook = epub.EpubBook()
     _metadata(ebook, book, paginated=bool(page_breaks))
     vertical = book.settings.epub.writing_mode == "vertical-rl"
     if vertical:
         ebook.set_direction("rtl")
         ebook.add_metadata(None, "meta", "portrait", {"property": "rendition:orientation"})
-    css = _style(ebook, book, vertical, fonts)
+    css = _style(ebook, book, vertical, fonts, profile)
     cover_href, cover_page = _cover(ebook, book, css)
     titlepage = _document(ebook, css, "titlepage", "titlepage.xhtml", book.metadata.title,
                           book.metadata.language)  # fmt: skip
     titlepage.content = template("epub-titlepage.xhtml").render(meta=book.metadata)
     files = anchor_files(book)
-    documents = _text_documents(ebook, book, css, vertical, files, page_breaks)
+    documents = _text_documents(ebook, book, css, vertical, files, page_breaks, profile)
+    if profile == "weread" and any(chapter.footnotes for chapter in book.chapters):
+        from .epubprofiles import NOTE_ICON, note_icon  # late: Pillow, for this profile only
+
+        ebook.add_item(epub.EpubItem(uid="note-icon", file_name=NOTE_ICON,
+                                     media_type="image/png", content=note_icon()))  # fmt: skip
     for resource in book.resources:
         if resource.href == cover_href:
             continue
@@ -340,10 +408,21 @@ def _metadata(ebook: epub.EpubBook, book: Book, paginated: bool) -> None:
             None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"}
         )
     _accessibility(ebook, book, _images_described(book), paginated)
+    vertical = book.settings.epub.writing_mode == "vertical-rl"
+    # Kindle's converters and Calibre read the writing mode from here (else a vertical
+    # book comes out horizontal, right to left).
+    ebook.add_metadata(
+        None, "meta", "",
+        {"name": "primary-writing-mode", "content": "vertical-rl" if vertical else "horizontal-lr"},
+    )  # fmt: skip
 
 
 def _style(
-    ebook: epub.EpubBook, book: Book, vertical: bool, fonts: list[dict] | None
+    ebook: epub.EpubBook,
+    book: Book,
+    vertical: bool,
+    fonts: list[dict] | None,
+    profile: str = "standard",
 ) -> epub.EpubItem:
     """The embedded fonts and the one stylesheet every document links."""
     settings = book.settings.epub
@@ -355,33 +434,16 @@ def _style(
         ebook.add_item(
             epub.EpubItem(
                 uid=f"font-{font['name']}",
-                file_name=f"fonts/{font['name']}.otf",
-                media_type="font/otf",
+                file_name=f"fonts/{font['name']}.{font.get('suffix', 'otf')}",
+                media_type="font/ttf" if font.get("suffix") == "ttf" else "font/otf",
                 content=font["data"],
             )
         )
-    settings_css = template("epub-settings.css").render(
-        vertical=vertical,
-        line_height=f"{settings.line_height:g}",
-        justify=settings.justify,
-        fonts=fonts,
-        fallbacks=[font["family"] for font in fonts if font["name"].startswith("fallback")],
-        body_font=book.settings.pdf.body_font,
-        mono_font=book.settings.pdf.mono_font,
-        heading_font=book.settings.pdf.heading_font,
-    )
     css = epub.EpubItem(
         uid="style",
         file_name="style/book.css",
         media_type="text/css",
-        content="\n".join(
-            [
-                stylesheet("base.css"),
-                stylesheet("epub.css"),
-                settings_css,
-                epub_css(book.settings.typography),
-            ]
-        ).encode("utf-8"),
+        content=book_css(book, fonts, profile).encode("utf-8"),
     )
     ebook.add_item(css)
     return css
@@ -429,6 +491,7 @@ def _text_documents(
     vertical: bool,
     files: dict[str, str],
     page_breaks: Sequence[PageBreak],
+    profile: str = "standard",
 ) -> list[epub.EpubHtml]:
     """The documents of the text, in reading order: each part's title page, each chapter."""
     language = book.metadata.language
@@ -443,7 +506,7 @@ def _text_documents(
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
         )
-        item.content = _chapter_xhtml(book, chapter, vertical, files, page_breaks)
+        item.content = _chapter_xhtml(book, chapter, vertical, files, page_breaks, profile)
         if "<math" in item.content:
             item.properties.append("mathml")  # EPUB 3: documents with MathML say so
         item.add_item(css)
@@ -481,6 +544,12 @@ def _navigation(
             "title": first_body.title,
         },
     ]
+    # The index (apparatus/index.py) is a landmark too (EPUB Indexes 1.0).
+    ebook.guide += [
+        {"type": "index", "href": chapter_file(chapter), "title": chapter.title}
+        for chapter in book.chapters
+        if chapter.kind == "index"
+    ]
     return nav
 
 
@@ -489,15 +558,19 @@ def render_epub(
     target: Path,
     fonts: list[dict] | None = None,
     page_breaks: Sequence[PageBreak] = (),
+    profile: str = "standard",
 ) -> None:
-    """Write the EPUB of the book to `target`, byte for byte the same for the same input
-    (`fonts`: its embedded_fonts, if they were made already; `page_breaks`: the print
-    edition's, for the page list)."""
+    """Write the EPUB of the book in `profile` to `target`, byte for byte the same for the
+    same input (`fonts`: its embedded_fonts, if they were made already; `page_breaks`: the
+    print edition's, for the page list)."""
+    # late: loaded only when the EPUB is written (start-up time)
+    from .epubprofiles import extra_files
+
     when = build_time()
     buffer = io.BytesIO()
     epub.write_epub(
         buffer,
-        make_epub(book, fonts, page_breaks),
+        make_epub(book, fonts, page_breaks, profile),
         {
             "epub3_pages": False,
             "epub2_guide": False,
@@ -508,7 +581,10 @@ def render_epub(
             "compresslevel": 0,
         },
     )
-    _repack(buffer.getvalue(), target, when, book.metadata.language, _page_list(book, page_breaks))
+    _repack(
+        buffer.getvalue(), target, when, book.metadata.language, _page_list(book, page_breaks),
+        _ncx_page_list(book, page_breaks), extra_files(profile),
+    )  # fmt: skip
 
 
 def _page_list(book: Book, page_breaks: Sequence[PageBreak]) -> str:
@@ -527,25 +603,62 @@ def _page_list(book: Book, page_breaks: Sequence[PageBreak]) -> str:
     )
 
 
+def _ncx_page_list(book: Book, page_breaks: Sequence[PageBreak]) -> str:
+    """The NCX's pageList (EPUB 2 reading systems and Kindle's converters read it there)."""
+    if not page_breaks:
+        return ""
+    # late: loaded only when the EPUB is written (start-up time)
+    from markupsafe import escape
+
+    files = {chapter.id: chapter_file(chapter) for chapter in book.chapters}
+    targets = []
+    for number, page in enumerate(page_breaks, 1):
+        label = escape(page.label)
+        kind, value = ("normal", page.label) if page.label.isdigit() else ("front", number)
+        targets.append(
+            f'<pageTarget id="pt-{label}" type="{kind}" value="{value}"><navLabel>'
+            f'<text>{label}</text></navLabel><content src="{files[page.chapter]}#page-{label}"/>'
+            "</pageTarget>"
+        )
+    title = escape(labels(book.metadata.language)["pages"])
+    return f"<pageList><navLabel><text>{title}</text></navLabel>{''.join(targets)}</pageList>"
+
+
 #: Files already compressed, stored as they are in the EPUB's zip.
 COMPRESSED = RASTER_SUFFIXES
 
 
-def _repack(data: bytes, target: Path, when, language: str, page_list: str = "") -> None:
+def _repack(
+    data: bytes,
+    target: Path,
+    when,
+    language: str,
+    page_list: str = "",
+    ncx_pages: str = "",
+    extra: dict[str, bytes] | None = None,
+) -> None:
     """Rewrite the zip with fixed timestamps and order (mimetype first, stored)."""
     stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(target, "w") as out:
         names = source.namelist()
-        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
+        ordered = ["mimetype"] + [n for n in names if n != "mimetype"] + sorted(extra or {})
         for name in ordered:
-            content = source.read(name)
+            content = (extra or {}).get(name) or source.read(name)
             if name.endswith(".opf"):
                 # The package's language, which ebooklib leaves out (Ace asks for it).
                 content = content.replace(
                     b"<package ", f'<package xml:lang="{language}" '.encode(), 1
                 )
-            if page_list and name.endswith("/nav.xhtml"):
+            if name.endswith("/nav.xhtml"):
                 content = content.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
+                # The landmarks are for the reading system's menus, not the contents page.
+                content = content.replace(
+                    b'<nav epub:type="landmarks">',
+                    b'<nav epub:type="landmarks" hidden="hidden">',
+                    1,
+                )
+            if ncx_pages and name.endswith("/toc.ncx"):
+                content = content.replace(b"</ncx>", ncx_pages.encode("utf-8") + b"</ncx>", 1)
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             info.create_system = 3

@@ -135,7 +135,7 @@ class Face:
     unicode_range: str
 
 
-def _ranges(codes: set[int]) -> str:
+def ranges(codes: set[int]) -> str:
     """Code points as a CSS unicode-range: U+0600-06FF, U+25C4…"""
     spans: list[list[int]] = []
     for code in sorted(codes):
@@ -183,7 +183,7 @@ def faces(characters: set[int], taken: frozenset[int]) -> list[Face]:
                 if not codes & characters:
                     continue  # a face that would draw nothing of this book
                 name = f"publish {'sans' if sans else 'serif'} {family}"
-                unicode_range = _ranges(set(codes))
+                unicode_range = ranges(set(codes))
                 for weight, bold in (("normal", False), ("bold", True)):
                     face = face_for(family, bold)
                     if face is None:

@@ -188,23 +188,28 @@ def cached_subset(path: Path, index: int, what: str, make: Callable[[], bytes]) 
 def subset(family: str, bold: bool, codepoints: set[int]) -> bytes:
     """The face of `family` reduced to `codepoints`, every OpenType layout feature kept
     (halt, palt, vert, locl, kern…), by HarfBuzz; cached by content."""
+    face = face_for(family, bold)
+    if face is None:
+        raise PublishError(f'font "{family}" is not installed')
+    return subset_file(face.path, _collection_index(face.path, family), codepoints)
+
+
+def subset_file(path: Path, index: int, codepoints: set[int]) -> bytes:
+    """Face `index` of the font file `path` reduced to `codepoints` (see subset): its
+    MATH table and the glyph variants it names are kept too (HarfBuzz closes over them)."""
     import hashlib  # late: standard library, loaded only when used (start-up time)
 
     import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
 
-    face = face_for(family, bold)
-    if face is None:
-        raise PublishError(f'font "{family}" is not installed')
-    index = _collection_index(face.path, family)
-    stat = face.path.stat()
+    stat = path.stat()
     digest = hashlib.sha256(
-        f"{face.path}|{stat.st_size}|{stat.st_mtime_ns}|{index}|{hb.__version__}|".encode()
+        f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{index}|{hb.__version__}|".encode()
         + ",".join(map(str, sorted(codepoints))).encode()
     ).hexdigest()
     cached = cache_folder() / "fonts" / f"{digest}.otf"
     if cached.exists():
         return cached.read_bytes()
-    source = hb.Face(hb.Blob.from_file_path(str(face.path)), index)
+    source = hb.Face(hb.Blob.from_file_path(str(path)), index)
     wanted = hb.SubsetInput()
     wanted.unicode_set.update(codepoints)
     wanted.layout_feature_tag_set.clear()
@@ -288,3 +293,30 @@ def cid_widths(widths) -> dict[int, float]:
             )
             index += 3
     return found
+
+
+def bare_cff(program: bytes) -> tuple[bytes, bool] | None:
+    """The CFF table of an OpenType (CFF-flavoured) program, as PDF 1.3/1.4 embed it
+    (FontFile3 /CIDFontType0C or /Type1C, no OpenType wrapper), and whether it is
+    CID-keyed; None for a TrueType program. A CID-keyed CFF's charset is made the
+    identity (CID n = glyph n) when it is not, since the PDF's codes are glyph ids."""
+    # late: loaded only when used (start-up time)
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(program), lazy=True)
+    if "CFF " not in font:
+        return None
+    top = font["CFF "].cff.topDictIndex[0]
+    cid_keyed = hasattr(top, "ROS")
+    order = font.getGlyphOrder()
+    identity = [".notdef"] + [f"cid{i:05d}" for i in range(1, len(order))]
+    if not cid_keyed or order == identity:
+        return font.getTableData("CFF "), cid_keyed
+    strings = top.CharStrings
+    strings.charStrings = {identity[i]: strings.charStrings[name] for i, name in enumerate(order)}
+    top.charset = identity
+    out = io.BytesIO()
+    font["CFF "].cff.compile(out, font)
+    return out.getvalue(), True

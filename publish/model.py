@@ -107,6 +107,19 @@ class Resource:
         return self.data if self.data is not None else self.path.read_bytes()
 
 
+@dataclass
+class IndexMark:
+    """A place the text marks for the index (`[活字]{.index}`): the anchor an index entry
+    links to, the text marked, what its braces said (key, see…), where it was written."""
+
+    anchor: str
+    text: str
+    attributes: dict[str, str]
+    chapter: str
+    path: Path | None = None
+    line: int | None = None
+
+
 @dataclass(frozen=True)
 class Warning:
     """Something the build worked around (a refused resource, removed raw HTML)."""
@@ -136,6 +149,9 @@ class Book:
     #: Every file reading the book read (book.toml, SUMMARY.md, chapters, includes…),
     #: for the build record; empty: book.toml and the chapters.
     inputs: list[Path] = field(default_factory=list)
+    #: The places marked for the index, in reading order (the apparatus pass makes the
+    #: index of them: publish/apparatus/).
+    index_marks: list[IndexMark] = field(default_factory=list)
 
     @property
     def toc(self) -> list[Heading]:

@@ -51,6 +51,14 @@ chapters = ["01-kaipian.md", "02-jixu.md"]   # reading order, relative to this f
 [typography]
 # normalize-punctuation = true           # ASCII , : ; ? ! ( ) between Chinese → ，：；？！（）
 
+[crossref]
+# numbering = "chapter"                  # 图 1-1 per chapter, or "book": 图 1 through the book
+# figure = "图"                          # the words: figure, table, equation, listing
+
+[index]
+# terms = "index.txt"                    # a term a line, marked wherever it stands
+# order = "pinyin"                       # or "stroke" (笔画), "radical" (部首)
+
 [security]
 # allow-data-urls = false                # images given as data: URLs
 # allow-remote-images = false            # http(s) images, fetched once while reading

@@ -68,6 +68,10 @@ class Renderer:
     def file_name(self, output_name: str) -> str:
         return f"{output_name}.{self.name}"
 
+    def files(self, book: Book) -> list[tuple[str, str]]:
+        """The files it writes, by key (the first keyed by its name)."""
+        return [(self.name, self.file_name(book.settings.output_name))]
+
     def configured(self, book: Book) -> bool:
         """Whether `--format all` makes it for this book."""
         return True
@@ -123,9 +127,19 @@ class EpubRenderer(Renderer):
     name = "epub"
     beside = True
 
+    def files(self, book: Book) -> list[tuple[str, str]]:
+        """One EPUB per `[epub] profile`: <name>.epub for the first, then
+        <name>-<profile>.epub (keyed epub:<profile>)."""
+        first, *others = book.settings.epub.profiles
+        name = book.settings.output_name
+        return [(self.name, f"{name}.epub")] + [(f"epub:{p}", f"{name}-{p}.epub") for p in others]
+
     def laid_out(self, job: Job, page_breaks: list) -> None:
         job.progress.step("writing the PDF and the EPUB")
-        job.beside.send((page_breaks, job.partial[self.name]))
+        first, *others = job.book.settings.epub.profiles
+        targets = {first: job.partial[self.name]}
+        targets.update((p, job.partial[f"epub:{p}"]) for p in others)
+        job.beside.send((page_breaks, targets))
 
     def render(self, job: Job, target: Path | None) -> Rendered:
         return Rendered(job.beside.receive())
@@ -149,15 +163,18 @@ class CoverRenderer(Renderer):
     def render(self, job: Job, target: Path | None) -> Rendered:
         # late: pikepdf and WeasyPrint load only for a cover (start-up time)
         from .imprint.padding import page_count
-        from .imprint.spread import render_cover
+        from .imprint.spread import cover_marks, render_cover
         from .prepress import finish
 
         assert target is not None and job.interior is not None
         job.progress.step("writing the cover")
         book = replace(job.book, warnings=[])  # its own copy: its warnings are returned
         geometry = render_cover(book, page_count(job.interior), target)
-        # The interior's colour standard (PDF/X, CMYK or grey), bleed all round.
-        finish(target, book.settings.pdf, bleed=geometry.bleed)
+        # The interior's colour standard (PDF/X, CMYK or grey), bleed all round; crop
+        # marks and the spine's fold marks as `[cover] marks` (else `[pdf] marks`) says.
+        marks = cover_marks(book.settings)
+        folds = geometry.folds() if marks else ()
+        finish(target, book.settings.pdf, bleed=geometry.bleed, marks=marks, folds=folds)
         return Rendered(book.warnings)
 
 

@@ -90,6 +90,7 @@ signature = 16
 [cover]
 paper-caliper = 0.1
 board = 1
+binding = "perfect"
 {extra}""",
         encoding="utf-8",
     )
@@ -274,6 +275,32 @@ def test_cover_width_follows_the_page_count(tmp_path):
         assert width == pytest.approx((2 * 140 + pages / 2 * 0.1 + 1 + 6) * PT_PER_MM, abs=0.01)
         widths[pages] = width
     assert len(widths) == 2  # two page counts, two widths
+
+
+def test_a_thin_book_is_saddle_stitched(tmp_path):
+    """Under 3 mm of spine, the cover is made without one (a warning says so), with a
+    single fold mark; `binding = "perfect"` keeps the spine and warns it is too thin."""
+    from publish.prepress.filecheck import registration_strokes
+
+    manuscript = make_book(tmp_path / "book", "大32开", chapters=2, extra="marks = true\n")
+    toml = manuscript / "book.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('binding = "perfect"\n', ""))
+    result = build(manuscript, tmp_path / "out", ("pdf", "cover"))
+    pdf, cover = result.written
+    pages = len(pikepdf.open(pdf).pages)
+    said = [w.message for w in result.warnings if "saddle stitching" in w.message]
+    assert said and f"{pages / 2 * 0.1 + 1:.1f} mm (under 3 mm)" in said[0], said
+    with pikepdf.open(cover) as spread:
+        page = spread.pages[0]
+        trim = [float(v) for v in page.trimbox]
+        assert trim[2] - trim[0] == pytest.approx(2 * 140 * PT_PER_MM, abs=0.01)  # no spine
+        folds = {round(x0, 1) for x0, _, x1, _, _ in registration_strokes(spread, page)
+                 if abs(x0 - x1) < 0.01} - {round(trim[0], 1), round(trim[2], 1)}  # fmt: skip
+    assert folds == {round(trim[0] + 140 * PT_PER_MM, 1)}
+    perfect = 'board = 1\nbinding = "perfect"\n'
+    toml.write_text(toml.read_text(encoding="utf-8").replace("board = 1\n", perfect))
+    result = build(manuscript, tmp_path / "out2", ("cover",))
+    assert any("too thin to perfect-bind" in w.message for w in result.warnings)
 
 
 def test_segmented_book_gets_the_same_copyright_page(tmp_path):

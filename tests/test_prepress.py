@@ -227,7 +227,7 @@ def _assert_k_only_text(pdf_path: Path) -> None:
     black = [values for _, values in colours if values == (0.0, 0.0, 0.0, 1.0)]
     assert len(black) > 0.9 * len(colours)
     for _, (c, m, y, k) in colours:
-        assert not (k >= 0.5 and max(c, m, y) > 0.05), (c, m, y, k)
+        assert not (k >= 0.5 and min(c, m, y) > 0.05), (c, m, y, k)  # no rich black
 
 
 def test_x4_has_no_rgb_anywhere(x4):
@@ -313,7 +313,10 @@ def test_the_configured_output_profile_is_used(tmp_path, epoch):
     with pikepdf.open(pdf_path) as pdf:
         intent = pdf.Root.OutputIntents[0]
         assert intent.DestOutputProfile.read_bytes() == profile
-        assert str(intent.OutputConditionIdentifier) == "Printer CMYK SWOP Profile"
+        # Not a registered condition: "Custom", the profile's description as its condition.
+        assert str(intent.OutputConditionIdentifier) == "Custom"
+        assert str(intent.OutputCondition) == "Printer CMYK SWOP Profile"
+        assert "/RegistryName" not in intent
     _assert_no_rgb(pdf_path)
     # A new profile from the printer, book.toml unchanged: the PDF is built again with it.
     (manuscript / "icc" / "press.icc").write_bytes(profile.replace(b"Printer", b"Presses"))
@@ -644,7 +647,9 @@ def test_preflight_checks_the_cover_width(x4, tmp_path):
     manuscript, interior = x4
     with pikepdf.open(interior) as pdf:
         pages = len(pdf.pages)
-    spine = pages / 2 * 0.1  # the default caliper, no board
+    # The default caliper, no board: under 3 mm, the cover is for saddle stitching.
+    assert pages / 2 * 0.1 < 3
+    spine = 0.0
     good = _cover(tmp_path / "good-cover.pdf", 2 * 185 + spine, 260, 3)
     wrong = _cover(tmp_path / "wrong-cover.pdf", 2 * 185 + spine + 2, 260, 3)
     settings = load_config(manuscript / "book.toml").settings.pdf
@@ -684,6 +689,9 @@ def test_preflight_checks_the_cover_width(x4, tmp_path):
         ('output-profile = "images/grey.icc"\ncolour = "cmyk"', "is a grey profile: it goes"),
         ('output-profile = "images/ps.icc"', "LittleCMS cannot convert colours with it"),
         ("marks = 1", "`marks` must be true or false"),
+        ('output-condition = "FOGRA99"', "`output-condition` must be one of FOGRA39, FOGRA29"),
+        ('output-condition = "FOGRA51"', "FOGRA51 has no free profile: give the printer's"),
+        ("ink-limit = 500", "`ink-limit` must be a total ink in % (200 to 400)"),
     ],
 )
 def test_print_config_errors_are_one_line(tmp_path, pdf, message):

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Installed by `make test` only: EPUBCheck's Java, Ace (npm), the other checkers and the
 #: test-only Python packages. (Chromium and npm are the diagram renderer's: `make` needs them.)
 TEST_ONLY = ["default-jre", "openjdk", "java", "qpdf", "pandoc", "poppler-utils",
-             "[test]", "playwright", "epubcheck", "pytest", "@daisy/ace"]  # fmt: skip
+             "[test]", "playwright", "epubcheck", "pytest", "@daisy/ace", "mupdf-tools",
+             "ghostscript"]  # fmt: skip
 
 
 def dry_run(target: str) -> str:
@@ -50,7 +51,7 @@ def test_make_installs_no_test_only_checker():
 def test_make_test_installs_the_checkers():
     commands = dry_run("test")
     for word in ("default-jre-headless", "qpdf", "pandoc", "poppler-utils", "chromium",
-                 "npm ci", "'.[test]'"):  # fmt: skip
+                 "npm ci", "'.[test]'", "ghostscript", "mupdf-tools", "argyll"):  # fmt: skip
         assert word in commands
 
 

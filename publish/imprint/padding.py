@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..prepress.boxes import add_blank_page
 from .copyright import signature_padding
 
 
 def pad_to_signature(path: Path, signature: int) -> int:
-    """Add blank pages (the size of the last page) to the PDF at `path` until its page
+    """Add blank pages (prepress.boxes.add_blank_page: the size and boxes of their
+    neighbours on the same side) to the PDF at `path` until its page
     count is a multiple of `signature`; the number added."""
     import pikepdf  # late: pikepdf loads only when used (start-up time)
 
@@ -17,16 +19,8 @@ def pad_to_signature(path: Path, signature: int) -> int:
         added = signature_padding(len(pdf.pages), signature)
         if not added:
             return 0
-        last = pdf.pages[-1].obj
-        box = last.MediaBox
         for _ in range(added):
-            pdf.add_blank_page(page_size=(float(box[2]), float(box[3])))
-            # The whole box: with bleed it starts below zero (prepress/boxes.py). The trim
-            # and bleed boxes as the text's last page has them (a printer's RIP reads them
-            # on every page; WeasyPrint writes them on the pages it lays out).
-            for name in ("/MediaBox", "/TrimBox", "/BleedBox"):
-                if name in last:
-                    pdf.pages[-1].obj[name] = pikepdf.Array([float(v) for v in last[name]])
+            add_blank_page(pdf)
         pdf.save(path, deterministic_id=True)
     return added
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import CoverSettings
+from ..config import CoverSettings, Settings
 from ..cover_art import ACCENT, BACKGROUND, INK, _font
 from ..model import Book, Resource, Warning
 from ..units import MM_PER_INCH, PT_PER_MM
@@ -28,6 +28,8 @@ from .copyright import isbn_text, printed_pages
 
 #: Below this spine width (mm) there is no room for text on the spine.
 MIN_SPINE_TEXT = 5.0
+#: Below this spine width (mm) a book is too thin to perfect-bind: saddle-stitched.
+MIN_SPINE = 3.0
 #: The barcode's distance from the back's trim edges (GB/T 12906 asks for at least 15 mm).
 BARCODE_MARGIN = 15.0
 #: EAN-13 at nominal size (magnification 1.00): module 0.33 mm, bars 22.85 mm high.
@@ -73,10 +75,50 @@ class CoverGeometry:
         """The spine's left fold, from the sheet's left edge."""
         return self.bleed + self.trim_width
 
+    def folds(self, slug: float = 0.0) -> tuple[float, ...]:
+        """The folds' x (pt) on a sheet widened by `slug` mm each side: the spine's two,
+        or one (a saddle-stitched cover)."""
+        left = (slug + self.spine_left) * PT_PER_MM
+        return (left,) if self.spine <= 0 else (left, left + self.spine * PT_PER_MM)
 
-def spine_width(pages: int, settings: CoverSettings) -> float:
+
+def perfect_spine(pages: int, settings: CoverSettings) -> float:
     """`pages / 2 × paper-caliper + board` mm, pages counted as printed (even)."""
     return round(printed_pages(pages) / 2 * settings.paper_caliper + settings.board, 4)
+
+
+def binding(pages: int, settings: CoverSettings) -> str:
+    """`[cover] binding`, or by the spine's width: "saddle" under MIN_SPINE mm."""
+    if settings.binding:
+        return settings.binding
+    return "saddle" if perfect_spine(pages, settings) < MIN_SPINE else "perfect"
+
+
+def spine_width(pages: int, settings: CoverSettings) -> float:
+    """The spine (mm): the interior's thickness when perfect-bound, none when stitched."""
+    return 0.0 if binding(pages, settings) == "saddle" else perfect_spine(pages, settings)
+
+
+def binding_warnings(pages: int, settings: CoverSettings) -> list[str]:
+    """What a printer would say of the binding of a book of `pages` pages."""
+    spine = perfect_spine(pages, settings)
+    chosen = binding(pages, settings)
+    if chosen == "saddle":
+        said = [] if settings.binding else [
+            f"cover: the spine would be {spine:.1f} mm (under {MIN_SPINE:g} mm): the cover "
+            'is made for saddle stitching, without a spine (`[cover] binding = "perfect"` '
+            "keeps one)"
+        ]  # fmt: skip
+        if printed_pages(pages) % 4:
+            said.append(
+                f"cover: saddle stitching folds sheets of 4 pages; {pages} is not a multiple"
+            )
+        return said
+    if spine < MIN_SPINE:
+        return [
+            f"cover: a {spine:.1f} mm spine is too thin to perfect-bind (under {MIN_SPINE:g} mm)"
+        ]
+    return []
 
 
 def cover_geometry(book: Book, pages: int) -> CoverGeometry:
@@ -294,7 +336,7 @@ def cover_html(book: Book, g: CoverGeometry, palette: Palette) -> tuple[str, str
     """The spread's HTML and CSS, and the warnings (spine too thin) it gives."""
     warnings = []
     spine = _spine(book, g)
-    if spine is None:
+    if spine is None and g.spine > 0:
         warnings.append(
             f"cover: the spine is {g.spine:.1f} mm wide, too thin for its text "
             f"(under {MIN_SPINE_TEXT:g} mm): left blank"
@@ -350,6 +392,7 @@ def render_cover(
 
     g = cover_geometry(book, pages)
     document, css, warnings = cover_html(book, g, palette)
+    warnings += binding_warnings(pages, book.settings.cover or CoverSettings())
     book.warnings += [Warning(message) for message in warnings]
     ppi = _image_resolution(book, g)
     if ppi is not None and ppi < MIN_PPI:
@@ -376,20 +419,32 @@ def render_cover(
 
     with quiet_logging(), cached_subsets(font_files(book)):  # subsets kept between builds
         HTML(string=document, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            target, stylesheets=[CSS(string=css)], pdf_identifier=None
+            target, stylesheets=[CSS(string=css)], pdf_identifier=True
         )
-    _set_boxes(target, g)
+    _set_boxes(target, g, cover_marks(book.settings))
     return g
 
 
-def _set_boxes(target: Path, g: CoverGeometry) -> None:
-    """TrimBox (the spread without the bleed) and BleedBox (the sheet) on the cover."""
+def cover_marks(settings: Settings) -> bool:
+    """Whether the cover gets crop and fold marks: `[cover] marks`, else `[pdf] marks`."""
+    marks = (settings.cover or CoverSettings()).marks
+    return settings.pdf.marks if marks is None else marks
+
+
+def _set_boxes(target: Path, g: CoverGeometry, marks: bool) -> None:
+    """TrimBox (the spread without the bleed) and BleedBox (the sheet laid out) on the
+    cover; with `marks`, the MediaBox widened by a slug for them (as the interior's)."""
     import pikepdf  # late: pikepdf loads only when used (start-up time)
 
+    # late: loaded only when used (start-up time)
+    from ..prepress.boxes import MARK_GAP
+
     b = g.bleed * PT_PER_MM
+    slug = (g.bleed + MARK_GAP) * PT_PER_MM if marks else 0.0
     with pikepdf.open(target, allow_overwriting_input=True) as pdf:
         for page in pdf.pages:
             x0, y0, x1, y1 = (float(v) for v in page.mediabox)
             page.trimbox = [x0 + b, y0 + b, x1 - b, y1 - b]
             page.bleedbox = [x0, y0, x1, y1]
+            page.mediabox = [x0 - slug, y0 - slug, x1 + slug, y1 + slug]
         pdf.save(target, deterministic_id=True)

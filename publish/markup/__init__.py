@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
-from . import callouts, diagrams, highlight, maths
+from . import callouts, crossref, diagrams, highlight, maths
 
 if TYPE_CHECKING:
     from ..config import PdfSettings
@@ -26,6 +26,7 @@ def extend(md: MarkdownIt, language: str) -> MarkdownIt:
     """
     callouts.extend(md, language)
     maths.extend(md)
+    crossref.extend(md)  # labels and references (the numbers: publish/apparatus/)
     highlight.extend(md, diagrams.Mermaid(language))
     return md
 

@@ -58,7 +58,7 @@ def write_pdf(document, target: Path, font_files: list[Path], standard: str = ""
 
     variant = {"pdf_variant": standard} if standard == "pdf/ua-1" else {}
     with quiet_logging(), cached_subsets(font_files):
-        document.write_pdf(target, pdf_identifier=None, finisher=_page_labels, **variant)
+        document.write_pdf(target, pdf_identifier=True, finisher=_page_labels, **variant)
 
 
 def _page_labels(document, pdf) -> None:

@@ -53,6 +53,7 @@ def page_breaks(document) -> list[PageBreak]:
     """Where each page of the body (the `body` page group) begins, from a rendered document."""
     walker = _Walker()
     breaks: list[PageBreak] = []
+    blank: list[str] = []
     first_body = None
     for index, page in enumerate(document.pages):
         page_box = page._page_box
@@ -62,12 +63,15 @@ def page_breaks(document) -> list[PageBreak]:
             first_body = index
         walker.found = None
         walker.visit(page_box, None, None)
-        if walker.found is None or walker.found[0] is None:
-            continue  # a blank page
-        chapter, block, offset = walker.found
         label = str(index - first_body + 1)
+        if walker.found is None or walker.found[0] is None:
+            blank.append(label)  # a blank page: a target where the next text begins
+            continue
+        chapter, block, offset = walker.found
         number = None if block is None else int(block.split(".")[-1])
-        breaks.append(PageBreak(label, chapter, number, 0 if block is None else offset))
+        for page in (*blank, label):
+            breaks.append(PageBreak(page, chapter, number, 0 if block is None else offset))
+        blank = []
     return breaks
 
 

@@ -23,13 +23,24 @@ import re
 import lxml.etree as etree
 import lxml.html
 
-from ..model import NOTEREF_RE
+from ..model import NOTEREF_RE, Book
 from ..typography import textnodes
 from ..words import words
 
 #: The words around the page number, by the book's language (words.py).
 _PAGE_WORDS = ("page_ref.before", "page_ref.after")
 _EXTERNAL = re.compile(r"^(?:https?:|mailto:)", re.I)
+
+
+#: The class of the index's links to the places of a term (apparatus/index.py): printed
+#: as the page alone (print.css), always.
+INDEX_LOCATOR = "index-locator"
+
+
+def pages_printed(book: Book) -> bool:
+    """Whether the print edition prints pages after links: `[pdf] link-pages`, or an
+    index (its locators)."""
+    return book.settings.pdf.link_pages or any(c.kind == "index" for c in book.chapters)
 
 
 def css(language: str) -> str:
@@ -108,7 +119,7 @@ def mark(
     after layout, linkpages.shapes) and external addresses put in footnotes (`urls`; an
     address given again calls the same note), all footnotes then numbered in reading
     order."""
-    if not (pages or urls) or "<a " not in body:
+    if not (pages or urls or INDEX_LOCATOR in body) or "<a " not in body:
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     notes: dict[str, str] = {}  # address → its note's id
@@ -117,7 +128,8 @@ def mark(
         classes = link.get("class", "").split()
         if any(c.startswith("noteref") for c in classes):
             continue  # a footnote call
-        if pages and href.startswith("#") and len(href) > 1:
+        # The index's locators print their pages whether other links do or not.
+        if (pages or INDEX_LOCATOR in classes) and href.startswith("#") and len(href) > 1:
             if targets is None or href[1:] in targets:
                 link.set("class", " ".join([*classes, "page-ref"]))
                 if numbers is not None and href[1:] in numbers:

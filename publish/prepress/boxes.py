@@ -13,9 +13,8 @@ if TYPE_CHECKING:
 
     from ..config import PdfSettings
 
-#: With crop marks, the CSS bleed is widened by this much (mm) beyond twice the bleed:
-#: WeasyPrint draws the marks over the outer half of the CSS bleed, so they stay clear of
-#: the real bleed and end this far from the trim.
+#: With crop marks, the CSS bleed is widened by this much (mm) beyond twice the bleed: the
+#: slug the marks (prepress/marks.py) are drawn on, clear of the real bleed.
 MARK_GAP = 6.0
 
 
@@ -86,3 +85,35 @@ def set_boxes(pdf: pikepdf.Pdf, settings: PdfSettings) -> None:
             min(media[3], trim[3] + top * PT_PER_MM),
         ]
         page.obj.BleedBox = Array([round(v, 4) for v in bleed])
+
+
+#: A blank page's content: not empty (qpdf would write an empty stream as zero-length
+#: Flate data, which Ghostscript and MuPDF report as broken), drawing nothing.
+BLANK_CONTENT = b"q Q\n"
+
+
+def add_blank_page(pdf: pikepdf.Pdf, at: int | None = None) -> pikepdf.Page:
+    """Insert a blank page at index `at` (default: the end), as large as its neighbours.
+    Its TrimBox and BleedBox are those of the nearest page on the same side (a recto's
+    bleed is not a verso's), or its MediaBox when no page has them (no bleed); set_boxes
+    later computes them if the neighbour lacked them."""
+    # late: loaded only when used (start-up time)
+    from pikepdf import Array, Dictionary, Name, Page
+
+    count = len(pdf.pages)
+    at = count if at is None else at
+    same_side = [i for i in range(count) if i % 2 == at % 2]
+    near = min(same_side, key=lambda i: abs(i - at)) if same_side else (0 if count else None)
+    model = pdf.pages[near].obj if near is not None else None
+    media = [float(v) for v in model.MediaBox] if model is not None else [0.0, 0.0, 595.0, 842.0]
+    page = Dictionary(
+        Type=Name.Page,
+        MediaBox=Array(media),
+        Contents=pdf.make_stream(BLANK_CONTENT),
+        Resources=Dictionary(),
+    )
+    for key in ("/TrimBox", "/BleedBox"):
+        found = model.get(key) if model is not None else None
+        page[key] = Array([float(v) for v in found] if found is not None else media)
+    pdf.pages.insert(at, Page(pdf.make_indirect(page)))
+    return pdf.pages[at]

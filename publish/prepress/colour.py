@@ -58,6 +58,7 @@ class Converter:
 
     mode: str
     profile: Path = DEFAULT_PROFILE
+    ink_limit: float = 300.0  # % total area coverage, applied to every converted colour
     _colours: dict[tuple[float, ...], tuple[float, ...]] = field(default_factory=dict)
     _transform: object = None
 
@@ -89,7 +90,7 @@ class Converter:
 
             pixel = Image.new("RGB", (1, 1), tuple(round(v * 255) for v in rgb))
             cmyk = ImageCms.applyTransform(pixel, self.transform()).getpixel((0, 0))
-            result = tuple(round(v / 255, 4) for v in cmyk)
+            result = limit_values(tuple(v / 255 for v in cmyk), self.ink_limit)
         self._colours[rgb] = result
         return result
 
@@ -148,6 +149,7 @@ class Converter:
         else:
             if picture.mode == "RGB":
                 picture = ImageCms.applyTransform(picture, self.transform())
+            picture = limit_ink(picture, self.ink_limit)
             space_name, components = pikepdf.Name.DeviceCMYK, 4
         data = picture.tobytes()
         assert len(data) == picture.width * picture.height * components
@@ -158,6 +160,53 @@ class Converter:
             if key in image:
                 del image[key]
         return True
+
+
+def limit_values(cmyk: tuple[float, ...], limit: float) -> tuple[float, ...]:
+    """A CMYK colour (0–1) within `limit` % total ink: C, M and Y scaled down together
+    (K, which carries the detail, kept up to the limit)."""
+    c, m, y, k = cmyk
+    room, total = limit / 100, c + m + y + k
+    if total > room:
+        k = min(k, room)
+        scale = (room - k) / (c + m + y) if c + m + y else 0.0
+        c, m, y = c * scale, m * scale, y * scale
+    return tuple(round(v, 4) for v in (c, m, y, k))
+
+
+def limit_ink(picture, limit: float):
+    """A CMYK Pillow image with every pixel within `limit` % total ink (as limit_values;
+    ImageMath over whole planes, no per-pixel Python)."""
+    # late: loaded only when used (start-up time)
+    from PIL import Image, ImageMath
+
+    if picture.mode != "CMYK" or total_ink(picture) <= limit:
+        return picture
+    room = limit / 100 * 255
+    c, m, y, k = (plane.convert("F") for plane in picture.split())
+    k = ImageMath.lambda_eval(lambda a: a["min"](a["k"], room), k=k)
+    cmy = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"], c=c, m=m, y=y)
+    # scale = min(1, (room - k) / cmy), 1 where there is no CMY
+    scale = ImageMath.lambda_eval(
+        lambda a: a["min"]((room - a["k"]) / a["max"](a["cmy"], 0.001), 1.0), k=k, cmy=cmy
+    )
+    planes = [
+        ImageMath.lambda_eval(lambda a: a["p"] * a["s"], p=p, s=scale).convert("L")
+        for p in (c, m, y)
+    ]
+    return Image.merge("CMYK", (*planes, k.convert("L")))
+
+
+def total_ink(picture) -> float:
+    """The highest total ink (%) of a CMYK Pillow image's pixels."""
+    # late: loaded only when used (start-up time)
+    from PIL import ImageMath
+
+    if picture.mode != "CMYK":
+        return 0.0 if picture.mode != "L" else 100.0
+    c, m, y, k = (plane.convert("I") for plane in picture.split())
+    total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k)
+    return total.getextrema()[1] / 255 * 100
 
 
 def is_rgb_space(space) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..apparatus import apply
 from ..errors import PublishError
 from ..model import Book
 
@@ -26,6 +27,7 @@ def read_book(folder: Path) -> Book:
     """Read the book folder `folder` into a Book; any user mistake raises PublishError."""
     book = _read_book(folder)
     _house_style_titles(book)
+    apply(book)  # numbers, references, the index: between the reader and the renderers
     return book
 
 

@@ -25,7 +25,18 @@ from .. import markup
 from ..config import Settings
 from ..errors import PublishError
 from ..images import remote_images_warning
-from ..model import Book, Chapter, Footnote, Heading, Metadata, Part, Resource, Warning
+from ..markup.crossref import label_id
+from ..model import (
+    Book,
+    Chapter,
+    Footnote,
+    Heading,
+    IndexMark,
+    Metadata,
+    Part,
+    Resource,
+    Warning,
+)
 from ..typography.prepare import prepare_html
 from .markdown import REMOTE, Context, ParsedText, markdown, parse, plain_text, read_text, render
 from .slugs import BookIds, FileSlugs, slug
@@ -36,7 +47,10 @@ from .summary import Entry
 MAX_TITLE = 1000
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 #: Ids the renderers make themselves (footnotes, page-break markers, parts, chapters).
-_RESERVED_RE = re.compile(r"^(?:fn-|fnref-|page-|part\d|ch\d)")
+#: Labelled objects' and index marks' ids too (markup/crossref.py).
+_RESERVED_RE = re.compile(
+    r"^(?:fn-|fnref-|page-|part\d|ch\d|fig-|tbl-|eq-|lst-|sec-|ix-|ixe-|book-index$)"
+)
 
 
 def check_title(title: str, what: str, path: Path, line: int | None) -> None:
@@ -107,6 +121,9 @@ class Assembler:
         self.remote: list[tuple[str, Path, int | None]] = []
         #: The summary line of each file's entry, to name it when it is listed again.
         self.listed: dict[Path, int] = {}
+        self.index_marks: list[IndexMark] = []
+        #: The ids of labelled headings (`{#sec:intro}`), which references lead to.
+        self.label_ids: dict[str, str] = {}
 
     # --- reading ---------------------------------------------------------------------
 
@@ -122,7 +139,8 @@ class Assembler:
         """The Book of the `chapters` read: with the images they use, the warnings given,
         and, after `inputs` (the configuration, the summary), every file read for them."""
         return Book(folder, metadata, self.settings, chapters, list(self.resources.values()),
-                    self.warnings, cover, kind=kind, inputs=[*inputs, *self.inputs])  # fmt: skip
+                    self.warnings, cover, kind=kind, inputs=[*inputs, *self.inputs],
+                    index_marks=self.index_marks)  # fmt: skip
 
     def chapters(self, tops: list[TopEntry], summary: Path) -> list[Chapter]:
         """The chapters of `tops`, whose targets are relative to `summary`'s folder (for
@@ -137,6 +155,7 @@ class Assembler:
         for number, (top, chapter_id) in enumerate(zip(tops, chapter_ids, strict=True), 1):
             made.append(self._chapter(top, number, chapter_id, base, summary))
         self._resolve_links()
+        self._check_labels()
         self.inputs.extend(p for p in dict.fromkeys(self.included) if p not in self.inputs)
         if self.remote:  # badges, mostly: one warning for all of them, where the first was
             self.warnings[self.warnings.index(REMOTE)] = remote_images_warning(self.remote)
@@ -234,7 +253,8 @@ class Assembler:
                           self.settings.security, self.included, self.remote)  # fmt: skip
         text = read_text(context)
         self.inputs.append(path)
-        parsed = parse(self.md, text, context, {"chapter_id": note_id, "context": context})
+        env = {"chapter_id": note_id, "context": context, "label_ids": self.label_ids}
+        parsed = parse(self.md, text, context, env)
         file = _File(path, parsed, context)
         self.files[path] = file
         tokens = parsed.body
@@ -283,15 +303,24 @@ class Assembler:
             level = depth if (number == 0 and opens) else min(max(level, depth + 1), 6)
             opening.tag = closing.tag = f"h{level}"
             web = slugs.next(plain_text(tokens[index + 1]))
+            label = opening.meta.get("label")  # `## 引言 {#sec:intro}`: the id given
+            if label:
+                web = label_id(label)
             if index == repeat:
                 file.ids.setdefault(web, chapter_id)
+                if label:
+                    self.label_ids.setdefault(label, chapter_id)
                 continue
             if number == 0 and opens and depth == 1:
                 book_id = chapter_id
             else:
-                book_id = self.ids.claim(web if not _RESERVED_RE.match(web) else f"h-{web}")
+                reserved = _RESERVED_RE.match(web) and not label
+                book_id = self.ids.claim(web if not reserved else f"h-{web}")
             opening.attrSet("id", book_id)
             file.ids.setdefault(web, book_id)
+            if label:
+                file.ids.setdefault(label, book_id)
+                self.label_ids.setdefault(label, book_id)
             if number == 0:
                 file.first_id = book_id if opens else ""
         if depth == 1:
@@ -302,6 +331,40 @@ class Assembler:
                 del tokens[repeat : repeat + 3]
         # Ids written in the file's raw HTML or by hand stay reachable as they are.
         return file, first_text
+
+    # --- labels ----------------------------------------------------------------------
+
+    def _check_labels(self) -> None:
+        """A label defined twice, a reference to no label: warnings where they stand (the
+        apparatus pass prints `??` for the reference, and numbers the first definition)."""
+        defined: dict[str, tuple[Path, int | None]] = {}
+        for file in self.files.values():
+            for label, line in file.parsed.env.get("labels", []):
+                if label in defined:
+                    first, first_line = defined[label]
+                    where = f"{first.relative_to(self.root)}" + (
+                        f":{first_line}" if first_line else ""
+                    )
+                    self.warnings.append(
+                        Warning(
+                            f"label `{label}` defined twice (first at {where}); "
+                            "the second is not numbered",
+                            file.path,
+                            line,
+                        )
+                    )
+                else:
+                    defined[label] = (file.path, line)
+        for file in self.files.values():
+            for label, line in file.parsed.env.get("refs", []):
+                if label not in defined:
+                    self.warnings.append(
+                        Warning(
+                            f"reference to `@{label}`: no such label (printed as ??)",
+                            file.path,
+                            line,
+                        )
+                    )
 
     # --- links ---------------------------------------------------------------------
 
@@ -394,6 +457,10 @@ class Assembler:
                     level = int(token.tag[1])
                     headings.append((level, plain_text(tokens[index + 1]), token.attrGet("id")))
             body, notes = render(self.md, piece.file.parsed)
+            self.index_marks.extend(
+                IndexMark(anchor, text, attributes, chapter.id, piece.file.path, line)
+                for anchor, text, attributes, line in piece.file.parsed.env.get("index", [])
+            )
             bodies.append(body)
             footnotes.extend(notes)
         # The chapter's first file as book.toml names it, for the per-chapter settings.

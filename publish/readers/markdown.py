@@ -31,6 +31,7 @@ from ..images import (
     check_image,
     checked_resource,
 )
+from ..markup.crossref import label_id, label_kind
 from ..model import Footnote, Resource, Warning
 from ..sanitize import ImagePolicy, images, sanitize, sanitize_svg, violations
 from ..typography.prepare import join_lines
@@ -394,7 +395,19 @@ def _make_figures(tokens: list[Token]) -> None:
         img = "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + " />"
         figcaption = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
         opening.type = closing.type = "html_block"
-        figure = '<figure class="full-bleed">' if bleed else "<figure>"
+        label = image.meta.get("label")
+        classes = [
+            c
+            for c, on in (
+                ("full-bleed", bleed),
+                ("numbered", bool(label) and label_kind(label) == "fig"),
+            )
+            if on
+        ]
+        figure = "<figure"
+        if label:
+            figure += f' id="{label_id(label)}"'
+        figure += f' class="{" ".join(classes)}">' if classes else ">"
         opening.content = f"{figure}{img}{figcaption}</figure>\n"
         closing.content = ""
         inline.children = []

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...fonts import cached_subset, cid_widths, faces_by_name, postscript_name
+from ...prepress.boxes import add_blank_page
 from ...render import build_time
 from .folios import Folios
 from .piece import Piece
@@ -67,11 +68,9 @@ def join(
             source = front_pdf if index == 0 else stack.enter_context(pikepdf.open(part.path))
             pdf.add_pages_from(source)
             if part.piece.pages % 2 and index < len(body):
-                box = pdf.pages[-1].mediabox
-                pdf.add_blank_page(page_size=(float(box[2]), float(box[3])))
-                # The whole box: with bleed it starts at negative coordinates (its
-                # TrimBox and BleedBox are the prepress step's, prepress/boxes.py).
-                pdf.pages[-1].obj.MediaBox = Array([float(v) for v in box])
+                # A blank verso: the boxes of the versos before it, a content stream that
+                # decodes (the padding's helper; prepress/boxes.py).
+                add_blank_page(pdf)
 
         first_body = body[0].first
         folios = Folios(

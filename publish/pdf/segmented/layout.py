@@ -30,7 +30,7 @@ from ...progress import Progress
 from ..diagnostics import font_warnings, lost_footnotes, refused
 from ..html import book_html, setup
 from ..pagination import PageBreak
-from ..printlinks import given_css
+from ..printlinks import given_css, pages_printed
 from . import linkpages
 from .folios import FOLIO_RUN, FOLIO_SAMPLES, folio_css, folio_digits_of, folio_html
 from .join import PlacedPiece, join
@@ -79,7 +79,7 @@ class SegmentedLayout:
         self.segment_css = SEGMENT_CSS % css_string(book.metadata.title)
         self.front_css = FRONT_CSS
         # Pages after links (linkpages.py): numbers written in, checked once all is laid out.
-        links = book.settings.pdf.link_pages
+        links = pages_printed(book)  # after links, or in the index
         kept, laid_before = linkpages.read_record(cache.folder) if links else ({}, [])
         #: What of the pages after its links each segment was laid out with, last build.
         self.laid_before = laid_before if len(laid_before) == len(segments) else []
