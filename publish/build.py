@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import PublishError
+from .folders import check_own_folder, remove_own_files
 from .progress import Progress, silent
 from .renderers import DEFAULT_OUTPUTS, RENDERERS, Job, Rendered, renderer, run
 
@@ -29,8 +31,12 @@ if TYPE_CHECKING:
 
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`, renamed to `target` only if the block succeeds."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    """A temporary path beside `target`, renamed to `target` only if the block succeeds.
+    Its name holds the process id: what a killed build (SIGKILL: no `finally` runs) left
+    is removed by the next one."""
+    _remove_orphans(target.parent)
+    prefix = f".{target.name}.{os.getpid()}."
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
     os.close(fd)
     temporary = Path(name)
     try:
@@ -40,6 +46,26 @@ def atomic_output(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+#: A `.part` file of `atomic_output`: `.NAME.PID.XXXX.part`.
+_PART = re.compile(r"^\..*\.(\d+)\.[^.]+\.part$")
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Remove the `.part` files in `folder` whose build is no longer running: a build
+    killed outright (SIGKILL: no `finally` runs) leaves its own behind."""
+    remove_own_files(folder, _PART, lambda name: not _running(int(name.group(1))))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 #: Laid-out pieces of long books are kept in this folder of the output folder.
@@ -198,6 +224,7 @@ def build(
     """
     from . import cache as build_cache  # late: hashes and fonts, after the options are read
 
+    check_own_folder(Path(out) / PIECES, "cache folder")  # before any work: one line
     names = [r.name for r in RENDERERS]
     if cover_if_configured:  # the optional outputs too, if the book asks for them
         formats = (*formats, *(name for name in names if name not in formats))

@@ -164,6 +164,11 @@ def _page_size(size: Any, check: Check) -> tuple[float, float]:
     return (width, height)
 
 
+#: A margin beyond this is no book's; the text area left must be at least MIN_TEXT_AREA.
+MAX_MARGIN = 200
+MIN_TEXT_AREA = 20
+
+
 def _margin(margin: Any, check: Check) -> tuple[float, float, float, float]:
     items = margin if isinstance(margin, list) else [margin]
     try:
@@ -177,6 +182,8 @@ def _margin(margin: Any, check: Check) -> tuple[float, float, float, float]:
             "`margin` must be mm: one number, or [vertical, horizontal], or "
             "[top, outer, bottom, inner]"
         ) from None
+    if not all(0 <= n <= MAX_MARGIN for n in numbers):
+        raise check.error(f"`margin` must be from 0 to {MAX_MARGIN} mm on each side")
     if len(numbers) == 1:
         numbers *= 4
     elif len(numbers) == 2:
@@ -656,7 +663,7 @@ def key_line(text: str, key: str, section: str | None = None) -> int | None:
 def load_config(path: Path) -> BookConfig:
     """Read and check book.toml; the first problem found is raised as a PublishError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows editors write
     except FileNotFoundError:
         raise PublishError("no book.toml here (a manuscript needs one)", path) from None
     except UnicodeDecodeError as exc:
@@ -665,6 +672,8 @@ def load_config(path: Path) -> BookConfig:
         raise PublishError(f"cannot read: {exc.strerror}", path) from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise PublishError("invalid TOML: nested too deeply", path) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column \d+\)", message)
@@ -843,9 +852,26 @@ def _chapter_kinds(book: dict[str, Any], fail) -> None:
     book["chapter-kinds"] = kinds
 
 
+def _check_text_area(values: dict[str, Any], fail) -> None:
+    """Margins that leave no room for the text would build empty pages, silently."""
+    defaults = PdfSettings()
+    width, height = values.get("page_size", defaults.page_size)
+    top, outer, bottom, inner = values.get("margin", defaults.margin)
+    left = (width - outer - inner, height - top - bottom)
+    if min(left) < MIN_TEXT_AREA:
+        key = "margin" if "margin" in values else "page-size"
+        raise fail(
+            f"`margin` leaves a text area of {left[0]:g} × {left[1]:g} mm on a "
+            f"{width:g} × {height:g} mm page; at least {MIN_TEXT_AREA} mm each way is needed",
+            key,
+            "pdf",
+        )
+
+
 def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
     """`[pdf]`'s keys but the print keys; a named page size brings its sheet (开本)."""
     values = parse_section(PdfSettings, table, "pdf", fail)
+    _check_text_area(values, fail)
     size = table.get("page-size")
     if "page_size" in values and "sheet" not in values:
         named = size.upper() if isinstance(size, str) else ""
