@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -16,10 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import PublishError
+from .folders import check_own_folder, remove_own_files
 from .progress import Progress, silent
 from .renderers import DEFAULT_OUTPUTS, RENDERERS, Job, Rendered, renderer, run
 
 if TYPE_CHECKING:
+    from .config import Edition
     from .model import Book, Warning
     from .pdf.edition import PrintPlan
     from .pdf.pagination import PageBreak
@@ -28,8 +31,12 @@ if TYPE_CHECKING:
 
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`, renamed to `target` only if the block succeeds."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    """A temporary path beside `target`, renamed to `target` only if the block succeeds.
+    Its name holds the process id: what a killed build (SIGKILL: no `finally` runs) left
+    is removed by the next one."""
+    _remove_orphans(target.parent)
+    prefix = f".{target.name}.{os.getpid()}."
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
     os.close(fd)
     temporary = Path(name)
     try:
@@ -39,6 +46,26 @@ def atomic_output(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+#: A `.part` file of `atomic_output`: `.NAME.PID.XXXX.part`.
+_PART = re.compile(r"^\..*\.(\d+)\.[^.]+\.part$")
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Remove the `.part` files in `folder` whose build is no longer running: a build
+    killed outright (SIGKILL: no `finally` runs) leaves its own behind."""
+    remove_own_files(folder, _PART, lambda name: not _running(int(name.group(1))))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 #: Laid-out pieces of long books are kept in this folder of the output folder.
@@ -124,18 +151,42 @@ def _lay_out_and_write(
         raise PublishError(f"cannot create the output folder: {exc.strerror}", out) from None
     if not os.access(out, os.W_OK):
         raise PublishError("the output folder is not writable", out)
+    editions = _edition_books(book)
     # Each renderer's files, by key (its name; an EPUB profile's: epub:<profile>).
     outputs = {key: out / file for name in ordered for key, file in renderer(name).files(book)}
     targets = list(outputs.values())
-    # All outputs are renamed into place together, after the last one succeeded.
+    # All outputs, of every edition, are renamed into place together, after the last one
+    # succeeded: a failed edition leaves the main edition's files as they were.
     with progress, contextlib.ExitStack() as stack:
         partial = {key: stack.enter_context(atomic_output(t)) for key, t in outputs.items()}
         options = {"pieces": out / PIECES, "jobs": jobs, "use_cache": cache,
                    "size": segment_size, "planned": planned}  # fmt: skip
         job = Job(book, out, partial, progress, stack, options, beside)
         results = run(job)
+        for edition, copy in editions:
+            progress.step(f"edition {edition.name}")
+            files = {key: out / file for each in ordered
+                     for key, file in renderer(each).files(copy)}  # fmt: skip
+            partial = {key: stack.enter_context(atomic_output(t)) for key, t in files.items()}
+            own = {**options, "pieces": out / PIECES / edition.name, "planned": None}
+            edition_results = run(Job(copy, out, partial, progress, stack, own))
+            targets += list(files.values())
+            results += [Rendered(copy.warnings + r.warnings) for r in edition_results[:1]]
+            results += [Rendered(r.warnings) for r in edition_results[1:]]
         _check_strict([*book.warnings, *(w for r in results for w in r.warnings)], strict)
     return targets, results
+
+
+def _edition_books(book: Book) -> list[tuple[Edition, Book]]:
+    """Each edition of `[editions]` and its model (editions.py), converted before anything
+    is laid out: a missing face or a bad phrase stops the build before it costs time."""
+    if not book.settings.editions:
+        return []
+    from .editions import check_faces, convert_book  # late: OpenCC, for books with editions
+
+    for edition in book.settings.editions:
+        check_faces(edition, book.root / "book.toml")
+    return [(edition, convert_book(book, edition)) for edition in book.settings.editions]
 
 
 def _load_layout_engine() -> None:
@@ -173,6 +224,7 @@ def build(
     """
     from . import cache as build_cache  # late: hashes and fonts, after the options are read
 
+    check_own_folder(Path(out) / PIECES, "cache folder")  # before any work: one line
     names = [r.name for r in RENDERERS]
     if cover_if_configured:  # the optional outputs too, if the book asks for them
         formats = (*formats, *(name for name in names if name not in formats))

@@ -34,11 +34,12 @@ def _digest_file(digest, path: Path) -> None:
 
 
 def font_files(book: Book) -> list[Path]:
-    """The files of every face the book's settings name."""
+    """The files of every face the settings of the book and its editions name."""
     from .fonts import installed_faces  # late: start-up time: loaded only when this runs
 
-    settings = book.settings.pdf
-    families = (settings.body_font, settings.heading_font, settings.latin_font, settings.mono_font)
+    every = [book.settings.pdf, *(edition.settings.pdf for edition in book.settings.editions)]
+    families = {family for settings in every for family in (settings.body_font,
+                settings.heading_font, settings.latin_font, settings.mono_font)}  # fmt: skip
     return sorted({face.path for family in families for face in installed_faces(family)})
 
 
@@ -80,6 +81,8 @@ def _input_files(book: Book) -> list[Path]:
     files += [r.path for r in book.resources if r.data is None]
     if book.cover is not None:
         files.append(book.cover.path)
+    if book.settings.phrases_file is not None:
+        files.append(book.settings.phrases_file)  # the editions' own phrases
     if book.settings.pdf.output_profile is not None:
         files.append(book.settings.pdf.output_profile)  # the printer's ICC profile
     return files

@@ -164,6 +164,11 @@ def _page_size(size: Any, check: Check) -> tuple[float, float]:
     return (width, height)
 
 
+#: A margin beyond this is no book's; the text area left must be at least MIN_TEXT_AREA.
+MAX_MARGIN = 200
+MIN_TEXT_AREA = 20
+
+
 def _margin(margin: Any, check: Check) -> tuple[float, float, float, float]:
     items = margin if isinstance(margin, list) else [margin]
     try:
@@ -177,6 +182,8 @@ def _margin(margin: Any, check: Check) -> tuple[float, float, float, float]:
             "`margin` must be mm: one number, or [vertical, horizontal], or "
             "[top, outer, bottom, inner]"
         ) from None
+    if not all(0 <= n <= MAX_MARGIN for n in numbers):
+        raise check.error(f"`margin` must be from 0 to {MAX_MARGIN} mm on each side")
     if len(numbers) == 1:
         numbers *= 4
     elif len(numbers) == 2:
@@ -397,6 +404,13 @@ class TypographySettings:
     hanging_punctuation: bool = setting(
         "hanging-punctuation", False, boolean(), "。，、 may hang past the line end"
     )
+    compress_punctuation: bool = setting(
+        "compress-punctuation",
+        True,
+        boolean(),
+        "two marks in a row set in one and a half em (mainland); false: each a full em "
+        "(Taiwan, Hong Kong: the zh-TW and zh-HK editions' default)",
+    )
     pinyin: bool | tuple[str, ...] = setting(
         "pinyin", False, _pinyin, "every chapter, or these chapter files"
     )
@@ -551,6 +565,39 @@ class Settings:
     cover: CoverSettings | None = None
     crossref: CrossrefSettings = field(default_factory=CrossrefSettings)
     index: IndexSettings = field(default_factory=IndexSettings)
+    #: `[editions]`: the other Chinese editions built beside this one (editions.py).
+    editions: tuple[Edition, ...] = ()
+    #: `[editions] phrases`: the book's own conversions (`简 繁` pairs) and their file.
+    phrases: tuple[tuple[str, str], ...] = ()
+    phrases_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Region:
+    """What an edition's region sets by default: the faces' suffix (Noto Serif CJK SC →
+    TC), the quotation marks, whether punctuation is compressed."""
+
+    faces: str
+    quotes: str
+    compress: bool
+
+
+#: The editions `[editions]` may ask for, by language tag (the files' infix: NAME.zh-TW.pdf).
+REGIONS: dict[str, Region] = {
+    "zh-TW": Region("TC", "corner", False),
+    "zh-HK": Region("HK", "corner", False),
+    "zh-Hant": Region("TC", "corner", False),
+    "zh-CN": Region("SC", "curly", True),
+}
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition of `[editions]`: its language tag and its settings (the book's, with
+    the region's defaults and the edition's own overrides)."""
+
+    name: str
+    settings: Settings
 
 
 @dataclass(frozen=True)
@@ -573,11 +620,14 @@ SECTIONS: dict[str, type] = {
     "crossref": CrossrefSettings,
     "index": IndexSettings,
 }
+#: What `[editions.NAME]` may override.
+EDITION_SECTIONS = ("pdf", "epub", "typography", "imprint", "cover")
 #: Every key book.toml may hold, by section: what "unknown key … did you mean" knows.
 SECTION_KEYS: dict[str, set[str]] = {
     "book": BOOK_KEYS,
     "output": {"name"},
     **{name: {key.name for _, key in declared_keys(cls)} for name, cls in SECTIONS.items()},
+    "editions": {*REGIONS, "phrases"},
 }
 
 
@@ -599,7 +649,8 @@ def key_line(text: str, key: str, section: str | None = None) -> int | None:
         header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]", stripped)
         if header:
             current = header.group(1)
-            if key == "" and current == section:
+            # A section's header, or its first subtable's ([editions.zh-TW.pdf])
+            if key == "" and section and (current == section or current.startswith(section + ".")):
                 return number
             continue
         if (section is None or current == section) and re.match(
@@ -612,7 +663,7 @@ def key_line(text: str, key: str, section: str | None = None) -> int | None:
 def load_config(path: Path) -> BookConfig:
     """Read and check book.toml; the first problem found is raised as a PublishError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows editors write
     except FileNotFoundError:
         raise PublishError("no book.toml here (a manuscript needs one)", path) from None
     except UnicodeDecodeError as exc:
@@ -621,6 +672,8 @@ def load_config(path: Path) -> BookConfig:
         raise PublishError(f"cannot read: {exc.strerror}", path) from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise PublishError("invalid TOML: nested too deeply", path) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column \d+\)", message)
@@ -654,11 +707,12 @@ def check_tables(
             raise fail(f"`{section}` must be a table: [{section}]", section, None)
         for key in value:
             if key not in SECTION_KEYS[section]:
-                raise fail(
-                    _unknown(f"key in [{section}]", key, sorted(SECTION_KEYS[section])),
-                    key,
-                    section,
-                )
+                what = "edition" if section == "editions" else f"key in [{section}]"
+                valid = sorted(SECTION_KEYS[section])
+                if section == "editions" and key_line(text, key, prefix + section) is None:
+                    # Given as its own tables only: [editions.zh-SG.pdf]
+                    raise fail(_unknown(what, key, valid), "", f"editions.{key}")
+                raise fail(_unknown(what, key, valid), key, section)
 
     book = data.get("book")
     if book is None and book_required:
@@ -666,10 +720,23 @@ def check_tables(
     if book is not None:
         _check_book(book, fail, book_required)
 
+    settings = _settings(data, path, fail)
+    if "editions" in data:
+        settings = _editions(settings, data, path, fail)
+    pinyin = settings.typography.pinyin
+    for name in pinyin if isinstance(pinyin, tuple) else ():
+        if name not in book["chapters"]:
+            raise fail(f"`pinyin`: `{name}` is none of the chapters", "pinyin", "typography")
+    return BookConfig(path, book, settings)
+
+
+def _settings(data: dict[str, Any], path: Path, fail) -> Settings:
+    """The settings of the tables in `data` (each parsed by its keys' declarations)."""
+
     def parsed(section: str) -> dict[str, Any]:
         return parse_section(SECTIONS[section], data.get(section, {}), section, fail)
 
-    settings = Settings(
+    return Settings(
         output_name=_output_name(data.get("output", {}), path, fail),
         pdf=_print_settings(
             _pdf_settings(data.get("pdf", {}), fail), data.get("pdf", {}), path, fail
@@ -684,11 +751,6 @@ def check_tables(
         crossref=CrossrefSettings(**parsed("crossref")),
         index=IndexSettings(**parsed("index")),
     )
-    pinyin = settings.typography.pinyin
-    for name in pinyin if isinstance(pinyin, tuple) else ():
-        if name not in book["chapters"]:
-            raise fail(f"`pinyin`: `{name}` is none of the chapters", "pinyin", "typography")
-    return BookConfig(path, book, settings)
 
 
 def _unknown(what: str, name: str, valid: list[str]) -> str:
@@ -790,9 +852,26 @@ def _chapter_kinds(book: dict[str, Any], fail) -> None:
     book["chapter-kinds"] = kinds
 
 
+def _check_text_area(values: dict[str, Any], fail) -> None:
+    """Margins that leave no room for the text would build empty pages, silently."""
+    defaults = PdfSettings()
+    width, height = values.get("page_size", defaults.page_size)
+    top, outer, bottom, inner = values.get("margin", defaults.margin)
+    left = (width - outer - inner, height - top - bottom)
+    if min(left) < MIN_TEXT_AREA:
+        key = "margin" if "margin" in values else "page-size"
+        raise fail(
+            f"`margin` leaves a text area of {left[0]:g} × {left[1]:g} mm on a "
+            f"{width:g} × {height:g} mm page; at least {MIN_TEXT_AREA} mm each way is needed",
+            key,
+            "pdf",
+        )
+
+
 def _pdf_settings(table: dict[str, Any], fail) -> PdfSettings:
     """`[pdf]`'s keys but the print keys; a named page size brings its sheet (开本)."""
     values = parse_section(PdfSettings, table, "pdf", fail)
+    _check_text_area(values, fail)
     size = table.get("page-size")
     if "page_size" in values and "sheet" not in values:
         named = size.upper() if isinstance(size, str) else ""
@@ -942,3 +1021,114 @@ def _bleed(value: Any, fail) -> tuple[float, float, float, float]:
     elif len(numbers) == 2:
         numbers *= 2
     return (numbers[0], numbers[1], numbers[2], numbers[3])
+
+
+def _editions(settings: Settings, data: dict[str, Any], toml: Path, fail) -> Settings:
+    """`[editions]`: each edition's settings (the book's tables, the region's defaults, the
+    edition's own `[editions.NAME.SECTION]` tables, parsed by the same declarations, their
+    mistakes naming their own table's line) and the book's phrase file."""
+    from dataclasses import replace  # late: standard library, loaded only when used
+
+    table = data["editions"]
+    editions = []
+    for name, own in table.items():
+        if name == "phrases":
+            continue
+        where = f"editions.{name}"
+        if not isinstance(own, dict):
+            raise fail(f"`{name}` must be a table: {name} = {{}}", name, "editions")
+        for section, overrides in own.items():
+            if section not in EDITION_SECTIONS:
+                raise fail(
+                    _unknown(f"table in [{where}]", section, list(EDITION_SECTIONS)),
+                    section,
+                    where,
+                )
+            if not isinstance(overrides, dict):
+                raise fail(f"`{section}` must be a table: [{where}.{section}]", section, where)
+            for key in overrides:
+                if key not in SECTION_KEYS[section]:
+                    valid = sorted(SECTION_KEYS[section])
+                    raise fail(_unknown(f"key in [{where}.{section}]", key, valid), key,
+                               f"{where}.{section}")  # fmt: skip
+
+        def edition_fail(message: str, key: str = "", section: str | None = "book",
+                         where: str = where) -> PublishError:  # fmt: skip
+            return fail(f"edition {where[9:]}: {message}", key, f"{where}.{section}")
+
+        merged = {
+            section: {
+                **data.get(section, {}),
+                **_region_defaults(name, section, data),
+                **own.get(section, {}),
+            }  # fmt: skip
+            for section in EDITION_SECTIONS
+            if section in data or section in own or section in ("pdf", "typography")
+        }
+        parsed = _settings({**data, **merged}, toml, edition_fail)
+        # Its files beside the book's: NAME.zh-TW.pdf, NAME.zh-TW.epub…
+        output_name = f"{settings.output_name}.{name}"
+        editions.append(Edition(name, replace(parsed, output_name=output_name)))
+    phrases_file, phrases = None, ()
+    if "phrases" in table:
+        phrases_file, phrases = _phrases(table["phrases"], toml, fail)
+    return replace(settings, editions=tuple(editions), phrases=phrases, phrases_file=phrases_file)
+
+
+_FONT_KEYS = ("body-font", "heading-font", "mono-font")
+
+
+def _region_defaults(name: str, section: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The settings an edition for region `name` takes unless its own tables say otherwise:
+    the region's faces (a Noto … CJK SC face of the book → its TC/HK face), quotation
+    marks and punctuation compression."""
+    region = REGIONS[name]
+    if section == "typography":
+        return {"quotes": region.quotes, "compress-punctuation": region.compress}
+    if section != "pdf":
+        return {}
+    faces = {}
+    book_table = data.get("pdf", {})
+    for key in _FONT_KEYS:
+        family = book_table.get(key)
+        if not isinstance(family, str):
+            family = next(f.default for f in fields(PdfSettings) if f.metadata.get("key") and
+                          f.metadata["key"].name == key)  # fmt: skip
+        words = family.split()
+        if words and words[-1] in ("SC", "TC", "HK", "JP", "KR"):
+            faces[key] = " ".join([*words[:-1], region.faces])
+    return faces
+
+
+def _phrases(name: Any, toml: Path, fail) -> tuple[Path, tuple[tuple[str, str], ...]]:
+    """`[editions] phrases`: a file inside the book, one `简 繁` pair a line (blank lines
+    and `#` comments aside); a malformed line is an error naming the file and the line."""
+    if not isinstance(name, str) or not name.strip():
+        raise fail("`phrases` must be the path of a text file", "phrases", "editions")
+    root = toml.parent.resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        raise fail(f"`phrases` {name!r} lies outside the manuscript folder", "phrases", "editions")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise fail(f"`phrases` {name!r}: no such file", "phrases", "editions") from None
+    except (OSError, UnicodeDecodeError):
+        raise fail(
+            f"`phrases` {name!r} is not readable UTF-8 text", "phrases", "editions"
+        ) from None
+    pairs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        words = stripped.split()
+        if len(words) != 2:
+            raise PublishError(
+                f"a phrase line is two words, simplified then traditional (`软件 軟體`), "
+                f"not {stripped!r}",
+                path,
+                number,
+            )
+        pairs.append((words[0], words[1]))
+    return path, tuple(pairs)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import warnings
 from pathlib import Path
 
@@ -109,15 +108,6 @@ def checked_resource(href: str, path: Path, media_type: str) -> Resource:
         return Resource(href, path, media_type)
     renamed = href + right
     return Resource(renamed, path.with_name(path.name + right), media_type, path.read_bytes())
-
-
-_ALT_RE = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
-
-
-def alt_text(tag: str) -> str:
-    """The alt attribute of a raw `<img …>` tag as written (still escaped), or ''."""
-    match = _ALT_RE.search(tag)
-    return next((g for g in match.groups() if g is not None), "") if match else ""
 
 
 def remote_images_warning(places: list[tuple[str, Path, int | None]]) -> Warning:

@@ -18,8 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import PublishError
+from .readers.files import BookFileError, read_text
+
 #: mdBook stops expanding includes nested deeper than this (a cycle, most likely).
 MAX_DEPTH = 10
+#: A chapter's text with its includes expanded may not grow beyond this: a file including
+#: itself four times would otherwise make 4**10 copies (gigabytes in a minute).
+MAX_EXPANDED = 16 * 1024 * 1024
+#: Line numbers longer than this are no line of any file (and int() refuses 4,300 digits).
+MAX_DIGITS = 9
 
 #: A directive, or an escaped one (`\{{#…}}`, given back without its backslash).
 #: The same pattern as mdBook's (src/preprocess/links.rs).
@@ -39,6 +47,8 @@ class Included:
     text: str
     title: str | None = None
     files: list[Path] = field(default_factory=list)
+    #: Characters included so far (bounded by MAX_EXPANDED).
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,14 @@ def _replace_all(text: str, path: Path, root: Path, warn: Warn, depth: int, out:
             warn(f"includes nested more than {MAX_DEPTH} deep (a cycle?): not expanded", path, line)
             parts.append(match.group(0))
             continue
+        out.size += len(content)
+        if out.size > MAX_EXPANDED:
+            raise PublishError(
+                f"includes expand to more than {MAX_EXPANDED // 2**20} MiB of text "
+                "(a file including itself?)",
+                path,
+                line,
+            )
         parts.append(_replace_all(content, source, root, warn, depth + 1, out))
     parts.append(text[done:])
     return "".join(parts)
@@ -105,22 +123,10 @@ def _render(
     was given and the directive stays)."""
     name, _, spec = words[0].partition(":")
     target = (path.parent / name).resolve()
-    if not target.is_relative_to(root):
-        warn(f"include `{name}` refused: it is outside the book folder", path, line)
-        return None
-    try:
-        content = target.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        warn(f"include `{name}` not found", path, line)
-        return None
-    except IsADirectoryError:
-        warn(f"include `{name}` is a folder, not a file", path, line)
-        return None
-    except UnicodeDecodeError:
-        warn(f"include `{name}` is not UTF-8 text", path, line)
-        return None
-    except OSError as exc:
-        warn(f"include `{name}` cannot be read: {exc.strerror}", path, line)
+    try:  # regular files inside the book only, size-capped (no FIFO, device, link out)
+        content = read_text(target, root)
+    except BookFileError as exc:
+        warn(f"include `{name[:200]}` {exc.reason}", path, line)
         return None
     content = content.replace("\r\n", "\n").replace("\r", "\n")
     if kind in ("playground", "playpen"):
@@ -150,6 +156,7 @@ def _parse_lines(spec: str) -> _Lines:
         return _Lines()
     first, _, rest = spec.partition(":")
     has_end = ":" in spec
+    first, rest = _number(first), _number(rest)
     if first.isdigit():
         start = max(int(first) - 1, 0)
     elif first == "":
@@ -163,6 +170,14 @@ def _parse_lines(spec: str) -> _Lines:
             return _Lines(start, start + 1)
         return _Lines(start, end)
     return _Lines(0, end)
+
+
+def _number(text: str) -> str:
+    """A line number of more than MAX_DIGITS digits is past any file's end: the largest."""
+    head, colon, tail = text.partition(":")
+    if head.isdigit() and len(head) > MAX_DIGITS:
+        head = "9" * MAX_DIGITS
+    return head + colon + tail
 
 
 def _in_range(index: int, lines: _Lines) -> bool:

@@ -135,14 +135,29 @@ class EpubRenderer(Renderer):
         return [(self.name, f"{name}.epub")] + [(f"epub:{p}", f"{name}-{p}.epub") for p in others]
 
     def laid_out(self, job: Job, page_breaks: list) -> None:
-        job.progress.step("writing the PDF and the EPUB")
+        if job.beside is not None:
+            job.progress.step("writing the PDF and the EPUB")
+            job.beside.send((page_breaks, self._targets(job)))
+
+    def _targets(self, job: Job) -> dict[str, Path]:
+        """Where each profile's EPUB is written (the first profile's: the renderer's own)."""
         first, *others = job.book.settings.epub.profiles
         targets = {first: job.partial[self.name]}
         targets.update((p, job.partial[f"epub:{p}"]) for p in others)
-        job.beside.send((page_breaks, targets))
+        return targets
 
     def render(self, job: Job, target: Path | None) -> Rendered:
-        return Rendered(job.beside.receive())
+        if job.beside is not None:
+            return Rendered(job.beside.receive())
+        # No process beside (another edition of the book): written here, after the layout.
+        from .epub import embedded_fonts, render_epub  # late: ebooklib, for an EPUB only
+
+        assert target is not None and job.printed is not None
+        copy = replace(job.book, warnings=[])
+        fonts = embedded_fonts(copy) if copy.settings.epub.embed_fonts else []
+        for profile, path in self._targets(job).items():
+            render_epub(copy, path, fonts, job.printed.page_breaks, profile)
+        return Rendered(copy.warnings)
 
 
 class CoverRenderer(Renderer):

@@ -9,7 +9,9 @@ as well-formed XHTML, so that the EPUB stays valid whatever the author wrote.
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Callable
 
 import lxml.etree as etree
 import lxml.html
@@ -116,11 +118,40 @@ def violations(fragment: str) -> list[str]:
     return found
 
 
-def sanitize(fragment: str) -> str:
-    """`fragment` reduced to the allow-list and serialised as well-formed XHTML."""
+#: images(src) → the href an `<img>`'s src becomes, or None: refused, its alt text stays.
+ImagePolicy = Callable[[str], "str | None"]
+
+
+def _parse(fragment: str):
+    """The one way raw HTML is parsed (lxml's HTML parser), inside a `<div>`."""
+    return lxml.html.fragment_fromstring(fragment, create_parent="div")
+
+
+def images(fragment: str) -> tuple[list[str], bool]:
+    """The src of every `<img>` in `fragment` as the HTML parser reads it (`<IMG SRC=…>`,
+    `<img alt=">" src=…>` included), and whether the fragment holds nothing else."""
+    try:
+        root = _parse(fragment)
+    except etree.ParserError:
+        return [], False
+    found = [element.get("src", "") for element in root.iter("img")]
+    alone = (
+        bool(found)
+        and not any(
+            element.tag != "img" or (element.tail or "").strip()
+            for element in root.iterdescendants()
+        )
+        and not (root.text or "").strip()
+    )
+    return found, alone
+
+
+def sanitize(fragment: str, images: ImagePolicy | None = None) -> str:
+    """`fragment` reduced to the allow-list and serialised as well-formed XHTML. Each
+    `<img>`'s src is what `images` makes of it; without a policy, no image stays."""
     if not fragment.strip():
         return fragment
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    root = _parse(fragment)
     modernize(root)  # web-page presentational HTML → what the list keeps
     for element in list(root.iter()):
         if element is root:
@@ -129,22 +160,35 @@ def sanitize(fragment: str) -> str:
             _remove(element, keep_content=False)
             continue
         tag = element.tag.lower()
-        element.tag = tag
         if tag in DROP:
             _remove(element, keep_content=False)
         elif tag not in INLINE and tag not in BLOCK and tag not in MATHML:
-            _remove(element, keep_content=True)
+            _remove(element, keep_content=True)  # before renaming: lxml refuses odd names
         else:
+            element.tag = tag
             for name, value in list(element.attrib.items()):
                 if not _attribute_allowed(tag, name, value):
                     del element.attrib[name]
+            if tag == "img":
+                _image(element, images)
     _fix_structure(root)
     for element in root.iter():
         empty = element.text is None and len(element) == 0
         if empty and isinstance(element.tag, str) and element.tag not in VOID:
             element.text = ""  # <td></td>, never <td/> (an open tag to an HTML parser)
-    out = etree.tostring(root, encoding="unicode", method="xml")
-    return re.sub(r"^<div>|</div>$", "", out) if out != "<div/>" else ""
+    text = html.escape(root.text or "", quote=False)
+    return text + "".join(etree.tostring(child, encoding="unicode", method="xml") for child in root)
+
+
+def _image(element, images: ImagePolicy | None) -> None:
+    """The image's src as the policy says, or, refused, its alt text in its place."""
+    src = element.get("src")
+    href = images(src) if images is not None and src is not None else None
+    if href is not None:
+        element.set("src", href)
+        return
+    element.text = element.get("alt", "")
+    _remove(element, keep_content=True)
 
 
 def _fix_structure(root) -> None:
@@ -205,3 +249,53 @@ def _append_text(parent, index: int, text: str) -> None:
     else:
         previous = parent[index - 1]
         previous.tail = (previous.tail or "") + text
+
+
+# --- SVG images ------------------------------------------------------------------------------
+
+_SVG_DROP = {
+    "script", "foreignObject", "iframe", "embed", "object", "audio", "video", "handler",
+    "listener", "set", "animate", "animateMotion", "animateTransform", "discard",
+}  # fmt: skip
+_LINKS = {"href", "{http://www.w3.org/1999/xlink}href", "src"}
+_CSS_IMPORT = re.compile(r"@import[^;]*;?", re.I)
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.I | re.S)
+
+
+def sanitize_svg(data: bytes, allow_data: bool = False) -> bytes:
+    """An SVG image made safe for both editions: no script, event handler, animation,
+    foreign HTML, entity or DOCTYPE, and no reference out of the file (links and CSS
+    `url()` only to `#ids`, or to `data:` images where book.toml allows them)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             remove_pis=True, remove_comments=True, huge_tree=False)  # fmt: skip
+    root = etree.fromstring(data, parser)
+    for node in list(root.iter()):
+        if isinstance(node, etree._Entity):  # an entity the DOCTYPE declared: gone with it
+            _remove(node, keep_content=False)
+            continue
+        if not isinstance(node.tag, str):
+            continue
+        if etree.QName(node).localname in _SVG_DROP:
+            _remove(node, keep_content=False)
+            continue
+        for name, value in list(node.attrib.items()):
+            local = etree.QName(name).localname.lower()
+            if local.startswith("on") or (name in _LINKS and not _local(value, allow_data)):
+                del node.attrib[name]
+            elif local == "style":
+                node.set(name, _safe_css(value, allow_data))
+        if etree.QName(node).localname == "style" and node.text:
+            node.text = _safe_css(node.text, allow_data)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _local(url: str, allow_data: bool) -> bool:
+    url = url.strip()
+    return url.startswith("#") or (allow_data and url.lower().startswith("data:image/")
+                                   and not url.lower().startswith("data:image/svg"))  # fmt: skip
+
+
+def _safe_css(css: str, allow_data: bool) -> str:
+    """CSS (not HTML: a regex is its tool) without `@import` or `url()` leaving the file."""
+    css = _CSS_IMPORT.sub("", css)
+    return _CSS_URL.sub(lambda m: m.group(0) if _local(m.group(2), allow_data) else "none", css)

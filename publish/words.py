@@ -57,6 +57,25 @@ WORDS: dict[str, dict[str, str]] = {
         "index.symbols": "Symbols and numbers",
         "index.strokes": "{} strokes",
         **{f"callout.{kind}": kind.capitalize() for kind in _CALLOUTS},
+        # The labels of the copyright page's 版本记录 (imprint/copyright.py): a Chinese page
+        # in every book (`imprint_labels`); English names them here.
+        "imprint.title": "Title",
+        "imprint.authors": "Authors",
+        "imprint.publisher": "Publisher",
+        "imprint.date": "Date",
+        "imprint.editor": "Editor",
+        "imprint.designer": "Designer",
+        "imprint.proofreader": "Proofreader",
+        "imprint.printer": "Printer",
+        "imprint.distributor": "Distributor",
+        "imprint.format": "Format",
+        "imprint.sheets": "Printed sheets",
+        "imprint.characters": "Characters",
+        "imprint.edition": "Edition",
+        "imprint.printing": "Printing",
+        "imprint.print_run": "Print run",
+        "imprint.isbn": "ISBN",
+        "imprint.price": "Price",
     },
     "zh": {
         "toc": "目录",
@@ -78,6 +97,23 @@ WORDS: dict[str, dict[str, str]] = {
         "callout.caution": "小心",
         "callout.danger": "危险",
         "callout.details": "详情",
+        "imprint.title": "书名",
+        "imprint.authors": "著者",
+        "imprint.publisher": "出版者",
+        "imprint.date": "出版日期",
+        "imprint.editor": "责任编辑",
+        "imprint.designer": "装帧设计",
+        "imprint.proofreader": "责任校对",
+        "imprint.printer": "印刷者",
+        "imprint.distributor": "发行者",
+        "imprint.format": "开本",
+        "imprint.sheets": "印张",
+        "imprint.characters": "字数",
+        "imprint.edition": "版次",
+        "imprint.printing": "印次",
+        "imprint.print_run": "印数",
+        "imprint.isbn": "书号",
+        "imprint.price": "定价",
         "crossref.fig": "图",
         "crossref.tbl": "表",
         "crossref.eq": "式",
@@ -97,9 +133,33 @@ WORDS: dict[str, dict[str, str]] = {
         "index.strokes": "{} 画",
     },
     "zh-hant": {
+        "toc": "目錄",
+        "title_page": "書名頁",
+        "notes": "註釋",
+        "back": "返回",
+        "landmarks": "導覽",
+        "pages": "頁碼",
+        "page_ref.before": "（見第",
+        "page_ref.after": "頁）",
+        "diagram": "圖：",
+        "introduction": "簡介",
         "callout.info": "說明",
         "callout.danger": "危險",
         "callout.details": "詳情",
+        "imprint.title": "書名",
+        "imprint.editor": "責任編輯",
+        "imprint.designer": "裝幀設計",
+        "imprint.proofreader": "責任校對",
+        "imprint.printer": "印刷者",
+        "imprint.distributor": "發行者",
+        "imprint.format": "開本",
+        "imprint.sheets": "印張",
+        "imprint.characters": "字數",
+        "imprint.edition": "版次",
+        "imprint.print_run": "印數",
+        "imprint.isbn": "書號",
+        "imprint.price": "定價",
+        "crossref.fig": "圖",
         "crossref.lst": "程式清單",
         "crossref.section": "「{}」一節",
         "index.see": "見",
@@ -167,6 +227,14 @@ def words(language: str) -> Mapping[str, str]:
     for tag in reversed(fallbacks(language)):
         merged.update(WORDS.get(tag, {}))
     return MappingProxyType(merged)
+
+
+def imprint_labels(language: str) -> dict[str, str]:
+    """The labels of the copyright page's 版本记录 (书名, 责任编辑…): a Chinese page (GB/T
+    12450) in any language, in traditional characters for a traditional edition."""
+    chinese = words(language if fallbacks(language)[-2:-1] == ["zh"] else "zh")
+    prefix = "imprint."
+    return {key[len(prefix) :]: value for key, value in chinese.items() if key.startswith(prefix)}
 
 
 def callouts(language: str) -> dict[str, str]:

@@ -87,6 +87,6 @@ def test_readme_documents_every_key():
         if header:
             section = header.group(1)
             documented[section] = set()
-        elif (key := re.match(r"^([a-z-]+)\s*=", line)) and section:
+        elif (key := re.match(r"^([a-zA-Z-]+)\s*=", line)) and section:  # zh-TW = {}
             documented[section].add(key.group(1))
     assert documented == SECTION_KEYS

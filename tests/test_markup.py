@@ -369,5 +369,7 @@ def test_a_broken_diagram_is_code_with_its_line(tmp_path, monkeypatch):
     book = read_manuscript(tmp_path)
     assert '<code class="language-mermaid">' in book.chapters[0].body
     warnings = [w for w in book.warnings if "mermaid" in w.message]
-    assert len(warnings) == 1 and "mmdc failed" in warnings[0].message, warnings
+    assert (
+        len(warnings) == 1 and "Mermaid failed: Error: Parse error on line 2" in warnings[0].message
+    ), warnings
     assert warnings[0].line == 3

@@ -250,3 +250,83 @@ def test_saves_made_during_a_build_come_as_one_batch(tmp_path):
         assert watcher.take(timeout=0.5) is None
     finally:
         watcher.stop()
+
+
+# --- hostile web pages (issue #22): DNS rebinding, the book's files, resets -----------------
+
+
+@pytest.fixture
+def preview():
+    """The preview's server alone (no build), with an EPUB holding a scripted SVG."""
+    import io
+    import zipfile
+
+    from publish.serve.server import PreviewServer, State
+
+    state = State()
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as epub:
+        epub.writestr("EPUB/ch01.xhtml", "<html xmlns='http://www.w3.org/1999/xhtml'/>")
+        epub.writestr("EPUB/images/a.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    state.edition.epub = zipfile.ZipFile(data)
+    server = PreviewServer(("127.0.0.1", 0), state)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _get(server, path: str, host: str | None) -> tuple[int, dict[str, str], bytes]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+    connection.putrequest("GET", path, skip_host=True)
+    if host is not None:
+        connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def test_serve_answers_only_the_hosts_it_was_started_for(preview):
+    """DNS rebinding: a page whose name now points at 127.0.0.1 asks with its own Host."""
+    port = preview.server_address[1]
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.nip.io", "", None):
+        status, headers, body = _get(preview, "/state", host)
+        assert status == 421 and b"pages" not in body, host
+        assert headers["x-content-type-options"] == "nosniff"
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "LOCALHOST"):
+        status, _, body = _get(preview, "/state", host)
+        assert status == 200 and b'"pages"' in body, host
+
+
+def test_every_answer_has_a_policy_and_the_books_svg_never_runs(preview):
+    host = f"localhost:{preview.server_address[1]}"
+    for path in ("/", "/app.js", "/state", "/nothing", "/page/0/x", "/epub/EPUB/ch01.xhtml"):
+        status, headers, _ = _get(preview, path, host)
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert "default-src 'none'" in headers["content-security-policy"], path
+    _, headers, _ = _get(preview, "/", host)
+    assert "script-src 'self'" in headers["content-security-policy"]
+    _, headers, _ = _get(preview, "/epub/EPUB/ch01.xhtml", host)
+    policy = headers["content-security-policy"]
+    assert policy.startswith("sandbox allow-same-origin;") and "script-src" not in policy
+    status, headers, _ = _get(preview, "/epub/EPUB/images/a.svg", host)
+    assert status == 200 and headers["content-type"] == "image/svg+xml"
+    assert headers["content-security-policy"].startswith("sandbox; default-src 'none'")
+
+
+def test_a_client_that_resets_its_connection_is_no_traceback(preview, capfd):
+    import struct
+
+    for _ in range(3):
+        client = socket.create_connection(("127.0.0.1", preview.server_address[1]))
+        client.sendall(b"GET /state HTTP/1.1\r\nHost: local")  # and gone, mid-request
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()  # a reset (RST), as a browser tab closed
+    time.sleep(0.5)
+    status, _, _ = _get(preview, "/state", "localhost")
+    assert status == 200
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "ConnectionResetError" not in err

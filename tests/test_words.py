@@ -10,7 +10,8 @@ def test_a_tag_finds_its_words_along_its_fallbacks():
     assert fallbacks("zh-Hans-HK") == ["zh-hans-hk", "zh-hans", "zh", "en"]
     # Traditional Chinese has its own callout titles; what it lacks comes from Chinese.
     assert words("zh-TW")["callout.info"] == "說明"
-    assert words("zh-Hant")["toc"] == "目录"
+    assert words("zh-Hant")["toc"] == "目錄" and words("zh-HK")["notes"] == "註釋"
+    assert words("zh-TW")["callout.tip"] == "提示"  # the same characters: from Chinese
     assert words("zh-CN")["callout.info"] == "说明"
     # A book in English, or in a language without a table, reads English.
     assert words("en-GB")["toc"] == "Contents"

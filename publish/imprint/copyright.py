@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..config import ImprintSettings, PdfSettings
 from ..model import Metadata
+from ..words import imprint_labels
 
 
 def printed_pages(pages: int, signature: int = 0) -> int:
@@ -33,7 +34,7 @@ class Figures:
 
     kaiben: str | None  # 787 mm × 1092 mm 1/16, None when the sheet is unknown
     yinzhang: str | None  # 印张, two decimals
-    zishu: str  # 字数 in 千字, e.g. "256千字"
+    zishu: str  # 字数 in 千字, e.g. "256千字" (the same characters in a traditional edition)
 
 
 def figures(settings: PdfSettings, chars_per_line: int, lines_per_page: int, pages: int) -> Figures:
@@ -71,33 +72,34 @@ def copyright_page(
     year = _year(meta)
     # A book without authors (a GitBook with no book.json) gets no lone `©`, no empty 著者.
     rights = meta.rights or (f"© {year + ' ' if year else ''}{authors}" if authors else "")
-    record = [(k, v) for k, v in (("书名", meta.title), ("著者", authors)) if v]
+    label = imprint_labels(meta.language)
+    record = [(label[k], v) for k, v in (("title", meta.title), ("authors", authors)) if v]
     if not imprint.given:
         if meta.publisher:
-            record.append(("出版者", meta.publisher))
+            record.append((label["publisher"], meta.publisher))
         if meta.date:
-            record.append(("出版日期", meta.date))
+            record.append((label["date"], meta.date))
         return CopyrightPage(rights, [], record)
     publisher = meta.publisher or ""
     if imprint.publisher_address:
         publisher += f"（{imprint.publisher_address}）" if publisher else imprint.publisher_address
     rows = [
-        ("责任编辑", imprint.editor),
-        ("装帧设计", imprint.designer),
-        ("责任校对", imprint.proofreader),
-        ("出版者", publisher or None),
-        ("印刷者", imprint.printer),
-        ("发行者", imprint.distributor),
-        ("开本", numbers.kaiben if numbers else None),
-        ("印张", numbers.yinzhang if numbers else None),
-        ("字数", numbers.zishu if numbers else None),
-        ("版次", imprint.edition or (meta.date if not imprint.printing else None)),
-        ("印次", imprint.printing),
-        ("印数", imprint.print_run),
-        ("书号", isbn_text(imprint.isbn) if imprint.isbn else None),
-        ("定价", imprint.price),
+        ("editor", imprint.editor),
+        ("designer", imprint.designer),
+        ("proofreader", imprint.proofreader),
+        ("publisher", publisher or None),
+        ("printer", imprint.printer),
+        ("distributor", imprint.distributor),
+        ("format", numbers.kaiben if numbers else None),
+        ("sheets", numbers.yinzhang if numbers else None),
+        ("characters", numbers.zishu if numbers else None),
+        ("edition", imprint.edition or (meta.date if not imprint.printing else None)),
+        ("printing", imprint.printing),
+        ("print_run", imprint.print_run),
+        ("isbn", isbn_text(imprint.isbn) if imprint.isbn else None),
+        ("price", imprint.price),
     ]
-    record += [(label, value) for label, value in rows if value]
+    record += [(label[key], value) for key, value in rows if value]
     cip = imprint.cip.split("\n") if imprint.cip else []
     return CopyrightPage(rights, cip, record)
 

@@ -40,7 +40,10 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     if setup.chinese_layout:
         install_cjk_layout()
     base_url = setup.root.resolve().as_uri() + "/"
-    with quiet_logging(), cjk.composing(hanging=setup.hanging_punctuation):
+    with (
+        quiet_logging(),
+        cjk.composing(hanging=setup.hanging_punctuation, compress=setup.compress_punctuation),
+    ):
         # Presentational hints: an image's width/height attributes (sized by its author,
         # htmlcompat.py), the only ones the raw-HTML policy keeps.
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(

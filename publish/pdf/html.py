@@ -323,6 +323,7 @@ class Setup:
     resources: tuple[Resource, ...]
     chinese_layout: bool = True
     hanging_punctuation: bool = False
+    compress_punctuation: bool = True
 
 
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
@@ -342,6 +343,7 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
         tuple(book.resources),
         chinese_layout,
         book.settings.typography.hanging_punctuation,
+        book.settings.typography.compress_punctuation,
     )
 
 

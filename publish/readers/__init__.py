@@ -43,9 +43,13 @@ def _house_style_titles(book: Book) -> None:
 
     # late: start-up time: loaded only when this runs
     from ..typography.prepare import prepare_title
+    from .assemble import check_title  # late: start-up time: loaded only when this runs
 
     settings = book.settings.typography
     meta = book.metadata
+    where = book.inputs[0] if book.inputs else book.folder
+    check_title(meta.title, "the book's title", where, None)
+    check_title(meta.subtitle or "", "the book's subtitle", where, None)
     book.metadata = dataclasses.replace(
         meta,
         title=prepare_title(meta.title, settings),
@@ -75,13 +79,15 @@ def _read_book(folder: Path) -> Book:
     if not folder.is_dir():
         raise PublishError("not a folder (give the manuscript folder holding book.toml)", folder)
     toml = folder / "book.toml"
-    if toml.is_file():
+    if toml.exists() or toml.is_symlink():
         import tomllib  # late: standard library, loaded only when used (start-up time)
 
+        from . import files  # late: start-up time: loaded only when this runs
+
+        text = files.read_text(toml, folder)  # a link out, a FIFO…: refused, one line
         try:
-            text = toml.read_text(encoding="utf-8")
             data = tomllib.loads(text)
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError, OSError):
+        except (tomllib.TOMLDecodeError, RecursionError):
             data = None  # load_config says what is wrong
         if data is not None:
             from . import mdbook  # late: start-up time: loaded only when this runs
@@ -91,11 +97,12 @@ def _read_book(folder: Path) -> Book:
         from . import manuscript  # late: start-up time: loaded only when this runs
 
         return manuscript.read(folder)
-    if (folder / "book.ini").is_file():
+    if (folder / "book.ini").exists() or (folder / "book.ini").is_symlink():
         from . import wabook  # late: start-up time: loaded only when this runs
 
         return wabook.read(folder)
-    if (folder / "SUMMARY.md").is_file() or (folder / "book.json").is_file():
+    if any((folder / name).exists() or (folder / name).is_symlink()
+           for name in ("SUMMARY.md", "book.json")):  # fmt: skip
         from . import gitbook  # late: start-up time: loaded only when this runs
 
         return gitbook.read(folder)

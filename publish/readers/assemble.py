@@ -42,12 +42,22 @@ from .markdown import REMOTE, Context, ParsedText, markdown, parse, plain_text, 
 from .slugs import BookIds, FileSlugs, slug
 from .summary import Entry
 
+#: A heading or title longer than this is refused: no page, running head or table of
+#: contents shows more, and laying out a heading of 30,000 characters exhausts the stack.
+MAX_TITLE = 1000
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 #: Ids the renderers make themselves (footnotes, page-break markers, parts, chapters).
 #: Labelled objects' and index marks' ids too (markup/crossref.py).
 _RESERVED_RE = re.compile(
     r"^(?:fn-|fnref-|page-|part\d|ch\d|fig-|tbl-|eq-|lst-|sec-|ix-|ixe-|book-index$)"
 )
+
+
+def check_title(title: str, what: str, path: Path, line: int | None) -> None:
+    """Refuse a title longer than MAX_TITLE, in one line naming where it is."""
+    if len(title) > MAX_TITLE:
+        raise PublishError(f"{what} of {len(title):,} characters; the limit is {MAX_TITLE:,} "
+                           "(a paragraph marked as a heading?)", path, line)  # fmt: skip
 
 
 @dataclass
@@ -112,6 +122,8 @@ class Assembler:
         #: Files `{{#include}}`d, and remote images refused (one warning for them all).
         self.included: list[Path] = []
         self.remote: list[tuple[str, Path, int | None]] = []
+        #: The summary line of each file's entry, to name it when it is listed again.
+        self.listed: dict[Path, int] = {}
         self.index_marks: list[IndexMark] = []
         #: The ids of labelled headings (`{#sec:intro}`), which references lead to.
         self.label_ids: dict[str, str] = {}
@@ -162,17 +174,23 @@ class Assembler:
         pieces: list[_Piece] = []
         title = top.entry.title
         running_head: str | None = None
+        if top.part is not None:
+            check_title(top.part.title, "a part's title", summary, None)
         sources: list[Path] = []
         notes = 0
 
         def walk(entry: Entry, depth: int) -> None:
             nonlocal title, notes, running_head
+            check_title(entry.title or "", "a title", summary, entry.line or None)
             if entry.draft or entry.external:
                 for child in entry.children:
                     walk(child, depth)
                 return
             path = self._file_of(entry, base, summary) if entry.path else None
+            if path is not None and path in self.files:
+                self._listed_twice(path, entry, summary, depth)
             if path is not None and path not in self.files:
+                self.listed[path] = entry.line
                 note_id = chapter_id if notes == 0 else f"{chapter_id}-{notes}"
                 notes += 1
                 file, first = self._read(path, depth, entry, note_id, chapter_id)
@@ -204,6 +222,18 @@ class Assembler:
                           part=top.part, sources=sources, running_head=running_head)  # fmt: skip
         return chapter, pieces
 
+    def _listed_twice(self, path: Path, entry: Entry, summary: Path, depth: int) -> None:
+        """A file is one place of the book: a second entry for it is an error for our own
+        `chapters` list and a chapter, a warning for a summary's nested entry."""
+        first = self.listed.get(path)
+        where = f" (first at line {first})" if first else ""
+        name = entry.path or ""
+        if self.strict or depth == 1:
+            raise PublishError(f"chapter file `{name}` is listed twice{where}; a file can be "
+                               "one chapter only", summary, entry.line or None)  # fmt: skip
+        self.warnings.append(Warning(f"`{name}` is listed twice{where}: its second entry is "
+                                     "left out", summary, entry.line or None))  # fmt: skip
+
     def _file_of(self, entry: Entry, base: Path, summary: Path) -> Path:
         """The file an entry names: inside the book's folder, existing (missing chapters
         are errors)."""
@@ -214,7 +244,8 @@ class Assembler:
         if not path.is_relative_to(self.root):
             raise PublishError(f"{what} is outside the manuscript folder", summary, line)
         if not path.is_file():
-            raise PublishError(f"{what} not found", summary, line)
+            why = "is not a regular file" if path.exists() else "not found"
+            raise PublishError(f"{what} {why}", summary, line)
         return path
 
     def _read(
@@ -236,6 +267,9 @@ class Assembler:
         if opens_empty and not self.strict:
             del tokens[0:3]  # an empty first heading (`# ` alone): the entry's title instead
         heading_at = [i for i, t in enumerate(tokens) if t.type == "heading_open"]
+        for index in heading_at:
+            line = tokens[index].map[0] + 1 if tokens[index].map else None
+            check_title(plain_text(tokens[index + 1]), "a heading", path, line)
         opens = bool(tokens) and tokens[0].type == "heading_open"
         if self.strict:
             if not opens or tokens[0].tag != "h1":

@@ -12,7 +12,8 @@ from ..errors import PublishError
 from ..model import Metadata, Part, Warning
 from ..typography.chars import HAN_RE
 from ..words import words
-from .assemble import TopEntry
+from . import files
+from .assemble import MAX_TITLE, TopEntry
 from .summary import Entry, Summary, parse_summary
 
 #: Summary titles that are no book's title.
@@ -23,14 +24,9 @@ _README_HEADINGS = {"关于本书", "关于", "本书简介", "简介", "介绍"
                     "概述", "關於本書", "簡介"}  # fmt: skip
 
 
-def read_summary(path: Path, dialect: str = "mdbook") -> Summary:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PublishError(f"not UTF-8 text (byte {exc.start})", path) from None
-    except OSError as exc:
-        raise PublishError(f"cannot read: {exc.strerror}", path) from None
-    return parse_summary(text, path, dialect)
+def read_summary(path: Path, root: Path, dialect: str = "mdbook") -> Summary:
+    """The summary file `path` (inside the book `root`), parsed."""
+    return parse_summary(files.read_text(path, root), path, dialect)
 
 
 def top_entries(summary: Summary, path: Path, warnings: list[Warning]) -> list[TopEntry]:
@@ -67,19 +63,20 @@ def _kept(entry: Entry) -> bool:
     return any(_kept(child) for child in entry.children)
 
 
-def first_heading(path: Path) -> str | None:
-    """The text of a Markdown file's first `#` heading, if it has one."""
+def first_heading(path: Path, root: Path) -> str | None:
+    """The text of a Markdown file's first `#` heading, if it has one (only a regular file
+    inside the book `root` is read: a README linked to a file elsewhere gives nothing)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = files.read_text(path, root)
+    except PublishError:
         return None
     match = re.search(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", text, re.M)
-    return match.group(1).strip() if match else None
+    return match.group(1).strip()[:MAX_TITLE] if match else None
 
 
 def book_title(summary: Summary, readme: Path | None, folder: Path, warnings: list) -> str:
     """A title for a book whose configuration gives none."""
-    title = first_heading(readme) if readme is not None and readme.is_file() else None
+    title = first_heading(readme, folder) if readme is not None else None
     if title and title.strip().lower() in _README_HEADINGS:
         title = None  # `# 关于本书` is the introduction's title, not the book's
     if not title and summary.title and summary.title.strip().lower() not in _GENERIC_TITLES:
@@ -91,14 +88,14 @@ def book_title(summary: Summary, readme: Path | None, folder: Path, warnings: li
     return title
 
 
-def detect_language(files: list[Path], warnings: list[Warning], where: Path) -> str:
+def detect_language(paths: list[Path], warnings: list[Warning], where: Path, root: Path) -> str:
     """The language of the text (the first few files), with a warning saying it was
     guessed: mostly Han → zh-CN, kana → ja, hangul → ko, Latin letters → en."""
     han = kana = hangul = latin = 0
-    for path in files[:20]:
+    for path in paths[:20]:
         try:
-            text = path.read_text(encoding="utf-8-sig", errors="replace")[:20000]
-        except OSError:
+            text = files.read_bytes(path, root)[:60000].decode("utf-8", "replace")[:20000]
+        except PublishError:
             continue
         # Code is Latin in a book of any language: only the prose tells.
         text = re.sub(r"^(```|~~~).*?^\1|`[^`\n]*`", "", text, flags=re.M | re.S)
@@ -159,11 +156,12 @@ def summary_files(tops: list[TopEntry], base: Path) -> list[Path]:
     return files
 
 
-def introduction(tops: list[TopEntry], summary: Path, readme: Path) -> list[TopEntry]:
+def introduction(tops: list[TopEntry], summary: Path, readme: Path, root: Path) -> list[TopEntry]:
     """README.md is the book's introduction (front matter, first) unless the summary opens
     the book itself: with entries before its list (mdBook's prefix chapters: `[前言](preface.md)`),
-    or with README.md in it. One opening, never two."""
-    if not readme.is_file():
+    or with README.md in it. One opening, never two. Only a regular file inside the book
+    `root` counts."""
+    if not files.is_file(readme, root):
         return tops
     first = tops[0].entry
     if first.path and (summary.parent / first.path).resolve() == readme.resolve():
@@ -178,14 +176,14 @@ def introduction(tops: list[TopEntry], summary: Path, readme: Path) -> list[TopE
     )
     if listed or tops[0].matter == "front":
         return tops
-    title = first_heading(readme) or _introduction_title(readme)
+    title = first_heading(readme, root) or _introduction_title(readme, root)
     name = readme.resolve().relative_to(summary.parent.resolve()).as_posix()
     return [TopEntry(Entry(title, name, 0), "front"), *tops]
 
 
-def _introduction_title(readme: Path) -> str:
+def _introduction_title(readme: Path, root: Path) -> str:
     """The title of an introduction without a heading, in the text's language."""
-    text = readme.read_text(encoding="utf-8-sig", errors="replace")
+    text = files.read_bytes(readme, root).decode("utf-8", "replace")
     return words("zh" if HAN_RE.search(text) else "en")["introduction"]
 
 

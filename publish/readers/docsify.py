@@ -20,7 +20,7 @@ import lxml.html
 from ..config import check_tables
 from ..errors import PublishError
 from ..model import Book, Warning
-from . import jsdata
+from . import files, jsdata
 from .assemble import Assembler
 from .common import (
     book_title,
@@ -41,23 +41,27 @@ _INDEXES = ("README.md", "index.md")
 def docs_of(folder: Path) -> Path | None:
     """The docsify site's folder: `folder` or its docs/, whichever has a sidebar or an
     index.html that sets `window.$docsify`."""
+    root = folder.resolve()
     for docs in (folder, folder / "docs"):
-        if (docs / SIDEBAR).is_file() or "$docsify" in _index_text(docs):
+        if files.is_file(docs / SIDEBAR, root) or "$docsify" in _index_text(docs, root):
             return docs
     return None
 
 
-def _index_text(docs: Path) -> str:
+def _index_text(docs: Path, root: Path) -> str:
+    """index.html's text (only a regular file inside the book `root`), or nothing."""
     index = docs / "index.html"
     try:
-        return index.read_text(encoding="utf-8-sig", errors="replace") if index.is_file() else ""
-    except OSError:
+        return files.read_text(index, root) if files.is_file(index, root) else ""
+    except PublishError:
         return ""
 
 
-def _settings(docs: Path, warnings: list[Warning]) -> tuple[dict[str, Any], str | None, str | None]:
+def _settings(
+    docs: Path, warnings: list[Warning], root: Path
+) -> tuple[dict[str, Any], str | None, str | None]:
     """`window.$docsify`'s data, and index.html's `lang` and `<title>`."""
-    text = _index_text(docs)
+    text = _index_text(docs, root)
     if not text.strip():
         return {}, None, None
     page = lxml.html.fromstring(text)
@@ -118,7 +122,7 @@ def _relative(path: Path, base: Path) -> str:
     return os.path.relpath(path, base)
 
 
-def _coverpage(docs: Path, settings: dict[str, Any]) -> tuple[str | None, str | None]:
+def _coverpage(docs: Path, settings: dict[str, Any], root: Path) -> tuple[str | None, str | None]:
     """The cover page's title (its heading, without `<small>` version) and subtitle (its
     first quotation or paragraph)."""
     cover = settings.get("coverpage")
@@ -126,10 +130,10 @@ def _coverpage(docs: Path, settings: dict[str, Any]) -> tuple[str | None, str | 
         return None, None
     name = cover if isinstance(cover, str) else "_coverpage.md"
     path = docs / name.lstrip("/")
-    if not path.is_file():
+    if not files.is_file(path, root):
         return None, None
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
-    title = first_heading(path)
+    text = files.read_text(path, root)
+    title = first_heading(path, root)
     if title:
         title = re.sub(r"<small>.*?</small>|<[^>]+>", "", title).strip() or None
     subtitle = None
@@ -141,9 +145,9 @@ def _coverpage(docs: Path, settings: dict[str, Any]) -> tuple[str | None, str | 
     return title, subtitle
 
 
-def _homepage_is_empty(readme: Path) -> bool:
+def _homepage_is_empty(readme: Path, root: Path) -> bool:
     """A home page with nothing but remote embeds and badges (nothing of the book's)."""
-    text = readme.read_text(encoding="utf-8-sig", errors="replace")
+    text = files.read_text(readme, root)
     text = re.sub(r"\[[^\]]*\]\(\s*(?:https?:)?//[^)]*\)", "", text)
     return not text.strip()
 
@@ -152,11 +156,11 @@ def read(folder: Path, docs: Path) -> Book:
     root = folder.resolve()
     docs = docs.resolve()
     warnings: list[Warning] = []
-    settings, lang, html_title = _settings(docs, warnings)
+    settings, lang, html_title = _settings(docs, warnings, root)
     sidebar = _sidebar(docs, settings).resolve()
     if not sidebar.is_relative_to(root):
         raise PublishError("the sidebar is outside the book folder", sidebar)
-    text = sidebar.read_bytes().decode("utf-8-sig", errors="replace")
+    text = files.read_text(sidebar, root)
     summary = parse_summary(text, sidebar, "gitbook")
     for part in summary.parts:
         _routes(part.chapters, docs, sidebar)
@@ -164,10 +168,10 @@ def read(folder: Path, docs: Path) -> Book:
     tops = top_entries(summary, sidebar, warnings)
     home = settings.get("homepage")
     readme = docs / (home if isinstance(home, str) and "//" not in home else "README.md")
-    if readme.is_file() and _homepage_is_empty(readme):
+    if files.is_file(readme, root) and _homepage_is_empty(readme, root):
         warnings.append(Warning("the home page only embeds remote files: left out", readme))
     else:
-        tops = introduction(tops, sidebar, readme)
+        tops = introduction(tops, sidebar, readme, root)
 
     named = {"output": {"name": root.name}}  # the book's folder, not docs/
     ours = check_tables(named, "", docs / "index.html", book_required=False).settings
@@ -177,7 +181,7 @@ def read(folder: Path, docs: Path) -> Book:
         pdf = dataclasses.replace(ours.pdf, toc_depth=min(depth - 1, 3))
         ours = dataclasses.replace(ours, pdf=pdf)
     raw: dict[str, Any] = {}
-    cover_title, subtitle = _coverpage(docs, settings)
+    cover_title, subtitle = _coverpage(docs, settings, root)
     name = settings.get("name")
     if isinstance(name, str) and name.strip():
         name = lxml.html.fromstring(f"<p>{name}</p>").text_content().strip()
@@ -186,12 +190,12 @@ def read(folder: Path, docs: Path) -> Book:
         raw["subtitle"] = subtitle
     if not raw["title"]:
         raw["title"] = book_title(summary, readme, docs, warnings)
-    files = summary_files(tops, sidebar.parent)
-    told = detect_language(files, [], sidebar)
+    paths = summary_files(tops, sidebar.parent)
+    told = detect_language(paths, [], sidebar, root)
     if lang and lang[:2].lower() == told[:2]:
         raw["language"] = lang  # docsify's template says "en" on many Chinese sites
     else:
-        raw["language"] = detect_language(files, warnings, sidebar)
+        raw["language"] = detect_language(paths, warnings, sidebar, root)
     assembler = Assembler(root, ours, warnings, language=raw["language"], site=docs)
     chapters = assembler.chapters(tops, sidebar)
     raw = check_tables({"book": raw}, "", docs / "index.html", book_required=False).book

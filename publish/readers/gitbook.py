@@ -12,6 +12,7 @@ from typing import Any
 from ..config import check_tables
 from ..errors import PublishError
 from ..model import Book, Warning
+from . import files
 from .assemble import Assembler
 from .common import (
     book_title,
@@ -26,14 +27,14 @@ from .common import (
 
 def book_json(folder: Path) -> dict[str, Any]:
     path = folder / "book.json"
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise PublishError(f"not UTF-8 text (byte {exc.start})", path) from None
+        data = json.loads(files.read_text(path, folder))
     except json.JSONDecodeError as exc:
         raise PublishError(f"invalid JSON: {exc.msg}", path, exc.lineno) from None
+    except RecursionError:
+        raise PublishError("invalid JSON: nested too deeply", path) from None
     if not isinstance(data, dict):
         raise PublishError("book.json must hold an object { … }", path)
     return data
@@ -63,16 +64,16 @@ def read(folder: Path) -> Book:
     ours = data.get("publish", {})
     if not isinstance(ours, dict):
         raise PublishError("`publish` must be an object { … }", where)
-    text = where.read_text(encoding="utf-8-sig") if where.is_file() else ""
+    text = files.read_text(where, root) if data else ""
     config = check_tables(dict(ours), text, where, prefix="publish.", book_required=False)
-    summary = read_summary(summary_path, "gitbook")
+    summary = read_summary(summary_path, root, "gitbook")
     tops = top_entries(summary, summary_path, warnings)
     structure = data.get("structure") if isinstance(data.get("structure"), dict) else {}
     readme_name = structure.get("readme", "README.md")
     if not isinstance(readme_name, str):
         raise PublishError("`structure.readme` must be a string", where)
     readme = summary_path.parent / readme_name
-    tops = introduction(tops, summary_path, readme)
+    tops = introduction(tops, summary_path, readme, root)
 
     raw: dict[str, Any] = dict(ours.get("book", {}))
     for key, ours_key in (("title", "title"), ("description", "description"),
@@ -91,8 +92,8 @@ def read(folder: Path) -> Book:
         raw["title"] = book_title(summary, readme, folder, warnings)
 
     if not raw.get("language"):
-        files = summary_files(tops, summary_path.parent)
-        raw["language"] = detect_language(files, warnings, summary_path)
+        paths = summary_files(tops, summary_path.parent)
+        raw["language"] = detect_language(paths, warnings, summary_path, root)
     assembler = Assembler(root, config.settings, warnings, language=raw["language"])
     chapters = assembler.chapters(tops, summary_path)
     raw = check_tables({"book": raw}, text, where, prefix="publish.", book_required=False).book

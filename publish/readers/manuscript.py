@@ -31,7 +31,7 @@ def read(folder: Path, config: BookConfig | None = None) -> Book:
         path, _ = named_file(
             root, raw["summary"], config.path, "summary", f"summary `{raw['summary']}`"
         )
-        tops = top_entries(read_summary(path), path, warnings)
+        tops = top_entries(read_summary(path, root), path, warnings)
         assembler = Assembler(root, config.settings, warnings, language=raw["language"])
         chapters = assembler.chapters(tops, path)
         inputs.append(path)

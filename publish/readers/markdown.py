@@ -20,6 +20,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -29,15 +30,15 @@ from ..images import (
     IMAGE_TYPES,
     SUFFIXES,
     BrokenImage,
-    alt_text,
     check_image,
     checked_resource,
 )
 from ..markup.crossref import label_id, label_kind
 from ..model import Footnote, Resource, Warning
-from ..sanitize import sanitize, violations
+from ..sanitize import ImagePolicy, images, sanitize, sanitize_svg, violations
 from ..typography.prepare import join_lines
 from ..typography.ruby import ruby_plugin
+from . import files
 
 #: Characters XML 1.0 forbids (C0 controls but tab and newline, lone surrogates,
 #: U+FFFE/U+FFFF), and C1 controls, which are never meant in text.
@@ -53,6 +54,8 @@ def markdown() -> MarkdownIt:
     # YAML front matter (VitePress, VuePress, HonKit pages: `---\ntitle: …\n---`): the
     # site's, not the text's; taken out in parse().
     md.use(front_matter_plugin)
+    # Bracketed spans with a class only: `[王小明]{.no-convert}` (a name no edition converts).
+    md.use(attrs_plugin, after=("span_close",), spans=True, allowed=["class"])
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 
@@ -80,6 +83,20 @@ class Context:
     remote: list[tuple[str, Path, int | None]] = field(default_factory=list)
     #: Where a path starting with `/` starts (a web site's folder; its `public/` too).
     site: Path | None = None
+    #: Each raw `<img>` src met → its href (None: refused, its alt text stays).
+    images: dict[str, str | None] = field(default_factory=dict)
+
+    def image_policy(self) -> ImagePolicy:
+        """What the sanitiser makes of an `<img>`'s src: the href found for it when it was
+        read, an image of the book (Markdown's, a diagram's) as it is, anything else refused."""
+
+        def policy(src: str) -> str | None:
+            if src in self.images:
+                return self.images[src]
+            # Asked while rendering: a diagram's image is registered by then, not before.
+            return src if any(r.href == src for r in self.resources.values()) else None
+
+        return policy
 
     def warn(self, message: str, line: int | None) -> None:
         self.warnings.append(Warning(message, self.path, line))
@@ -89,12 +106,10 @@ def read_text(context: Context) -> str:
     """The file's text: UTF-8 (BOM or not), LF line ends, no character XML forbids."""
     path = context.path
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise PublishError("not UTF-8 text; save the chapter as UTF-8", path, line) from None
-    except OSError as exc:
-        raise PublishError(f"cannot read: {exc.strerror}", path) from None
+        text = files.read_text(path, context.root)
+    except files.BookFileError as exc:
+        reason = "not UTF-8 text; save the chapter as UTF-8" if exc.line else exc.reason
+        raise PublishError(reason, path, exc.line) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "{{" in text:  # mdBook's {{#include}} directives (code kept in files of its own)
         from ..includes import include  # late: start-up time: loaded only when this runs
@@ -146,6 +161,7 @@ def render(md: MarkdownIt, parsed: ParsedText) -> tuple[str, list[Footnote]]:
     """The file's body as XHTML (through the raw-HTML allow-list) and its footnotes."""
     env = parsed.env
     chapter_id = env["chapter_id"]
+    policy = env["context"].image_policy()
     footnotes = []
     for note_id, note_tokens in parsed.notes:
         label = str(note_id + 1)
@@ -154,10 +170,10 @@ def render(md: MarkdownIt, parsed: ParsedText) -> tuple[str, list[Footnote]]:
                 id=f"fn-{chapter_id}-{label}",
                 ref_id=f"fnref-{chapter_id}-{label}",
                 label=label,
-                html=sanitize(md.renderer.render(note_tokens, md.options, env).strip()),
+                html=sanitize(md.renderer.render(note_tokens, md.options, env).strip(), policy),
             )
         )
-    return sanitize(md.renderer.render(parsed.body, md.options, env)), footnotes
+    return sanitize(md.renderer.render(parsed.body, md.options, env), policy), footnotes
 
 
 def _split_footnotes(tokens: list[Token]) -> tuple[list[Token], list[tuple[int, list[Token]]]]:
@@ -204,9 +220,7 @@ def _check_resources(tokens: list[Token], context: Context) -> None:
     for token in tokens:
         line = token.map[0] + 1 if token.map else None
         if token.type == "html_block":
-            token.content = _raw_html(token.content, context, line)
-            if token.content.strip() and "<" not in token.content:
-                token.content = f"<p>{token.content.strip()}</p>\n"  # a refused image's alt
+            token.content = _raw_html(token.content, context, line, block=True)
         if token.type != "inline":
             continue
         children = []
@@ -223,25 +237,19 @@ def _check_resources(tokens: list[Token], context: Context) -> None:
         token.children = children
 
 
-def _raw_html(fragment: str, context: Context, line: int | None) -> str:
+def _raw_html(fragment: str, context: Context, line: int | None, block: bool = False) -> str:
+    """Warn of what the allow-list will remove, and resolve each `<img>` the HTML parser
+    finds (the src → href map is applied when the chapter is sanitised, by the same
+    parser: an image it did not see here never reaches an edition)."""
     for problem in violations(fragment):
         context.warn(f"raw HTML: {problem}", line)
-
-    def image(match: re.Match) -> str:
-        src = html.unescape(match.group(2) if match.group(2) is not None else match.group(3))
-        href = _resolve_image(src, context, line)
-        if href is None:  # refused or broken: its alt text stays in its place
-            return html.escape(html.unescape(alt_text(match.group(0))))
-        start, end = match.span(2) if match.group(2) is not None else match.span(3)
-        tag, offset = match.group(0), match.start()
-        quoted = html.escape(href) if match.group(2) is not None else f'"{html.escape(href)}"'
-        return tag[: start - offset] + quoted + tag[end - offset :]
-
-    return _IMG_RE.sub(image, fragment)
-
-
-#: A raw `<img>` and its src: quoted (spaces allowed: `src="a b.png"`) or bare.
-_IMG_RE = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:(["'])(.*?)\1|([^"'\s>]+))[^>]*>""", re.S)
+    sources, alone = images(fragment)
+    for src in sources:
+        if src not in context.images:
+            context.images[src] = _resolve_image(src, context, line)
+    if block and alone and all(context.images[src] is None for src in sources):
+        return f"<p>{fragment.strip()}</p>\n"  # refused images' alt texts: a paragraph
+    return fragment
 
 
 #: Stands where the warning about remote images will be, once they are all counted.
@@ -297,6 +305,9 @@ def _resolve_image(src: str, context: Context, line: int | None) -> str | None:
         context.warn(f"{error.message} (its alt text is printed instead)", line)
         return None
     resource = checked_resource(href, target, media_type or IMAGE_TYPES[suffix])
+    if resource.media_type == "image/svg+xml":  # both editions get it without scripts, links
+        clean = sanitize_svg(resource.content(), context.security.allow_data_urls)
+        resource = Resource(resource.href, resource.path, resource.media_type, clean)
     if _UNSAFE_RE.search(resource.href):
         safe = _safe_href(resource.href, root, context.resources)
         resource = Resource(safe, root / safe, resource.media_type, resource.content())
@@ -377,6 +388,8 @@ def _embedded_image(
     href = f"images/_embedded-{hashlib.sha256(data).hexdigest()[:16]}{SUFFIXES[media_type]}"
     if href not in context.resources:
         check_image(data, src, context.path, line, svg=media_type == "image/svg+xml")
+        if media_type == "image/svg+xml":
+            data = sanitize_svg(data, context.security.allow_data_urls)
         context.resources[href] = Resource(href, context.root / href, media_type, data)
     return href
 

@@ -67,10 +67,10 @@ def read(
         raise fail(f"`src` “{src}” is outside the book folder", "src")
     if not summary_path.is_file():
         raise PublishError(f"no SUMMARY.md in `{src}` (an {kind} needs one)", toml)
-    summary = read_summary(summary_path)
+    summary = read_summary(summary_path, root)
     tops = top_entries(summary, summary_path, warnings)
     readme = summary_path.parent / "README.md"
-    tops = introduction(tops, summary_path, readme)
+    tops = introduction(tops, summary_path, readme, root)
 
     raw: dict[str, Any] = dict(ours.get("book", {}))  # our [output.publish.book] first
     for key in ("title", "description", "language"):
@@ -89,8 +89,8 @@ def read(
         raw["title"] = book_title(summary, readme, folder, warnings)
 
     if not raw.get("language"):
-        files = summary_files(tops, summary_path.parent)
-        raw["language"] = detect_language(files, warnings, toml)
+        paths = summary_files(tops, summary_path.parent)
+        raw["language"] = detect_language(paths, warnings, toml, root)
     assembler = Assembler(
         root,
         config.settings,

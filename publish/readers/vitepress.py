@@ -17,7 +17,7 @@ from typing import Any
 from ..config import check_tables
 from ..errors import PublishError
 from ..model import Book, Warning
-from . import jsdata
+from . import files, jsdata
 from .assemble import Assembler
 from .common import (
     book_title,
@@ -93,7 +93,7 @@ def _page(route: str, title: str | None, site: Site, line: int) -> Entry | None:
     if name is None:
         return Entry(title or route, route, line)  # another site's: left out, with a warning
     file = site.pages / name.partition("#")[0]
-    return Entry(title or first_heading(file) or file.stem, name, line)
+    return Entry(title or first_heading(file, site.pages) or file.stem, name, line)
 
 
 def _summary(data: Any, site: Site, line: int) -> Summary:
@@ -147,8 +147,8 @@ def _sidebar(site: Site, source: str, root: Path) -> tuple[Any, Path, int]:
             base = (site.config.parent / module).as_posix()
             path = next((Path(base + s) for s in _MODULE_SUFFIXES
                          if Path(base + s).is_file()), path)  # fmt: skip
-            if path != site.config and path.resolve().is_relative_to(root):
-                text = path.read_text(encoding="utf-8-sig", errors="replace")
+            if path != site.config and files.is_file(path, root):
+                text = files.read_text(path, root)
                 found = jsdata.binding(text, exported)
                 where = path.relative_to(root).as_posix()
     if found is None:
@@ -164,11 +164,11 @@ def _sidebar(site: Site, source: str, root: Path) -> tuple[Any, Path, int]:
         ) from None
 
 
-def _is_home(path: Path) -> bool:
+def _is_home(path: Path, root: Path) -> bool:
     """A landing page (`layout: home`, VuePress's `home: true`): the site's, not the book's."""
-    if not path.is_file():
+    if not files.is_file(path, root):
         return False
-    head = path.read_text(encoding="utf-8-sig", errors="replace")[:2000]
+    head = files.read_text(path, root)[:2000]
     match = re.match(r"---\n(.*?)\n---", head.replace("\r\n", "\n"), re.S)
     return bool(match and re.search(r"^(layout:\s*home|home:\s*true)\s*$", match[1], re.M))
 
@@ -178,18 +178,19 @@ def read(folder: Path, site: Site) -> Book:
     pages = site.pages.resolve()
     site = Site(pages, site.config.resolve())
     warnings: list[Warning] = []
-    source = site.config.read_text(encoding="utf-8-sig", errors="replace")
+    source = files.read_text(site.config, root)
     own = pages / "SUMMARY.md"
-    if own.is_file():  # what the one line below asks for, when the sidebar is code
-        summary, summary_path = read_summary(own, "gitbook"), own
+    if files.is_file(own, root):  # what the one line below asks for, when the sidebar is code
+        summary, summary_path = read_summary(own, root, "gitbook"), own
     else:
         data, summary_path, line = _sidebar(site, source, root)
         summary = _summary(data, site, line)
     base = pages if summary_path != own else summary_path.parent
     tops = top_entries(summary, summary_path, warnings)
-    home = next((pages / i for i in site.indexes if (pages / i).is_file()), pages / "index.md")
-    if not _is_home(home):
-        tops = introduction(tops, base / "_", home)
+    home = next((pages / i for i in site.indexes if files.is_file(pages / i, root)),
+                pages / "index.md")  # fmt: skip
+    if not _is_home(home, root):
+        tops = introduction(tops, base / "_", home, root)
 
     raw: dict[str, Any] = {}
     for key, ours in (("title", "title"), ("description", "description"), ("lang", "language")):
@@ -203,7 +204,7 @@ def read(folder: Path, site: Site) -> Book:
     if not raw.get("title"):
         raw["title"] = book_title(summary, home, folder, warnings)
     if not raw.get("language"):
-        raw["language"] = detect_language(summary_files(tops, base), warnings, site.config)
+        raw["language"] = detect_language(summary_files(tops, base), warnings, site.config, root)
     named = {"output": {"name": root.name}}  # the book's folder, not .vitepress/
     config = check_tables(named, "", site.config, book_required=False)
     assembler = Assembler(root, config.settings, warnings, language=raw["language"], site=pages)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import PublishError
 from ..model import Book
-from . import mdbook
+from . import files, mdbook
 
 CONFIG = "book.ini"
 
@@ -27,11 +27,11 @@ def _value(raw: str) -> Any:
         return raw.strip().strip("\"'")
 
 
-def read_ini(path: Path) -> tuple[dict[str, Any], str]:
+def read_ini(path: Path, root: Path) -> tuple[dict[str, Any], str]:
     """book.ini as nested tables (`[output.publish.pdf]` → data["output"]["publish"]["pdf"])
     and its text."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = files.read_bytes(path, root).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PublishError(f"not UTF-8 text (byte {exc.start})", path) from None
     parser = configparser.ConfigParser(interpolation=None, strict=False, delimiters=("=",))
@@ -52,5 +52,5 @@ def read_ini(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def read(folder: Path) -> Book:
-    data, text = read_ini(folder / CONFIG)
+    data, text = read_ini(folder / CONFIG, folder.resolve())
     return mdbook.read(folder, data, text, CONFIG, "WaBook")

@@ -1,11 +1,19 @@
 """The preview's web server: the page (static/), its state as Server-Sent Events, the
 page images and texts, and the EPUB's files. Standard library only: one reader, on the
-loopback interface by default; each request in a thread of its own."""
+loopback interface by default; each request in a thread of its own.
+
+A web page the author visits may try to read the preview (DNS rebinding: its own name
+made to point at 127.0.0.1). So: only the Host names the server was started for are
+answered (421 otherwise); every answer says `nosniff` and has a Content-Security-Policy;
+the book's own files (EPUB chapters, SVG images) are sandboxed, so that nothing in them
+runs as the preview's origin; a client that goes away is one quiet log line."""
 
 from __future__ import annotations
 
 import json
+import logging
 import mimetypes
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +24,33 @@ from .pages import Edition, Images
 
 #: A comment line sent on idle event streams, so that a closed browser tab is noticed.
 HEARTBEAT_S = 10.0
+LOG = logging.getLogger("publish.serve")
+#: The Host names every preview answers to (with any port); the --host given is added.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+#: The preview's own page: its script and style only, the page images, its own frames.
+APP_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+#: The book's files: a sandbox (no script, an origin of their own), their own resources.
+BOOK_POLICY = (
+    "sandbox allow-same-origin; default-src 'none'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'self'"
+)
+#: An SVG image of the book: shown as an image, never run as a document.
+IMAGE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def host_name(header: str | None) -> str | None:
+    """The name in a Host header, without its port, lower case (None: no header)."""
+    if header is None:
+        return None
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header.split("]", 1)[0] + "]"
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
 class State:
@@ -88,7 +123,19 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base's name
         pass  # the terminal shows builds, not requests
 
+    def end_headers(self) -> None:
+        """Every answer, errors included: no sniffing, a policy, no referrer."""
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Security-Policy", getattr(self, "policy", APP_POLICY))
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        super().end_headers()
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.policy = APP_POLICY
+        if host_name(self.headers.get("Host")) not in self.server.hosts:
+            self.close_connection = True
+            return self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "unknown Host")
         path = unquote(urlsplit(self.path).path)
         state = self.server.state
         if path in ("/", "/index.html"):
@@ -143,6 +190,7 @@ class Handler(BaseHTTPRequestHandler):
         kind = mimetypes.guess_type(member)[0] or "application/octet-stream"
         if member.endswith(".xhtml"):
             kind = "application/xhtml+xml"
+        self.policy = IMAGE_POLICY if kind == "image/svg+xml" else BOOK_POLICY
         self._send(epub.read(member), kind)
 
     def _events(self, state: State) -> None:
@@ -172,7 +220,17 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], state: State) -> None:
         self.state = state
+        given = address[0].lower()
+        self.hosts = LOCAL_HOSTS | {f"[{given}]" if ":" in given else given}
         super().__init__(address, Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that closes a connection is normal: one quiet line, no traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            LOG.debug("client %s went away: %s", client_address[0], type(error).__name__)
+            return
+        super().handle_error(request, client_address)
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.serve_forever, name="server", daemon=True)

@@ -15,7 +15,7 @@ from .chars import CJK, WIDE, WIDE_RE
 from .quotes import convert_quotes, straight_quotes
 from .textnodes import SKIP, map_blocks, map_text
 
-_URL_RE = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)\S+")
+URL_RE = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)\S+")
 
 _FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 # ASCII , : ; ? ! after Chinese and before Chinese (or at the end): spaces after go too.
@@ -30,7 +30,7 @@ _SOFT_BREAK_RE = re.compile(r"[ \t]*\n[ \t]*")
 
 
 def _is_url(text: str, start: int, end: int) -> bool:
-    return any(m.start() <= start and end <= m.end() for m in _URL_RE.finditer(text))
+    return any(m.start() <= start and end <= m.end() for m in URL_RE.finditer(text))
 
 
 def normalize_punctuation(text: str, before: str = "", after: str = "") -> str:

@@ -21,15 +21,17 @@ _BLOCK = {
 _TAG_RE = re.compile(r"(<[^>]*>)")
 _TAGS_RE = re.compile(r"<[^>]*>")
 _TAG_NAME_RE = re.compile(r"^</?\s*([a-zA-Z][a-zA-Z0-9]*)")
+_CLASS_RE = re.compile(r"""\sclass\s*=\s*(["'])(.*?)\1""")
 
 TextRule = Callable[[str, str, str], str]
 
 
-def _blocks(html: str, skip: set[str]) -> tuple[list[str], list[list[int]]]:
+def _blocks(html: str, skip: set[str], skip_class: str = "") -> tuple[list[str], list[list[int]]]:
     """The fragment cut at its tags, and the indexes of the text nodes of each block
-    (outside the elements of `skip`), in order."""
+    (outside the elements of `skip`, and those of class `skip_class` when given), in order."""
     parts = _TAG_RE.split(html)
     depth = 0
+    marked: list[list] = []  # [name, nesting] of the open elements of class `skip_class`
     blocks: list[list[int]] = [[]]
     for index, part in enumerate(parts):
         if index % 2:  # a tag
@@ -37,24 +39,30 @@ def _blocks(html: str, skip: set[str]) -> tuple[list[str], list[list[int]]]:
             name = match.group(1).lower() if match else ""
             closing = part.startswith("</")
             self_closing = part.endswith("/>")
+            if marked and name == marked[-1][0] and not self_closing:
+                marked[-1][1] += -1 if closing else 1
+                if marked[-1][1] == 0:
+                    marked.pop()
+            elif skip_class and not closing and not self_closing and _has_class(part, skip_class):
+                marked.append([name, 1])
             if name in skip and not self_closing:
                 depth += -1 if closing else 1
                 blocks.append([])
             elif name in _BLOCK:
                 blocks.append([])
-        elif part and depth == 0:
+        elif part and depth == 0 and not marked:
             blocks[-1].append(index)
     return parts, blocks
 
 
-def map_text(html: str, rule: TextRule, skip: set[str] = SKIP) -> str:
+def map_text(html: str, rule: TextRule, skip: set[str] = SKIP, skip_class: str = "") -> str:
     """Apply `rule(text, before, after)` to each text node outside code (and the other
-    elements of `skip`).
+    elements of `skip`, and those of class `skip_class` when given).
 
     `before` is the last character of the block's text so far, `after` the first of what
     follows, so rules see through inline tags. Block tags start a new context.
     """
-    parts, blocks = _blocks(html, skip)
+    parts, blocks = _blocks(html, skip, skip_class)
     for block in blocks:
         originals = {i: parts[i] for i in block}
         for position, index in enumerate(block):
@@ -73,6 +81,27 @@ def map_blocks(html: str, rule: Callable[[list[str]], list[str]], skip: set[str]
             for index, text in zip(block, rule([parts[i] for i in block]), strict=True):
                 parts[index] = text
     return "".join(parts)
+
+
+#: The attributes a reader is given as text: an image's description, a tooltip, a label.
+TEXT_ATTRIBUTES = ("alt", "title", "aria-label")
+_NAMES = "|".join(TEXT_ATTRIBUTES)
+_TEXT_ATTRIBUTE_RE = re.compile(rf"""(\s(?:{_NAMES})\s*=\s*)(["'])(.*?)\2""")
+
+
+def map_attributes(html: str, rule: Callable[[str], str]) -> str:
+    """Apply `rule` to the value of each attribute of `TEXT_ATTRIBUTES` (entities left
+    as they are: a rule that changes Han characters never meets them)."""
+
+    def tag(match: re.Match) -> str:
+        return _TEXT_ATTRIBUTE_RE.sub(lambda m: m[1] + m[2] + rule(m[3]) + m[2], match[0])
+
+    return _TAGS_RE.sub(tag, html)
+
+
+def _has_class(tag: str, name: str) -> bool:
+    match = _CLASS_RE.search(tag)
+    return match is not None and name in match.group(2).split()
 
 
 def text_of(fragment: str) -> str:

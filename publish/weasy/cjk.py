@@ -93,6 +93,9 @@ class Composition:
 
     #: `[typography] hanging-punctuation`: 。，、 may hang past the line end.
     hanging: bool = False
+    #: `[typography] compress-punctuation`: two marks in a row lose half an em (mainland
+    #: practice); false: every mark keeps its full em (Taiwan, Hong Kong).
+    compress: bool = True
 
 
 #: The settings of the layout running in this context (one per `HTML.render` call, so two
@@ -104,9 +107,9 @@ _WIDENED: ContextVar[bool] = ContextVar("cjk_widened", default=False)
 
 
 @contextmanager
-def composing(*, hanging: bool = False) -> Iterator[None]:
+def composing(*, hanging: bool = False, compress: bool = True) -> Iterator[None]:
     """Lay out with these settings inside the `with` block (wrap the `render` call)."""
-    token = _SETTINGS.set(Composition(hanging=hanging))
+    token = _SETTINGS.set(Composition(hanging=hanging, compress=compress))
     try:
         yield
     finally:
@@ -167,8 +170,11 @@ def _cjk_context(style, text):
 
 
 def _compressed_marks(text):
-    """Indexes of marks that lose half of their width (pair rule)."""
+    """Indexes of marks that lose half of their width (pair rule): none where the book's
+    region does not compress."""
     result = {}
+    if not _SETTINGS.get().compress:
+        return result
     for match in _PAIR_RE.finditer(text):
         i = match.start()
         a, b = text[i], text[i + 1]
@@ -868,9 +874,10 @@ def _fixed_adjustments(items, texts, ems, full, delta_w, delta_x):
     n = len(texts)
     # 1. Pair compression across box boundaries (inside a box halt did it).
     compressed = set()
+    pairs = _SETTINGS.get().compress
     for k in range(n - 1):
         a, b = texts[k], texts[k + 1]
-        if a in FW_PUNCT and b in FW_PUNCT:
+        if pairs and a in FW_PUNCT and b in FW_PUNCT:
             compressed.update((k, k + 1))
             if items[k][0] is items[k + 1][0]:
                 continue

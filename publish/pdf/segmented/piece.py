@@ -3,14 +3,15 @@ own, with what joining it needs to know; and the cache that keeps pieces by cont
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ...folders import check_own_folder, remove_own_files
 from ...model import Book
 from ...units import PT_PER_PX
 from ..engine import render_html
@@ -101,6 +102,11 @@ def lay_out(
     return piece
 
 
+CACHE_FOLDER = "cache folder"
+#: The names the cache writes: a piece's digest or a record's name, and its suffix.
+_ENTRY = re.compile(r"^([0-9a-f]{32}|[a-z][a-z-]*)\.(?:pdf|json|part)$")
+
+
 class PieceCache:
     """Laid-out pieces kept in a folder (beside the outputs), by a digest of their input.
 
@@ -108,6 +114,7 @@ class PieceCache:
     """
 
     def __init__(self, folder: Path, enabled: bool = True):
+        check_own_folder(folder, CACHE_FOLDER)
         self.folder = folder
         self.enabled = enabled
         self.used: set[str] = set()
@@ -136,13 +143,13 @@ class PieceCache:
         os.replace(partial, path)
 
     def prune(self) -> None:
-        """Remove the entries this build did not use, and what an interrupted one left."""
-        if not self.folder.is_dir():
-            return
-        for path in self.folder.iterdir():
-            if path.name != "plan.json" and path.name.split(".")[0] not in self.used:
-                with contextlib.suppress(OSError):
-                    path.unlink()
+        """Remove the entries this build did not use, and what an interrupted one left:
+        only regular files named as this cache names them (a link, a folder, a file of
+        another name is left alone), in the folder itself (never through a link)."""
+        check_own_folder(self.folder, CACHE_FOLDER)
+        remove_own_files(
+            self.folder, _ENTRY, lambda name: name.group(1) not in self.used | {"plan"}
+        )
 
     def read_plan(self) -> dict | None:
         try:
