@@ -471,6 +471,8 @@ def drawing(tex: str, display: bool) -> Drawing:
 def _svg(markup: str):
     """MathJax's `<svg>` with its viewBox only (sizes are set where it is placed)."""
     root = etree.fromstring(markup)
+    if root.get("viewBox") is None:  # a labelled table MathJax set itself (`\\tag~`)
+        raise FormulaError("the converter could not set its tag apart")
     for element in root.iter():
         if not isinstance(element.tag, str) or etree.QName(element).localname not in _SVG_ELEMENTS:
             raise FormulaError("the converter drew something else than glyphs")

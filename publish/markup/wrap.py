@@ -145,17 +145,26 @@ def half_widths(body: str, mono_family: str) -> str:
     """Characters of code that the wrapping counts as one cell but the CJK mono face draws
     a full em wide (the middle dot of Go assembly's `·Id(SB)`: East Asian width
     "ambiguous") drawn half an em wide (OpenType `halt`, print.css `.half`), so columns
-    stay aligned; the text itself is never changed."""
+    stay aligned; the text itself is never changed. Only among Latin characters: beside
+    Han, such a character (“引号” in a Chinese comment) is the full-width mark it reads as."""
 
-    def narrow(char: str) -> bool:
-        return width(char) == 1 and advance(char, mono_family, False) > 0.75
+    def narrow(text: str, index: int) -> bool:
+        char = text[index]
+        before, after = text[index - 1 : index], text[index + 1 : index + 2]
+        return (
+            not char.isascii()
+            and before.isascii()
+            and after.isascii()
+            and width(char) == 1
+            and advance(char, mono_family, False) > 0.75
+        )
 
     def piece(match: re.Match) -> str:
         tag, text = match.groups()
         if tag is not None or text.isascii():
             return match.group(0)
-        return "".join(f'<span class="half">{c}</span>' if not c.isascii() and narrow(c) else c
-                       for c in text)  # fmt: skip
+        return "".join(f'<span class="half">{c}</span>' if narrow(text, i) else c
+                       for i, c in enumerate(text))  # fmt: skip
 
     def code(match: re.Match) -> str:
         return _PIECE_RE.sub(piece, match.group(0))
