@@ -241,8 +241,11 @@ def file_coverage(path: Path) -> frozenset[int]:
 
 
 def invisible(char: str) -> bool:
-    """Characters no face draws a glyph for (spaces, joiners, variation selectors)."""
-    return char.isspace() or unicodedata.category(char) in ("Cf", "Cc", "Mn", "Zs")
+    """Characters no face draws a glyph for (spaces, joiners, variation selectors). A
+    combining mark (Devanagari's ्, Thai's ั) is drawn, by its script's face."""
+    code = ord(char)
+    selector = 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+    return selector or char.isspace() or unicodedata.category(char) in ("Cf", "Cc", "Zs")
 
 
 def maths_codes(chars: set[int]) -> set[int]:

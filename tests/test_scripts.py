@@ -125,10 +125,13 @@ def test_the_epub_carries_the_fallback_faces(books):
             cmaps |= set(font.getBestCmap())
     assert {"Noto Naskh Arabic", "Noto Serif Hebrew", "Noto Sans Symbols2"} <= names
     assert {ord(c) for c in "".join(FACES)} <= cmaps
+    # The embedded faces first (the emphasis mark's, then the book's own, then the
+    # fallbacks: epubfonts.py), the system's names after them.
     body = re.findall(r"body \{\s*font-family: ([^;]*);", css)[-1]  # the last rule wins
-    assert body.startswith('"publish serif", "Noto Serif CJK SC", "publish fallback 1"')
-    code = re.findall(r"pre, code \{\s*font-family: ([^;]*);", css)[-1]
-    assert code.startswith('"Noto Sans Mono CJK SC", "publish fallback 1"')
+    assert body.startswith('"publish mark", "publish serif", "publish fallback 1"')
+    assert body.index('"publish fallback 5"') < body.index('"Noto Serif CJK SC"')
+    code = re.findall(r"pre, code, kbd, samp \{\s*font-family: ([^;]*);", css)[-1]
+    assert code.startswith('"publish mark", "publish mono", "publish fallback 1"')
 
 
 def test_right_to_left_text_is_ordered_inside_the_chinese_line(books):
