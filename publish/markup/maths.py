@@ -416,13 +416,9 @@ def inline_pieces(tex: str) -> list[str] | None:
     operator keeps its spacing; None if it has no such place or may not be cut."""
     if _RUNNING.search(tex):
         return None
-    cuts, depth, operand = [], 0, False
-    for token in _TEX_TOKEN.finditer(tex):
+    cuts, operand = [], False
+    for token, depth, _bracket in _nesting(tex):
         text, name = token.group(0), token.group(1)
-        if name in ("left", "begin") or text == "{":
-            depth += 1
-        elif name in ("right", "end") or text == "}":
-            depth -= 1
         if depth != 0 or text.isspace():
             continue
         if text in ("_", "^") or name == "not":
@@ -645,20 +641,30 @@ _RELATIONS = {
 _TEX_TOKEN = re.compile(r"\\([A-Za-z]+)|\\.|.", re.S)
 
 
+def _nesting(tex: str):
+    """Each TeX token, the depth (braces, \\left…\\right, environments) after it, and
+    whether it opens or closes one: the top level is where a formula may be cut."""
+    depth = 0
+    for token in _TEX_TOKEN.finditer(tex):
+        text, name = token.group(0), token.group(1)
+        opens = name in ("left", "begin") or text == "{"
+        closes = name in ("right", "end") or text == "}"
+        depth += int(opens) - int(closes)
+        yield token, depth, opens or closes
+
+
 def at_relations(tex: str) -> str | None:
     """`tex` as `aligned` rows, one per relation after the first, aligned on them; None
     when it has no second relation at the top level (outside braces, \\left…\\right and
     environments) or is already set in rows."""
-    cuts, depth = [], 0
-    for token in _TEX_TOKEN.finditer(tex):
+    cuts = []
+    for token, depth, bracket in _nesting(tex):
         text, name = token.group(0), token.group(1)
-        if name in ("left", "begin") or text == "{":
-            depth += 1
-        elif name in ("right", "end") or text == "}":
-            depth -= 1
-        elif depth == 0 and (text in "&\\\\" or name == "tag"):
+        if bracket or depth != 0:
+            continue
+        if text in "&\\\\" or name == "tag":
             return None  # already in rows, or tagged
-        elif depth == 0 and (text in "=<>" or name in _RELATIONS):
+        if text in "=<>" or name in _RELATIONS:
             cuts.append(token.start())
     if len(cuts) < 2:
         return None
