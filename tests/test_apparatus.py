@@ -306,3 +306,54 @@ def test_the_index_prints_its_pages_without_link_pages(builds, tmp_path, epoch):
         text = "".join(_pages(pdf).values())
         assert "图1-1" in text and not re.search(r"（见第\w+页）", text)  # no page after them
         assert _index_links(pdf) == _index_links(builds["one"])
+
+
+def _range_book(folder: Path) -> Path:
+    """活字 marked in eight sections of about a page each and in a short ninth on the
+    eighth's page, then in the next chapter; 毕昇 in the first and the sixth."""
+    filler = "活版印刷的历史很长，这里是为了占满版面而写的文字。" * 30
+    sections = []
+    for n in range(1, 9):
+        other = "[毕昇]{.index}" if n in (1, 6) else "毕昇"
+        sections.append(f"## 第{n}节\n\n[活字]{{.index}}与{other}。{filler}\n")
+    sections.append("## 第9节\n\n又是[活字]{.index}。\n")
+    return _manuscript(folder, {"a.md": "# 甲章\n\n" + "\n".join(sections),
+                                "b.md": "# 乙章\n\n又说[活字]{.index}。\n"})  # fmt: skip
+
+
+def _expand(pages: str) -> list[int]:
+    """`1–8，11` → 1…8, 11."""
+    out: list[int] = []
+    for part in pages.split("，"):
+        first, _, last = part.partition("–")
+        out += range(int(first), int(last or first) + 1)
+    return out
+
+
+@pytest.mark.slow
+def test_consecutive_pages_print_as_a_range_each_page_holding_its_term(tmp_path, epoch):
+    folder = _range_book(tmp_path / "book")
+    pdfs = {
+        "one": build(folder, tmp_path / "one", ("pdf",), segment_size=WHOLE).written[0],
+        "segments": build(folder, tmp_path / "seg", ("pdf",), segment_size=1, jobs=2).written[0],
+    }
+    printed = {}
+    for name, pdf in pdfs.items():
+        pages = _pages(pdf)
+        index = next(label for label, text in pages.items() if text.startswith("索引"))
+        text = pages[index].removesuffix(index)  # its folio
+        entry = re.search(r"活字，([\d–，]+)", text).group(1)
+        assert re.fullmatch(r"\d+–\d+(，\d+)*", entry), entry  # a range, then the next chapter
+        holding = {int(label) for label, t in pages.items() if "活字" in t and label != index}
+        assert sorted(holding) == _expand(entry), (name, entry)  # each page, none twice
+        assert "毕昇，1，" in text and "1–" not in text.split("活字")[0]  # 1 and 6: no range
+        # The range's ends are links to their pages.
+        labels = pypdf.PdfReader(pdf).page_labels
+        from conftest import pdf_internal_links
+
+        ends = [(squash(t), labels[target]) for page, t, target, _, _ in pdf_internal_links(pdf)
+                if labels[page] == index]  # fmt: skip
+        first, last = entry.split("，")[0].split("–")
+        assert (first, first) in ends and (f"–{last}", last) in ends, ends
+        printed[name] = (entry, ends)
+    assert printed["segments"] == printed["one"]

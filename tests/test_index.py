@@ -74,7 +74,9 @@ def test_entries_sub_entries_and_cross_references():
     # 活字: in both chapters, its sub-entry 泥活字 under it; 胶泥活字: see 泥活字 (no page).
     entry = re.search(r'epub:type="index-term">活字</span>(.*?)</li></ul></li>', body).group(1)
     assert entry.split("<ul")[0].count('class="index-locator"') == 2
-    assert 'epub:type="index-term">泥活字</span>，<a class="index-locator"' in entry
+    assert (
+        'index-term">泥活字</span><span class="ix-sep">，</span><a class="index-locator"' in entry
+    )
     see = re.search(r"胶泥活字</span>(.*?)</li>", body).group(1)
     assert "index-locator" not in see and re.search(r'见 <a class="ix-xref" epub:type="index-xref-preferred" '
                                                     r'href="#ixe-\d+">泥活字</a>', see)  # fmt: skip
@@ -135,3 +137,29 @@ def test_the_books_readings_and_order_from_book_toml(tmp_path):
     assert strokes == ["9 画", "12 画"]  # 重 9, 曾 12
     with pytest.raises(PublishError, match=r"book.toml:8: `readings`: `曾国藩` must give one"):
         book('readings = { "曾国藩" = "zeng guo" }')
+
+
+def test_stroke_order_without_unihan_is_one_error_naming_the_setting(tmp_path, monkeypatch):
+    """Without Debian's unicode-data the index cannot be sorted by strokes or radicals:
+    one error line at `order` in book.toml saying what to install, not an unsorted index."""
+    from click.testing import CliRunner
+
+    from publish.cli import main
+
+    monkeypatch.setattr("publish.apparatus.order.UNIHAN", tmp_path / "no-unihan")
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "a.md").write_text("# 甲\n\n[曾国藩]{.index}与[重庆]{.index}。\n", encoding="utf-8")
+    toml = '[book]\ntitle = "书"\nauthors = ["某"]\nlanguage = "zh-CN"\nchapters = ["a.md"]\n'
+    for order in ("stroke", "radical"):
+        (folder / "book.toml").write_text(toml + f'\n[index]\norder = "{order}"\n',
+                                          encoding="utf-8")  # fmt: skip
+        result = CliRunner().invoke(main, ["build", str(folder), "--out", str(tmp_path / "out")])
+        assert result.exit_code != 0
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and "Traceback" not in result.output, result.output
+        assert re.search(rf'book.toml:8: \[index\] order = "{order}" needs Unihan', lines[0])
+        assert "unicode-data" in lines[0] and "make" in lines[0]
+        assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.pdf"))
+    (folder / "book.toml").write_text(toml + '\n[index]\norder = "pinyin"\n', encoding="utf-8")
+    assert read_book(folder).chapters[-1].kind == "index"  # pinyin needs no Unihan

@@ -20,10 +20,12 @@ from pathlib import Path
 
 import lxml.etree as etree
 
+from ..config import key_line
+from ..errors import PublishError
 from ..model import Book, Chapter, IndexMark, Warning
 from ..words import words as language_words
 from .crossref import parse, serialize
-from .order import Sorter
+from .order import Sorter, missing_data
 
 #: The id of the index chapter (no chapter of a reader's is so named: assemble.py).
 INDEX_ID = "book-index"
@@ -58,6 +60,7 @@ def make(book: Book) -> None:
         _mark_listed(book, options.terms)
     if not book.index_marks:
         return
+    _check_order_data(book)
     sections = _sections(book)
     titles = {chapter.id: (chapter.title, chapter.id) for chapter in book.chapters}
     entries: dict[str, Entry] = {}
@@ -79,6 +82,24 @@ def make(book: Book) -> None:
             matter="back",
             kind="index",
         )  # fmt: skip
+    )
+
+
+def _check_order_data(book: Book) -> None:
+    """Stroke and radical order need Unihan (Debian's unicode-data): without it the index
+    could not be sorted, an error naming the setting and what to install."""
+    order = book.settings.index.order
+    missing = missing_data(order)
+    if missing is None:
+        return
+    toml = book.root / "book.toml"
+    text = toml.read_text(encoding="utf-8") if toml.is_file() else ""
+    raise PublishError(
+        f'[index] order = "{order}" needs Unihan\'s stroke and radical counts ({missing} '
+        "not found): install the Debian package unicode-data (`make` installs it), or use "
+        'order = "pinyin"',
+        toml,
+        key_line(text, "order", "index"),
     )
 
 
@@ -276,8 +297,9 @@ def _entry(entry: Entry, sorter: Sorter, said: dict[str, str], ids: dict[str, st
     ]
     for anchor, title, _section in entry.locators:
         parts.append(
-            f'{said["separator"]}<a class="index-locator" epub:type="index-locator" '
-            f'href="#{anchor}"><span class="ix-where">{html.escape(title)}</span></a>'
+            f'<span class="ix-sep">{said["separator"]}</span><a class="index-locator" '
+            f'epub:type="index-locator" href="#{anchor}"><span class="ix-where">'
+            f"{html.escape(title)}</span></a>"
         )
     for word, targets, kind in ((said["see"], entry.see, "preferred"),
                                 (said["also"], entry.also, "related")):  # fmt: skip

@@ -108,6 +108,17 @@ def _pinyin_key(syllable: str) -> tuple[str, bool, int]:
     return (letters.replace("v", "u"), "v" in letters, int(match.group(2)))
 
 
+def missing_data(order: str) -> Path | None:
+    """The Unihan file `order` needs that is not installed (None: all there, or not
+    needed: pinyin order)."""
+    if order not in ("stroke", "radical"):
+        return None
+    needed = [UNIHAN / "Unihan_IRGSources.txt.bz2"]
+    if order == "radical":
+        needed.append(UNIHAN / "CJKRadicals.txt")
+    return next((path for path in needed if not path.is_file()), None)
+
+
 @functools.cache
 def unihan() -> dict[str, tuple[int, float, int]]:
     """Each Han character's total strokes, radical (its number; .5 added for the

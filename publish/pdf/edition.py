@@ -20,12 +20,14 @@ from ..imprint.padding import pad_to_signature, page_count
 from ..model import Book, Warning
 from ..prepress import finish
 from ..progress import Progress
+from . import indexranges
 from .diagnostics import font_warnings, lost_footnotes, refused
 from .engine import render_html, write_pdf
 from .geometry import geometry
 from .html import Prepared, imprint_figures, prepare
 from .pagination import PageBreak, footnotes_apart, line_marks, page_breaks, placed_footnotes
 from .segmented.layout import SegmentedLayout
+from .segmented.linkpages import Guess, roman
 from .segmented.piece import PieceCache
 from .segmented.plan import SEGMENT_SIZE, plan, segments_of
 
@@ -80,7 +82,9 @@ def plan_print(
     count = _last_pages(cache_folder) or _guess_pages(book)
     if len(grouping) > 1 and not tagged(book):
         return PrintPlan(grouping, count)
-    return PrintPlan(grouping, count, prepare(book, count))
+    return PrintPlan(
+        grouping, count, prepare(book, count, index_pages=_index_pages(book, cache_folder))
+    )
 
 
 def print_edition(
@@ -159,10 +163,12 @@ def _lay_out(
 ) -> PrintResult:
     """The print edition laid out once, its copyright page given the page count `count`."""
     if len(grouping) == 1 or tagged(book):
+        cache.used.add(indexranges.INDEX_PAGES_ENTRY)
         cache.prune()
         result = lay_out_one_document(
-            book, target=target, count=count, prepared=prepared, chinese_layout=chinese_layout
-        )
+            book, target=target, count=count, prepared=prepared, chinese_layout=chinese_layout,
+            record=cache.folder,
+        )  # fmt: skip
         laid_out(result.page_breaks)
         return result
     layout = SegmentedLayout(
@@ -182,16 +188,30 @@ def lay_out_one_document(
     count: int,
     prepared: Prepared | None = None,
     chinese_layout: bool = True,
+    record: Path | None = None,
 ) -> PrintResult:
     """The print edition laid out as one document (and written to `target`, if given).
-    `prepared`: its setup and HTML, if made already.
+    `prepared`: its setup and HTML, if made already. The index's page ranges are made for
+    the pages the last build (kept in `record`) or a guess gave; if the pages laid out
+    merge otherwise, the book is laid out once more with them (indexranges.py).
 
     `chinese_layout=False` leaves WeasyPrint's own line composition (for comparisons; it
     cannot be undone in a process where the Chinese layout was installed).
     """
     if prepared is None or prepared.setup.chinese_layout != chinese_layout:
-        prepared = prepare(book, count, chinese_layout=chinese_layout)
+        index_pages = _index_pages(book, record) if record is not None else None
+        prepared = prepare(book, count, chinese_layout=chinese_layout, index_pages=index_pages)
     document, urls = render_html(prepared.setup, prepared.html)
+    index = indexranges.index_chapter(book)
+    if index is not None:
+        found = _folios(document, indexranges.locator_targets(book))
+        if indexranges.roles(index.body, found) != indexranges.roles(
+            index.body, prepared.index_pages
+        ):
+            prepared = prepare(book, count, chinese_layout=chinese_layout, index_pages=found)
+            document, urls = render_html(prepared.setup, prepared.html)
+        if record is not None:
+            indexranges.write_record(record, found)
     warnings = [*prepared.warnings, *refused(urls)]
     warnings += lost_footnotes(book.chapters, placed_footnotes(document), footnotes_apart(document))
     warnings += font_warnings(book)
@@ -210,6 +230,32 @@ class _Once:
         if self.callback is not None:
             callback, self.callback = self.callback, None
             callback(breaks)
+
+
+def _index_pages(book: Book, folder: Path) -> dict[str, str] | None:
+    """The pages the index's locators lead to before layout: the last build's, else
+    guessed from the text's lines (linkpages.Guess); None for a book without an index."""
+    targets = indexranges.locator_targets(book)
+    if not targets:
+        return None
+    kept = indexranges.read_record(folder)
+    if targets <= kept.keys():
+        return kept
+    body = [[chapter for chapter in book.chapters if chapter.matter != "front"]]
+    return Guess(book, body, kept).numbers({})
+
+
+def _folios(document, targets: set[str]) -> dict[str, str]:
+    """The printed page of each of `targets` in a laid-out document: the body's folios
+    from 1 (the front matter's, roman, are not merged into ranges)."""
+    first = next((n for n, page in enumerate(document.pages)
+                  if page._page_box.page_type.name == "body"), 0)  # fmt: skip
+    found: dict[str, str] = {}
+    for number, page in enumerate(document.pages):
+        for name in targets & page.anchors.keys():
+            if name not in found:
+                found[name] = str(number - first + 1) if number >= first else roman(number + 1)
+    return found
 
 
 def _last_pages(folder: Path) -> int:

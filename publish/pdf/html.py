@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
@@ -24,6 +24,7 @@ from ..typography.lastline import keep_end, keep_paragraph_ends
 from ..typography.ruby import print_ruby
 from ..typography.runninghead import fit
 from ..units import PT_PER_MM
+from . import indexranges
 from .geometry import geometry, text_height
 from .pagination import number_blocks
 from .printlinks import css as links_css
@@ -187,6 +188,7 @@ def book_html(
     numbers: dict[str, str] | None = None,
     page_count: int = 0,
     warnings: list[Warning] | None = None,
+    index_pages: dict[str, str] | None = None,
 ) -> str:
     """The print edition as one HTML document (the input WeasyPrint lays out).
 
@@ -196,7 +198,8 @@ def book_html(
     `numbers` of the pages they lead to (id → folio, or zeros of its length for digits
     written in after layout: linkpages.shapes). `page_count`: the print edition's pages, as
     laid out or guessed (the copyright page's figures). What the making found wrong is added
-    to `warnings`.
+    to `warnings`. The index's pages are merged into ranges as `index_pages` (else
+    `numbers`) give them (indexranges.py).
     """
     warnings = [] if warnings is None else warnings
     measures = display_measures(book.settings.pdf)
@@ -225,6 +228,13 @@ def book_html(
     if numbers is not None:
         targets = set(numbers)
 
+    known = index_pages if index_pages is not None else numbers
+
+    def text(chapter: Chapter) -> str:
+        if chapter.kind == "index" and known:
+            return indexranges.merged(chapter.body, known)
+        return chapter.body
+
     def body(chapter: Chapter) -> dict:
         return {
             "id": chapter.id,
@@ -239,7 +249,7 @@ def book_html(
                     book,
                     mark_links(
                         markup.for_print(
-                            _inline_footnotes(chapter, number_blocks(chapter.body, chapter.id)),
+                            _inline_footnotes(chapter, number_blocks(text(chapter), chapter.id)),
                             book.settings.pdf,
                         ),
                         chapter.id,
@@ -383,14 +393,23 @@ class Prepared:
     html: str
     page_count: int = 0
     warnings: tuple[Warning, ...] = ()
+    #: The pages its index's ranges were made for (indexranges.py).
+    index_pages: dict[str, str] = field(default_factory=dict)
 
 
-def prepare(book: Book, page_count: int = 0, *, chinese_layout: bool = True) -> Prepared:
-    """What laying out the book in one document needs besides WeasyPrint."""
+def prepare(
+    book: Book,
+    page_count: int = 0,
+    *,
+    chinese_layout: bool = True,
+    index_pages: dict[str, str] | None = None,
+) -> Prepared:
+    """What laying out the book in one document needs besides WeasyPrint (its index's
+    ranges made for `index_pages`, as known or guessed)."""
     config = setup(book, chinese_layout=chinese_layout)
     warnings: list[Warning] = []
-    html = book_html(book, page_count=page_count, warnings=warnings)
-    return Prepared(config, html, page_count, tuple(warnings))
+    html = book_html(book, page_count=page_count, warnings=warnings, index_pages=index_pages)
+    return Prepared(config, html, page_count, tuple(warnings), index_pages or {})
 
 
 def _lacking(book: Book) -> set[int]:

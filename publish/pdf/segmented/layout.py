@@ -27,6 +27,7 @@ from ...cache import font_files
 from ...fonts import faces_by_name
 from ...model import Book, Chapter, Warning
 from ...progress import Progress
+from .. import indexranges
 from ..diagnostics import font_warnings, lost_footnotes, refused
 from ..html import book_head, book_html, setup
 from ..pagination import PageBreak
@@ -90,7 +91,12 @@ class SegmentedLayout:
             self.front_css += given_css(book.metadata.language)
             cache.used.add(linkpages.LINK_PAGES_ENTRY)
         self.link_numbers: dict[str, str] | None = None
-        self.exact: frozenset[str] = frozenset()  # targets whose number is laid out as it reads
+        #: Targets whose number is laid out as it reads: the index's, whose ranges depend on
+        #: them (indexranges.py), and those whose digits cannot be written in.
+        self.exact: frozenset[str] = frozenset(indexranges.locator_targets(book))
+        #: The segment holding the index, laid out once all before it are (its numbers exact).
+        self.index_segment = next((n for n, segment in enumerate(segments)
+                                   if any(c.kind == "index" for c in segment)), None)  # fmt: skip
         self.keys = [""] * len(segments)
         #: What of the pages after its links each segment was laid out with (linkpages.shapes).
         self.laid_with: list[dict[str, str]] = [{} for _ in segments]
@@ -269,7 +275,7 @@ class SegmentedLayout:
         pending = list(indexes)
         ahead = self.jobs + 1  # one waiting for each worker
         while pending or runner.busy():
-            while pending and runner.busy() < ahead:
+            while pending and runner.busy() < ahead and not self._waits(pending[0], attempt):
                 numbers = self.link_numbers
                 if self.guess is not None and attempt == 1:
                     numbers = self.guess.numbers(self.done)
@@ -282,6 +288,13 @@ class SegmentedLayout:
                 if index not in self.done and self.keys[index] in runner.done:
                     self.done[index] = runner.done[self.keys[index]]
             self._show_progress(attempt)
+
+    def _waits(self, index: int, attempt: int) -> bool:
+        """Whether segment `index` waits for the segments before it: the index's, on the
+        first try, so that it is laid out with the pages its ranges are made of."""
+        if index != self.index_segment or attempt != 1 or self.guess is None:
+            return False
+        return any(before not in self.done for before in range(index))
 
     def _show_progress(self, attempt: int) -> None:
         if self.progress:

@@ -33,7 +33,9 @@ def plan(book: Book, size: int, previous: dict | None = None, jobs: int = 1) -> 
     segments: list[list[int]] = [[]]
     filled = 0
     for index, length in zip(body, lengths, strict=True):
-        if segments[-1] and filled >= target * len(segments):
+        # The index alone: it is laid out last, once the pages it prints are known (layout.py).
+        alone = count > 1 and book.chapters[index].kind == "index"
+        if segments[-1] and (filled >= target * len(segments) or alone):
             segments.append([])
         segments[-1].append(index)
         filled += length
