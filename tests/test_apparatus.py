@@ -223,7 +223,9 @@ def test_an_edit_moving_a_figure_renumbers_every_reference_and_page(tmp_path, ep
         assert len(press) == 4, name  # every reference to 图 1-1 now reads 图 1-2
         assert all("图1-2泥活字的压印" in pages[printed] for _, _, printed in press)
         assert all("图1-3第二幅图" in pages[p] for _, t, p in references if t == "图1-3")
+        _assert_index_pages(pdf, folder)  # the index's pages moved with the text
     assert printed_links(results["segments"]) == printed_links(results["one"])
+    assert _index_links(results["segments"]) == _index_links(results["one"])
 
 
 def _index_links(pdf: Path) -> list[tuple[str, str]]:
@@ -242,17 +244,23 @@ def _index_links(pdf: Path) -> list[tuple[str, str]]:
     return list(found.values())
 
 
-def test_each_index_page_number_is_a_page_holding_its_term(builds):
-    book = read_book(APPARATUS)
+def _assert_index_pages(pdf: Path, manuscript: Path) -> None:
+    """Each page number the index prints is its link's target, a page holding its term."""
+    book = read_book(manuscript)
     marks = {mark.anchor: mark.text for mark in book.index_marks}
     locators = re.findall(r'class="index-locator" [^>]*href="#([^"]+)"', book.chapters[-1].body)
+    pages = _pages(pdf)
+    links = _index_links(pdf)
+    assert len(links) == len(locators) == 10
+    for (printed, target), anchor in zip(links, locators, strict=True):
+        assert printed == target
+        assert squash(marks[anchor]) in pages[printed], (marks[anchor], printed)
+
+
+def test_each_index_page_number_is_a_page_holding_its_term(builds):
     pages = _pages(builds["one"])
     for pdf in (builds["one"], builds["segments"]):
-        links = _index_links(pdf)
-        assert len(links) == len(locators) == 10
-        for (printed, target), anchor in zip(links, locators, strict=True):
-            assert printed == target
-            assert squash(marks[anchor]) in pages[printed], (marks[anchor], printed)
+        _assert_index_pages(pdf, APPARATUS)
     index_text = next(t for t in pages.values() if t.startswith("索引") or "符号与数字" in t)
     assert "活字，1，7" in index_text and "见第" not in index_text
     assert _index_links(builds["segments"]) == _index_links(builds["one"])
