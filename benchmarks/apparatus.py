@@ -14,9 +14,19 @@ empty folder, then again after one sentence is added to the middle chapter):
               page), and `--terms` places marked for the index (`[曹操]{.index}`…):
               the index, two columns of real page numbers, at the end
 
+Both are built laid out in segments (as `publish build` lays out a book this long) and, with
+`--layout one` or `both`, as one document (`publish.build.build(segment_size=…)` in a
+process of its own: what a shorter book gets).
+
 Each row is the median of `--repeat` runs, interleaved: wall time, and CPU time (user and
 system, every process of the build: the measure that holds on a loaded machine), with the
 apparatus's extra over the plain book.
+
+Measured (2026-12-08, the shared 2-core machine at a load of 2–9, `--repeat 2`; CPU s):
+
+| layout, build | plain | apparatus | extra |
+| --- | --- | --- | --- |
+| segments, first | see README | | |
 """
 
 from __future__ import annotations
@@ -162,12 +172,21 @@ def _typed_index(folder: Path, entries: dict[str, int]) -> None:
                     encoding="utf-8")  # fmt: skip
 
 
-def timed(manuscript: Path, out: Path) -> tuple[float, float]:
+#: A segment size no book reaches: one document.
+WHOLE = 10**9
+
+
+def timed(manuscript: Path, out: Path, layout: str = "segments") -> tuple[float, float]:
     """Wall time and CPU time (user and system, every process of it) of one build."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([str(BIN / "publish"), "build", str(manuscript), "--out", str(out), "-q"],
-                   check=True)  # fmt: skip
+    if layout == "segments":
+        command = [str(BIN / "publish"), "build", str(manuscript), "--out", str(out), "-q"]
+    else:
+        script = (f"from publish.build import build; build({str(manuscript)!r}, {str(out)!r}, "
+                  f"segment_size={WHOLE})")  # fmt: skip
+        command = [sys.executable, "-c", script]
+    subprocess.run(command, check=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -181,32 +200,37 @@ def main() -> None:
     parser.add_argument("--terms", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--work", type=Path)
+    parser.add_argument("--layout", choices=("segments", "one", "both"), default="segments")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="apparatus-bench-"))
     books = make_books(work, args.chapters, args.references, args.terms)
-    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    layouts = ("segments", "one") if args.layout == "both" else (args.layout,)
+    times: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
     for _ in range(args.repeat):
-        for name, book in books.items():
-            out = work / f"out-{name}"
-            shutil.rmtree(out, ignore_errors=True)
-            times.setdefault((name, "first"), []).append(timed(book, out))
-            middle = sorted(book.glob("[0-9]*.md"))[args.chapters // 2]
-            original = middle.read_text(encoding="utf-8")
-            middle.write_text(
-                original + "\n\n话说天下大势，分久必合，合久必分。\n", encoding="utf-8"
-            )
-            times.setdefault((name, "edit"), []).append(timed(book, out))
-            middle.write_text(original, encoding="utf-8")
+        for layout in layouts:
+            for name, book in books.items():
+                out = work / f"out-{name}-{layout}"
+                shutil.rmtree(out, ignore_errors=True)
+                times.setdefault((layout, name, "first"), []).append(timed(book, out, layout))
+                middle = sorted(book.glob("[0-9]*.md"))[args.chapters // 2]
+                original = middle.read_text(encoding="utf-8")
+                middle.write_text(
+                    original + "\n\n话说天下大势，分久必合，合久必分。\n", encoding="utf-8"
+                )
+                times.setdefault((layout, name, "edit"), []).append(timed(book, out, layout))
+                middle.write_text(original, encoding="utf-8")
     columns = "plain wall (s) | apparatus wall (s) | extra | plain CPU (s) | apparatus CPU (s)"
-    print(f"| build | {columns} | extra |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for row in ("first", "edit"):
-        cells = [row]
-        for part in (0, 1):
-            plain = statistics.median(t[part] for t in times[("plain", row)])
-            apparatus = statistics.median(t[part] for t in times[("apparatus", row)])
-            cells += [f"{plain:.2f}", f"{apparatus:.2f}", f"{(apparatus / plain - 1) * 100:+.1f} %"]
-        print("| " + " | ".join(cells) + " |")
+    print(f"| layout | build | {columns} | extra |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for layout in layouts:
+        for row in ("first", "edit"):
+            cells = [layout, row]
+            for part in (0, 1):
+                plain = statistics.median(t[part] for t in times[(layout, "plain", row)])
+                apparatus = statistics.median(t[part] for t in times[(layout, "apparatus", row)])
+                extra = (apparatus / plain - 1) * 100
+                cells += [f"{plain:.2f}", f"{apparatus:.2f}", f"{extra:+.1f} %"]
+            print("| " + " | ".join(cells) + " |")
     if args.work is None:
         shutil.rmtree(work)
 

@@ -252,3 +252,51 @@ def test_a_number_a_digit_longer_than_guessed_takes_the_room_its_line_has(
     assert sum('data-chapter="ch03"' in html for html in laid) == 1
     links = {text: (number, target) for _, text, number, target in printed_links(again)}
     assert links["第三回"] == ("11", "11")
+
+
+def test_a_number_a_digit_shorter_than_laid_out_is_set_in_the_middle_of_its_room(
+    manuscript, epoch, tmp_path, monkeypatch
+):
+    """A link inside a justified line, laid out for a three-digit page (a guess just below
+    100 is laid out a digit longer) that turns out to be 11: the digits are written in the
+    middle of the zeros' width, the chapter is not laid out again, and the rest of the
+    line stays where it was laid out."""
+    import pdfplumber
+
+    from publish.pdf.segmented import linkpages
+    from publish.pdf.segmented import runner as segments
+
+    assert (linkpages.lengthened(8), linkpages.lengthened(96), linkpages.lengthened(899)) == (
+        "10", "100", "899",
+    )  # fmt: skip
+    copy = tmp_path / "manuscript"
+    shutil.copytree(manuscript, copy)
+    text = (copy / "01.md").read_text(encoding="utf-8")
+    (copy / "01.md").write_text(
+        text.replace("先看[第六回的一节](#节6)，再看[第七回](#ch08)。",
+                     "见[第三回](#ch04)。" + PARAGRAPH),
+        encoding="utf-8",
+    )  # fmt: skip
+    numbers = linkpages.Guess.numbers
+    monkeypatch.setattr(
+        linkpages.Guess, "numbers", lambda self, done: {**numbers(self, done), "ch04": "100"}
+    )
+    laid: list[str] = []
+    real = segments.lay_out
+    monkeypatch.setattr(segments, "lay_out", lambda *args: laid.append(args[1]) or real(*args))
+    pdf = _pdf(build(copy, tmp_path / "out", ("pdf",), segment_size=1, jobs=1))
+    assert sum('data-chapter="ch02"' in html for html in laid) == 1
+    links = {text: (number, target) for _, text, number, target in printed_links(pdf)}
+    assert links["第三回"] == ("11", "11")
+    with pdfplumber.open(pdf) as document:
+        page = next(p for p in document.pages if "见第三回" in "".join(c["text"] for c in p.chars))
+        chars = sorted(page.chars, key=lambda c: (round(c["top"]), c["x0"]))
+        at = "".join(c["text"] for c in chars).index("第11页）。")
+        before, one, two, after, bracket, stop = chars[at : at + 6]
+        gap_before, gap_after = one["x0"] - before["x1"], after["x0"] - two["x1"]
+        # The text after the number stands where it was laid out (its own text matrix):
+        # the 。 after the bracket, which the number's text shows, is set as it was, half
+        # a bracket on (compressed), not overlapped nor pushed apart.
+        size = before["x1"] - before["x0"]
+        assert abs(stop["x0"] - bracket["x0"] - size / 2) < 0.3
+        assert gap_before > 0.5 and abs(gap_before - gap_after) < 0.5  # in the middle

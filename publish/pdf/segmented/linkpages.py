@@ -9,11 +9,13 @@ figures. When the pieces are joined, the digits' glyphs are put in place of the 
 
 Only a number's length shapes the pages, then, and it is guessed well (`Guess`): exact for
 a target in the segments already laid out, else from the last build or from the pages laid
-out so far. Segments are given their HTML as workers become free, so that most links are
-given pages already known. Once all is laid out, a number of another length than its
-segment was laid out with (a guess across 99 → 100 or 999 → 1000) is written in where its
-line has room; elsewhere the segment is laid out again, and so is the front matter if its
-TOC's or links' lengths changed, until every length is right. What each segment was laid
+out so far; a guess just below 100 (or 10, 1000) is laid out a digit longer, since a
+number a digit shorter than laid out is always written in (in the middle of the zeros'
+width where its line has no room to close up). Segments are given their HTML as workers
+become free, so that most links are given pages already known. Once all is laid out, a
+number a digit longer than its segment was laid out with is written in where its line has
+room; elsewhere the segment is laid out again, and so is the front matter if its TOC's or
+links' lengths changed, until every length is right. What each segment was laid
 out with is kept, so that a rebuild keeps a piece whose numbers were written in.
 
 What it costs: a rebuild lays out only what changed; a first build of the 1,271-page
@@ -178,9 +180,9 @@ class Guess:
             elif target in self.kept:
                 found[target] = self.kept[target]
             elif piece is not None and target in piece.anchors:
-                found[target] = str(math.floor(start) + piece.anchors[target][0])
+                found[target] = lengthened(math.floor(start) + piece.anchors[target][0])
             else:
-                found[target] = str(max(1, math.floor(start + before * scale)))
+                found[target] = lengthened(max(1, math.floor(start + before * scale)))
         return found
 
     def laid_with(
@@ -188,6 +190,15 @@ class Guess:
     ) -> dict[str, str]:
         """What of `numbers` shapes segment `index`'s pages: its links' (see `shapes`)."""
         return shapes({t: n for t, n in numbers.items() if t in self.linked[index]}, exact)
+
+
+def lengthened(page: int) -> str:
+    """A guessed page, a digit longer if it is close below a power of ten (97 → 100): a
+    number laid out a digit too long is written in anyway (placeholders.Placement.fits),
+    one a digit too short only where its line has room, so near 100 the longer is the
+    safer guess."""
+    power = 10 ** len(str(page))
+    return str(power) if page >= power - max(3, power // 10) else str(page)
 
 
 def shapes(numbers: dict[str, str], exact: frozenset[str]) -> dict[str, str]:

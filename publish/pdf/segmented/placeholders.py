@@ -6,8 +6,9 @@ and in its TOC (layout.FRONT_CSS), in tabular figures. Once every page is known,
 join puts the number's digits in place of the zeros' glyphs in the page's drawing: the
 figures are as wide, so nothing else moves. Where the zeros are drawn, and the glyphs of
 the ten digits in their face, are found when the piece is laid out (`collect`, `resolve`).
-A number a digit longer or shorter is written in where its line has room, the rest of the
-line (and its links) moved by a figure (`Placement.fits`).
+A number a digit longer is written in where its line has room, the rest of the line (and
+its links) moved by a figure; one a digit shorter anywhere, in the middle of the zeros'
+width where the line has no room to close up (`Placement.fits`).
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ class Placement(NamedTuple):
     digits: str
     width: float  # the digits' width (the font's /W units)
     #: The line's top and bottom, and the room left at its end (CSS px; none on a line
-    #: set justified, or centred): a number a digit longer or shorter fits in it, the rest
-    #: of the line moved by a digit's width (`advance`, CSS px).
+    #: set justified, or centred): a number a digit longer fits in it, the rest of the
+    #: line moved by a digit's width (`advance`, CSS px). A number a digit shorter always
+    #: fits: the rest of the line moved back where there is room, else set in the middle
+    #: of its zeros' width (half a figure's space each side, as between Han and digits).
     top: float = 0.0
     bottom: float = 0.0
     room: float = -1.0
@@ -47,11 +50,7 @@ class Placement(NamedTuple):
         if not self.digits or not number.isdigit():
             return False
         change = len(number) - self.count
-        return (
-            change == 0
-            or (change == 1 and self.room >= self.advance - 0.01)
-            or (change == -1 and self.room > 0.5)
-        )
+        return change == 0 or (change == 1 and self.room >= self.advance - 0.01) or change == -1
 
 
 _ZEROS_RE = re.compile(r"0+")
@@ -262,8 +261,12 @@ def write_numbers(pdf, first: int, placements: list[Placement], numbers: dict[st
             if drawn[start : start + count] != [glyphs[0]] * count:
                 continue
             new = [glyphs[int(d)] for d in value]
-            instructions[index] = _shown(instructions[index], drawn, start, count, new)
             shift = (len(value) - count) * placement.advance
+            if shift < 0 and placement.room <= 0.5:  # no room to close up: in the middle
+                pad, shift = placement.width * (count - len(value)) / 2, 0.0
+            else:
+                pad = 0.0
+            instructions[index] = _shown(instructions[index], drawn, start, count, new, pad)
             if shift:
                 _move_rest_of_line(instructions, placement, shift)
                 _move_links(page, placement, shift)
@@ -306,10 +309,13 @@ def _move_rest_of_line(instructions, placement: Placement, shift: float) -> None
             instructions[index] = pikepdf.ContentStreamInstruction(values, instruction.operator)
 
 
-def _shown(instruction, glyphs: list[int], start: int, count: int, new: list[int]):
+def _shown(
+    instruction, glyphs: list[int], start: int, count: int, new: list[int], pad: float = 0.0
+):
     """`instruction` (TJ or Tj showing `glyphs`) with glyphs `start` to `start + count`
     replaced by `new`, each adjustment kept after its glyph (a digit added takes the
-    adjustment between the zeros; the last digit, the one after the last zero)."""
+    adjustment between the zeros; the last digit, the one after the last zero), and `pad`
+    (glyph space units) of space before and after them."""
     import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     # The text as glyphs, each with the adjustment that follows it.
@@ -333,7 +339,11 @@ def _shown(instruction, glyphs: list[int], start: int, count: int, new: list[int
     run = shown[start : start + count]
     between = run[0][1] if count > 1 else 0
     replaced = [[glyph, between] for glyph in new]
-    replaced[-1][1] = run[-1][1]
+    replaced[-1][1] = run[-1][1] - pad  # a TJ adjustment moves the next glyph back
+    if pad and start > 0:
+        shown[start - 1][1] -= pad
+    elif pad:
+        lead.append(-pad)
     shown[start : start + count] = replaced
     out, data = list(lead), b""
     for glyph, adjustment in shown:
