@@ -183,8 +183,9 @@ def timed(manuscript: Path, out: Path, layout: str = "segments") -> tuple[float,
     if layout == "segments":
         command = [str(BIN / "publish"), "build", str(manuscript), "--out", str(out), "-q"]
     else:
-        script = (f"from publish.build import build; build({str(manuscript)!r}, {str(out)!r}, "
-                  f"segment_size={WHOLE})")  # fmt: skip
+        paths = f"Path({str(manuscript)!r}), Path({str(out)!r})"
+        script = ("from pathlib import Path; from publish.build import build; "
+                  f"build({paths}, segment_size={WHOLE})")  # fmt: skip
         command = [sys.executable, "-c", script]
     subprocess.run(command, check=True)
     wall = time.perf_counter() - start

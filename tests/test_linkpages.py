@@ -300,3 +300,31 @@ def test_a_number_a_digit_shorter_than_laid_out_is_set_in_the_middle_of_its_room
         size = before["x1"] - before["x0"]
         assert abs(stop["x0"] - bracket["x0"] - size / 2) < 0.3
         assert gap_before > 0.5 and abs(gap_before - gap_after) < 0.5  # in the middle
+
+
+@pytest.mark.slow
+def test_a_short_book_with_many_links_forward_is_laid_out_in_segments(tmp_path, epoch):
+    """In one document WeasyPrint lays out again every page holding a link forward, to
+    print its page: a book short enough for one document but with FORWARD_LINKS links
+    forward is laid out in segments (the numbers given, their digits written in), and
+    prints the same numbers; one with fewer stays one document."""
+    from publish.pdf.edition import FORWARD_LINKS
+
+    for links, segmented in ((FORWARD_LINKS, True), (3, False)):
+        folder = tmp_path / f"book{links}"
+        folder.mkdir()
+        refs = "，".join(f"[段{n % 6}](#段{n % 6})" for n in range(links))
+        (folder / "a.md").write_text(f"# 甲\n\n参看{refs}。\n\n" + PARAGRAPH + "\n", "utf-8")
+        (folder / "b.md").write_text(_chapter(2, 6), encoding="utf-8")
+        sections = "\n\n".join(f"## 段{n}\n\n{PARAGRAPH}\n\n{PARAGRAPH}" for n in range(6))
+        (folder / "c.md").write_text(f"# 丙\n\n{sections}\n", encoding="utf-8")
+        (folder / "book.toml").write_text(
+            '[book]\ntitle = "短书"\nauthors = ["佚名"]\nlanguage = "zh-CN"\n'
+            'chapters = ["a.md", "b.md", "c.md"]\n',
+            encoding="utf-8",
+        )
+        pdf = _pdf(build(folder, tmp_path / f"out{links}", ("pdf",), jobs=2))
+        assert (tmp_path / f"out{links}" / PIECES / "plan.json").exists() == segmented
+        printed = printed_links(pdf)
+        assert len(printed) == links
+        assert [link for link in printed if link[2] != link[3]] == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,15 @@ from .segmented.plan import SEGMENT_SIZE, plan, segments_of
 
 #: The cache entry keeping the last build's page count (the copyright page's figures).
 PAGE_COUNT_ENTRY = "pages"
+#: Links forward from which a book short enough for one document is laid out in segments
+#: (at least two, and the index apart): in one document WeasyPrint learns a page printed
+#: after a link forward (`target-counter`) only once the target is laid out, and lays out
+#: again every page holding one (the 40 chapters of benchmarks/apparatus.py, 250 links
+#: forward: 3.6 times the CPU time of the same book without links), where the segments are
+#: given the numbers and have the digits written in (segmented/linkpages.py).
+FORWARD_LINKS = 40
+_ID_RE = re.compile(r'\sid="([^"]+)"')
+_HREF_RE = re.compile(r'\shref="#([^"]+)"')
 #: Layouts at most for the copyright page's figures: the page count of the first layout
 #: gives the figures of the second (the copyright page's length is fixed: no third time).
 FIGURE_ATTEMPTS = 2
@@ -77,7 +87,8 @@ def plan_print(
     arguments. Made before WeasyPrint is loaded (build.py makes it in another process)."""
     jobs = jobs or os.cpu_count() or 1
     previous = PieceCache(cache_folder).read_plan() if use_cache else None
-    grouping = plan(book, size, previous, jobs)
+    many = book.settings.pdf.link_pages and forward_links(book) >= FORWARD_LINKS
+    grouping = plan(book, size, previous, jobs, least=2 if many else 1)
     # The last build's count even with --force: it is only a first guess, checked after.
     count = _last_pages(cache_folder) or _guess_pages(book)
     if len(grouping) > 1 and not tagged(book):
@@ -85,6 +96,21 @@ def plan_print(
     return PrintPlan(
         grouping, count, prepare(book, count, index_pages=_index_pages(book, cache_folder))
     )
+
+
+def forward_links(book: Book) -> int:
+    """How many of the text's links lead further on in the book (the index's lead back)."""
+    where: dict[str, tuple[int, int]] = {}
+    for number, chapter in enumerate(book.chapters):
+        where[chapter.id] = (number, -1)
+        for match in _ID_RE.finditer(chapter.body):
+            where.setdefault(match.group(1), (number, match.start()))
+    count = 0
+    for number, chapter in enumerate(book.chapters):
+        for match in _HREF_RE.finditer(chapter.body):
+            if where.get(match.group(1), (-1, 0)) > (number, match.start()):
+                count += 1
+    return count
 
 
 def print_edition(

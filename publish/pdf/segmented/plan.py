@@ -12,10 +12,13 @@ from ...model import Book
 SEGMENT_SIZE = 50_000
 
 
-def plan(book: Book, size: int, previous: dict | None = None, jobs: int = 1) -> list[list[int]]:
+def plan(
+    book: Book, size: int, previous: dict | None = None, jobs: int = 1, least: int = 1
+) -> list[list[int]]:
     """Chapter indexes grouped into segments of about `size` characters, in order: as many
     segments as `size` asks for, rounded up to a multiple of `jobs` and cut as evenly as
-    the chapters allow, so that the workers finish at about the same time.
+    the chapters allow, so that the workers finish at about the same time; at least `least`
+    segments (a short book with many links forward: edition.plan_print).
 
     The previous build's grouping is kept while the list of chapters is the same, so that
     an edit that changes a chapter's length does not move every later boundary.
@@ -26,7 +29,7 @@ def plan(book: Book, size: int, previous: dict | None = None, jobs: int = 1) -> 
     # Front matter is laid out with the title page and the TOC (html.book_html).
     body = [index for index, chapter in enumerate(book.chapters) if chapter.matter != "front"]
     lengths = [len(book.chapters[index].body) for index in body]
-    count = math.ceil(sum(lengths) / size)
+    count = max(math.ceil(sum(lengths) / size), min(least, len(body)))
     if count > 1:
         count = math.ceil(count / jobs) * jobs
     target = sum(lengths) / max(count, 1)
@@ -39,6 +42,8 @@ def plan(book: Book, size: int, previous: dict | None = None, jobs: int = 1) -> 
             segments.append([])
         segments[-1].append(index)
         filled += length
+    if len(segments) < min(least, len(body)):  # one long chapter took all: cut before it
+        segments = [segments[0][:-1], segments[0][-1:]]
     return segments
 
 
