@@ -22,11 +22,18 @@ Each row is the median of `--repeat` runs, interleaved: wall time, and CPU time 
 system, every process of the build: the measure that holds on a loaded machine), with the
 apparatus's extra over the plain book.
 
-Measured (2026-12-08, the shared 2-core machine at a load of 2–9, `--repeat 2`; CPU s):
+Measured (2026-12-08, the shared 2-core machine at a load of 4–10; CPU s, medians of two
+runs of `--layout both --repeat 1`; the rows before this branch in README.md):
 
 | layout, build | plain | apparatus | extra |
 | --- | --- | --- | --- |
-| segments, first | see README | | |
+| segments, first | 12.18 | 19.50 | +60 % |
+| segments, edit | 3.64 | 4.79 | +32 % |
+| one document, first | 12.38 | 19.53 | +58 % |
+| one document, edit | 12.45 | 9.27 | −26 % |
+
+("one document" books with 500 references are laid out in segments since pdf/edition.py's
+FORWARD_LINKS; the edit then lays out one segment again, the plain book all of it.)
 """
 
 from __future__ import annotations
