@@ -103,9 +103,8 @@ def derive(data: bytes, family: str, tag: str) -> bytes:
     glyphs = font.getGlyphSet()
     turned: dict[str, str] = {}  # glyph → the glyph whose outline it takes, turned
     for code, glyph in font.getBestCmap().items():
-        if glyph in forms or WIDE_RE.match(chr(code)):
-            if metrics[glyph][0] == upm:
-                turned[glyph] = forms.get(glyph, glyph)
+        if (glyph in forms or WIDE_RE.match(chr(code))) and metrics[glyph][0] == upm:
+            turned[glyph] = forms.get(glyph, glyph)
     centre_x = upm / 2
     # A quarter counter-clockwise about (cx, cy): x' = cx + cy - y, y' = cy - cx + x.
     matrix = (0, 1, -1, 0, centre_x + centre_y, centre_y - centre_x)
