@@ -201,7 +201,8 @@ def lay_out_one_document(
     warnings += lost_footnotes(book.chapters, placed_footnotes(document), footnotes_apart(document))
     warnings += font_warnings(book)
     if target is not None:
-        write_pdf(document, target, font_files(book), book.settings.pdf.standard)
+        fonts = [*font_files(book), *prepared.setup.upright_files]
+        write_pdf(document, target, fonts, book.settings.pdf.standard)
     return PrintResult(len(document.pages), page_breaks(document), warnings)
 
 

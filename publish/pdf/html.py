@@ -151,7 +151,8 @@ def display_measures(settings: PdfSettings) -> dict[str, Measure]:
         "title": m(1.9),
         "part": m(2),
         "subtitle": m(1.2, False),
-        "chapter": m(1.6),
+        # A vertical edition's chapter title stands two of its characters down (vertical.py).
+        "chapter": m(1.6, indent=3.2 if is_vertical(settings) else 0.0),
         "h2": m(1.25),
         "h3": m(1.1),
         "h4": m(1),
@@ -337,6 +338,8 @@ class Setup:
     chinese_layout: bool = True
     hanging_punctuation: bool = False
     compress_punctuation: bool = True
+    #: A vertical edition's upright faces (vertical_faces.py): the book's faces too.
+    upright_files: tuple[Path, ...] = ()
 
 
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
@@ -352,8 +355,14 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
             stylesheet("base.css"),
             stylesheet("print.css"),
             VERTICAL_CSS if vertical else "",
-            links_css(book.metadata.language),
-            *filter(None, [bookmark_css(book.settings.pdf.toc_depth), front_links_css(book)]),
+            vertical_links_css(book) if vertical else links_css(book.metadata.language),
+            *filter(
+                None,
+                [
+                    bookmark_css(book.settings.pdf.toc_depth),
+                    "" if vertical else front_links_css(book),
+                ],
+            ),  # fmt: skip
         ),
         (
             *(face["path"] for face in latin),
@@ -364,6 +373,7 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
         chinese_layout,
         book.settings.typography.hanging_punctuation,
         book.settings.typography.compress_punctuation,
+        tuple(f.path for f in upright),
     )
 
 
@@ -377,6 +387,14 @@ def front_links_css(book: Book) -> str:
                          "target-counter(attr(href url), page, lower-roman)")  # fmt: skip
     selectors = ", ".join(f'a.page-ref[href="#{target}"]::after' for target in front)
     return roman.replace("a.page-ref::after", selectors)
+
+
+def vertical_links_css(book: Book) -> str:
+    """A vertical edition prints the page a link leads to as its folios are printed: in
+    Chinese numerals, upright in the column (front matter and text alike)."""
+    return links_css(book.metadata.language).replace(
+        "target-counter(attr(href url), page)", "target-counter(attr(href url), page, cjk-decimal)"
+    )
 
 
 def bookmark_css(depth: int) -> str:

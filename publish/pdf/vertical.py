@@ -142,6 +142,12 @@ VERTICAL_CSS = """
   @bottom-left { content: none; }
   @bottom-right { content: none; }
 }
+/* The chapter's title in the first column, two characters down, as vertical books set it. */
+section.chapter > h1 {
+  text-align: left;
+  padding-left: 2em;
+  margin: 0 0 1.5em;
+}
 nav.toc a::after {
   content: leader("·") target-counter(attr(href url), page, cjk-decimal);
 }

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PublishError
-from ..fonts import _store, cache_folder, face_for, subset
+from ..fonts import _collection_index, _store, cache_folder, face_for
 from ..typography.chars import WIDE_RE
 
 #: Bumped when the derivation changes: faces cached by an older one are not reused.
-DERIVATION = "1"
+DERIVATION = "2"
 #: GSUB features whose single substitutions give the vertical forms.
 VERTICAL_FEATURES = ("vert", "vrt2")
 #: Characters a vertical page may print though the book's text lacks them: the marks and
@@ -57,11 +57,26 @@ def vertical_face(family: str, bold: bool, text: str, css_family: str) -> Vertic
     digest = hashlib.sha256(key.encode()).hexdigest()
     path = cache_folder() / "vertical" / f"{digest[:40]}.otf"
     if not path.exists():
-        data = subset(family, bold, codepoints)
+        data = _subset(face.path, _collection_index(face.path, family), codepoints)
         _store(path, derive(data, family, digest[:8]))
         if not path.exists():
             raise PublishError(f"vertical print: cannot write the upright face in {path.parent}")
     return VerticalFace(css_family, path, bold)
+
+
+def _subset(path: Path, index: int, codepoints: set[int]) -> bytes:
+    """Face `index` of `path` reduced to `codepoints` and what GSUB reaches from them, every
+    layout feature kept, glyph ids kept: a CID-keyed face's CIDs stay its glyph ids, as the
+    PDF's Identity encoding wants (MuPDF finds a CID's glyph through the charset)."""
+    import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
+
+    source = hb.Face(hb.Blob.from_file_path(str(path)), index)
+    wanted = hb.SubsetInput()
+    wanted.unicode_set.update(codepoints)
+    wanted.layout_feature_tag_set.clear()
+    wanted.layout_feature_tag_set.invert()  # keep every feature
+    wanted.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.RETAIN_GIDS
+    return hb.subset(source, wanted).blob.data
 
 
 def vertical_forms(font) -> dict[str, str]:

@@ -112,7 +112,7 @@ class SegmentedLayout:
         """Lay out the book (and join it into `target`, if given). Once the page breaks are
         known, `laid_out` is given them (the EPUB is then written while the PDF is joined).
         Returns the number of body pages, the page breaks and the warnings."""
-        fonts = font_files(self.book)
+        fonts = [*font_files(self.book), *self.setup.upright_files]
         with Runner(self.setup, self.cache, self.jobs, faces_by_name(tuple(fonts))) as runner:
             self.runner = runner
             sample_key = ""
