@@ -76,7 +76,15 @@ from publish.plaintext import import_text  # noqa: E402
 from publish.typography.prepare import join_lines  # noqa: E402
 
 SAMPLE = ROOT / "manuscript"
-CORPUS = ROOT.parent / "shared" / "corpus" / "sanguo-yanyi.txt"
+#: Beside the repository, or beside the folder of its worktrees (/work/wt/NAME).
+CORPUS = next(
+    (
+        folder / "shared" / "corpus" / "sanguo-yanyi.txt"
+        for folder in (ROOT.parent, ROOT.parent.parent)
+        if (folder / "shared" / "corpus" / "sanguo-yanyi.txt").exists()
+    ),
+    ROOT.parent / "shared" / "corpus" / "sanguo-yanyi.txt",
+)
 GNU_TIME = Path("/usr/bin/time")
 #: Not resolved: a venv's python is a symlink, and its tools sit beside the link.
 BIN = Path(sys.executable).parent
