@@ -193,6 +193,17 @@ def test_ruby_stands_right_of_its_base(vertical):
 
 
 @pytest.mark.slow
+def test_emphasis_dots_stand_right_of_the_characters(vertical):
+    index = next(i for i in _body_pages(vertical.pdf) if "着重号" in _text(vertical.pdf, i))
+    chars = _chars(vertical.pdf, index)
+    text = "".join(c["text"] for c in chars)
+    for char in chars[text.index("着重号") : text.index("着重号") + 3]:
+        x0, top, x1, bottom = char["x0"], char["top"], char["x1"], char["bottom"]
+        assert _ink(vertical.pdf, index, (x1 + 0.2, top, x1 + 3, bottom)) != (0, 0)
+        assert _ink(vertical.pdf, index, (x0 - 3, top, x0 - 0.2, bottom)) == (0, 0)
+
+
+@pytest.mark.slow
 def test_folios_and_running_heads_stand_in_the_fore_edge(vertical):
     with pdfplumber.open(vertical.pdf) as document:
         pages = list(document.pages)
@@ -279,3 +290,18 @@ def test_an_unknown_writing_mode_is_one_line(tmp_path):
     result = CliRunner().invoke(main, ["build", str(manuscript), "--out", str(tmp_path / "o")])
     assert result.exit_code != 0 and "writing-mode" in result.output
     assert "book.toml" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_publish_check_measures_the_columns_as_lines(vertical):
+    """`publish check` reads a vertical edition in its turned frame: each column a line."""
+    result = CliRunner().invoke(
+        main, ["check", str(vertical.manuscript), "--pdf", str(vertical.pdf)]
+    )
+    assert "text: identical to the manuscript" in result.output, result.output
+    assert "lines not flush with the right margin: 0" in result.output
+    assert result.exit_code == 0, result.output
+    printed = CliRunner().invoke(
+        main, ["check", "--print", str(vertical.manuscript), "--pdf", str(vertical.pdf)]
+    )
+    assert printed.exit_code == 0, printed.output
