@@ -80,7 +80,7 @@ def _source_paragraphs(manuscript: Path, name: str) -> list[str]:
         if not block or block.startswith(("#", "[^")):
             continue
         block = re.sub(r"\{([^|]+)\|[^}]+\}", r"\1", block)
-        block = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", block)
+        block = re.sub(r"!?\[([^\]]+)\]\([^)]+\)", r"\1", block)
         block = re.sub(r"\[\^\d+\]", "", block).replace("*", "")
         paragraphs.append(re.sub(r"\s+", "", block))
     return paragraphs
@@ -290,6 +290,24 @@ def test_an_unknown_writing_mode_is_one_line(tmp_path):
     result = CliRunner().invoke(main, ["build", str(manuscript), "--out", str(tmp_path / "o")])
     assert result.exit_code != 0 and "writing-mode" in result.output
     assert "book.toml" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_images_stand_upright(vertical):
+    """upright.png: its top half black, its bottom left corner red, upright on the page."""
+    with pdfplumber.open(vertical.pdf) as document:
+        page = next(p for p in document.pages if p.images)
+        box = page.images[0]
+        image = page.to_image(resolution=72).original.convert("RGB")
+    x0, top, x1, bottom = box["x0"], box["top"], box["x1"], box["bottom"]
+    assert x1 - x0 > bottom - top  # 300 × 200 px: landscape on the page
+
+    def colour(x: float, y: float) -> tuple[int, int, int]:
+        return image.getpixel((round(x), round(y)))
+
+    assert max(colour((x0 + x1) / 2, top + (bottom - top) / 4)) < 60  # black above
+    red = colour(x0 + (x1 - x0) / 10, bottom - (bottom - top) / 4)
+    assert red[0] > 150 and red[1] < 60  # red at the bottom left
 
 
 @pytest.mark.slow

@@ -24,7 +24,8 @@ WeasyPrint 70 has no `writing-mode`. What was chosen, and why:
   moved over the line (to the right of the column). Running heads and folios stand in
   the fore-edge margin as a column (head at the top, folio at the foot, in Chinese
   numerals, upright); the TOC is a vertical one with its folios at the columns' feet.
-- Not done: images, tables, code and maths are laid out as in horizontal text, so they
+- Raster images are turned back in the frame (`image-orientation`): upright on the page.
+  Not done: SVG images, tables, code and maths are laid out as in horizontal text, so they
   lie turned with the page (a vertical book would keep them upright).
 """
 
@@ -156,6 +157,11 @@ nav.toc a::after {
   background-position: 50% 0;
   padding-bottom: 0;
   padding-top: 0.32em;
+}
+/* Raster images upright on the page: turned a quarter counter-clockwise in the frame
+   (WeasyPrint turns the bitmap, its width and height swapped). */
+img {
+  image-orientation: 90deg;
 }
 /* 縦中横: one or two digits upright, side by side, in one em. */
 .tcy {
