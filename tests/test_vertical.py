@@ -117,15 +117,12 @@ def test_pages_are_portrait_and_turn_right_to_left(vertical):
 
 def _ink(pdf: Path, index: int, box: tuple[float, float, float, float]) -> tuple[int, int]:
     """Width and height (px at 288 dpi) of the ink inside `box` (x0, top, x1, bottom, pt)."""
-    from PIL import Image  # late: Pillow, a dependency of the project
-
     scale = 4
     x0, top, x1, bottom = (round(v * scale) for v in box)
     with pdfplumber.open(pdf) as document:
         image = document.pages[index].to_image(resolution=72 * scale).original
     crop = image.convert("L").crop((x0, top, x1, bottom)).point(lambda v: 255 if v < 128 else 0)
     left, upper, right, lower = crop.getbbox() or (0, 0, 0, 0)
-    del Image
     return right - left, lower - upper
 
 

@@ -21,10 +21,9 @@ def turn_pages(path: Path) -> None:
 
     partial = path.with_name(f".{path.name}.{os.getpid()}.turn")
     with pikepdf.open(path) as pdf:
-        frames: dict[tuple[int, int], tuple[float, float]] = {}
         for page in pdf.pages:
-            frames[page.obj.objgen] = _turn_page(pdf, page)
-        destinations = _Destinations(frames)
+            _turn_page(pdf, page)
+        destinations = _Destinations({page.obj.objgen for page in pdf.pages})
         for page in pdf.pages:
             for annotation in page.obj.get("/Annots", []):
                 destinations.turn_annotation(annotation)
@@ -43,8 +42,8 @@ def turn_pages(path: Path) -> None:
     os.replace(partial, path)
 
 
-def _turn_page(pdf, page) -> tuple[float, float]:
-    """Turn one page; returns the frame's (x1, y0), which place it (see `_point`)."""
+def _turn_page(pdf, page) -> None:
+    """Turn one page: its content, boxes and link rectangles."""
     import pikepdf  # late: pikepdf loads only when used (start-up time)
 
     x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
@@ -58,7 +57,6 @@ def _turn_page(pdf, page) -> tuple[float, float]:
     for annotation in page.obj.get("/Annots", []):
         if "/Rect" in annotation:
             annotation.Rect = pikepdf.Array(_rect(frame, annotation.Rect))
-    return frame
 
 
 def _point(frame: tuple[float, float], x: float, y: float) -> tuple[float, float]:
@@ -76,11 +74,11 @@ class _Destinations:
     """Destinations `[page /XYZ left top zoom]` made to show the turned page from its top:
     a heading's column starts there (the frame's point would be the column's top right
     corner; a view cannot start at a column's right edge and show the column); other
-    kinds (/Fit…) need nothing."""
+    kinds (/Fit…) need nothing. Idempotent: a destination shared by a link and a bookmark
+    may be turned twice."""
 
-    def __init__(self, frames: dict[tuple[int, int], tuple[float, float]]):
-        self.frames = frames
-        self.done: set[tuple[int, int]] = set()
+    def __init__(self, pages: set[tuple[int, int]]):
+        self.pages = pages
 
     def turn(self, destination) -> None:
         import pikepdf  # late: pikepdf loads only when used (start-up time)
@@ -90,7 +88,7 @@ class _Destinations:
         if not isinstance(destination, pikepdf.Array) or len(destination) < 4:
             return
         page = destination[0]
-        if not isinstance(page, pikepdf.Dictionary) or page.objgen not in self.frames:
+        if not isinstance(page, pikepdf.Dictionary) or page.objgen not in self.pages:
             return
         if destination[1] == pikepdf.Name.XYZ:
             # The page's top (its MediaBox is turned already), the view's left kept.
@@ -99,19 +97,15 @@ class _Destinations:
 
     def turn_annotation(self, annotation) -> None:
         if "/Dest" in annotation:
-            self._once(annotation.Dest)
+            self.turn(annotation.Dest)
         action = annotation.get("/A")
         if action is not None and "/D" in action:
-            self._once(action.D)
+            self.turn(action.D)
 
     def turn_outline(self, outlines) -> None:
         item = outlines.get("/First")
         while item is not None:
-            if "/Dest" in item:
-                self._once(item.Dest)
-            action = item.get("/A")
-            if action is not None and "/D" in action:
-                self._once(action.D)
+            self.turn_annotation(item)  # a bookmark holds /Dest or /A as a link does
             if "/First" in item:
                 self.turn_outline(item)
             item = item.get("/Next")
@@ -120,14 +114,6 @@ class _Destinations:
         names = node.get("/Names")
         if names is not None:
             for index in range(1, len(names), 2):
-                self._once(names[index])
+                self.turn(names[index])
         for kid in node.get("/Kids", []):
             self.turn_tree(kid)
-
-    def _once(self, destination) -> None:
-        """Turn a destination once, though links and bookmarks may share it."""
-        if destination.is_indirect:
-            if destination.objgen in self.done:
-                return
-            self.done.add(destination.objgen)
-        self.turn(destination)
