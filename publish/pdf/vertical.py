@@ -32,9 +32,9 @@ Measured (三国演义, 893 pages, PDF only, 2 cores shared with other builds: n
 to back, vertical 94.7 s against horizontal 88.5 s, then 86.7/105.6 s and 86.5/75.3 s
 (about 1×; benchmarks/run.py --only vertical, PDF and EPUB: medians 0.92× with the upright
 faces cached, 1.29× on a first build, which derives them: ~11 s a face, four faces).
-Turning the 893 pages with pikepdf takes 0.6 s. Ghostscript, MuPDF, pdftotext (`-raw` reads the columns in
-order), `publish check` and `check --print` read the turned pages; `/Rotate 90` was not
-used, so none had to honour it.
+Turning the 893 pages with pikepdf takes 0.6 s. Ghostscript, MuPDF, pdftotext (`-raw`
+reads the columns in order), `publish check` and `check --print` read the turned pages;
+`/Rotate 90` was not used, so none had to honour it.
 """
 
 from __future__ import annotations
