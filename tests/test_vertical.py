@@ -320,3 +320,29 @@ def test_publish_check_measures_the_columns_as_lines(vertical):
         main, ["check", "--print", str(vertical.manuscript), "--pdf", str(vertical.pdf)]
     )
     assert printed.exit_code == 0, printed.output
+
+
+@pytest.mark.slow
+def test_print_file_bleeds_on_the_outer_side_of_a_right_to_left_book(tmp_path):
+    """PDF/X-4 with bleed [3, 5, 3, 1]: page 1, a recto on the left of its spread, bleeds
+    5 mm on its left (the fore-edge) and 1 mm on its right (the gutter); the preflight
+    agrees."""
+    manuscript = tmp_path / "book"
+    shutil.copytree(FIXTURE, manuscript)
+    toml = manuscript / "book.toml"
+    settings = '[pdf]\nstandard = "pdf/x-4"\nmarks = true\nbleed = [3, 5, 3, 1]\n'
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[pdf]\n", settings), "utf-8")
+    build(manuscript, tmp_path / "out", formats=("pdf",))
+    pdf_path = tmp_path / "out" / "vertical.pdf"
+    with pikepdf.open(pdf_path) as pdf:
+        for index, (left, right) in ((0, (5, 1)), (1, (1, 5))):
+            page = pdf.pages[index]
+            trim = [float(v) for v in page.TrimBox]
+            bleed = [float(v) for v in page.BleedBox]
+            assert (trim[0] - bleed[0]) / PT_PER_MM == pytest.approx(left, abs=0.01)
+            assert (bleed[2] - trim[2]) / PT_PER_MM == pytest.approx(right, abs=0.01)
+            assert (trim[2] - trim[0], trim[3] - trim[1]) == pytest.approx(A5, abs=0.1)
+    printed = CliRunner().invoke(
+        main, ["check", "--print", str(manuscript), "--pdf", str(pdf_path)]
+    )
+    assert printed.exit_code == 0, printed.output
