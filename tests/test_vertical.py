@@ -70,9 +70,9 @@ def _body_pages(pdf: Path) -> Iterator[int]:
     yield from range(first, len(texts))
 
 
-def _source_paragraphs(manuscript: Path, name: str) -> list[str]:
+def _source_paragraphs(manuscript: Path, name: str, calls: bool = False) -> list[str]:
     """The paragraphs of a chapter's source as printed: markup, ruby readings, link
-    targets and notes' markers dropped."""
+    targets and notes' markers dropped (`calls`: the markers kept, `[^1]`)."""
     text = (manuscript / name).read_text(encoding="utf-8")
     paragraphs = []
     for block in text.split("\n\n"):
@@ -81,7 +81,7 @@ def _source_paragraphs(manuscript: Path, name: str) -> list[str]:
             continue
         block = re.sub(r"\{([^|]+)\|[^}]+\}", r"\1", block)
         block = re.sub(r"!?\[([^\]]+)\]\([^)]+\)", r"\1", block)
-        block = re.sub(r"\[\^\d+\]", "", block).replace("*", "")
+        block = re.sub(r"\[\^(\d+)\]", r"[^\1]" if calls else "", block).replace("*", "")
         paragraphs.append(re.sub(r"\s+", "", block))
     return paragraphs
 
@@ -104,6 +104,30 @@ def test_columns_right_to_left_top_down_give_the_source(vertical):
     for name in ("01-taoyuan.md", "02-shuzi.md"):
         for paragraph in _source_paragraphs(vertical.manuscript, name):
             assert paragraph in text, paragraph
+
+
+@pytest.mark.slow
+def test_text_extraction_gives_the_columns_in_order(vertical):
+    """What a reader copies: the text layer in drawing order (`pdftotext -raw`) is the
+    source's, column after column, note calls in their place (the margin's head and folio,
+    the ruby's reading, the note and the pages after links left out). 縦中横 digits are
+    upright text among turned text: pdftotext sets them apart (pdfplumber's positions put
+    them in place: test_columns_right_to_left_top_down_give_the_source)."""
+    first = next(_body_pages(vertical.pdf)) + 1
+    raw = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-f", str(first), str(vertical.pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    margin = re.compile(r"^(?:[〇一二三四五六七八九]+|竖排之书|hàn zì|hàn|zì|1\. .*)$")
+    text = "".join(line for line in raw.split("\n") if not margin.match(line.strip()))
+    text = re.sub(r"（见第.+?页）", "", re.sub(r"\s+", "", text))
+    for name in ("01-taoyuan.md", "02-shuzi.md"):
+        for paragraph in _source_paragraphs(vertical.manuscript, name, calls=True):
+            parts = re.split(r"\[\^(\d+)\]", paragraph)  # text, call, text…
+            for index in range(0, len(parts), 2):  # 縦中横 set apart
+                marked = tate_chu_yoko(parts[index]).replace('<span class="tcy">', "<")
+                parts[index] = re.sub(r"<[0-9]+</span>", "", marked)
+            assert "".join(parts) in text, paragraph
 
 
 @pytest.mark.slow
