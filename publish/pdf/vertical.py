@@ -62,6 +62,11 @@ def is_vertical(settings: PdfSettings) -> bool:
     return settings.writing_mode == "vertical-rl"
 
 
+def chinese_numerals(number: str) -> str:
+    """A folio as a vertical edition prints it (CSS `cjk-decimal`): 108 → 一〇八."""
+    return number.translate(str.maketrans("0123456789", "〇一二三四五六七八九"))
+
+
 def tate_chu_yoko(html: str) -> str:
     """Numbers of one or two digits in `html`'s text wrapped in `<span class="tcy">`
     (縦中横: upright side by side in one em), outside code, maths and SVG."""
