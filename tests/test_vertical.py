@@ -285,6 +285,12 @@ def test_tate_chu_yoko_marks_short_numbers_only():
     for number in ("3", "12", "8"):
         assert f'<span class="tcy">{number}</span>' in marked
     assert "<code>x = 12</code>" in marked and "2024年" in marked and "v1.2" in marked
+    # Parsed text: a number split by inline tags is one, an entity's digits are none,
+    # maths and SVG untouched.
+    html = "<p><a>1</a>2 &#39;x&#39; <em>7</em>日 <svg><text>12</text></svg></p><math><mn>3</mn></math>"
+    marked = tate_chu_yoko(html)
+    assert marked.count('class="tcy"') == 1 and '<em><span class="tcy">7</span></em>' in marked
+    assert "<text>12</text>" in marked and "<mn>3</mn>" in marked and "#<span" not in marked
 
 
 def test_a_face_without_vertical_forms_is_one_line(tmp_path):

@@ -40,20 +40,18 @@ reads the columns in order), `publish check` and `check --print` read the turned
 from __future__ import annotations
 
 import re
+from html import escape, unescape
 
 from ..config import PdfSettings
 from ..model import Book
 from ..render import labels
+from ..typography.textnodes import map_text
 from .vertical_faces import VerticalFace, vertical_face
 
 #: The CSS families the upright faces are declared under (settings.css).
 SERIF = "publish vertical serif"
 SANS = "publish vertical sans"
 
-_PART_RE = re.compile(r"(<[^>]*>)")
-#: Elements whose text is never 縦中横: code, maths, SVG and what a browser does not show.
-_VERBATIM = frozenset({"pre", "code", "kbd", "samp", "math", "svg", "script", "style"})
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^>]*?)(/?)>")
 #: One or two ASCII digits, not part of a longer number or a Latin word.
 _SHORT_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z.,:/])[0-9]{1,2}(?![0-9A-Za-z%/]|[.,:][0-9])")
 
@@ -69,20 +67,24 @@ def chinese_numerals(number: str) -> str:
 
 def tate_chu_yoko(html: str) -> str:
     """Numbers of one or two digits in `html`'s text wrapped in `<span class="tcy">`
-    (縦中横: upright side by side in one em), outside code, maths and SVG."""
-    out = []
-    depth = 0  # inside how many verbatim elements
-    for part in _PART_RE.split(html):
-        if part.startswith("<"):
-            match = _TAG_RE.match(part)
-            if match and match.group(2).lower() in _VERBATIM and not match.group(4):
-                depth += -1 if match.group(1) else 1
-                depth = max(depth, 0)
-            out.append(part)
-        elif depth or not part:
-            out.append(part)
-        else:
-            out.append(_SHORT_NUMBER_RE.sub(r'<span class="tcy">\g<0></span>', part))
+    (縦中横: upright side by side in one em), outside code, maths and SVG (textnodes.SKIP);
+    a digit's neighbours are seen across inline tags (`<a>1</a>2` is one number)."""
+    return map_text(html, _mark_short_numbers)
+
+
+def _mark_short_numbers(text: str, before: str, after: str) -> str:
+    """One text node's short numbers wrapped (its entities decoded, so `&#39;` is no number)."""
+    plain = unescape(text)
+    start, end = len(before), len(before) + len(plain)
+    found = [m for m in _SHORT_NUMBER_RE.finditer(before + plain + after, start) if m.end() <= end]
+    if not found:
+        return text
+    out, at = [], start
+    for match in found:
+        out.append(escape(plain[at - start : match.start() - start], quote=False))
+        out.append(f'<span class="tcy">{match.group()}</span>')
+        at = match.end()
+    out.append(escape(plain[at - start :], quote=False))
     return "".join(out)
 
 
