@@ -211,8 +211,19 @@ def expected_blocks(book: Book) -> list[Block]:
             body = calls_as_printed(body, chapter.id)
         root = lxml.html.fragment_fromstring(body, create_parent="div")
         _drop_ruby_annotations(root)
+        if book.settings.pdf.writing_mode == "vertical-rl":
+            _drop_upright_blocks(root)
         _walk(root, blocks, [], None)
     return blocks
+
+
+def _drop_upright_blocks(root) -> None:
+    """A vertical edition's tables and maths stand upright, horizontal among the columns
+    (pdf/upright.py): not lines of the text, not compared (code never is)."""
+    from .pdf.upright import is_upright  # late: start-up time: loaded only when this runs
+
+    for element in [e for e in root.iter() if is_upright(e) and e.tag != "pre"]:
+        element.drop_tree()  # its tail stays
 
 
 def _drop_ruby_annotations(root) -> None:

@@ -376,3 +376,63 @@ def test_print_file_bleeds_on_the_outer_side_of_a_right_to_left_book(tmp_path):
         main, ["check", "--print", str(manuscript), "--pdf", str(pdf_path)]
     )
     assert printed.exit_code == 0, printed.output
+
+
+def _run(chars: list[dict], word: str) -> list[dict]:
+    """The characters spelling `word` in drawing order on a page, or none."""
+    texts = [c["text"] for c in chars]
+    for start in range(len(texts) - len(word) + 1):
+        if "".join(texts[start : start + len(word)]) == word:
+            return chars[start : start + len(word)]
+    return []
+
+
+def _inside(char: dict, box: tuple[float, float, float, float]) -> bool:
+    x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+    return box[0] < x < box[2] and box[1] < y < box[3]
+
+
+@pytest.mark.slow
+def test_code_tables_maths_and_svg_stand_upright(vertical):
+    """Chapter 3's code, table, formula and SVG image read as horizontal blocks, upright on
+    the page (a line's characters upright, at one height, left to right), beside the
+    columns and not over them."""
+    found = {}
+    with pdfplumber.open(vertical.pdf) as document:
+        for page in document.pages:
+            chars = [c for c in page.chars if c["text"].strip()]
+            column_chars = [c for c in chars if "vertical" in c["fontname"]]
+            for word in ("greet(name):", "publish", "中文排版", "说明"):
+                run = _run(chars, word)
+                if not run:
+                    continue
+                found[word] = page.page_number
+                assert all(c["upright"] for c in run), word
+                assert max(c["top"] for c in run) - min(c["top"] for c in run) < 0.5, word
+                lefts = [c["x0"] for c in run]
+                assert lefts == sorted(lefts) and lefts[0] < lefts[-1], word
+                block = [c for c in chars if c["upright"] and "vertical" not in c["fontname"]]
+                box = (
+                    min(c["x0"] for c in block), min(c["top"] for c in block),
+                    max(c["x1"] for c in block), max(c["bottom"] for c in block),
+                )  # fmt: skip
+                assert not [c for c in column_chars if _inside(c, box)], word
+            if "独立的公式也直立" in "".join(c["text"] for c in chars):
+                # The formula's fraction bars lie across the page; the formula is beside
+                # the columns.
+                bars = [r for r in page.rects if min(r["width"], r["height"]) < 1]
+                assert bars and all(r["width"] > r["height"] for r in bars)
+                box = (
+                    min(c["x0"] for c in page.curves), min(c["top"] for c in page.curves),
+                    max(c["x1"] for c in page.curves), max(c["bottom"] for c in page.curves),
+                )  # fmt: skip
+                assert not [c for c in column_chars if _inside(c, box)]
+                found["formula"] = page.page_number
+            colours = {tuple(r["non_stroking_color"] or ()): r for r in page.rects}
+            black, red = colours.get((0.0, 0.0, 0.0)), colours.get((1.0, 0.0, 0.0))
+            if black and red and black["width"] > 100:  # arrow.svg: black above, red below left
+                assert black["width"] > black["height"]
+                assert red["top"] >= black["bottom"] - 0.5
+                assert abs(red["x0"] - black["x0"]) < 0.5
+                found["svg"] = page.page_number
+    assert set(found) == {"greet(name):", "publish", "中文排版", "说明", "formula", "svg"}

@@ -109,6 +109,8 @@ def settings_css(
             *sans_up, settings.heading_font, *serif_up, settings.body_font, *sans
         ),
         mono_fonts=_font_list(settings.mono_font, settings.body_font, *sans),
+        upright_body_fonts=_font_list(LATIN_FAMILY, settings.body_font, *serif),
+        upright_heading_fonts=_font_list(settings.heading_font, settings.body_font, *sans),
         bleed=css_bleed(settings),
     )
 
@@ -340,6 +342,8 @@ class Setup:
     compress_punctuation: bool = True
     #: A vertical edition's upright faces (vertical_faces.py): the book's faces too.
     upright_files: tuple[Path, ...] = ()
+    #: A vertical edition's frame for its upright blocks (upright.py): column, width, pitch.
+    upright_frame: tuple[float, float, float] = ()
 
 
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
@@ -374,7 +378,15 @@ def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
         book.settings.typography.hanging_punctuation,
         book.settings.typography.compress_punctuation,
         tuple(f.path for f in upright),
+        upright_frame(book.settings.pdf) if vertical else (),
     )
+
+
+def upright_frame(settings: PdfSettings) -> tuple[float, float, float]:
+    """The turned frame's line length, text block height and line pitch (pt)."""
+    g = geometry(settings)
+    pitch = settings.font_size * settings.line_height
+    return (g.chars_per_line * settings.font_size, g.lines_per_page * pitch, pitch)
 
 
 def front_links_css(book: Book) -> str:
