@@ -436,3 +436,40 @@ def test_code_tables_maths_and_svg_stand_upright(vertical):
                 assert abs(red["x0"] - black["x0"]) < 0.5
                 found["svg"] = page.page_number
     assert set(found) == {"greet(name):", "publish", "中文排版", "说明", "formula", "svg"}
+
+
+def _pages_after_links(pdf: Path) -> list[str]:
+    """The page numbers printed after links (`（见第…页）`), as the text layer reads."""
+    raw = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return re.findall(r"（见第(.+?)页）", re.sub(r"\s+", "", raw))
+
+
+@pytest.mark.slow
+def test_a_long_book_prints_pages_after_links_as_a_short_one(vertical, tmp_path, monkeypatch):
+    """Laid out in segments, each link laid out with a guessed page (〇s of its length):
+    the join writes the Chinese numerals in (placeholders.py), as one document prints them,
+    without laying the chapter out again."""
+    from publish.pdf.segmented import join, linkpages
+    from publish.pdf.segmented import runner as segments
+
+    numbers = linkpages.Guess.numbers
+    monkeypatch.setattr(
+        linkpages.Guess, "numbers", lambda self, done: dict.fromkeys(numbers(self, done), "9")
+    )
+    written: list = []
+    write = join.write_numbers
+    monkeypatch.setattr(join, "write_numbers", lambda *a: written.extend(a[2]) or write(*a))
+    laid: list[str] = []
+    real = segments.lay_out
+    monkeypatch.setattr(segments, "lay_out", lambda *args: laid.append(args[1]) or real(*args))
+    manuscript = tmp_path / "book"
+    shutil.copytree(FIXTURE, manuscript)
+    build(manuscript, tmp_path / "out", formats=("pdf",), segment_size=1, jobs=1)
+    long = _pages_after_links(tmp_path / "out" / "vertical.pdf")
+    assert long == _pages_after_links(vertical.pdf) and long
+    assert all(set(number) <= set("〇一二三四五六七八九") for number in long), long
+    assert [p.numerals for p in written if p.digits] == ["〇一二三四五六七八九"]
+    assert sum(html.count('data-ref-page="〇"') for html in laid) == 1  # laid out once

@@ -29,7 +29,15 @@ from .pagination import number_blocks
 from .printlinks import css as links_css
 from .printlinks import ids
 from .printlinks import mark as mark_links
-from .vertical import SANS, SERIF, VERTICAL_CSS, is_vertical, tate_chu_yoko, vertical_faces
+from .vertical import (
+    SANS,
+    SERIF,
+    VERTICAL_CSS,
+    chinese_numerals,
+    is_vertical,
+    tate_chu_yoko,
+    vertical_faces,
+)
 from .vertical_faces import VerticalFace
 
 #: The family name the Latin face is declared under, for Latin runs in the body text.
@@ -240,6 +248,8 @@ def book_html(
         targets = {chapter.id for chapter in laid_out}.union(*(ids(c.body) for c in laid_out))
     if numbers is not None:
         targets = set(numbers)
+        if is_vertical(options):  # printed as its folios are: 〇s stand for the digits
+            numbers = {target: chinese_numerals(number) for target, number in numbers.items()}
 
     def body(chapter: Chapter) -> dict:
         return {

@@ -18,8 +18,9 @@ from xml.etree import ElementTree
 
 from ..units import PT_PER_PX
 
-#: The blocks kept upright: (tag, class or "" for any), and whether text wraps in them
-#: (a table's cells wrap at the text block's width; code and pictures keep their lines).
+#: The blocks kept upright, by tag (a div or span of class math-display only, an img of an
+#: SVG only), and whether their text wraps at the page's text block width (a table's cells
+#: do; code and pictures keep their lines, scaled down when wider).
 _BLOCKS = {"pre": False, "table": True, "div": True, "span": True, "img": False}
 _MATHS = "math-display"
 _MARK = "data-upright"

@@ -91,11 +91,13 @@ def _mark_short_numbers(text: str, before: str, after: str) -> str:
 
 def book_text(book: Book) -> str:
     """Every character the printed book may show (the upright faces' subset): metadata,
-    chapters, notes, the words the book prints on its own."""
+    chapters, notes, the words and numerals the book prints on its own."""
     meta = book.metadata
     text = "".join([meta.title, meta.subtitle or "", *meta.authors, meta.publisher or ""])
     text += "".join(c.title + c.body + "".join(n.html for n in c.footnotes) for c in book.chapters)
-    return text + "".join(labels(meta.language).values())
+    # The folios and the pages after links, in Chinese numerals (all ten: digits are
+    # written in after layout in a long book, placeholders.py).
+    return text + "".join(labels(meta.language).values()) + chinese_numerals("0123456789")
 
 
 def vertical_faces(book: Book) -> list[VerticalFace]:
