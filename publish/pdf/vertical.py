@@ -26,7 +26,10 @@ WeasyPrint 70 has no `writing-mode`. What was chosen, and why:
   numerals, upright); the TOC is a vertical one with its folios at the columns' feet.
 - Raster images are turned back in the frame (`image-orientation`): upright on the page.
   SVG images, tables, code and display maths stand upright as horizontal blocks at the
-  head of the columns they take (upright.py).
+  head of the columns they take (upright.py), scaled down to the text block and a
+  column's length; a listing longer than a column is scaled, not split (not done).
+- Pages after links print in Chinese numerals, upright, in a long book too (〇s laid out,
+  the numerals written in at the join: segmented/placeholders.py).
 
 Measured (三国演义, 893 pages, PDF only, 2 cores shared with other builds: noisy): back
 to back, vertical 94.7 s against horizontal 88.5 s, then 86.7/105.6 s and 86.5/75.3 s

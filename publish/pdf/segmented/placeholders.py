@@ -233,9 +233,7 @@ def _zeros_of(drawn: list[int], face: tuple, count: int) -> tuple | None:
     """The ten digits' shapes, where the `count` zeros start in `drawn` and the digits'
     characters: Arabic, or a vertical edition's Chinese numerals (〇), all as wide."""
     for numerals in (ARABIC, CHINESE):
-        # `numerals` passed only when not the default (tests replace _digits_of).
-        extra = (numerals,) if numerals != ARABIC else ()
-        shaped = _digits_of(str(face[0]), face[1], *extra)
+        shaped = _digits_of(str(face[0]), face[1], numerals)
         if not shaped or len(set(shaped[1])) != 1:
             continue
         start = _zeros_at(drawn, shaped[0][0], count)
