@@ -123,6 +123,20 @@ class IndexMark:
     line: int | None = None
 
 
+@dataclass
+class CitationMark:
+    """A citation in the text (`[@key, 第 12 页]`, markup/citations.py): the anchor of its
+    span, its (key, locator, year only) items, `paren` or `text` (`@key` in a sentence),
+    where it was written."""
+
+    anchor: str
+    cites: list[tuple[str, str, bool]]
+    mode: str
+    chapter: str
+    path: Path | None = None
+    line: int | None = None
+
+
 @dataclass(frozen=True)
 class Warning:
     """Something the build worked around (a refused resource, removed raw HTML)."""
@@ -155,6 +169,9 @@ class Book:
     #: The places marked for the index, in reading order (the apparatus pass makes the
     #: index of them: publish/apparatus/).
     index_marks: list[IndexMark] = field(default_factory=list)
+    #: The citations, in reading order (the apparatus pass numbers them and makes the
+    #: list of references: publish/apparatus/citations/).
+    citation_marks: list[CitationMark] = field(default_factory=list)
 
     @property
     def toc(self) -> list[Heading]:

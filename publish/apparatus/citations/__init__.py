@@ -1,0 +1,336 @@
+"""Citations and the list of references (参考文献), GB/T 7714 (gb7714.py).
+
+The reader left each citation as a span (markup/citations.py) and listed it in the model
+(`book.citation_marks`). Here, in reading order, each cited entry of the bibliography
+(`[book] bibliography`, sources.py) gets its number at its first citation; each citation
+becomes, in a numeric style, the superscript `[1]`, `[2-4]`, `[1,3]`, `[1]29` (a page
+locator after the bracket), or `[1]` on the line for `@key` in a sentence (the standard's
+“由文献[8]可知”); in an author-date style `（陈登原，2000）`, `陈登原（2000）`, the page
+superscript after it. Every number or name links to its entry. The list is the book's
+last chapter before the index (`epub:type="bibliography"`, each entry a `biblioentry`),
+or, with `[book] bibliography-scope = "chapter"`, a section closing each chapter, its
+numbers starting again at 1.
+
+Bad input is a warning naming its place, the text kept visible: a key not in the
+bibliography prints `[?key]`; a malformed entry names its file and line; an unknown
+style name (or a `.csl` file, which is not supported) falls back to gb7714-2015-numeric.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...model import Book, Chapter, CitationMark, Warning
+from ...readers.files import BookFileError
+from ...words import words as language_words
+from ..crossref import parse, serialize
+from . import gb7714, sources
+from .sources import Reference
+
+#: The id of the book's list of references (no chapter of a reader's is so named).
+REFERENCES_ID = "book-references"
+
+
+def make(book: Book) -> None:
+    """Write every citation of `book` and add its list (or lists) of references."""
+    options = book.settings.citations
+    if not options.bibliography:
+        return
+    style = _style(book)
+    references = _bibliography(book)
+    language = book.metadata.language
+    title = language_words(language).get("citations.title", "References")
+    per_chapter = options.scope == "chapter"
+    marks = {mark.anchor: mark for mark in book.citation_marks}
+    scope = _Scope("", style, references)
+    for chapter in book.chapters:
+        if per_chapter:
+            scope = _Scope(f"{chapter.id}-", style, references)
+        _cite_chapter(chapter, marks, scope, book, language)
+        if per_chapter and scope.order:
+            chapter.body += _list_section(scope, title)
+    if not per_chapter and scope.order:
+        book.chapters.append(
+            Chapter(
+                len(book.chapters) + 1,
+                REFERENCES_ID,
+                book.root / "book.toml",
+                title,
+                _list(scope),
+                matter="back",
+                kind="bibliography",
+            )  # fmt: skip
+        )
+
+
+@dataclass
+class _Scope:
+    """The references of one list: each cited key's number, in order of first citation."""
+
+    prefix: str
+    style: gb7714.Style
+    references: dict[str, Reference] | None
+    order: list[str] = field(default_factory=list)
+    suffixes: dict[str, str] = field(default_factory=dict)
+
+    def number(self, key: str) -> int:
+        if key not in self.order:
+            self.order.append(key)
+        return self.order.index(key) + 1
+
+    def anchor(self, key: str) -> str:
+        return f"ref-{self.prefix}{self.number(key)}"
+
+
+# --- settings and the bibliography ------------------------------------------------------
+
+
+def _toml_line(book: Book, key: str) -> tuple[Path, int | None]:
+    from ...config import key_line  # late: config imports the model's settings only
+
+    toml = book.root / "book.toml"
+    try:
+        text = toml.read_text(encoding="utf-8-sig")
+    except OSError:
+        return toml, None
+    return toml, key_line(text, key, "book") or key_line(text, key)
+
+
+def _style(book: Book) -> gb7714.Style:
+    name = book.settings.citations.style
+    if name in gb7714.STYLES:
+        return gb7714.STYLES[name]
+    toml, line = _toml_line(book, "citation-style")
+    if name.lower().endswith(".csl"):
+        why = "a .csl file is not supported (GB/T 7714 is built in)"
+    else:
+        why = f"`{name}` is no style; the styles are " + ", ".join(gb7714.STYLES)
+    book.warnings.append(Warning(f"citation-style: {why}; {gb7714.DEFAULT} used", toml, line))
+    return gb7714.STYLES[gb7714.DEFAULT]
+
+
+def _bibliography(book: Book) -> dict[str, Reference] | None:
+    """The bibliography's references by key; None if the file cannot be read (warned)."""
+    name = book.settings.citations.bibliography or ""
+    path = book.root / name
+    try:
+        found = sources.read(path, book.root, book.warnings)
+    except BookFileError as error:
+        toml, line = _toml_line(book, "bibliography")
+        book.warnings.append(Warning(f"bibliography `{name}`: {error.reason}; citations "
+                                     "printed as [?key]", toml, line))  # fmt: skip
+        return None
+    book.inputs.append(path.resolve())  # an edit of the bibliography rebuilds the book
+    return found
+
+
+# --- citations ---------------------------------------------------------------------------
+
+
+def _cite_chapter(
+    chapter: Chapter, marks: dict[str, CitationMark], scope: _Scope, book: Book, language: str
+) -> None:
+    for holder, attribute in [(chapter, "body"), *((n, "html") for n in chapter.footnotes)]:
+        text = getattr(holder, attribute)
+        if 'class="citation"' not in text:
+            continue
+        root = parse(text)
+        for span in list(root.iter("span")):
+            mark = marks.get(span.get("id", ""))
+            if span.get("class") != "citation" or mark is None:
+                continue
+            _replace(span, parse(_citation(mark, scope, book, language)))
+        setattr(holder, attribute, serialize(root))
+
+
+def _replace(span, made) -> None:
+    """Put the children (and text) of `made` where `span` stands."""
+    parent = span.getparent()
+    position = parent.index(span)
+    tail = span.tail or ""
+    lead = made.text or ""
+    children = list(made)
+    if position == 0:
+        parent.text = (parent.text or "") + lead
+    else:
+        previous = parent[position - 1]
+        previous.tail = (previous.tail or "") + lead
+    parent.remove(span)
+    for offset, child in enumerate(children):
+        parent.insert(position + offset, child)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + tail
+    elif position == 0:
+        parent.text = (parent.text or "") + tail
+    else:
+        parent[position - 1].tail = (parent[position - 1].tail or "") + tail
+
+
+def _citation(mark: CitationMark, scope: _Scope, book: Book, language: str) -> str:
+    """The XHTML a citation becomes."""
+    found, missing = [], []
+    for key, locator, year_only in mark.cites:
+        if scope.references is not None and key in scope.references:
+            found.append((key, _locator(locator), year_only))
+        else:
+            missing.append(key)
+            if scope.references is not None:
+                book.warnings.append(Warning(f"citation `@{key}`: no such key in the "
+                                             "bibliography (printed as [?key])", mark.path,
+                                             mark.line))  # fmt: skip
+    out = ""
+    if found:
+        if scope.style.author_date:
+            out = _author_date(found, mark.mode, scope, language)
+        else:
+            out = _numeric(found, mark.mode, scope)
+    for key in missing:
+        out += f'<span class="citation-missing">[?{html.escape(key)}]</span>'
+    return out
+
+
+def _locator(text: str) -> str:
+    """`第 12 页`, `p. 12`, `pp. 12–15` → `12`, `12-15`; another locator as it is."""
+    text = text.strip()
+    match = re.fullmatch(r"(?:第\s*)?([\dIVXLCivxlc][\w\s,，\-–—~]*?)\s*页", text) or re.fullmatch(
+        r"(?:pp?\.|pages?|S\.)\s*(.+)", text
+    )
+    found = match.group(1) if match else text
+    return re.sub(r"\s*(?:--|–|—|~|～)\s*", "-", found)
+
+
+def _link(scope: _Scope, key: str, text: str) -> str:
+    return (f'<a class="biblioref" epub:type="biblioref" href="#{scope.anchor(key)}">'
+            f"{html.escape(text)}</a>")  # fmt: skip
+
+
+def _numeric(found: list[tuple[str, str, bool]], mode: str, scope: _Scope) -> str:
+    """`[1]`, `[2-4]`, `[1,3]`, `[1]29`: superscript, or on the line for `@key`."""
+    numbers = [(scope.number(key), key, locator) for key, locator, _ in found]
+    if any(locator for _, _, locator in numbers):
+        parts = [f"[{_link(scope, key, str(n))}]{html.escape(locator)}"
+                 for n, key, locator in numbers]  # fmt: skip
+        inner = ",".join(parts)
+    else:
+        inner = "[" + _compress(sorted(set((n, key) for n, key, _ in numbers)), scope) + "]"
+    if mode == "text":
+        return f'<span class="cite cite-text">{inner}</span>'
+    return f'<sup class="cite">{inner}</sup>'
+
+
+def _compress(numbers: list[tuple[int, str]], scope: _Scope) -> str:
+    """`1,2,3,5` → `1-3,5` (two in a row too: `255-256`, as the standard prints)."""
+    runs: list[list[tuple[int, str]]] = []
+    for number, key in numbers:
+        if runs and runs[-1][-1][0] + 1 == number:
+            runs[-1].append((number, key))
+        else:
+            runs.append([(number, key)])
+    out = []
+    for run in runs:
+        first = _link(scope, run[0][1], str(run[0][0]))
+        out.append(
+            first if len(run) == 1 else f"{first}-{_link(scope, run[-1][1], str(run[-1][0]))}"
+        )
+    return ",".join(out)
+
+
+def _author_date(
+    found: list[tuple[str, str, bool]], mode: str, scope: _Scope, language: str
+) -> str:
+    """`（陈登原，2000）`, `陈登原（2000）`, `（2000）` for `-@key`; a page locator
+    superscript after the parenthesis (the standard's `（张三，1984）²⁶⁰`)."""
+    assert scope.references is not None
+    chinese = language.lower().startswith(("zh", "ja", "ko"))
+    left, right, comma, semicolon = ("（", "）", "，", "；") if chinese else ("(", ")", ", ", "; ")
+    items = []
+    for key, locator, year_only in found:
+        reference = scope.references[key]
+        when = gb7714.year(reference) or ("无日期" if chinese else "n.d.")
+        when += _suffix(scope, key)
+        page = f"<sup>{html.escape(locator)}</sup>" if locator else ""
+        if mode == "text" and not year_only:  # 陈登原（2000）
+            who = gb7714.cited_name(reference, scope.style)
+            items.append(f"{_link(scope, key, who)}{left}{when}{right}{page}")
+        elif mode == "text":
+            items.append(f"{left}{_link(scope, key, when)}{right}{page}")
+        else:
+            who = "" if year_only else gb7714.cited_name(reference, scope.style) + comma
+            items.append((_link(scope, key, who + when), page))
+    if mode == "text":
+        return '<span class="cite cite-text">' + ("、" if chinese else ", ").join(items) + "</span>"
+    if len(items) == 1:
+        return f'<span class="cite">{left}{items[0][0]}{right}</span>{items[0][1]}'
+    inner = semicolon.join(link + page for link, page in items)
+    return f'<span class="cite">{left}{inner}{right}</span>'
+
+
+def _suffix(scope: _Scope, key: str) -> str:
+    """`a`, `b`… for works of one author and year (by their order in the list)."""
+    if not scope.suffixes and scope.references:
+        _assign_suffixes(scope)
+    return scope.suffixes.get(key, "")
+
+
+def _assign_suffixes(scope: _Scope) -> None:
+    assert scope.references is not None
+    groups: dict[tuple[str, str], list[Reference]] = {}
+    for reference in scope.references.values():
+        who = gb7714.names(gb7714.main_names(reference), scope.style, reference.cjk)
+        groups.setdefault((who, gb7714.year(reference)), []).append(reference)
+    for group in groups.values():
+        if len(group) > 1 and gb7714.main_names(group[0]):
+            group.sort(key=lambda r: r.get("title"))
+            for letter, reference in zip("abcdefghijklmnopqrstuvwxyz", group, strict=False):
+                scope.suffixes[reference.key] = letter
+    scope.suffixes.setdefault("", "")  # assigned, if none is needed
+
+
+# --- the list ----------------------------------------------------------------------------
+
+
+def _ordered(scope: _Scope) -> list[tuple[int, Reference]]:
+    """The cited references with their numbers: by first citation (numeric), or by
+    language (Chinese first), first author's pinyin or letters, and year (author-date)."""
+    assert scope.references is not None
+    cited = [(number, scope.references[key]) for number, key in enumerate(scope.order, 1)]
+    if not scope.style.author_date:
+        return cited
+    from ..order import Sorter  # late: pypinyin loads only for an author-date list
+
+    sorter = Sorter("pinyin", {}, {})
+    return sorted(cited, key=lambda item: (
+        not item[1].cjk,
+        sorter.key(gb7714.cited_name(item[1], scope.style)),
+        gb7714.year(item[1]),
+        _suffix(scope, item[1].key),
+    ))  # fmt: skip
+
+
+def _entries(scope: _Scope) -> str:
+    out = []
+    for number, reference in _ordered(scope):
+        pieces = gb7714.entry(reference, scope.style, _suffix(scope, reference.key))
+        body = "".join(
+            f'<a href="{html.escape(link)}">{html.escape(text)}</a>' if link else html.escape(text)
+            for text, link in pieces
+        )
+        label = "" if scope.style.author_date else f'<span class="ref-label">[{number}]</span>'
+        out.append(f'<li class="ref-entry" id="ref-{scope.prefix}{number}" '
+                   f'epub:type="biblioentry">{label}{body}</li>')  # fmt: skip
+    kind = "author-date" if scope.style.author_date else "numeric"
+    return f'<ul class="references {kind}">' + "".join(out) + "</ul>"
+
+
+def _list(scope: _Scope) -> str:
+    """The body of the book's chapter of references."""
+    return _entries(scope)
+
+
+def _list_section(scope: _Scope, title: str) -> str:
+    """A chapter's own references, closing it."""
+    heading = f'<h2 class="references-title">{html.escape(title)}</h2>'
+    return f'<section class="chapter-references" epub:type="bibliography">{heading}{_entries(scope)}</section>'  # noqa: E501
