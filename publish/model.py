@@ -123,6 +123,15 @@ class IndexMark:
     line: int | None = None
 
 
+@dataclass(frozen=True)
+class BibliographyFile:
+    """`[book] bibliography` as the reader read it (through the book's sandbox): its path
+    and text, parsed by the apparatus (publish/apparatus/citations/sources.py)."""
+
+    path: Path
+    text: str
+
+
 @dataclass
 class CitationMark:
     """A citation in the text (`[@key, 第 12 页]`, markup/citations.py): the anchor of its
@@ -172,6 +181,8 @@ class Book:
     #: The citations, in reading order (the apparatus pass numbers them and makes the
     #: list of references: publish/apparatus/citations/).
     citation_marks: list[CitationMark] = field(default_factory=list)
+    #: The bibliography file's text; None without one, or when it could not be read.
+    bibliography: BibliographyFile | None = None
 
     @property
     def toc(self) -> list[Heading]:

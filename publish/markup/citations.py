@@ -20,8 +20,9 @@ from markdown_it.rules_inline import StateInline
 
 from .crossref import KINDS
 
-#: A citation key (pandoc's: letters, digits, `_`, inner punctuation; no trailing point).
-KEY = r"[\w](?:[\w:.#$%&\-+?<>~/]*\w)?"
+#: A citation key (pandoc's: letters, digits, `_`, inner punctuation; no trailing point),
+#: in ASCII: `@wu2003说过` cites `wu2003` (Chinese needs no space after it).
+KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.#$%&\-+?<>~/]*[A-Za-z0-9_])?"
 _BARE_RE = re.compile(rf"(-?)@({KEY})")
 _ITEM_RE = re.compile(rf"^\s*(-?)@({KEY})\s*(?:,\s*(.*?))?\s*$", re.S)
 _GROUP_RE = re.compile(r"\[([^\[\]\n]*@[^\[\]\n]*)\]")

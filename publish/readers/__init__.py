@@ -14,8 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..apparatus import apply
+from ..config import key_line
 from ..errors import PublishError
-from ..model import Book
+from ..model import BibliographyFile, Book, Warning
+from . import files
 
 #: How `publish build` names each kind of book folder.
 KINDS = {
@@ -32,8 +34,30 @@ def read_book(folder: Path) -> Book:
     """Read the book folder `folder` into a Book; any user mistake raises PublishError."""
     book = _read_book(folder)
     _house_style_titles(book)
+    _read_bibliography(book)
     apply(book)  # numbers, references, the index: between the reader and the renderers
     return book
+
+
+def _read_bibliography(book: Book) -> None:
+    """`[book] bibliography`, read through the book's sandbox (a file outside the book is
+    refused: a warning, the citations then printed as `[?key]`)."""
+    name = book.settings.citations.bibliography
+    if not name:
+        return
+    path = book.root / name
+    try:
+        book.bibliography = BibliographyFile(path, files.read_text(path, book.root))
+    except files.BookFileError as error:
+        toml = book.root / "book.toml"
+        try:
+            line = key_line(toml.read_text(encoding="utf-8-sig"), "bibliography", "book")
+        except (OSError, UnicodeDecodeError):
+            line = None
+        book.warnings.append(Warning(f"bibliography `{name}`: {error.reason}; citations "
+                                     "printed as [?key]", toml, line))  # fmt: skip
+        return
+    book.inputs.append(path.resolve())  # an edit of the bibliography rebuilds the book
 
 
 def _house_style_titles(book: Book) -> None:

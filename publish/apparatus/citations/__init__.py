@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...config import key_line
 from ...model import Book, Chapter, CitationMark, Warning
-from ...readers.files import BookFileError
 from ...words import words as language_words
 from ..crossref import parse, serialize
 from . import gb7714, sources
@@ -89,12 +89,10 @@ class _Scope:
 
 
 def _toml_line(book: Book, key: str) -> tuple[Path, int | None]:
-    from ...config import key_line  # late: config imports the model's settings only
-
     toml = book.root / "book.toml"
     try:
         text = toml.read_text(encoding="utf-8-sig")
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return toml, None
     return toml, key_line(text, key, "book") or key_line(text, key)
 
@@ -113,18 +111,11 @@ def _style(book: Book) -> gb7714.Style:
 
 
 def _bibliography(book: Book) -> dict[str, Reference] | None:
-    """The bibliography's references by key; None if the file cannot be read (warned)."""
-    name = book.settings.citations.bibliography or ""
-    path = book.root / name
-    try:
-        found = sources.read(path, book.root, book.warnings)
-    except BookFileError as error:
-        toml, line = _toml_line(book, "bibliography")
-        book.warnings.append(Warning(f"bibliography `{name}`: {error.reason}; citations "
-                                     "printed as [?key]", toml, line))  # fmt: skip
+    """The bibliography's references by key; None if the reader could not read the file
+    (it warned)."""
+    if book.bibliography is None:
         return None
-    book.inputs.append(path.resolve())  # an edit of the bibliography rebuilds the book
-    return found
+    return sources.parse(book.bibliography.text, book.bibliography.path, book.warnings)
 
 
 # --- citations ---------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from ...model import Warning
-from ...readers import files
 
 _HAN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 #: `langid`/`language` values that make an entry an East Asian one (等, not et al.).
@@ -70,9 +69,9 @@ class Reference:
         return bool(_HAN_RE.search(self.get("title")))
 
 
-def read(path: Path, root: Path, warnings: list[Warning]) -> dict[str, Reference]:
-    """The references of the bibliography file `path` by key; its problems as warnings."""
-    text = files.read_text(path, root)  # BookFileError: outside the book, not a file…
+def parse(text: str, path: Path, warnings: list[Warning]) -> dict[str, Reference]:
+    """The references of the bibliography file `path` (its `text`) by key; its problems
+    as warnings naming its lines."""
     if path.suffix.lower() == ".json":
         return _read_csl_json(text, path, warnings)
     return _read_bibtex(text, path, warnings)
