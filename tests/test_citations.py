@@ -403,6 +403,31 @@ def test_without_a_bibliography_at_signs_are_text(tmp_path):
     assert "citation" not in book.chapters[0].body
 
 
+def test_an_mdbook_cites_from_its_output_publish_book_table(tmp_path):
+    folder = tmp_path / "md"
+    (folder / "src").mkdir(parents=True)
+    shutil.copy(BOOK / "refs.bib", folder / "refs.bib")
+    (folder / "book.toml").write_text('[book]\ntitle = "书"\nlanguage = "zh-CN"\n\n'
+                                      '[output.publish.book]\nbibliography = "refs.bib"\n',
+                                      encoding="utf-8")  # fmt: skip
+    (folder / "src" / "SUMMARY.md").write_text("# Summary\n\n- [甲](a.md)\n", encoding="utf-8")
+    (folder / "src" / "a.md").write_text("# 甲\n\n见[@wu2003]。\n", encoding="utf-8")
+    book = read_book(folder)
+    assert book.kind == "mdBook" and book.warnings == []
+    assert 'href="#ref-1">1</a>]</sup>' in book.chapters[0].body
+    assert "吴云芳. 面向中文信息处理的现代汉语并列结构研究[D]." in book.chapters[-1].body
+
+
+def test_a_howpublished_address_is_the_url(tmp_path):
+    bib = (
+        "@misc{w,\n  author = {Bawden, D.},\n  title = {Digital literacy},\n"
+        "  howpublished = {\\url{http://example.org/a}},\n  year = {2008},\n}\n"
+    )
+    book = read_book(_book(tmp_path / "hp", "# 甲\n\n见[@w]。\n", bib=bib))
+    assert "BAWDEN D. Digital literacy[EB/OL]. (2008). " in book.chapters[-1].body
+    assert '<a href="http://example.org/a">' in book.chapters[-1].body
+
+
 def test_the_bibliography_is_an_input_of_the_build(tmp_path):
     folder = _book(tmp_path / "in", "# 甲\n\n见[@wu2003]。\n")
     assert (folder / "refs.bib").resolve() in read_book(folder).inputs

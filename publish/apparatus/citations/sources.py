@@ -177,7 +177,6 @@ _BIBTEX_FIELDS = {
     "publisher-place", "school": "publisher", "institution": "publisher",
     "organization": "publisher", "number": "issue", "pages": "page", "url": "URL",
     "doi": "DOI", "subtitle": "title-short-sub", "langid": "language",
-    "howpublished": "medium-note",
 }  # fmt: skip
 
 
@@ -207,6 +206,9 @@ def _bibtex_entry(entry, path: Path) -> Reference:
     kind = entry.entry_type.lower()
     values = {f.key.lower(): f.value for f in entry.fields}
     entrysubtype = str(values.get("entrysubtype", "")).lower()
+    howpublished = _latex(str(values.pop("howpublished", ""))).strip().strip("<>")
+    if not values.get("url") and re.match(r"^https?://\S+$", howpublished):
+        values["url"] = howpublished  # howpublished = {\url{…}}
     csl = _BIBTEX_TYPES.get(kind, "document")
     if kind == "article" and entrysubtype == "newspaper":
         csl = "article-newspaper"
