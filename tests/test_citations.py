@@ -318,6 +318,17 @@ def test_per_chapter_lists_start_again_at_one(tmp_path):
                      r"</span>陈登原", second)  # fmt: skip
 
 
+def test_a_footnotes_citation_is_numbered_where_its_call_stands(tmp_path):
+    folder = _book(
+        tmp_path / "fn", "# 甲\n\n正文[^1]，再引[@wu2003]。\n\n[^1]: 注里先引[@chen2000]。\n"
+    )
+    book = read_book(folder)
+    chapter = book.chapters[0]
+    assert 'href="#ref-2">2</a>]</sup>' in chapter.body  # wu2003, after the note's
+    assert 'href="#ref-1">1</a>]</sup>' in chapter.footnotes[0].html  # chen2000, first met
+    assert re.search(r'id="ref-1" epub:type="biblioentry">.*?陈登原', book.chapters[-1].body)
+
+
 def test_the_2025_edition_from_a_csl_json_bibliography(tmp_path):
     folder = _book(tmp_path / "csl", "# 甲\n\n见[@kanamori1998]。\n",
                    'citation-style = "gb7714-2025-numeric"\n')  # fmt: skip

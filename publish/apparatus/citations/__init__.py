@@ -124,6 +124,7 @@ def _bibliography(book: Book) -> dict[str, Reference] | None:
 def _cite_chapter(
     chapter: Chapter, marks: dict[str, CitationMark], scope: _Scope, book: Book, language: str
 ) -> None:
+    _number_in_reading_order(chapter, marks, scope)
     for holder, attribute in [(chapter, "body"), *((n, "html") for n in chapter.footnotes)]:
         text = getattr(holder, attribute)
         if 'class="citation"' not in text:
@@ -135,6 +136,33 @@ def _cite_chapter(
                 continue
             _replace(span, parse(_citation(mark, scope, book, language)))
         setattr(holder, attribute, serialize(root))
+
+
+_CITATION_RE = re.compile(r'<span class="citation" id="([^"]+)"')
+_NOTEREF_RE = re.compile(
+    r'<a class="noteref" href="#(fn-[^"]+)"|<span class="citation" id="([^"]+)"'
+)
+
+
+def _number_in_reading_order(
+    chapter: Chapter, marks: dict[str, CitationMark], scope: _Scope
+) -> None:
+    """Number the chapter's cited entries as a reader meets them: a footnote's citations
+    where its call stands in the text."""
+    notes = {note.id: _CITATION_RE.findall(note.html) for note in chapter.footnotes}
+
+    def cite(anchor: str) -> None:
+        mark = marks.get(anchor)
+        for key, _locator, _year in mark.cites if mark is not None else []:
+            if scope.references is not None and key in scope.references:
+                scope.number(key)
+
+    for match in _NOTEREF_RE.finditer(chapter.body):
+        for anchor in notes.pop(match.group(1), []) if match.group(1) else [match.group(2)]:
+            cite(anchor)
+    for anchors in notes.values():  # a note no call leads to (none, as the reader makes them)
+        for anchor in anchors:
+            cite(anchor)
 
 
 def _replace(span, made) -> None:
