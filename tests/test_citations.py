@@ -302,7 +302,7 @@ def test_author_date_citations_and_a_list_by_language_and_pinyin(tmp_path):
     assert listed[-1].startswith("KANAMORI H, 1998. Shaking without quaking[J]. Science, ")
 
 
-def test_per_chapter_lists_start_again_at_one(tmp_path):
+def test_per_chapter_lists_start_again_at_one(tmp_path, epoch):
     folder = _book(tmp_path / "per", "# 甲\n\n一[@wu2003]二[@chen2000]。\n",
                    'bibliography-scope = "chapter"\n')  # fmt: skip
     (folder / "b.md").write_text("# 乙\n\n三[@chen2000]。\n", encoding="utf-8")
@@ -316,6 +316,8 @@ def test_per_chapter_lists_start_again_at_one(tmp_path):
     assert '<section class="chapter-references" epub:type="bibliography">' in second
     assert re.search(r'id="ref-ch02-1" epub:type="biblioentry"><span class="ref-label">\[1\]'
                      r"</span>陈登原", second)  # fmt: skip
+    epub = build(folder, tmp_path / "out", ("epub",)).written[0]
+    assert epubcheck(epub) == []
 
 
 def test_a_footnotes_citation_is_numbered_where_its_call_stands(tmp_path):
