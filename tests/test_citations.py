@@ -108,10 +108,10 @@ EXAMPLES = [
     ("gb7714-2015-numeric", BAWDEN, "BAWDEN D. Origins and concepts of digital literacy"
      "[EB/OL]. (2008-05-04)[2013-03-08]. "
      "http://www.soi.city.ac.uk/~dbawden/digital%20literacy%20chapter.pdf."),
-    ("gb7714-2015-numeric", dict(type="book", author=_names("中国第一历史档案馆", "辽宁省档案馆"),
-     title="中国明朝档案总汇", publisher="广西师范大学出版社", issued={"date-parts": [[2001]]},
-     **{"publisher-place": "桂林"}, medium=""), "中国第一历史档案馆, 辽宁省档案馆. "
-     "中国明朝档案总汇[M]. 桂林: 广西师范大学出版社, 2001."),
+    ("gb7714-2015-numeric", dict(type="archive", author=_names("中国第一历史档案馆",
+     "辽宁省档案馆"), title="中国明朝档案总汇", publisher="广西师范大学出版社",
+     issued={"date-parts": [[2001]]}, **{"publisher-place": "桂林"}),
+     "中国第一历史档案馆, 辽宁省档案馆. 中国明朝档案总汇[A]. 桂林: 广西师范大学出版社, 2001."),
     # Author-date (著者-出版年制): the year after the names, not again later.
     ("gb7714-2015-author-date", BAWDEN, "BAWDEN D, 2008. Origins and concepts of digital "
      "literacy[EB/OL]. (2008-05-04)[2013-03-08]. "
@@ -150,6 +150,18 @@ EXAMPLES = [
      "Next-generation sequencing：from understanding biology to personalized medicine[J/OL]. "
      "Biology，2013，2（1）：378-398. http://www.mdpi.com/2079-7737/2/1/378. "
      "DOI:10.3390/biology2010378."),
+    ("gb7714-2025-numeric", dict(type="map", author=_names("谭其骧"), title="中国历史地图集",
+     volume="2", publisher="地图出版社", issued={"date-parts": [[1982]]},
+     page="6", **{"publisher-place": "北京", "volume-title": "第2册"}),
+     "谭其骧. 中国历史地图集：第2册[CM]. 北京：地图出版社，1982：6."),
+    ("gb7714-2025-numeric", dict(type="dataset", author=_names("周壮", "李盛阳", "吴薇", "郭威龙"),
+     title="天宫二号遥感图像自然景物分类数据集", version="V1.0",
+     publisher="国家基础学科公共科学数据中心", issued={"date-parts": [[2023, 9, 10]]},
+     accessed={"date-parts": [[2025, 7, 15]]},
+     URL="https://www.nbsdc.cn/general/dataLinks/CSTR:16666.11.nbsdc.tfpbwtqf"),
+     "周壮，李盛阳，吴薇，等. 天宫二号遥感图像自然景物分类数据集[DS/OL]. V1.0. "
+     "国家基础学科公共科学数据中心（2023-09-10）[2025-07-15]. "
+     "https://www.nbsdc.cn/general/dataLinks/CSTR:16666.11.nbsdc.tfpbwtqf."),
     ("gb7714-2025-author-date", dict(type="book", author=_names("Boobier|T."),
      title="AI and the future of banking", publisher="John Wiley & Sons", page="35",
      issued={"date-parts": [[2020]]}, **{"publisher-place": "Chichester"}),
@@ -441,6 +453,14 @@ def test_a_howpublished_address_is_the_url(tmp_path):
     assert '<a href="http://example.org/a">' in book.chapters[-1].body
 
 
-def test_the_bibliography_is_an_input_of_the_build(tmp_path):
+def test_an_edit_of_the_bibliography_rebuilds_the_book(tmp_path, epoch):
     folder = _book(tmp_path / "in", "# 甲\n\n见[@wu2003]。\n")
     assert (folder / "refs.bib").resolve() in read_book(folder).inputs
+    out = tmp_path / "out"
+    epub = build(folder, out, ("epub",)).written[0]
+    bib = folder / "refs.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("并列结构研究", "并列结构新论"),
+                   encoding="utf-8")  # fmt: skip
+    assert build(folder, out, ("epub",)).written == [epub]  # not "up to date"
+    with zipfile.ZipFile(epub) as archive:
+        assert "现代汉语并列结构新论[D]" in archive.read("EPUB/book-references.xhtml").decode()

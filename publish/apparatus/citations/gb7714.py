@@ -233,6 +233,8 @@ def entry(reference: Reference, style: Style, suffix: str = "") -> list[Piece]:
     if reference.translators:
         word = "译" if cjk else "trans"
         sentences.append(names(reference.translators, style, cjk) + style.comma + word)
+    if reference.get("version"):  # a data set's, a program's: V1.0
+        sentences.append(reference.get("version"))
     edition = _edition(reference, cjk)
     if _CODES.get(reference.kind) not in _SERIAL and edition and not _is_part(reference):
         sentences.append(edition)
