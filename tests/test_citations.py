@@ -384,6 +384,9 @@ def test_a_broken_csl_json_file_names_its_line(tmp_path):
     book = read_book(folder)
     assert [str(w).split(": ", 1)[0] for w in book.warnings] == [f"{folder}/refs.json:3"]
     assert "T[M]." in book.chapters[-1].body  # the good item before it is listed
+    warnings: list = []
+    assert sources.parse("[" * 100_000, Path("deep.json"), warnings) == {}
+    assert [str(w) for w in warnings] == ["deep.json:1: malformed CSL-JSON: nested too deeply"]
 
 
 def test_an_unknown_style_or_a_csl_file_is_a_warning_naming_book_toml(tmp_path):

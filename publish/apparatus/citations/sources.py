@@ -99,6 +99,9 @@ def _read_csl_json(text: str, path: Path, warnings: list[Warning]) -> dict[str, 
         except json.JSONDecodeError as exc:
             warnings.append(Warning(f"malformed CSL-JSON: {exc.msg}", path, exc.lineno))
             return found
+        except RecursionError:
+            warnings.append(Warning("malformed CSL-JSON: nested too deeply", path, line))
+            return found
         reference = _csl_item(item, path, line, warnings)
         if reference is not None:
             _add(found, reference, warnings)
