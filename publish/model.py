@@ -125,8 +125,8 @@ class IndexMark:
 
 @dataclass(frozen=True)
 class BibliographyFile:
-    """`[book] bibliography` as the reader read it (through the book's sandbox): its path
-    and text, parsed by the apparatus (publish/apparatus/citations/sources.py)."""
+    """`[book] bibliography` (or a .csl `citation-style`) as the reader read it, through the
+    book's sandbox: its path and text, for the apparatus (publish/apparatus/citations/)."""
 
     path: Path
     text: str
@@ -183,6 +183,8 @@ class Book:
     citation_marks: list[CitationMark] = field(default_factory=list)
     #: The bibliography file's text; None without one, or when it could not be read.
     bibliography: BibliographyFile | None = None
+    #: `citation-style = "….csl"`: the style file's text (publish/apparatus/citations/csl.py).
+    csl_style: BibliographyFile | None = None
 
     @property
     def toc(self) -> list[Heading]:

@@ -389,20 +389,72 @@ def test_a_broken_csl_json_file_names_its_line(tmp_path):
     assert [str(w) for w in warnings] == ["deep.json:1: malformed CSL-JSON: nested too deeply"]
 
 
-def test_an_unknown_style_or_a_csl_file_is_a_warning_naming_book_toml(tmp_path):
-    for value, said in (("gb7714-2015-numerci", "`gb7714-2015-numerci` is no style"),
-                        ("chinese.csl", "a .csl file is not supported (GB/T 7714 is built in)")):  # fmt: skip
-        folder = _book(tmp_path / value, "# 甲\n\n见[@wu2003]。\n",
-                       f'citation-style = "{value}"\n')  # fmt: skip
+def test_an_unknown_style_or_a_missing_csl_file_is_a_warning_naming_book_toml(tmp_path):
+    for value, said in (
+        ("gb7714-2015-numerci", "citation-style: `gb7714-2015-numerci` is no style; the "
+         "styles are " + ", ".join(gb7714.STYLES)),
+        ("chinese.csl", "citation-style `chinese.csl`: not found"),
+    ):  # fmt: skip
+        folder = _book(tmp_path / value, "# 甲\n\n见[@wu2003]。\n", f'citation-style = "{value}"\n')
         book = read_book(folder)
         assert [str(w) for w in book.warnings] == [
-            f"{folder}/book.toml:7: citation-style: {said}; gb7714-2015-numeric used"
-            if "csl" in value
-            else f"{folder}/book.toml:7: citation-style: {said}; the styles are "
-            + ", ".join(gb7714.STYLES)
-            + "; gb7714-2015-numeric used"
+            f"{folder}/book.toml:7: {said}; gb7714-2015-numeric used"
         ]
         assert "[1]" in re.sub(r"<[^>]+>", "", book.chapters[0].body)
+
+
+#: A small CSL style of our own (author-date, the list sorted by author, titles in italics).
+CSL = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Test</title><id>test</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation>
+    <layout prefix="(" suffix=")" delimiter="; ">
+      <names variable="author"><name form="short" and="text"/></names>
+      <date variable="issued" prefix=", "><date-part name="year"/></date>
+      <text variable="locator" prefix=", p. "/>
+    </layout>
+  </citation>
+  <bibliography>
+    <sort><key variable="author"/></sort>
+    <layout suffix=".">
+      <names variable="author"><name name-as-sort-order="all" and="text"/></names>
+      <text variable="title" prefix=". " font-style="italic"/>
+      <date variable="issued" prefix=", "><date-part name="year"/></date>
+    </layout>
+  </bibliography>
+</style>
+"""
+
+
+def test_a_csl_style_of_the_books_own(tmp_path, epoch):
+    folder = _book(tmp_path / "csl", "# 甲\n\n见[@kanamori1998, p. 12]与[@crawford1995]。\n",
+                   'citation-style = "styles/test.csl"\n')  # fmt: skip
+    (folder / "styles").mkdir()
+    (folder / "styles" / "test.csl").write_text(CSL, encoding="utf-8")
+    book = read_book(folder)
+    assert book.warnings == []
+    body = book.chapters[0].body
+    assert (
+        re.sub(r"<[^>]+>", "", body) == "见(Kanamori, 1998, p. 12)与(Crawford and Gorman, 1995)。"
+    )
+    listed = book.chapters[-1].body
+    assert listed.index("Crawford, W. and Gorman, M. Future libraries") < listed.index(
+        "Kanamori, H. <i>Shaking without quaking</i>, 1998."
+    )  # by author, as the style sorts; its italics
+    target = re.search(r'href="#(ref-\d+)">\(Kanamori', body).group(1)
+    assert re.search(rf'id="{target}" epub:type="biblioentry">Kanamori', listed)
+    assert (folder / "styles" / "test.csl").resolve() in book.inputs
+    assert epubcheck(build(folder, tmp_path / "out", ("epub",)).written[0]) == []
+
+
+def test_a_csl_style_citeproc_cannot_use_falls_back_to_gb7714(tmp_path):
+    folder = _book(tmp_path / "bad", "# 甲\n\n见[@wu2003]。\n", 'citation-style = "x.csl"\n')
+    (folder / "x.csl").write_text("<style>not CSL", encoding="utf-8")
+    book = read_book(folder)
+    assert len(book.warnings) == 1
+    assert str(book.warnings[0]).startswith(f"{folder}/x.csl: citeproc-py cannot use this style")
+    assert "[1]" in re.sub(r"<[^>]+>", "", book.chapters[0].body)
+    assert "吴云芳. 面向中文信息处理的现代汉语并列结构研究[D]." in book.chapters[-1].body
 
 
 def test_a_bibliography_outside_the_book_is_refused(tmp_path):

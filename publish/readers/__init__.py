@@ -40,24 +40,33 @@ def read_book(folder: Path) -> Book:
 
 
 def _read_bibliography(book: Book) -> None:
-    """`[book] bibliography`, read through the book's sandbox (a file outside the book is
-    refused: a warning, the citations then printed as `[?key]`)."""
-    name = book.settings.citations.bibliography
-    if not name:
+    """`[book] bibliography` and a .csl `citation-style`, read through the book's sandbox (a
+    file outside the book is refused: a warning; the citations are then printed as `[?key]`,
+    or in GB/T 7714)."""
+    options = book.settings.citations
+    if not options.bibliography:
         return
+    book.bibliography = _book_file(book, options.bibliography, "bibliography",
+                                   "citations printed as [?key]")  # fmt: skip
+    if options.style.lower().endswith(".csl"):
+        book.csl_style = _book_file(book, options.style, "citation-style",
+                                    "gb7714-2015-numeric used")  # fmt: skip
+
+
+def _book_file(book: Book, name: str, key: str, instead: str) -> BibliographyFile | None:
     path = book.root / name
     try:
-        book.bibliography = BibliographyFile(path, files.read_text(path, book.root))
+        found = BibliographyFile(path, files.read_text(path, book.root))
     except files.BookFileError as error:
         toml = book.root / "book.toml"
         try:
-            line = key_line(toml.read_text(encoding="utf-8-sig"), "bibliography", "book")
+            line = key_line(toml.read_text(encoding="utf-8-sig"), key, "book")
         except (OSError, UnicodeDecodeError):
             line = None
-        book.warnings.append(Warning(f"bibliography `{name}`: {error.reason}; citations "
-                                     "printed as [?key]", toml, line))  # fmt: skip
-        return
-    book.inputs.append(path.resolve())  # an edit of the bibliography rebuilds the book
+        book.warnings.append(Warning(f"{key} `{name}`: {error.reason}; {instead}", toml, line))
+        return None
+    book.inputs.append(path.resolve())  # an edit of the file rebuilds the book
+    return found
 
 
 def _house_style_titles(book: Book) -> None:

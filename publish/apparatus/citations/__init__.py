@@ -11,9 +11,13 @@ last chapter before the index (`epub:type="bibliography"`, each entry a `biblioe
 or, with `[book] bibliography-scope = "chapter"`, a section closing each chapter, its
 numbers starting again at 1.
 
+A `.csl` file as the style (APA, IEEE…: not GB/T 7714, which no CSL processor prints
+right) is citeproc-py's (csl.py): its citations as it writes them, each linking to its
+entry, its list in the style's order.
+
 Bad input is a warning naming its place, the text kept visible: a key not in the
 bibliography prints `[?key]`; a malformed entry names its file and line; an unknown
-style name (or a `.csl` file, which is not supported) falls back to gb7714-2015-numeric.
+style name, or a .csl file citeproc-py cannot use, falls back to gb7714-2015-numeric.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import lxml.etree as etree
+
 from ...config import key_line
 from ...model import Book, Chapter, CitationMark, Warning
 from ...words import words as language_words
 from ..crossref import parse, serialize
-from . import gb7714, sources
+from . import csl, gb7714, sources
 from .sources import Reference
 
 #: The id of the book's list of references (no chapter of a reader's is so named).
@@ -39,31 +45,67 @@ def make(book: Book) -> None:
     options = book.settings.citations
     if not options.bibliography:
         return
-    style = _style(book)
     references = _bibliography(book)
     language = book.metadata.language
     title = language_words(language).get("citations.title", "References")
-    per_chapter = options.scope == "chapter"
     marks = {mark.anchor: mark for mark in book.citation_marks}
-    scope = _Scope("", style, references)
-    for chapter in book.chapters:
-        if per_chapter:
-            scope = _Scope(f"{chapter.id}-", style, references)
-        _cite_chapter(chapter, marks, scope, book, language)
-        if per_chapter and scope.order:
-            chapter.body += _list_section(scope, title)
-    if not per_chapter and scope.order:
-        book.chapters.append(
-            Chapter(
-                len(book.chapters) + 1,
-                REFERENCES_ID,
-                book.root / "book.toml",
-                title,
-                _list(scope),
-                matter="back",
-                kind="bibliography",
-            )  # fmt: skip
+    groups = (
+        [[chapter] for chapter in book.chapters]
+        if options.scope == "chapter"
+        else [list(book.chapters)]
+    )
+    if book.csl_style is not None and references is not None:
+        try:
+            made = [_csl_scope(group, marks, book.csl_style.text, references, _prefix(book, group))
+                    for group in groups]  # fmt: skip
+        except csl.CslError as error:
+            book.warnings.append(csl.warning(book.csl_style.path, error))
+        else:
+            for group, (rendered, entries) in zip(groups, made, strict=True):
+                _write(group, marks, lambda mark, r=rendered: r.get(mark.anchor, ""), book,
+                       references)  # fmt: skip
+                _add_list(book, group, entries, title, "csl")
+            return
+    style = _style(book)
+    for group in groups:
+        scope = _Scope(_prefix(book, group), style, references)
+        for chapter in group:
+            _number_in_reading_order(chapter, marks, scope)
+        _write(group, marks, lambda mark, s=scope: _citation(mark, s, language), book,
+               references)  # fmt: skip
+        kind = "author-date" if style.author_date else "numeric"
+        _add_list(book, group, _entries(scope), title, kind)
+
+
+def _prefix(book: Book, group: list[Chapter]) -> str:
+    """What the ids of a list's entries start with after `ref-`: its chapter's id and `-`
+    for a chapter's own list."""
+    return f"{group[0].id}-" if book.settings.citations.scope == "chapter" else ""
+
+
+def _add_list(book: Book, group: list[Chapter], entries: list[str], title: str, kind: str) -> None:
+    """The list of `group`'s references: closing its chapter, or the book's last chapter."""
+    if not entries:
+        return
+    listed = f'<ul class="references {kind}">' + "".join(entries) + "</ul>"
+    if book.settings.citations.scope == "chapter":
+        heading = f'<h2 class="references-title">{html.escape(title)}</h2>'
+        group[0].body += (
+            f'<section class="chapter-references" epub:type="bibliography">{heading}{listed}'
+            "</section>"
         )
+        return
+    book.chapters.append(
+        Chapter(
+            len(book.chapters) + 1,
+            REFERENCES_ID,
+            book.root / "book.toml",
+            title,
+            listed,
+            matter="back",
+            kind="bibliography",
+        )  # fmt: skip
+    )
 
 
 @dataclass
@@ -101,12 +143,11 @@ def _style(book: Book) -> gb7714.Style:
     name = book.settings.citations.style
     if name in gb7714.STYLES:
         return gb7714.STYLES[name]
-    toml, line = _toml_line(book, "citation-style")
-    if name.lower().endswith(".csl"):
-        why = "a .csl file is not supported (GB/T 7714 is built in)"
-    else:
+    if not name.lower().endswith(".csl"):  # a .csl the reader could not read: it warned
+        toml, line = _toml_line(book, "citation-style")
         why = f"`{name}` is no style; the styles are " + ", ".join(gb7714.STYLES)
-    book.warnings.append(Warning(f"citation-style: {why}; {gb7714.DEFAULT} used", toml, line))
+        book.warnings.append(Warning(f"citation-style: {why}; {gb7714.DEFAULT} used", toml,
+                                     line))  # fmt: skip
     return gb7714.STYLES[gb7714.DEFAULT]
 
 
@@ -121,21 +162,48 @@ def _bibliography(book: Book) -> dict[str, Reference] | None:
 # --- citations ---------------------------------------------------------------------------
 
 
-def _cite_chapter(
-    chapter: Chapter, marks: dict[str, CitationMark], scope: _Scope, book: Book, language: str
-) -> None:
-    _number_in_reading_order(chapter, marks, scope)
-    for holder, attribute in [(chapter, "body"), *((n, "html") for n in chapter.footnotes)]:
-        text = getattr(holder, attribute)
-        if 'class="citation"' not in text:
-            continue
-        root = parse(text)
-        for span in list(root.iter("span")):
-            mark = marks.get(span.get("id", ""))
-            if span.get("class") != "citation" or mark is None:
+def _write(
+    group: list[Chapter], marks: dict[str, CitationMark], render, book: Book,
+    references: dict[str, Reference] | None,
+) -> None:  # fmt: skip
+    """Each citation span of `group`'s chapters (and notes) replaced by `render(mark)`, with
+    `[?key]` for keys not in the bibliography (a warning at their place)."""
+    for chapter in group:
+        for holder, attribute in [(chapter, "body"), *((n, "html") for n in chapter.footnotes)]:
+            text = getattr(holder, attribute)
+            if 'class="citation"' not in text:
                 continue
-            _replace(span, parse(_citation(mark, scope, book, language)))
-        setattr(holder, attribute, serialize(root))
+            root = parse(text)
+            for span in list(root.iter("span")):
+                mark = marks.get(span.get("id", ""))
+                if span.get("class") != "citation" or mark is None:
+                    continue
+                _replace(span, parse(render(mark) + _missing(mark, book, references)))
+            setattr(holder, attribute, serialize(root))
+
+
+def _missing(mark: CitationMark, book: Book, references: dict[str, Reference] | None) -> str:
+    out = ""
+    for key, _locator, _year in mark.cites:
+        if references is not None and key in references:
+            continue
+        out += f'<span class="citation-missing">[?{html.escape(key)}]</span>'
+        if references is not None:  # (else the bibliography could not be read: warned)
+            book.warnings.append(Warning(f"citation `@{key}`: no such key in the bibliography "
+                                         "(printed as [?key])", mark.path, mark.line))  # fmt: skip
+    return out
+
+
+def _reading_order(chapter: Chapter) -> list[str]:
+    """The anchors of the chapter's citations as a reader meets them: a footnote's where
+    its call stands in the text."""
+    notes = {note.id: _CITATION_RE.findall(note.html) for note in chapter.footnotes}
+    order: list[str] = []
+    for match in _NOTEREF_RE.finditer(chapter.body):
+        order += notes.pop(match.group(1), []) if match.group(1) else [match.group(2)]
+    for anchors in notes.values():  # a note no call leads to (none, as the reader makes them)
+        order += anchors
+    return order
 
 
 _CITATION_RE = re.compile(r'<span class="citation" id="([^"]+)"')
@@ -147,22 +215,12 @@ _NOTEREF_RE = re.compile(
 def _number_in_reading_order(
     chapter: Chapter, marks: dict[str, CitationMark], scope: _Scope
 ) -> None:
-    """Number the chapter's cited entries as a reader meets them: a footnote's citations
-    where its call stands in the text."""
-    notes = {note.id: _CITATION_RE.findall(note.html) for note in chapter.footnotes}
-
-    def cite(anchor: str) -> None:
+    """Number the chapter's cited entries as a reader meets them."""
+    for anchor in _reading_order(chapter):
         mark = marks.get(anchor)
         for key, _locator, _year in mark.cites if mark is not None else []:
             if scope.references is not None and key in scope.references:
                 scope.number(key)
-
-    for match in _NOTEREF_RE.finditer(chapter.body):
-        for anchor in notes.pop(match.group(1), []) if match.group(1) else [match.group(2)]:
-            cite(anchor)
-    for anchors in notes.values():  # a note no call leads to (none, as the reader makes them)
-        for anchor in anchors:
-            cite(anchor)
 
 
 def _replace(span, made) -> None:
@@ -188,27 +246,15 @@ def _replace(span, made) -> None:
         parent[position - 1].tail = (parent[position - 1].tail or "") + tail
 
 
-def _citation(mark: CitationMark, scope: _Scope, book: Book, language: str) -> str:
-    """The XHTML a citation becomes."""
-    found, missing = [], []
-    for key, locator, year_only in mark.cites:
-        if scope.references is not None and key in scope.references:
-            found.append((key, _locator(locator), year_only))
-        else:
-            missing.append(key)
-            if scope.references is not None:
-                book.warnings.append(Warning(f"citation `@{key}`: no such key in the "
-                                             "bibliography (printed as [?key])", mark.path,
-                                             mark.line))  # fmt: skip
-    out = ""
-    if found:
-        if scope.style.author_date:
-            out = _author_date(found, mark.mode, scope, language)
-        else:
-            out = _numeric(found, mark.mode, scope)
-    for key in missing:
-        out += f'<span class="citation-missing">[?{html.escape(key)}]</span>'
-    return out
+def _citation(mark: CitationMark, scope: _Scope, language: str) -> str:
+    """The XHTML a citation becomes (its keys not in the bibliography aside: `_missing`)."""
+    found = [(key, _locator(locator), year_only) for key, locator, year_only in mark.cites
+             if scope.references is not None and key in scope.references]  # fmt: skip
+    if not found:
+        return ""
+    if scope.style.author_date:
+        return _author_date(found, mark.mode, scope, language)
+    return _numeric(found, mark.mode, scope)
 
 
 def _locator(text: str) -> str:
@@ -329,7 +375,10 @@ def _ordered(scope: _Scope) -> list[tuple[int, Reference]]:
     ))  # fmt: skip
 
 
-def _entries(scope: _Scope) -> str:
+def _entries(scope: _Scope) -> list[str]:
+    """The list's entries, each with its number hanging before it (numeric)."""
+    if scope.references is None:
+        return []
     out = []
     for number, reference in _ordered(scope):
         pieces = gb7714.entry(reference, scope.style, _suffix(scope, reference.key))
@@ -340,16 +389,49 @@ def _entries(scope: _Scope) -> str:
         label = "" if scope.style.author_date else f'<span class="ref-label">[{number}]</span>'
         out.append(f'<li class="ref-entry" id="ref-{scope.prefix}{number}" '
                    f'epub:type="biblioentry">{label}{body}</li>')  # fmt: skip
-    kind = "author-date" if scope.style.author_date else "numeric"
-    return f'<ul class="references {kind}">' + "".join(out) + "</ul>"
+    return out
 
 
-def _list(scope: _Scope) -> str:
-    """The body of the book's chapter of references."""
-    return _entries(scope)
+# --- a .csl style ----------------------------------------------------------------------------
 
 
-def _list_section(scope: _Scope, title: str) -> str:
-    """A chapter's own references, closing it."""
-    heading = f'<h2 class="references-title">{html.escape(title)}</h2>'
-    return f'<section class="chapter-references" epub:type="bibliography">{heading}{_entries(scope)}</section>'  # noqa: E501
+def _csl_scope(
+    group: list[Chapter], marks: dict[str, CitationMark], text: str,
+    references: dict[str, Reference], prefix: str,
+) -> tuple[dict[str, str], list[str]]:  # fmt: skip
+    """The citations (XHTML by anchor) and the list's entries of `group` in a .csl style."""
+    processor = csl.Processor(text, references)
+    cited: list[CitationMark] = []
+    for chapter in group:
+        for anchor in _reading_order(chapter):
+            mark = marks.get(anchor)
+            known = (
+                [(k, _locator(loc)) for k, loc, _ in mark.cites if k in references] if mark else []
+            )
+            if mark is not None and known:
+                processor.register(anchor, known)
+                cited.append(mark)
+    processor.finish()
+    rendered = {}
+    for mark in cited:
+        first = next(key for key, _, _ in mark.cites if key in references)
+        target = f"ref-{prefix}{processor.number(first)}"
+        rendered[mark.anchor] = (
+            f'<span class="cite"><a class="biblioref" epub:type="biblioref" href="#{target}">'
+            f"{_xhtml(processor.cite(mark.anchor))}</a></span>"
+        )
+    entries = [
+        f'<li class="ref-entry" id="ref-{prefix}{number}" epub:type="biblioentry">'
+        f"{_xhtml(made)}</li>"
+        for number, (_key, made) in enumerate(processor.entries(), 1)
+    ]
+    return rendered, entries
+
+
+def _xhtml(made: str) -> str:
+    """citeproc-py's HTML, if it is well-formed XHTML; else its text, escaped."""
+    try:
+        parse(made)
+    except etree.XMLSyntaxError:
+        return html.escape(re.sub(r"<[^>]+>", "", made))
+    return made
