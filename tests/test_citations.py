@@ -270,7 +270,7 @@ def test_the_epub_links_each_citation_to_its_entry(built):
                               r'<span class="ref-label">(?:<span epub:type="pagebreak"[^>]*>'
                               r"(?:</span>)?)?\[(\d+)\]</span>", listed))  # fmt: skip
     assert len(entries) == 16
-    links = re.findall(r'<a class="biblioref" epub:type="biblioref" '
+    links = re.findall(r'<a class="biblioref" epub:type="biblioref" role="doc-biblioref" '
                        r'href="book-references.xhtml#(ref-\d+)">(\d+)</a>',
                        "".join(chapters))  # fmt: skip
     assert len(links) >= 20

@@ -267,9 +267,12 @@ def _locator(text: str) -> str:
     return re.sub(r"\s*(?:--|–|—|~|～)\s*", "-", found)
 
 
+#: A citation's link to its entry (EPUB and DPUB-ARIA semantics).
+_LINK = '<a class="biblioref" epub:type="biblioref" role="doc-biblioref" href="#{}">'
+
+
 def _link(scope: _Scope, key: str, text: str) -> str:
-    return (f'<a class="biblioref" epub:type="biblioref" href="#{scope.anchor(key)}">'
-            f"{html.escape(text)}</a>")  # fmt: skip
+    return _LINK.format(scope.anchor(key)) + f"{html.escape(text)}</a>"
 
 
 def _numeric(found: list[tuple[str, str, bool]], mode: str, scope: _Scope) -> str:
@@ -417,8 +420,8 @@ def _csl_scope(
         first = next(key for key, _, _ in mark.cites if key in references)
         target = f"ref-{prefix}{processor.number(first)}"
         rendered[mark.anchor] = (
-            f'<span class="cite"><a class="biblioref" epub:type="biblioref" href="#{target}">'
-            f"{_xhtml(processor.cite(mark.anchor))}</a></span>"
+            f'<span class="cite">{_LINK.format(target)}{_xhtml(processor.cite(mark.anchor))}'
+            "</a></span>"
         )
     entries = [
         f'<li class="ref-entry" id="ref-{prefix}{number}" epub:type="biblioentry">'
