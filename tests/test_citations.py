@@ -314,6 +314,19 @@ def test_author_date_citations_and_a_list_by_language_and_pinyin(tmp_path):
     assert listed[-1].startswith("KANAMORI H, 1998. Shaking without quaking[J]. Science, ")
 
 
+def test_one_authors_works_of_a_year_are_2000a_and_2000b(tmp_path):
+    bib = "".join(f"@book{{{key},\n  author = {{陈登原}},\n  title = {{{title}}},\n"
+                  f"  publisher = {{中华书局}},\n  year = {{2000}},\n}}\n"
+                  for key, title in (("b", "乙书"), ("a", "甲书"), ("c", "丙书")))  # fmt: skip
+    folder = _book(tmp_path / "ab", "# 甲\n\n[@b]，[@a]。\n", 'citation-style = '
+                   '"gb7714-2015-author-date"\n', bib=bib)  # fmt: skip
+    book = read_book(folder)
+    assert re.sub(r"<[^>]+>", "", book.chapters[0].body) == "（陈登原，2000b），（陈登原，2000a）。"
+    listed = re.sub(r"<[^>]+>", "\n", book.chapters[-1].body)
+    assert "陈登原, 2000a. 丙书" not in listed  # 丙书 is not cited: no letter taken by it
+    assert listed.index("陈登原, 2000a. 甲书[M]") < listed.index("陈登原, 2000b. 乙书[M]")
+
+
 def test_per_chapter_lists_start_again_at_one(tmp_path, epoch):
     folder = _book(tmp_path / "per", "# 甲\n\n一[@wu2003]二[@chen2000]。\n",
                    'bibliography-scope = "chapter"\n')  # fmt: skip

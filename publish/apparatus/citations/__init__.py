@@ -33,11 +33,14 @@ from ...config import key_line
 from ...model import Book, Chapter, CitationMark, Warning
 from ...words import words as language_words
 from ..crossref import parse, serialize
+from ..order import Sorter
 from . import csl, gb7714, sources
 from .sources import Reference
 
 #: The id of the book's list of references (no chapter of a reader's is so named).
 REFERENCES_ID = "book-references"
+#: Author-date lists sort names and titles by pinyin (Latin by its letters), as indexes do.
+_SORTER = Sorter("pinyin", {}, {})
 
 
 def make(book: Book) -> None:
@@ -116,7 +119,8 @@ class _Scope:
     style: gb7714.Style
     references: dict[str, Reference] | None
     order: list[str] = field(default_factory=list)
-    suffixes: dict[str, str] = field(default_factory=dict)
+    #: Author-date: the year's letter of each key that needs one (made when first asked).
+    suffixes: dict[str, str] | None = None
 
     def number(self, key: str) -> int:
         if key not in self.order:
@@ -338,23 +342,24 @@ def _author_date(
 
 def _suffix(scope: _Scope, key: str) -> str:
     """`a`, `b`… for works of one author and year (by their order in the list)."""
-    if not scope.suffixes and scope.references:
-        _assign_suffixes(scope)
+    if scope.suffixes is None:
+        scope.suffixes = _assign_suffixes(scope)
     return scope.suffixes.get(key, "")
 
 
-def _assign_suffixes(scope: _Scope) -> None:
-    assert scope.references is not None
+def _assign_suffixes(scope: _Scope) -> dict[str, str]:
+    suffixes: dict[str, str] = {}
     groups: dict[tuple[str, str], list[Reference]] = {}
-    for reference in scope.references.values():
+    cited = [scope.references[key] for key in scope.order] if scope.references else []
+    for reference in cited:  # (all numbered before any citation is written)
         who = gb7714.names(gb7714.main_names(reference), scope.style, reference.cjk)
         groups.setdefault((who, gb7714.year(reference)), []).append(reference)
     for group in groups.values():
         if len(group) > 1 and gb7714.main_names(group[0]):
-            group.sort(key=lambda r: r.get("title"))
+            group.sort(key=lambda r: _SORTER.key(r.get("title")))  # by title, in pinyin
             for letter, reference in zip("abcdefghijklmnopqrstuvwxyz", group, strict=False):
-                scope.suffixes[reference.key] = letter
-    scope.suffixes.setdefault("", "")  # assigned, if none is needed
+                suffixes[reference.key] = letter
+    return suffixes
 
 
 # --- the list ----------------------------------------------------------------------------
@@ -367,12 +372,9 @@ def _ordered(scope: _Scope) -> list[tuple[int, Reference]]:
     cited = [(number, scope.references[key]) for number, key in enumerate(scope.order, 1)]
     if not scope.style.author_date:
         return cited
-    from ..order import Sorter  # late: pypinyin loads only for an author-date list
-
-    sorter = Sorter("pinyin", {}, {})
     return sorted(cited, key=lambda item: (
         not item[1].cjk,
-        sorter.key(gb7714.cited_name(item[1], scope.style)),
+        _SORTER.key(gb7714.cited_name(item[1], scope.style)),
         gb7714.year(item[1]),
         _suffix(scope, item[1].key),
     ))  # fmt: skip
