@@ -257,6 +257,16 @@ def test_the_list_prints_the_standards_strings_in_citation_order(built):
     assert "[17]" not in listed  # the missing key has no entry
 
 
+def test_publish_check_reads_the_list_as_printed(built):
+    """The list's entries are set ragged, without bullets: `publish check` finds the text
+    the manuscript's and no line it should have justified."""
+    from publish.check import check_pdf
+
+    report = check_pdf(read_book(BOOK), built["pdf"])
+    assert report.text_identical
+    assert report.count("not flush") == 0
+
+
 def test_the_epub_links_each_citation_to_its_entry(built):
     assert epubcheck(built["epub"]) == []
     with zipfile.ZipFile(built["epub"]) as archive:
