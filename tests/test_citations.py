@@ -257,6 +257,12 @@ def test_the_list_prints_the_standards_strings_in_citation_order(built):
     assert "[17]" not in listed  # the missing key has no entry
 
 
+@pytest.mark.slow
+def test_segments_print_the_same_citations_and_list(built, tmp_path):
+    segments = build(BOOK, tmp_path / "segments", ("pdf",), segment_size=1, jobs=2).written[0]
+    assert _pages(segments) == _pages(built["pdf"])
+
+
 def test_publish_check_reads_the_list_as_printed(built):
     """The list's entries are set ragged, without bullets: `publish check` finds the text
     the manuscript's and no line it should have justified."""
