@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..apparatus import apply
+from ..apparatus.citations.gb7714 import DEFAULT, STYLES
 from ..config import key_line
 from ..errors import PublishError
 from ..model import BibliographyFile, Book, Warning
@@ -49,8 +50,10 @@ def _read_bibliography(book: Book) -> None:
     book.bibliography = _book_file(book, options.bibliography, "bibliography",
                                    "citations printed as [?key]")  # fmt: skip
     if options.style.lower().endswith(".csl"):
-        book.csl_style = _book_file(book, options.style, "citation-style",
-                                    "gb7714-2015-numeric used")  # fmt: skip
+        book.csl_style = _book_file(book, options.style, "citation-style", f"{DEFAULT} used")
+    elif options.style not in STYLES:
+        why = f"`{options.style}` is no style; the styles are {', '.join(STYLES)}"
+        _toml_warning(book, "citation-style", f"citation-style: {why}; {DEFAULT} used")
 
 
 def _book_file(book: Book, name: str, key: str, instead: str) -> BibliographyFile | None:
@@ -58,15 +61,22 @@ def _book_file(book: Book, name: str, key: str, instead: str) -> BibliographyFil
     try:
         found = BibliographyFile(path, files.read_text(path, book.root))
     except files.BookFileError as error:
-        toml = book.root / "book.toml"
-        try:
-            line = key_line(toml.read_text(encoding="utf-8-sig"), key, "book")
-        except (OSError, UnicodeDecodeError):
-            line = None
-        book.warnings.append(Warning(f"{key} `{name}`: {error.reason}; {instead}", toml, line))
+        _toml_warning(book, key, f"{key} `{name}`: {error.reason}; {instead}")
         return None
     book.inputs.append(path.resolve())  # an edit of the file rebuilds the book
     return found
+
+
+def _toml_warning(book: Book, key: str, message: str) -> None:
+    """A warning naming book.toml and the line of `key` (in [book], or an mdBook's
+    [output.publish.book])."""
+    toml = book.root / "book.toml"
+    try:
+        text = toml.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    line = key_line(text, key, "book") or key_line(text, key, "output.publish.book")
+    book.warnings.append(Warning(message, toml, line))
 
 
 def _house_style_titles(book: Book) -> None:

@@ -25,11 +25,9 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import lxml.etree as etree
 
-from ...config import key_line
 from ...model import Book, Chapter, CitationMark, Warning
 from ...words import words as language_words
 from ..crossref import parse, serialize
@@ -134,25 +132,9 @@ class _Scope:
 # --- settings and the bibliography ------------------------------------------------------
 
 
-def _toml_line(book: Book, key: str) -> tuple[Path, int | None]:
-    toml = book.root / "book.toml"
-    try:
-        text = toml.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return toml, None
-    return toml, key_line(text, key, "book") or key_line(text, key)
-
-
 def _style(book: Book) -> gb7714.Style:
-    name = book.settings.citations.style
-    if name in gb7714.STYLES:
-        return gb7714.STYLES[name]
-    if not name.lower().endswith(".csl"):  # a .csl the reader could not read: it warned
-        toml, line = _toml_line(book, "citation-style")
-        why = f"`{name}` is no style; the styles are " + ", ".join(gb7714.STYLES)
-        book.warnings.append(Warning(f"citation-style: {why}; {gb7714.DEFAULT} used", toml,
-                                     line))  # fmt: skip
-    return gb7714.STYLES[gb7714.DEFAULT]
+    """The book's GB/T 7714 style (another name: the default; the reader warned)."""
+    return gb7714.STYLES.get(book.settings.citations.style, gb7714.STYLES[gb7714.DEFAULT])
 
 
 def _bibliography(book: Book) -> dict[str, Reference] | None:
