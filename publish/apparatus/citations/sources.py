@@ -184,7 +184,8 @@ _BIBTEX_FIELDS = {
 
 
 def _read_bibtex(text: str, path: Path, warnings: list[Warning]) -> dict[str, Reference]:
-    import bibtexparser  # late: only a book with a .bib bibliography needs it
+    # late: only a book with a .bib bibliography needs bibtexparser (start-up time)
+    import bibtexparser
     from bibtexparser import middlewares
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # its errors: ours below
