@@ -274,6 +274,12 @@ class PdfSettings:
     running_head: tuple[tuple[str, str], ...] = setting(
         "running-head", (), _running_heads, "chapter file → the short title of its running heads"
     )
+    writing_mode: str = setting(
+        "writing-mode",
+        "horizontal-tb",
+        choice("horizontal-tb", "vertical-rl"),
+        'or "vertical-rl": columns top to bottom, right to left (pdf/vertical.py)',
+    )
     # The print keys: parsed together by `_print_settings` (their defaults depend on each
     # other: a PDF/X standard or a profile asks for CMYK and 3 mm of bleed).
     bleed: tuple[float, float, float, float] = setting(

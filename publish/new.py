@@ -42,6 +42,7 @@ chapters = ["01-kaipian.md", "02-jixu.md"]   # reading order, relative to this f
 # heading-font = "Noto Sans CJK SC"      # Hei face for headings, TOC, captions
 # latin-font = "Noto Serif"
 # mono-font = "Noto Sans Mono CJK SC"
+# writing-mode = "horizontal-tb"         # 竖排: "vertical-rl", pages turning right to left
 
 [epub]
 # embed-fonts = true                     # embed the faces, subset to the book's characters

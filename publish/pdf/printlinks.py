@@ -96,10 +96,11 @@ def calls_as_printed(body: str, chapter: str) -> str:
 def page_ref_pattern(language: str) -> re.Pattern[str]:
     """What `css` prints after a link, as it reads in the PDF's text without whitespace
     (publish check leaves it out when comparing the text with the manuscript): a folio of
-    the text, or the front matter's in roman."""
+    the text, or the front matter's in roman, or a vertical edition's in Chinese numerals."""
     before, after = (words(language)[key] for key in _PAGE_WORDS)
     strip = "".join(before.split()), "".join(after.split())
-    return re.compile(re.escape(strip[0]) + r"(?:\d+|[ivxlcdm]+)" + re.escape(strip[1]))
+    folio = r"(?:\d+|[ivxlcdm]+|[〇一二三四五六七八九]+)"
+    return re.compile(re.escape(strip[0]) + folio + re.escape(strip[1]))
 
 
 def ids(html: str) -> set[str]:
