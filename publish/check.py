@@ -292,13 +292,15 @@ def _walk(element, blocks: list[Block], lists: list, marker: str | None) -> str 
         elif tag == "hr":
             blocks.append(Block("***", False))
         else:
+            # A list of references (apparatus/citations/): no bullets, set ragged.
+            plain = tag == "li" and "references" in element.get("class", "").split()
             if tag == "li":
                 kind, number = lists[-1] if lists else ("ul", 0)
                 depth = sum(1 for k, _ in lists if k == "ul") - 1
                 mark = f"{number}." if kind == "ol" else _BULLETS[min(max(depth, 0), 2)]
                 if lists:
                     lists[-1][1] += 1
-                marker = (marker or "") + mark
+                marker = (marker or "") + ("" if plain else mark)
             if any(_is_block(d) for d in child.iterdescendants()):
                 marker = _walk(child, blocks, lists, marker)
             else:
@@ -306,7 +308,11 @@ def _walk(element, blocks: list[Block], lists: list, marker: str | None) -> str 
                 for text in _segments(child):
                     if text or marker:
                         blocks.append(
-                            Block((marker or "") + text, tag in _JUSTIFIED, tag in _HEADINGS)
+                            Block(
+                                (marker or "") + text,
+                                tag in _JUSTIFIED and not plain,
+                                tag in _HEADINGS,
+                            )  # fmt: skip
                         )
                         marker = None
         pending.append(child.tail or "")

@@ -35,6 +35,9 @@ _EXTERNAL = re.compile(r"^(?:https?:|mailto:)", re.I)
 #: The class of the index's links to the places of a term (apparatus/index.py): printed
 #: as the page alone (print.css), always.
 INDEX_LOCATOR = "index-locator"
+#: The class of a citation's links to its entries (apparatus/citations/): a number in
+#: brackets, never followed by a page.
+CITATION = "biblioref"
 
 
 def pages_printed(book: Book) -> bool:
@@ -127,8 +130,8 @@ def mark(
     for link in list(root.iter("a")):
         href = link.get("href", "")
         classes = link.get("class", "").split()
-        if any(c.startswith("noteref") for c in classes):
-            continue  # a footnote call
+        if any(c.startswith("noteref") for c in classes) or CITATION in classes:
+            continue  # a footnote call, a citation
         # The index's locators print their pages whether other links do or not.
         if (pages or INDEX_LOCATOR in classes) and href.startswith("#") and len(href) > 1:
             if targets is None or href[1:] in targets:

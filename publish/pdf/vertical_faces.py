@@ -24,6 +24,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.pens.transformPen import TransformPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTFont
+
 from ..errors import PublishError
 from ..fonts import _collection_index, _store, cache_folder, face_for
 from ..typography.chars import WIDE_RE
@@ -126,11 +131,6 @@ def vertical_forms(font) -> dict[str, str]:
 
 def derive(data: bytes, family: str, tag: str) -> bytes:
     """The face in `data` with its upright glyphs turned (see the module's docstring)."""
-    from fontTools.pens.t2CharStringPen import T2CharStringPen  # late: fontTools, when used
-    from fontTools.pens.transformPen import TransformPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTFont
-
     # Bounding boxes not recomputed: that executes every charstring again (3/4 of the time),
     # and turning about the em box's centre keeps the glyphs inside the face's box.
     font = TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)
