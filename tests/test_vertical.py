@@ -473,3 +473,32 @@ def test_a_long_book_prints_pages_after_links_as_a_short_one(vertical, tmp_path,
     assert all(set(number) <= set("〇一二三四五六七八九") for number in long), long
     assert [p.numerals for p in written if p.digits] == ["〇一二三四五六七八九"]
     assert sum(html.count('data-ref-page="〇"') for html in laid) == 1  # laid out once
+
+
+@pytest.mark.slow
+def test_a_listing_longer_than_a_column_is_scaled_whole_onto_one_page(tmp_path):
+    """60 lines of code, longer upright than a column: scaled down, on one page, inside it,
+    every line upright, not split (a box out of the flow would be split across pages)."""
+    manuscript = tmp_path / "book"
+    shutil.copytree(FIXTURE, manuscript)
+    lines = "\n".join(f"    total_{i} = compute(argument_{i}, other)  # 注释{i}" for i in range(60))
+    chapter = manuscript / "03-kuai.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text + f"\n长代码：\n\n```python\ndef f():\n{lines}\n```\n\n完。\n", "utf-8")
+    build(manuscript, tmp_path / "out", formats=("pdf",))
+    with pdfplumber.open(tmp_path / "out" / "vertical.pdf") as document:
+        pages = [
+            page
+            for page in document.pages
+            if "compute(argument_" in "".join(c["text"] for c in page.chars)
+        ]
+        assert len(pages) == 1
+        page = pages[0]
+        chars = [c for c in page.chars if c["text"].strip()]
+        for i in range(60):
+            run = _run(chars, f"total_{i}=")
+            assert run and all(c["upright"] for c in run), i
+            assert abs(run[0]["top"] - run[-1]["top"]) < 0.5
+        code = [c for c in chars if "Mono" in c["fontname"]]
+        assert min(c["top"] for c in code) > 0 and max(c["bottom"] for c in code) < page.height
+        assert min(c["x0"] for c in code) > 0 and max(c["x1"] for c in code) < page.width

@@ -63,22 +63,28 @@ def _blocks(root: ElementTree.Element) -> list[tuple[ElementTree.Element, Elemen
     return found
 
 
-def wrap(root: ElementTree.Element) -> list[ElementTree.Element]:
-    """Each block of the document wrapped in `div.upright > div.upright-turn`; the turning
-    boxes, numbered in `data-upright`."""
-    turns = []
+Wrapped = tuple[ElementTree.Element, ElementTree.Element, ElementTree.Element]
+
+
+def wrap(root: ElementTree.Element) -> list[Wrapped]:
+    """Each block of the document wrapped in `div.upright > div.upright-turn >
+    div.upright-body`: the box in the frame, the turned one, and the block's upright box
+    (an inline-block: a box positioned out of the flow would be split across pages, an
+    inline-block never is), numbered in `data-upright`."""
+    wrapped = []
     for index, (block, parent) in enumerate(_blocks(root)):
         box = ElementTree.Element("div", {"class": "upright"})
-        turn = ElementTree.SubElement(box, "div", {"class": "upright-turn", _MARK: str(index)})
+        turn = ElementTree.SubElement(box, "div", {"class": "upright-turn"})
+        body = ElementTree.SubElement(turn, "div", {"class": "upright-body", _MARK: str(index)})
         if _BLOCKS[block.tag]:
-            turn.set("class", "upright-turn upright-wraps")
+            body.set("class", "upright-body upright-wraps")
         at = list(parent).index(block)
         parent.remove(block)
         box.tail, block.tail = block.tail, None
-        turn.append(block)
+        body.append(block)
         parent.insert(at, box)
-        turns.append(turn)
-    return turns
+        wrapped.append((box, turn, body))
+    return wrapped
 
 
 def measuring_copy(root: ElementTree.Element) -> ElementTree.Element:
@@ -109,27 +115,25 @@ def measuring_copy(root: ElementTree.Element) -> ElementTree.Element:
 #: The measuring layout: pages large enough for any block; blocks shrink to fit.
 MEASURING_CSS = """
 @page { size: 3000mm 6000mm; }
-.upright-turn { display: inline-block; position: static; transform: none; text-indent: 0; }
+.upright-turn { position: static; transform: none; }
 .upright-wraps { max-width: %(width).3fpt; }
 """
 
 
-def fit(
-    box: ElementTree.Element, turn: ElementTree.Element, size: tuple[float, float], frame: Frame
-) -> None:
+def fit(wrapped: Wrapped, size: tuple[float, float], frame: Frame) -> None:
     """Size a block's `box` in the frame from its upright `size` (width, height, pt), in
     whole lines, and turn its content back (`rotate(-90deg)`: its lines run up the frame,
     left to right on the page once turned clockwise)."""
+    box, turn, body = wrapped
     width, height = size
     scale = min(1.0, frame.width / max(width, 1e-3), frame.column / max(height, 1e-3))
     across = width * scale  # the frame's height the block takes
     lines = max(1, math.ceil(across / frame.pitch - 1e-6))
     top = (lines * frame.pitch - across) / 2 + across
     box.set("style", f"width: {height * scale:.3f}pt; height: {lines * frame.pitch:.3f}pt")
-    turn.set(
-        "style",
-        f"top: {top:.3f}pt; width: {width:.3f}pt; transform: rotate(-90deg) scale({scale:.4f})",
-    )
+    turn.set("style", f"top: {top:.3f}pt; transform: rotate(-90deg) scale({scale:.4f})")
+    # A hair wider than measured: rounded narrower, a line of code would wrap.
+    body.set("style", f"width: {width + 0.05:.3f}pt")
 
 
 def measure_boxes(pages, turns_count: int) -> dict[int, tuple[float, float]]:
@@ -149,12 +153,11 @@ def measure_boxes(pages, turns_count: int) -> dict[int, tuple[float, float]]:
 def turn_upright(root: ElementTree.Element, frame: Frame, layout: Callable) -> bool:
     """Wrap and size the document's upright blocks in place (`layout(root, css)` lays out
     a document tree and gives its pages). False when it has none."""
-    turns = wrap(root)
-    if not turns:
+    wrapped = wrap(root)
+    if not wrapped:
         return False
     pages = layout(measuring_copy(root), MEASURING_CSS % {"width": frame.width})
-    sizes = measure_boxes(pages, len(turns))
-    parents = {child: parent for parent in root.iter() for child in parent}
-    for index, turn in enumerate(turns):
-        fit(parents[turn], turn, sizes.get(index, (frame.width, frame.pitch)), frame)
+    sizes = measure_boxes(pages, len(wrapped))
+    for index, each in enumerate(wrapped):
+        fit(each, sizes.get(index, (frame.width, frame.pitch)), frame)
     return True

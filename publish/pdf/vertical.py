@@ -197,7 +197,15 @@ img {
   position: absolute;
   left: 0;
   margin: 0;
+  text-indent: 0;
+  text-align: left;
   transform-origin: 0 0;
+}
+.upright-body {
+  display: inline-block;
+  vertical-align: top;
+  text-indent: 0;
+  text-align: left;
 }
 /* 縦中横: one or two digits upright, side by side, in one em. */
 .tcy {
