@@ -56,6 +56,24 @@ def _upright_digits(html: str) -> str:
     )
 
 
+#: A web address in running text (escaped XHTML: its `&` are entities, left whole).
+_URL_RE = re.compile(r"https?://[^\s<>\"'，。、；：）」』]+")
+#: Where an address may break: after `//`, before `/`, `.`, `?` and `=` (not at its end).
+_URL_BREAK_RE = re.compile(r"(?<=//)(?=[^/])|(?<=[^/:])(?=[/.?=].)")
+
+
+def _url_breaks(html: str) -> str:
+    """Web addresses in the text with break opportunities (`<wbr/>`) where the Chicago
+    Manual breaks them, so that a narrow column (a table's cell, a phone's line) breaks a
+    long address there rather than cut a word or leave a gap."""
+    from .typography.textnodes import map_text  # late: start-up time: loaded only when this runs
+
+    def rule(text: str, before: str, after: str) -> str:
+        return _URL_RE.sub(lambda m: _URL_BREAK_RE.sub("<wbr/>", m.group(0)), text)
+
+    return map_text(html, rule)
+
+
 _FRAGMENT_HREF_RE = re.compile(r'href="#([^"]+)"')
 
 
@@ -126,6 +144,9 @@ def _chapter_xhtml(
     pages = [page for page in page_breaks if page.chapter == chapter.id]
     body = insert_page_breaks(body, [p for p in pages if p.block is not None and not p.after])
     body = _FIGURE_END_MARKER_RE.sub(r"</figcaption></figure>\1", hoist_out_of_ruby(body))
+    body = _url_breaks(body)
+    for note in notes:
+        note["html"] = _url_breaks(note["html"])
     if vertical:
         body = _upright_digits(body)
         if profile == "kindle":
