@@ -85,7 +85,7 @@ def number_blocks(html: str, chapter: str) -> str:
 def page_breaks(document) -> list[PageBreak]:
     """Where each page of a rendered document begins: the front matter's (roman) and the
     body's. A blank page of the body is a target where the next text begins; one of the
-    front matter, where the previous page's text ends (PageBreak.after)."""
+    front matter (or at the end), where the previous page's text ends (PageBreak.after)."""
     walker = _Walker()
     breaks: list[PageBreak] = []
     blank: list[str] = []
@@ -105,6 +105,9 @@ def page_breaks(document) -> list[PageBreak]:
         for page in (*blank, label):
             breaks.append(PageBreak(page, chapter, number, 0 if block is None else offset))
         blank = []
+    # Blank pages at the end (no text follows): after the last page's text.
+    if breaks:
+        breaks += [PageBreak(page, breaks[-1].chapter, None, 0, after=True) for page in blank]
     return breaks
 
 
