@@ -8,6 +8,7 @@ import copy
 from pathlib import Path
 
 from .html import Setup
+from .pagination import first_body_page
 
 
 def render_html(setup: Setup, html: str, extra_css: str = ""):
@@ -98,7 +99,7 @@ def _page_labels(document, pdf) -> None:
     import pydyf  # late: WeasyPrint's PDF library, loaded with it
 
     names = [page._page_box.page_type.name for page in document.pages]
-    first = names.index("body") if "body" in names else len(names)
+    first = first_body_page(names)
     ranges = pydyf.Array()
     if first > 0:
         ranges.extend([0, pydyf.Dictionary({"S": "/r"})])

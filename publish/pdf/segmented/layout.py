@@ -29,7 +29,7 @@ from ...model import Book, Chapter, Warning
 from ...progress import Progress
 from ..diagnostics import font_warnings, lost_footnotes, refused
 from ..html import book_head, book_html, setup
-from ..pagination import PageBreak
+from ..pagination import PageBreak, roman
 from ..printlinks import given_css, pages_printed
 from ..vertical import chinese_numerals, is_vertical
 from . import linkpages
@@ -128,7 +128,9 @@ class SegmentedLayout:
             runner.release()
             if self.link_numbers is not None:
                 linkpages.write_record(self.cache.folder, self.link_numbers, self.laid_with)
-            breaks = _with_blank_pages(
+            assert self.front is not None
+            # The front matter's pages (roman), then the body's, numbered across the pieces.
+            breaks = _front_breaks(self.front) + _with_blank_pages(
                 [
                     replace(b, label=str(start - 1 + int(b.label)))
                     for piece, start in zip(pieces, starts, strict=True)
@@ -398,6 +400,15 @@ def book_parts(book: Book) -> list[tuple[str, list[str]]]:
                 parts.append((chapter.part.title, []))
             parts[-1][1].append(chapter.title)
     return parts
+
+
+def _front_breaks(front: Piece) -> list[PageBreak]:
+    """The front matter's page breaks, with the blank verso join.py adds after it when it
+    ends on a recto (a page of the TOC's, as in one document: PageBreak.after)."""
+    breaks = list(front.breaks)
+    if front.pages % 2 and breaks:
+        breaks.append(PageBreak(roman(front.pages + 1), breaks[-1].chapter, None, 0, after=True))
+    return breaks
 
 
 def _with_blank_pages(breaks: list[PageBreak]) -> list[PageBreak]:
