@@ -54,7 +54,8 @@ def _blocks(root: ElementTree.Element) -> list[tuple[ElementTree.Element, Elemen
 
     def walk(parent: ElementTree.Element) -> None:
         for child in parent:
-            if is_upright(child):
+            # An SVG image in a figure (an icon in a line of text stays in it).
+            if is_upright(child) and (child.tag != "img" or parent.tag == "figure"):
                 found.append((child, parent))
             else:
                 walk(child)
