@@ -33,14 +33,18 @@ import shutil
 import subprocess
 import threading
 import zlib
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty, SimpleQueue
 
 import lxml.etree as etree
 import lxml.html
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from ..fonts import _store, cache_folder
@@ -93,14 +97,27 @@ class Drawing:
 # --- reading ---------------------------------------------------------------------------
 
 
+#: The tokens of formulas, and whether each is a display formula.
+_TOKENS_DISPLAY = {
+    "math_inline": False, "math_inline_double": True, "math_block": True, "math_block_label": True,
+}  # fmt: skip
+
+
 def extend(md: MarkdownIt) -> None:
     dollarmath_plugin(md, allow_space=True, allow_digits=False, double_inline=True)
     md.inline.ruler.before("escape", "mdbook_math", _mdbook_math)
     md.core.ruler.push("math_lines", _math_lines)
-    md.add_render_rule("math_inline", _render(display=False))
-    md.add_render_rule("math_inline_double", _render(display=True))
-    md.add_render_rule("math_block", _render(display=True))
-    md.add_render_rule("math_block_label", _render(display=True))
+    for kind, display in _TOKENS_DISPLAY.items():
+        md.add_render_rule(kind, _render(display))
+
+
+def formulas(tokens: Iterable[Token]) -> Iterator[tuple[str, bool]]:
+    """The formulas of parsed Markdown, as `_render` converts them: (TeX, display)."""
+    for token in tokens:
+        for each in (token, *(token.children or ())):
+            display = _TOKENS_DISPLAY.get(each.type)
+            if display is not None:
+                yield each.content.strip(), display
 
 
 def _mdbook_math(state: StateInline, silent: bool) -> bool:
@@ -204,6 +221,25 @@ def _clean_mathml(root) -> list:
     return list(root)
 
 
+#: What a formula counts for in a chapter's length (layout_length): one box of a line,
+#: its glyphs one SVG path, laid out about as fast as a few words.
+FORMULA_LENGTH = 20
+
+
+def layout_length(body: str) -> int:
+    """A chapter body's length as laying it out costs, each formula counted as
+    FORMULA_LENGTH characters, not its MathML (~600, with its TeX twice): a maths book
+    is cut into as many segments as a prose book of as many pages."""
+    if "<math" not in body:
+        return len(body)
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+    length = len(body)
+    for math in root.iter("math"):
+        length -= len(etree.tostring(math, encoding="unicode", with_tail=False))
+        length += FORMULA_LENGTH
+    return max(length, 0)
+
+
 # --- converting ------------------------------------------------------------------------
 
 
@@ -214,19 +250,78 @@ def convert(tex: str, display: bool) -> dict:
         raise FormulaError("empty")
     if len(tex) > MAX_LENGTH:
         raise FormulaError(f"{len(tex):,} characters, more than {MAX_LENGTH:,}")
-    key = hashlib.sha256(f"{_version()}\0{int(display)}\0{tex}".encode()).hexdigest()
-    answer = _memory.get(key)
+    key = _key(tex, display)
+    answer = _memory.get(key) or _from_disk(key)
     if answer is None:
-        cached = cache_folder() / "maths" / key[:2] / f"{key}.json.z"
-        try:
-            answer = json.loads(zlib.decompress(cached.read_bytes()))
-        except (OSError, ValueError, zlib.error):
-            answer = _converter().ask(tex, display)
-            _store(cached, zlib.compress(json.dumps(answer, ensure_ascii=False).encode(), 6))
-        _memory[key] = answer
+        _keep(key, _converter().ask(tex, display))
+    answer = _memory[key]
     if "error" in answer:
         raise FormulaError(answer["error"])
     return answer
+
+
+def prefetch(formulas: Iterable[tuple[str, bool]]) -> None:
+    """Convert at once the formulas (TeX, display) neither in memory nor on disk, by one
+    Node process per core side by side (MathJax takes ~5 ms a formula, single-threaded):
+    the readers know a book's formulas before rendering any (readers/assemble.py)."""
+    missing: list[tuple[str, bool, str]] = []
+    for tex, display in dict.fromkeys(formulas):
+        key = _key(tex, display)
+        wanted = tex.strip() and len(tex) <= MAX_LENGTH and key not in _memory
+        if wanted and _from_disk(key) is None:
+            missing.append((tex, display, key))
+    if not missing:
+        return
+    count = max(1, min(os.cpu_count() or 1, MAX_CONVERTERS, len(missing) // 50))
+    queue: SimpleQueue = SimpleQueue()
+    for each in missing:
+        queue.put(each)
+
+    def work(converter: MathJax) -> None:
+        while True:
+            try:
+                tex, display, key = queue.get(block=False)
+            except Empty:
+                return
+            try:
+                _keep(key, converter.ask(tex, display))
+            except FormulaError as exc:  # not kept on disk: Node missing, too slow
+                _memory[key] = {"error": str(exc)}
+
+    converters = _converters(count)
+    with ThreadPoolExecutor(count) as pool:
+        list(pool.map(work, converters))
+    for spare in converters[1:]:  # the first stays, for the print side's pieces
+        spare.close()
+
+
+#: The most Node processes converting at once (each holds ~60 MB).
+MAX_CONVERTERS = 4
+
+
+def _key(tex: str, display: bool) -> str:
+    return hashlib.sha256(f"{_version()}\0{int(display)}\0{tex}".encode()).hexdigest()
+
+
+def _from_disk(key: str) -> dict | None:
+    """The answer kept on disk by an earlier build (put in memory), or None."""
+    try:
+        answer = json.loads(zlib.decompress(_answer_path(key).read_bytes()))
+    except (OSError, ValueError, zlib.error):
+        return None
+    _memory[key] = answer
+    return answer
+
+
+def _keep(key: str, answer: dict) -> None:
+    """The converter's answer, in memory and on disk (a TeX error too: it is the same
+    next time)."""
+    _memory[key] = answer
+    _store(_answer_path(key), zlib.compress(json.dumps(answer, ensure_ascii=False).encode(), 6))
+
+
+def _answer_path(key: str) -> Path:
+    return cache_folder() / "maths" / key[:2] / f"{key}.json.z"
 
 
 _memory: dict[str, dict] = {}
@@ -302,16 +397,25 @@ class MathJax:
             self.process = None
 
 
-_mathjax: MathJax | None = None
+_pool: list[MathJax] = []
+
+
+def _converters(count: int) -> list[MathJax]:
+    """`count` converters of this process (a forked worker starts its own, never shares
+    a pipe); the first is the one `_converter` gives."""
+    global _pool
+    if _pool and _pool[0].pid != os.getpid():
+        _pool = []
+    while len(_pool) < count:
+        converter = MathJax()
+        atexit.register(converter.close)
+        _pool.append(converter)
+    return _pool[:count]
 
 
 def _converter() -> MathJax:
-    """This process's converter (a forked worker starts its own, never shares a pipe)."""
-    global _mathjax
-    if _mathjax is None or _mathjax.pid != os.getpid():
-        _mathjax = MathJax()
-        atexit.register(_mathjax.close)
-    return _mathjax
+    """This process's converter."""
+    return _converters(1)[0]
 
 
 # --- drawing (print) --------------------------------------------------------------------
@@ -496,9 +600,7 @@ def _as_one_path(root) -> None:
         local, matrix = etree.QName(shape).localname, _matrix(shape.get("transform", ""))
         try:
             if local == "path":
-                d = shape.get("d", "")
-                glyph = glyphs.name(d)
-                glyphs.put(glyph, _path_operators(d, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)))
+                glyph = _glyph(shape.get("d", ""))
                 placed.append(f"G {glyph} " + " ".join(f"{v:.6g}" for v in matrix))
             elif local == "rect" and matrix[1] == matrix[2] == 0:
                 a, _, _, d, e, f = matrix
@@ -513,6 +615,15 @@ def _as_one_path(root) -> None:
     if placed:
         path = etree.Element(f"{{{SVG_NS}}}path", {"d": "M0 0", "data-glyphs": ";".join(placed)})
         top.insert(0, path)
+
+
+@functools.lru_cache(maxsize=8192)
+def _glyph(d: str) -> str:
+    """The id of the outline `d`, kept (glyphs.put) the first time it is met: a formula's
+    glyphs are mostly ones met before, and their operators cost ~0.1 ms each."""
+    glyph = glyphs.name(d)
+    glyphs.put(glyph, _path_operators(d, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)))
+    return glyph
 
 
 _PATH_TOKEN = re.compile(r"[MLHVQTZ]|-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?")
