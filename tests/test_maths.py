@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -262,6 +263,43 @@ def test_each_formula_is_converted_once_and_kept_on_disk(monkeypatch, tmp_path):
     monkeypatch.setattr(maths, "_memory", {})
     monkeypatch.setattr(maths, "_converter", lambda: pytest.fail("converted again"))
     assert [maths.to_mathml(tex, display=False) for tex in formulas * 3] == first
+
+
+def test_the_cache_forgets_what_no_build_used_and_stays_under_its_size(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(maths, "_memory", {})
+    monkeypatch.setattr(maths, "_printed", {})
+    folder = tmp_path / "cache" / "publish" / "maths"
+    used, old = "x^{2} + \\text{新}", "y^{3} + \\text{旧}"
+    for tex in (used, old):
+        maths.to_svg(maths.to_mathml(tex, display=False), 25.0, "Noto Serif CJK SC")
+    kept = {p: p.stat().st_size for p in folder.rglob("*.z")}
+    assert len(kept) == 4  # an answer and a drawing each
+    glyph_files = sorted(folder.glob("glyphs/*.ops"))
+    assert glyph_files
+    # Four months pass; then a build uses `used` again (from the disk: a new process).
+    months_ago = time.time() - 120 * 86400
+    for path in kept:
+        os.utime(path, (months_ago, months_ago))
+    monkeypatch.setattr(maths, "_memory", {})
+    monkeypatch.setattr(maths, "_printed", {})
+    monkeypatch.setattr(maths, "_converter", lambda: pytest.fail("converted again"))
+    maths.to_svg(maths.to_mathml(used, display=False), 25.0, "Noto Serif CJK SC")
+    assert maths.prune() == 2
+    left = sorted(folder.rglob("*.z"))
+    assert len(left) == 2 and all(time.time() - p.stat().st_mtime < 60 for p in left)
+    assert sorted(folder.glob("glyphs/*.ops")) == glyph_files  # outlines stay
+    # Over the size allowed, the least recently used go first.
+    monkeypatch.setattr(maths, "KEPT_BYTES", max(p.stat().st_size for p in left))
+    os.utime(left[0], (months_ago + 86400 * 60, months_ago + 86400 * 60))
+    assert maths.prune() == 1 and sorted(folder.rglob("*.z")) == left[1:]
+    # A build prunes once a day at most: the stamp says when.
+    (folder / "pruned").unlink(missing_ok=True)
+    monkeypatch.setattr(maths, "prune", lambda: calls.append(1))
+    calls: list[int] = []
+    maths.prefetch([(used, False)])
+    maths.prefetch([(used, False)])
+    assert calls == [1] and (folder / "pruned").exists()
 
 
 # --- random formulas -----------------------------------------------------------------------

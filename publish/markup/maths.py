@@ -23,6 +23,7 @@ shown as code.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import hashlib
 import json
@@ -32,6 +33,7 @@ import select
 import shutil
 import subprocess
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -139,12 +141,22 @@ def _mdbook_math(state: StateInline, silent: bool) -> bool:
 
 
 def _math_lines(state: StateCore) -> None:
-    """Give inline maths the line of its block, for warnings."""
+    """Give inline maths the line of its block, for warnings; and start the converter
+    at the first formula neither in memory nor on disk, so that Node loads MathJax
+    (~0.4 s) while the other files are read, before `prefetch` asks it."""
     for token in state.tokens:
         if token.type == "inline" and token.map:
             for child in token.children or []:
                 if child.type.startswith("math"):
                     child.meta = {**(child.meta or {}), "line": token.map[0] + 1}
+    if _pool and _pool[0].pid == os.getpid():
+        return  # started already
+    for tex, display in formulas(state.tokens):
+        key = _key(tex, display)
+        if tex and len(tex) <= MAX_LENGTH and key not in _memory and _from_disk(key) is None:
+            with contextlib.suppress(FormulaError):
+                _converter().start()
+            return
 
 
 def _render(display: bool):
@@ -264,8 +276,12 @@ def prefetch(formulas: Iterable[tuple[str, bool]]) -> None:
     """Convert at once the formulas (TeX, display) neither in memory nor on disk, by one
     Node process per core side by side (MathJax takes ~5 ms a formula, single-threaded):
     the readers know a book's formulas before rendering any (readers/assemble.py)."""
+    distinct = dict.fromkeys(formulas)
+    if not distinct:
+        return
+    _prune_daily()
     missing: list[tuple[str, bool, str]] = []
-    for tex, display in dict.fromkeys(formulas):
+    for tex, display in distinct:
         key = _key(tex, display)
         wanted = tex.strip() and len(tex) <= MAX_LENGTH and key not in _memory
         if wanted and _from_disk(key) is None:
@@ -289,6 +305,9 @@ def prefetch(formulas: Iterable[tuple[str, bool]]) -> None:
                 _memory[key] = {"error": str(exc)}
 
     converters = _converters(count)
+    for converter in converters:  # all loading MathJax at once
+        with contextlib.suppress(FormulaError):
+            converter.start()
     with ThreadPoolExecutor(count) as pool:
         list(pool.map(work, converters))
     for spare in converters[1:]:  # the first stays, for the print side's pieces
@@ -305,12 +324,65 @@ def _key(tex: str, display: bool) -> str:
 
 def _from_disk(key: str) -> dict | None:
     """The answer kept on disk by an earlier build (put in memory), or None."""
+    data = _read_kept(_answer_path(key))
     try:
-        answer = json.loads(zlib.decompress(_answer_path(key).read_bytes()))
-    except (OSError, ValueError, zlib.error):
+        answer = json.loads(zlib.decompress(data)) if data is not None else None
+    except (ValueError, zlib.error):
         return None
-    _memory[key] = answer
+    if answer is not None:
+        _memory[key] = answer
     return answer
+
+
+def _read_kept(path: Path) -> bytes | None:
+    """A file of the maths cache, marked used now (prune keeps what builds use)."""
+    try:
+        data = path.read_bytes()
+        os.utime(path)
+    except OSError:
+        return None
+    return data
+
+
+#: The maths cache (~/.cache/publish/maths) keeps what a build used in the last
+#: KEPT_DAYS days, and at most KEPT_BYTES of it (the least recently used go first); the
+#: glyph outlines, a few hundred of MathJax's fonts, stay. Pruned once a day at most.
+KEPT_DAYS = 90
+KEPT_BYTES = 256 * 1024 * 1024
+
+
+def prune(now: float | None = None) -> int:
+    """Remove the converter's answers and the print drawings no build used in KEPT_DAYS
+    days, then the least recently used beyond KEPT_BYTES; the number removed."""
+    folder = cache_folder() / "maths"
+    now = time.time() if now is None else now
+    entries = []
+    with contextlib.suppress(OSError):
+        for sub in os.scandir(folder):
+            if sub.is_dir() and len(sub.name) == 2:  # key[:2]/: answers and drawings
+                for entry in os.scandir(sub.path):
+                    with contextlib.suppress(OSError):
+                        stat = entry.stat()
+                        entries.append((stat.st_mtime, stat.st_size, entry.path))
+    entries.sort(reverse=True)  # the most recently used first
+    removed, total = 0, 0
+    for used, size, path in entries:
+        total += size
+        if now - used > KEPT_DAYS * 86400 or total > KEPT_BYTES:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+                removed += 1
+    return removed
+
+
+def _prune_daily() -> None:
+    """`prune`, if a day has passed since it last ran (a stamp file says when)."""
+    stamp = cache_folder() / "maths" / "pruned"
+    with contextlib.suppress(OSError):
+        if time.time() - stamp.stat().st_mtime < 86400:
+            return
+    prune()
+    _store(stamp, b"")
 
 
 def _keep(key: str, answer: dict) -> None:
@@ -373,6 +445,11 @@ class MathJax:
                     raise FormulaError(f"took more than {TIMEOUT:g} s")
                 raise FormulaError("the converter (Node) stopped")
             return json.loads(line)
+
+    def start(self) -> None:
+        """Start Node now (it answers later); FormulaError if it cannot run."""
+        with self.lock:
+            self._start()
 
     def _start(self) -> subprocess.Popen:
         if self.unavailable:
@@ -453,8 +530,8 @@ def printed(tex: str, display: bool, block_em: float, han_font: str) -> str:
     if markup is None:
         cached = cache_folder() / "maths" / key[:2] / f"{key}.svg.z"
         try:
-            markup = zlib.decompress(cached.read_bytes()).decode()
-        except (OSError, zlib.error, UnicodeDecodeError):
+            markup = zlib.decompress(_read_kept(cached) or b"").decode()
+        except (zlib.error, UnicodeDecodeError):
             markup = etree.tostring(_markup(tex, display, block_em, han_font), encoding="unicode")
             _store(cached, zlib.compress(markup.encode(), 6))
         _printed[key] = markup
