@@ -127,6 +127,41 @@ def test_tags_stand_at_the_right_margin_and_wide_formulas_fit(book):
     assert maths.at_relations("a = b") is None and maths.at_relations("a &= b \\\\ &= c") is None
 
 
+@pytest.mark.slow
+def test_a_tag_per_row_stands_level_with_its_row_at_the_right_margin(tmp_path):
+    body = (
+        "多行编号：\n\n$$\n\\begin{align}\na &= b + c \\tag{2.1} \\\\\n"
+        "d &= \\frac{e}{f} \\tag{2.2} \\\\\ng &= h \\tag*{(★)}\n\\end{align}\n$$\n\n"
+        "一行不能两个编号：\n\n$$\nx \\tag{1} \\tag{2}\n$$\n"
+    )
+    folder = _small_book(tmp_path / "book", body)
+    built = build(folder, tmp_path / "out")
+    # Two tags on one row is TeX's error too: one line naming the file, line and formula.
+    [warning] = [w for w in built.warnings if "formula" in w.message]
+    assert warning.line == 15 and "Multiple \\tag" in warning.message
+    assert "\n" not in warning.message
+    pdf_path = next((tmp_path / "out").glob("*.pdf"))
+    g = geometry(built.book.settings.pdf)
+    with pdfplumber.open(pdf_path) as pdf:
+        index, page = next(
+            (i, p) for i, p in enumerate(pdf.pages) if "多行编号" in (p.extract_text() or "")
+        )
+        right = page.width - (g.outer if index % 2 == 0 else g.inner) * PT_PER_MM
+        left = (g.inner if index % 2 == 0 else g.outer) * PT_PER_MM
+        top = next(c["bottom"] for c in page.chars if c["text"] == "多")
+        bottom = next(c["top"] for c in page.chars if c["text"] == "一")
+        curves = [c for c in page.curves if top < c["top"] and c["bottom"] < bottom]
+    # The labels' closing parenthesis (or ★) ends each at the text block's right edge…
+    ends = sorted({round(c["bottom"]) for c in curves if abs(c["x1"] - right) < 1.5})
+    assert len(ends) == 3 and min(b - a for a, b in zip(ends, ends[1:], strict=False)) > 8, ends
+    # …level with its row: each row's first glyph (a, d, g), left of the middle, stands
+    # on the same line as its label.
+    middle = (left + right) / 2
+    for end in ends:
+        row = [c for c in curves if c["x1"] < middle and abs(c["bottom"] - end) < 6]
+        assert row, (end, ends)
+
+
 def test_a_long_inline_formula_breaks_as_tex_breaks_it():
     html = maths.to_mathml(" + ".join(f"a_{{{i}}}" for i in range(60)), display=False)
     svg = maths.to_svg(f"<p>{html}</p>", block_em=20.0, han_font="Noto Serif CJK SC")

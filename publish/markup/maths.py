@@ -641,14 +641,44 @@ def _with_tag(drawn: Drawing, block_em: float) -> Drawing:
 def drawing(tex: str, display: bool) -> Drawing:
     """A formula's SVG, its markup held to what MathJax draws; FormulaError if none."""
     answer = convert(tex, display)
-    tag = _svg(answer["tag"]) if answer.get("tag") else None
-    return Drawing(_svg(answer["svg"]), Drawing(tag) if tag is not None else None)
+    if answer.get("tag"):
+        return Drawing(_svg(etree.fromstring(answer["svg"])), Drawing(_svg(answer["tag"])))
+    root = etree.fromstring(answer["svg"])
+    if root.get("viewBox") is None:  # a tag per row: MathJax's labelled table
+        table, labels = _labelled(root)
+        return Drawing(_svg(table), Drawing(_svg(labels)))
+    return Drawing(_svg(root))
 
 
-def _svg(markup: str):
+def _labelled(root) -> tuple:
+    """The rows and the labels of MathJax's labelled table (`align` with a `\\tag` per
+    row), as two SVGs of the same height, each row's label level with it: MathJax draws
+    them as `<svg>`s one unit wide, placed by the container's width (the table centred,
+    the labels at its right), their content starting at x = 0."""
+    parts = {}
+    for inner in root.iter(f"{{{SVG_NS}}}svg"):
+        kind = "table" if inner.get("data-table") else "labels" if inner.get("data-labels") else ""
+        if kind and inner.get("viewBox"):
+            parts[kind] = inner
+    if set(parts) != {"table", "labels"}:
+        raise FormulaError("the converter could not set its tags apart")
+    out = []
+    for kind, inner in (("table", parts["table"]), ("labels", parts["labels"])):
+        x, y, _, h = (float(v) for v in inner.get("viewBox").split())
+        # The table's centre is x + 0.5; the labels' right edge, x + 1.
+        width = 2 * x + 1 if kind == "table" else x + 1
+        svg = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS})
+        svg.set("viewBox", f"0 {y:g} {width:g} {h:g}")
+        group = etree.SubElement(svg, f"{{{SVG_NS}}}g")
+        group.extend(list(inner))
+        out.append(svg)
+    return out[0], out[1]
+
+
+def _svg(markup: str | etree._Element):
     """MathJax's `<svg>` with its viewBox only (sizes are set where it is placed)."""
-    root = etree.fromstring(markup)
-    if root.get("viewBox") is None:  # a labelled table MathJax set itself (`\\tag~`)
+    root = etree.fromstring(markup) if isinstance(markup, str) else markup
+    if root.get("viewBox") is None:
         raise FormulaError("the converter could not set its tag apart")
     for element in root.iter():
         if not isinstance(element.tag, str) or etree.QName(element).localname not in _SVG_ELEMENTS:

@@ -45,7 +45,8 @@ function item(source, display) {
 }
 
 // The SVG of a formula: its equation tag (`\\tag{1.2}`, `\\tag*{…}`) is drawn apart, for
-// publish to set at the right of the text block (MathJax would need the page's width).
+// publish to set at the right of the text block (MathJax would need the page's width);
+// a tag per row stays in MathJax's labelled table, which maths.py takes apart.
 function draw(source, display) {
   const mitem = item(source, display);
   mitem.convert(document, STATE.LAST);
@@ -63,7 +64,9 @@ function splitTag(source) {
   }
   const label = source.slice(found.index + found[0].length, end - 1);
   const rest = source.slice(0, found.index) + source.slice(end);
-  if (/\\tag(?![a-zA-Z])/.test(rest)) throw new Error('one \\tag per formula');
+  // Several (a tag per row of `align`), or a tag among rows: MathJax sets each level with
+  // its row, in a labelled table (maths.py takes it apart).
+  if (/\\tag(?![a-zA-Z])/.test(rest) || rest.includes('\\\\')) return null;
   return {rest, label: found[1] ? label : `(${label})`};
 }
 
