@@ -162,6 +162,28 @@ def test_a_tag_per_row_stands_level_with_its_row_at_the_right_margin(tmp_path):
         assert row, (end, ends)
 
 
+@pytest.mark.slow
+def test_what_pumpkin_book_broke_first(tmp_path):
+    # A formula opening a paragraph that ends in a digit printed its TeX (mdit-py-plugins
+    # looked for a digit before the `$` at src[-1]); a one-column `aligned` had
+    # MathJax's columnspacing="" (EPUBCheck: RSC-005), in 10 places of the book.
+    body = (
+        "$\\theta_1$为作者笔误，由15.9\n\n"
+        "$$\n\\begin{aligned}\nf_1(\\boldsymbol{x}_1)=1,f_4(\\boldsymbol{x}_2)=1\n"
+        "\\end{aligned}\n$$\n\n价格是 $5 和 $6 元。\n"
+    )
+    folder = _small_book(tmp_path / "book", body)
+    built = build(folder, tmp_path / "out")
+    assert built.warnings == []
+    pdf_path = next((tmp_path / "out").glob("*.pdf"))
+    with pdfplumber.open(pdf_path) as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert "theta" not in text and "为作者笔误" in text
+    assert "$5" in squash(text)  # currency stays text
+    epub = next((tmp_path / "out").glob("*.epub"))
+    assert [m["ID"] for m in epubcheck(epub)] == []
+
+
 def test_a_long_inline_formula_breaks_as_tex_breaks_it():
     html = maths.to_mathml(" + ".join(f"a_{{{i}}}" for i in range(60)), display=False)
     svg = maths.to_svg(f"<p>{html}</p>", block_em=20.0, han_font="Noto Serif CJK SC")

@@ -48,6 +48,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
 from ..fonts import _store, cache_folder
 from ..sanitize import MATHML, MATHML_ATTRIBUTES
@@ -107,6 +108,7 @@ _TOKENS_DISPLAY = {
 
 def extend(md: MarkdownIt) -> None:
     dollarmath_plugin(md, allow_space=True, allow_digits=False, double_inline=True)
+    md.inline.ruler.at("math_inline", _dollar_at_start())
     md.inline.ruler.before("escape", "mdbook_math", _mdbook_math)
     md.core.ruler.push("math_lines", _math_lines)
     for kind, display in _TOKENS_DISPLAY.items():
@@ -120,6 +122,27 @@ def formulas(tokens: Iterable[Token]) -> Iterator[tuple[str, bool]]:
             display = _TOKENS_DISPLAY.get(each.type)
             if display is not None:
                 yield each.content.strip(), display
+
+
+def _dollar_at_start():
+    """mdit-py-plugins' `$…$` rule (0.7), except that a formula opening its paragraph is
+    read whatever the paragraph's last character is: with `allow_digits=False` the rule
+    looks for a digit before the `$` at `src[pos - 1]`, which at 0 is the last character
+    (pumpkin-book's `$\\theta_1$为作者笔误，由15.9` printed its TeX)."""
+    strict = math_inline_dollar(allow_space=True, allow_digits=False, allow_double=True)
+    loose = math_inline_dollar(allow_space=True, allow_digits=True, allow_double=True)
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        if state.pos != 0:
+            return strict(state, silent)
+        if not loose(state, True):
+            return False
+        end, state.pos = state.pos, 0
+        if state.src[end : end + 1].isdigit():  # `$5 and $6`: currency, as `strict` says
+            return False
+        return loose(state, silent)
+
+    return rule
 
 
 def _mdbook_math(state: StateInline, silent: bool) -> bool:
@@ -215,7 +238,7 @@ def to_mathml(tex: str, display: bool) -> str:
 
 def _clean_mathml(root) -> list:
     """The children of MathJax's `<math>`, held to the MathML allow-list of sanitize.py
-    (its `data-` and `id` attributes dropped, indentation removed)."""
+    (its `data-` and `id` attributes and empty values dropped, indentation removed)."""
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
@@ -223,8 +246,9 @@ def _clean_mathml(root) -> list:
         if local not in MATHML:
             element.tag = f"{{{MATHML_NS}}}mrow"  # never met: MathJax writes MathML
             element.attrib.clear()
-        for name in list(element.attrib):
-            if name not in MATHML_ATTRIBUTES:
+        for name, value in list(element.attrib.items()):
+            # MathJax writes columnspacing="" for a one-column `aligned`: not a length.
+            if name not in MATHML_ATTRIBUTES or not value.strip():
                 del element.attrib[name]
         if local not in _TOKENS and element.text is not None and not element.text.strip():
             element.text = None
@@ -505,9 +529,7 @@ def to_svg(body: str, block_em: float, han_font: str) -> str:
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     for math in list(root.iter("math")):
-        annotation = next(math.iter("annotation"), None)
-        tex = annotation.text or "" if annotation is not None else math.get("alttext", "")
-        display = math.get("display") == "block"
+        tex, display = _tex_of(math)
         try:
             picture = etree.fromstring(printed(tex, display, block_em, han_font))
         except FormulaError:  # the reader warned (the cache only misses when it could not)
@@ -517,6 +539,46 @@ def to_svg(body: str, block_em: float, han_font: str) -> str:
         math.getparent().replace(math, picture)
     out = etree.tostring(root, encoding="unicode", method="xml")
     return out.removeprefix("<div>").removesuffix("</div>")
+
+
+def _tex_of(math) -> tuple[str, bool]:
+    """The TeX of a model's `<math>` and whether it is a display formula."""
+    annotation = next(math.iter("annotation"), None)
+    tex = annotation.text or "" if annotation is not None else math.get("alttext", "")
+    return tex, math.get("display") == "block"
+
+
+def prefetch_print(bodies: Iterable[str], block_em: float) -> None:
+    """Convert at once what drawing the chapter bodies for print will ask besides their
+    formulas (the rows of a display too wide, the pieces of a wide inline formula), so
+    that print workers laying out segments find it all in the cache and start no Node."""
+    extra: list[tuple[str, bool]] = []
+    for body in bodies:
+        if "<math" in body:
+            root = lxml.html.fragment_fromstring(body, create_parent="div")
+            for math in root.iter("math"):
+                extra.extend(_derived(*_tex_of(math), block_em))
+    prefetch(extra)
+
+
+def _derived(tex: str, display: bool, block_em: float) -> list[tuple[str, bool]]:
+    """The formulas `_markup` converts besides `tex` for a text block `block_em` wide."""
+    try:
+        answer = convert(tex, display)
+        if answer.get("tag"):
+            return []
+        box = etree.fromstring(answer["svg"]).get("viewBox")
+    except (FormulaError, etree.XMLSyntaxError):
+        return []
+    if box is None:  # a labelled table: never broken
+        return []
+    width = float(box.split()[2]) / 1000
+    if display and width > block_em:
+        broken = at_relations(tex)
+        return [(broken, True)] if broken else []
+    if not display and width > min(INLINE_WHOLE_EM, block_em / 4):
+        return [(piece, False) for piece in inline_pieces(tex) or []]
+    return []
 
 
 def printed(tex: str, display: bool, block_em: float, han_font: str) -> str:
@@ -541,10 +603,15 @@ def printed(tex: str, display: bool, block_em: float, han_font: str) -> str:
 _printed: dict[str, str] = {}
 
 
+#: The widest inline formula kept whole (ems): one wider, pushed whole to the next line,
+#: would leave more room than a line's gaps take at ¼ em each.
+INLINE_WHOLE_EM = 3.0
+
+
 def _markup(tex: str, display: bool, block_em: float, han_font: str):
-    """An inline formula wider than a quarter line in pieces a line may break after, as TeX
-    breaks it; any other formula whole."""
-    wide = not display and drawing(tex, display).box[2] / 1000 > block_em / 4
+    """An inline formula wider than INLINE_WHOLE_EM in pieces a line may break after, as
+    TeX breaks it; any other formula whole."""
+    wide = not display and drawing(tex, display).box[2] / 1000 > min(INLINE_WHOLE_EM, block_em / 4)
     pieces = inline_pieces(tex) if wide else None
     if pieces is None:
         return _picture(tex, display, block_em, han_font)
