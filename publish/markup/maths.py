@@ -1,23 +1,25 @@
 """Maths: `$…$`, `$$…$$` and mdBook's `\\( \\)` / `\\[ \\]`, converted by MathJax.
 
-The converter is MathJax (npm `mathjax-full`, tools/maths/tex.js), run server-side by Node
-as one long-lived process per build, which answers each formula with MathML (the EPUB's)
-and SVG paths (the PDF's: WeasyPrint has no MathML). Measured on pumpkin-book's 2,938
-distinct formulas (2026-12-08): MathJax converted all but the 30 using `\\textcircled`
-(defined in tex.js since), every environment laid out as TeX does and drawn with its own
-fonts, unknown commands reported as errors; latex2mathml (3.81) left 68 with TeX commands
-as text, writes `aligned` as one row with `<mi>&</mi>` and `\\text{a<b}` unescaped (neither
-well-formed XML), and ziamath's SVG of its MathML failed 33 of a sample of 300; KaTeX
-converted all 2,938 in 1.2 s, but to MathML or HTML only, so print would still need
-ziamath. MathJax costs ~5 ms a formula (MathML and SVG), once:
+The converter is MathJax (npm `mathjax-full`, tools/maths/tex.js), run server-side by Node,
+which answers each formula with MathML (the EPUB's) and SVG paths (the PDF's: WeasyPrint
+has no MathML), both from one parse. A book's formulas are all known once its files are
+parsed: those the cache lacks are converted then, at once, by one long-lived Node process
+per core (`prefetch`; the first is started as soon as the parser meets such a formula).
+Measured on pumpkin-book's 2,938 distinct formulas (2026-12-08): MathJax converted all but
+the 30 using `\\textcircled` (defined in tex.js since), every environment laid out as TeX
+does and drawn with its own fonts, unknown commands reported as errors; latex2mathml (3.81)
+left 68 with TeX commands as text, writes `aligned` as one row with `<mi>&</mi>` and
+`\\text{a<b}` unescaped (neither well-formed XML), and ziamath's SVG of its MathML failed
+33 of a sample of 300; KaTeX converted all 2,938 in 1.2 s, but to MathML or HTML only, so
+print would still need ziamath. MathJax costs ~5 ms a formula (MathML and SVG), once:
 
 Each distinct formula is converted once: the answer is kept in memory and on disk
-(~/.cache/publish/maths, compressed, keyed by the formula and the converter's version), so
-that later builds and the print workers start no Node at all. The model holds the MathML
-with its TeX (alttext and an `application/x-tex` annotation); the print side draws the SVG
-of that TeX. A formula that cannot be converted (a TeX error, too long, too slow, no Node)
-is a warning naming file:line and the formula (an error with --strict); its source is
-shown as code.
+(~/.cache/publish/maths, compressed, keyed by the formula and the converter's version;
+pruned by `prune`), so that later builds and the print workers start no Node at all. The
+model holds the MathML with its TeX (alttext and an `application/x-tex` annotation); the
+print side draws the SVG of that TeX. A formula that cannot be converted (a TeX error, too
+long, too slow, no Node) is a warning naming file:line and the formula (an error with
+--strict); its source is shown as code.
 """
 
 from __future__ import annotations
