@@ -80,6 +80,9 @@ _SVG_ATTRIBUTES = {
 }  # fmt: skip
 
 
+NOT_INSTALLED = "MathJax is not installed: `make` installs it in tools/maths"
+
+
 class FormulaError(Exception):
     """A formula that cannot be converted; the message says why, in one line."""
 
@@ -209,7 +212,9 @@ def mathml_or_source(tex: str, display: bool, env: dict, line: int | None) -> st
     except FormulaError as exc:
         context = env.get("context")
         if context is not None:
-            context.warn(f"formula not converted ({exc}), shown as its source: {_short(tex)}", line)
+            # Not installed: one message for all (grouped), not one per formula.
+            said = "" if str(exc) == NOT_INSTALLED else f": {_short(tex)}"
+            context.warn(f"formula not converted ({exc}), shown as its source{said}", line)
         code = etree.Element("code", {"class": "math-source"})
         code.text = tex
         return etree.tostring(code, encoding="unicode")
@@ -485,7 +490,7 @@ class MathJax:
         script = TOOLS / "tex.js"
         node = shutil.which("node")
         if node is None or not (TOOLS / "node_modules" / "mathjax-full").is_dir():
-            self.unavailable = "MathJax is not installed: `make` installs it in tools/maths"
+            self.unavailable = NOT_INSTALLED
             raise FormulaError(self.unavailable)
         self.process = subprocess.Popen(
             [node, str(script)], cwd=TOOLS, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
