@@ -771,10 +771,10 @@ def _as_one_path(root) -> None:
     """A flattened formula's glyphs and rules as one `<path>` naming them (`data-glyphs`,
     drawn by weasy/svgpaths.py: each glyph's outline once per document, then placed):
     WeasyPrint styles, transforms and parses each SVG element, ~1 ms a glyph, and a glyph's
-    outline is ~600 bytes where placing it takes 40. Text (Chinese in `\\text{}`) stays as
-    elements."""
+    outline is ~600 bytes where placing it takes 40. Text (Chinese in `\\text{}`) and the
+    nested `<svg>`s of tall braces stay as elements."""
     top = root[0] if len(root) else None
-    if top is None or any(etree.QName(e).localname == "svg" for e in top.iter()):
+    if top is None:
         return
     placed = []
     for shape in list(top):
@@ -873,10 +873,10 @@ _TRANSFORM = re.compile(r"(translate|scale|matrix)\(([^)]*)\)")
 
 def _flatten(root) -> None:
     """Each shape straight under MathJax's one top group, its transforms multiplied into
-    one: a third of the elements, each of which WeasyPrint styles and draws (a table's
-    nested `<svg>` is left as it is)."""
+    one: a third of the elements, each of which WeasyPrint styles and draws. A nested
+    `<svg>` (the clipped pieces of a tall brace) is a shape, in a group of its transform."""
     top = root[0] if len(root) else None
-    if top is None or any(etree.QName(e).localname == "svg" for e in top.iter()):
+    if top is None:
         return
     shapes = []
 
@@ -892,6 +892,10 @@ def _flatten(root) -> None:
     for child in list(top):
         top.remove(child)
     for shape, matrix in shapes:
+        if etree.QName(shape).localname == "svg":
+            group = etree.SubElement(top, f"{{{SVG_NS}}}g")
+            group.append(shape)
+            shape = group
         if matrix != (1.0, 0.0, 0.0, 1.0, 0.0, 0.0):
             shape.set("transform", "matrix({})".format(" ".join(f"{v:.6g}" for v in matrix)))
         else:
