@@ -197,6 +197,9 @@ def test_a_long_inline_formula_breaks_as_tex_breaks_it():
         "\\frac{a+b}{2}",
     ]
     assert maths.inline_pieces("\\left( a + b \\right)") is None
+    # After the commas of a tuple too (pumpkin-book's `(x_1, x_2, \\cdots, x_k) \\in
+    # \\mathbb{R}^k` spread its line to 1.5 em gaps), never inside a group.
+    assert maths.inline_pieces("(x_1, x_{2,3}) \\in R") == ["(x_1,{}", "x_{2,3}) \\in R"]
     assert maths.inline_pieces("{\\bf x} + y") is None  # \\bf would not reach the next piece
     # A short one stays whole.
     short = maths.to_svg(maths.to_mathml("a + b", display=False), 20.0, "Noto Serif CJK SC")

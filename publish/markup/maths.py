@@ -656,7 +656,9 @@ def _picture(tex: str, display: bool, block_em: float, han_font: str):
 
 
 #: Binary operators an inline formula may be broken after (and relations: _RELATIONS).
-_BINARY = {"+", "-", "\\pm", "\\mp", "\\times", "\\cdot", "\\cup", "\\cap", "\\oplus"}
+#: The commas of a tuple or list too (`(x_1, x_2, \\cdots, x_k)`, `i = 1, 2, 3`): TeX does not
+#: break there, but a Chinese line 25 ems wide would rather than spread its gaps.
+_BINARY = {"+", "-", "\\pm", "\\mp", "\\times", "\\cdot", "\\cup", "\\cap", "\\oplus", ","}
 #: Commands whose effect runs to the end of the formula: a formula holding one is not cut.
 _RUNNING = re.compile(
     r"\\(?:over|atop|choose|above|brace|brack|displaystyle|textstyle|scriptstyle|"
