@@ -305,7 +305,7 @@ def convert(tex: str, display: bool) -> dict:
 
 def prefetch(formulas: Iterable[tuple[str, bool]]) -> None:
     """Convert at once the formulas (TeX, display) neither in memory nor on disk, by one
-    Node process per core side by side (MathJax takes ~5 ms a formula, single-threaded):
+    Node process per idle core side by side (MathJax takes ~5 ms a formula, single-threaded):
     the readers know a book's formulas before rendering any (readers/assemble.py)."""
     distinct = dict.fromkeys(formulas)
     if not distinct:
@@ -319,7 +319,10 @@ def prefetch(formulas: Iterable[tuple[str, bool]]) -> None:
             missing.append((tex, display, key))
     if not missing:
         return
-    count = max(1, min(os.cpu_count() or 1, MAX_CONVERTERS, len(missing) // 50))
+    # One per idle core: each Node compiles MathJax for itself (~0.5 s of CPU), which a
+    # busy machine pays without getting the answers sooner.
+    idle = (os.cpu_count() or 1) - round(os.getloadavg()[0])
+    count = max(1, min(idle, MAX_CONVERTERS, len(missing) // 50))
     queue: SimpleQueue = SimpleQueue()
     for each in missing:
         queue.put(each)
