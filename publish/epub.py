@@ -545,11 +545,12 @@ def _navigation(
             "title": first_body.title,
         },
     ]
-    # The index (apparatus/index.py) is a landmark too (EPUB Indexes 1.0).
+    # The list of references (apparatus/citations/) and the index (apparatus/index.py,
+    # EPUB Indexes 1.0) are landmarks too.
     ebook.guide += [
-        {"type": "index", "href": chapter_file(chapter), "title": chapter.title}
+        {"type": chapter.kind, "href": chapter_file(chapter), "title": chapter.title}
         for chapter in book.chapters
-        if chapter.kind == "index"
+        if chapter.kind in ("bibliography", "index")
     ]
     return nav
 

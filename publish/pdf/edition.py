@@ -29,6 +29,8 @@ from .pagination import PageBreak, footnotes_apart, line_marks, page_breaks, pla
 from .segmented.layout import SegmentedLayout
 from .segmented.piece import PieceCache
 from .segmented.plan import SEGMENT_SIZE, plan, segments_of
+from .turn import turn_pages
+from .vertical import is_vertical
 
 #: The cache entry keeping the last build's page count (the copyright page's figures).
 PAGE_COUNT_ENTRY = "pages"
@@ -135,7 +137,10 @@ def print_edition(
 
 
 def _finish(book: Book, target: Path, result: PrintResult) -> None:
-    """The last signature filled, then prepress: boxes, colour, PDF/X on every page."""
+    """A vertical edition's pages turned (laid out in the turned frame, vertical.py), the
+    last signature filled, then prepress: boxes, colour, PDF/X on every page."""
+    if is_vertical(book.settings.pdf):
+        turn_pages(target)
     signature = book.settings.pdf.signature
     if signature:
         added = pad_to_signature(target, signature)
@@ -199,7 +204,8 @@ def lay_out_one_document(
     warnings += lost_footnotes(book.chapters, placed_footnotes(document), footnotes_apart(document))
     warnings += font_warnings(book)
     if target is not None:
-        write_pdf(document, target, font_files(book), book.settings.pdf.standard)
+        fonts = [*font_files(book), *prepared.setup.upright_files]
+        write_pdf(document, target, fonts, book.settings.pdf.standard)
     return PrintResult(len(document.pages), page_breaks(document), warnings)
 
 

@@ -31,6 +31,7 @@ from ..diagnostics import font_warnings, lost_footnotes, refused
 from ..html import book_head, book_html, setup
 from ..pagination import PageBreak
 from ..printlinks import given_css, pages_printed
+from ..vertical import chinese_numerals, is_vertical
 from . import linkpages
 from .folios import FOLIO_RUN, FOLIO_SAMPLES, folio_css, folio_digits_of, folio_html
 from .join import PlacedPiece, join
@@ -112,7 +113,7 @@ class SegmentedLayout:
         """Lay out the book (and join it into `target`, if given). Once the page breaks are
         known, `laid_out` is given them (the EPUB is then written while the PDF is joined).
         Returns the number of body pages, the page breaks and the warnings."""
-        fonts = font_files(self.book)
+        fonts = [*font_files(self.book), *self.setup.upright_files]
         with Runner(self.setup, self.cache, self.jobs, faces_by_name(tuple(fonts))) as runner:
             self.runner = runner
             sample_key = ""
@@ -339,6 +340,8 @@ class SegmentedLayout:
         `numbers`. Without its dates (join writes them), so that it is cached while the
         lengths stay."""
         toc = linkpages.shapes(pages, frozenset())
+        if is_vertical(self.book.settings.pdf):  # its folios as printed: no digits to write in
+            toc = {target: chinese_numerals(number) for target, number in pages.items()}
         shapes = linkpages.shapes(numbers, self.exact) if numbers is not None else None
         warnings: list[Warning] = []
         html = book_html(self.book, [], pages=toc, dated=False, numbers=shapes,
