@@ -35,6 +35,14 @@ def extend(md: MarkdownIt, language: str, *, citations: bool = False) -> Markdow
     return md
 
 
+def prefetch_for_print(bodies: list[str], settings: PdfSettings) -> None:
+    """Ask the maths converter now what `for_print` on these bodies will ask (before the
+    print workers are forked: they then start no converter of their own)."""
+    from . import wrap  # late: start-up time: loaded only when this runs
+
+    maths.prefetch_print(bodies, wrap.block_ems(settings))
+
+
 def for_print(html: str, settings: PdfSettings) -> str:
     """A chapter body of the model made ready for WeasyPrint (wrapped code, SVG maths)."""
     from . import wrap  # late: start-up time: loaded only when this runs

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import markup
 from ..cache import font_files, tool_digest
 from ..imprint.padding import pad_to_signature, page_count
 from ..model import Book, Warning
@@ -81,6 +82,8 @@ def plan_print(
     # The last build's count even with --force: it is only a first guess, checked after.
     count = _last_pages(cache_folder) or _guess_pages(book)
     if len(grouping) > 1 and not tagged(book):
+        # Segments are drawn by workers: the formulas their drawings add, converted here.
+        markup.prefetch_for_print([chapter.body for chapter in book.chapters], book.settings.pdf)
         return PrintPlan(grouping, count)
     return PrintPlan(grouping, count, prepare(book, count))
 

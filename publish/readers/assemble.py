@@ -168,6 +168,16 @@ class Assembler:
         self.inputs.extend(p for p in dict.fromkeys(self.included) if p not in self.inputs)
         if self.remote:  # badges, mostly: one warning for all of them, where the first was
             self.warnings[self.warnings.index(REMOTE)] = remote_images_warning(self.remote)
+        # Every formula of the book converted before any is rendered: all at once, by as
+        # many converters as cores.
+        markup.maths.prefetch(
+            formula
+            for _, pieces in made
+            for piece in pieces
+            if piece.file is not None
+            for tokens in (piece.file.parsed.body, *(n for _, n in piece.file.parsed.notes))
+            for formula in markup.maths.formulas(tokens)
+        )
         chapters = []
         for chapter, pieces in made:
             self._render(chapter, pieces)
