@@ -1,13 +1,15 @@
-"""Measure CSL processors against GB/T 7714-2015's own worked examples (numeric order).
+"""Measure CSL processors, and our own formatter, against GB/T 7714-2015's own worked
+examples (numeric order).
 
-    python benchmarks/csl_processors.py STYLE.csl
+    python benchmarks/csl_processors.py [STYLE.csl]
 
 STYLE.csl: china-national-standard-gb-t-7714-2015-numeric.csl of the Citation Style
 Language's styles repository (CC BY-SA 3.0; not kept here). `citeproc/gb7714-examples.json`
 holds twelve of the standard's examples as CSL-JSON (one per document type, both
 languages, a Chinese and a Western entry of four authors), `citeproc/gb7714-2015-numeric.txt`
 the strings the standard prints for them. Each processor's bibliography is compared line
-by line: pandoc's citeproc (Debian `pandoc`) and citeproc-py (PyPI), where installed.
+by line: pandoc's citeproc (Debian `pandoc`) and citeproc-py (PyPI), where installed and a
+style is given, and publish's own (publish/apparatus/citations/gb7714.py), always.
 """
 
 from __future__ import annotations
@@ -57,11 +59,23 @@ def with_citeproc_py(style: Path) -> list[str]:
     return [str(entry) for entry in bibliography.bibliography()]
 
 
+def with_publish(style: Path | None) -> list[str]:
+    """publish's formatter (no CSL style: GB/T 7714 is built in)."""
+    from publish.apparatus.citations import gb7714, sources
+
+    references = sources.parse(DATA.read_text(encoding="utf-8"), DATA, [])
+    numeric = gb7714.STYLES["gb7714-2015-numeric"]
+    return [f"[{number}] {gb7714.text(gb7714.entry(reference, numeric))}"
+            for number, reference in enumerate(references.values(), 1)]  # fmt: skip
+
+
 def main() -> None:
-    style = Path(sys.argv[1])
-    processors = {"citeproc-py": with_citeproc_py}
-    if shutil.which("pandoc"):
-        processors = {"pandoc citeproc": with_pandoc, **processors}
+    style = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    processors = {"publish (gb7714.py)": with_publish}
+    if style is not None:
+        processors["citeproc-py"] = with_citeproc_py
+        if shutil.which("pandoc"):
+            processors = {"pandoc citeproc": with_pandoc, **processors}
     for name, run in processors.items():
         try:
             lines = run(style)

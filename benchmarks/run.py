@@ -32,6 +32,11 @@ as many pages; rows `publish` (formulas in the user cache, as earlier builds lef
 `first` (empty cache: every formula converted by MathJax), and the cost per page of the one
 against the other.
 
+And with `--only vertical`: 三国演义 set horizontally and vertically (`[pdf] writing-mode =
+"vertical-rl"`, pdf/vertical.py), interleaved, rows `publish` (the upright faces in the
+user cache) and `first` (empty cache: the upright faces derived too), and the vertical
+edition's time against the horizontal one's (issue 25 asks for 1.5× at most).
+
 Each run is one process under `/usr/bin/time -v` (Debian package `time`): wall-clock time
 and peak memory — the larger of GNU time's peak resident set (the largest single process)
 and the most the command's processes held together (their proportional set sizes summed,
@@ -71,7 +76,15 @@ from publish.plaintext import import_text  # noqa: E402
 from publish.typography.prepare import join_lines  # noqa: E402
 
 SAMPLE = ROOT / "manuscript"
-CORPUS = ROOT.parent / "shared" / "corpus" / "sanguo-yanyi.txt"
+#: Beside the repository, or beside the folder of its worktrees (/work/wt/NAME).
+CORPUS = next(
+    (
+        folder / "shared" / "corpus" / "sanguo-yanyi.txt"
+        for folder in (ROOT.parent, ROOT.parent.parent)
+        if (folder / "shared" / "corpus" / "sanguo-yanyi.txt").exists()
+    ),
+    ROOT.parent / "shared" / "corpus" / "sanguo-yanyi.txt",
+)
 GNU_TIME = Path("/usr/bin/time")
 #: Not resolved: a venv's python is a symlink, and its tools sit beside the link.
 BIN = Path(sys.executable).parent
@@ -428,6 +441,42 @@ def interleaved(cases: list[Case], work: Path) -> list[tuple[Case, dict[str, Run
     return [(case, merged[case.name]) for case in cases]
 
 
+def prepare_vertical(work: Path, repeat: int, chapters: int | None) -> list[Case]:
+    """三国演义 as a horizontal and as a vertical book, each built once untimed first (so
+    that `publish` finds the upright faces in the user cache, as a second build does)."""
+    cases = []
+    for name, vertical in (("sanguo", False), ("sanguo-vertical", True)):
+        folder = work / name
+        toml = import_text(CORPUS, folder / "manuscript", authors=["罗贯中"],
+                           max_chapters=chapters, output_name="sanguo")  # fmt: skip
+        if vertical:
+            toml.write_text(
+                toml.read_text(encoding="utf-8") + '\n[pdf]\nwriting-mode = "vertical-rl"\n',
+                encoding="utf-8",
+            )
+        case = Case(name, toml.parent, folder / "plain.html", None, repeat)
+        case.rows = ("publish", "first")
+        cases.append(case)
+        subprocess.run([str(tool("publish")), "build", str(case.manuscript), "--out",
+                        str(folder / "warm"), "-q"], check=True)  # fmt: skip
+    print(f"sanguo horizontal and vertical: {repeat} run(s) each")
+    return cases
+
+
+def vertical_ratio(results: list[tuple[Case, dict[str, Runs]]]) -> list[str]:
+    """The vertical edition's time against the horizontal one's, per row."""
+    runs = {case.name: r for case, r in results}
+    if not {"sanguo", "sanguo-vertical"} <= set(runs):
+        return []
+    lines = []
+    for row in ("publish", "first"):
+        vertical, horizontal = runs["sanguo-vertical"].get(row), runs["sanguo"].get(row)
+        if vertical and horizontal:
+            ratio = statistics.median(vertical.walls) / statistics.median(horizontal.walls)
+            lines.append(f"sanguo vertical/horizontal ({row}) = {ratio:.2f}× time")
+    return lines
+
+
 def per_page(results: list[tuple[Case, dict[str, Runs]]]) -> list[str]:
     """The maths book's time per page against the prose book's, per row."""
     runs = {case.name: r for case, r in results}
@@ -476,14 +525,14 @@ def table(results: list[tuple[Case, dict[str, Runs]]]) -> str:
         lines.append("  ".join(cells).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines + [""] + ratios + per_page(results))
+    return "\n".join(lines + [""] + ratios + per_page(results) + vertical_ratio(results))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--only",
-        choices=("sample", "sanguo", "techbook", "maths"),
+        choices=("sample", "sanguo", "techbook", "maths", "vertical"),
         help="one book only (the technical book is timed only when asked for)",
     )
     parser.add_argument(
@@ -524,10 +573,12 @@ def main() -> None:
             cases.append(prepare_techbook(work, args.repeat or 2))
         if args.only == "maths":
             cases += prepare_maths(work, args.repeat or 2, args.chapters or 8)
+        if args.only == "vertical":
+            cases += prepare_vertical(work, args.repeat or 2, args.chapters)
         results = []
-        if args.only == "maths":
+        if args.only in ("maths", "vertical"):
             results = interleaved(cases, work)
-        for case in cases if args.only != "maths" else ():
+        for case in cases if args.only not in ("maths", "vertical") else ():
             print(f"timing {case.name} …")
             results.append((case, run_case(case, work)))
         print()

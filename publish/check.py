@@ -211,8 +211,19 @@ def expected_blocks(book: Book) -> list[Block]:
             body = calls_as_printed(body, chapter.id)
         root = lxml.html.fragment_fromstring(body, create_parent="div")
         _drop_ruby_annotations(root)
+        if book.settings.pdf.writing_mode == "vertical-rl":
+            _drop_upright_blocks(root)
         _walk(root, blocks, [], None)
     return blocks
+
+
+def _drop_upright_blocks(root) -> None:
+    """A vertical edition's tables and maths stand upright, horizontal among the columns
+    (pdf/upright.py): not lines of the text, not compared (code never is)."""
+    from .pdf.upright import is_upright  # late: start-up time: loaded only when this runs
+
+    for element in [e for e in root.iter() if is_upright(e) and e.tag != "pre"]:
+        element.drop_tree()  # its tail stays
 
 
 def _drop_ruby_annotations(root) -> None:
@@ -281,13 +292,15 @@ def _walk(element, blocks: list[Block], lists: list, marker: str | None) -> str 
         elif tag == "hr":
             blocks.append(Block("***", False))
         else:
+            # A list of references (apparatus/citations/): no bullets, set ragged.
+            plain = tag == "li" and "references" in element.get("class", "").split()
             if tag == "li":
                 kind, number = lists[-1] if lists else ("ul", 0)
                 depth = sum(1 for k, _ in lists if k == "ul") - 1
                 mark = f"{number}." if kind == "ol" else _BULLETS[min(max(depth, 0), 2)]
                 if lists:
                     lists[-1][1] += 1
-                marker = (marker or "") + mark
+                marker = (marker or "") + ("" if plain else mark)
             if any(_is_block(d) for d in child.iterdescendants()):
                 marker = _walk(child, blocks, lists, marker)
             else:
@@ -295,7 +308,11 @@ def _walk(element, blocks: list[Block], lists: list, marker: str | None) -> str 
                 for text in _segments(child):
                     if text or marker:
                         blocks.append(
-                            Block((marker or "") + text, tag in _JUSTIFIED, tag in _HEADINGS)
+                            Block(
+                                (marker or "") + text,
+                                tag in _JUSTIFIED and not plain,
+                                tag in _HEADINGS,
+                            )  # fmt: skip
                         )
                         marker = None
         pending.append(child.tail or "")
@@ -354,14 +371,40 @@ def _folio(page, bottom: float) -> str:
     return words[-1]["text"] if words else "?"
 
 
-def text_block_margins(settings) -> tuple[float, float]:
+def text_block_margins(settings, swapped: bool = False) -> tuple[float, float]:
     """How far from the page's top and bottom edges (pt) the text block's character boxes
     may reach: the grid's text block (first line's characters to last line's), with 1 pt
     of slack, and below as much again as pdfplumber's boxes go past the em box (they take
     the face's descent, 0.286 em for Noto CJK, where the em box goes 0.12 em below the
-    baseline)."""
+    baseline). `swapped`: a vertical edition's even page, its frame's margins swapped."""
     g = geometry(settings)
-    return g.top * PT_PER_MM - 1, g.bottom * PT_PER_MM - 1 - 0.2 * settings.font_size
+    top, bottom = (g.bottom, g.top) if swapped else (g.top, g.bottom)
+    return top * PT_PER_MM - 1, bottom * PT_PER_MM - 1 - 0.2 * settings.font_size
+
+
+class _Frame:
+    """A vertical edition's page (pdf/vertical.py) seen in the turned frame it was laid out
+    in: each column a line again, so that every measure reads it as horizontal text."""
+
+    def __init__(self, page):
+        self.page = page
+        self.width, self.height = page.height, page.width
+        self.chars = [_unturned(char, page.width, page.height) for char in page.chars]
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def _unturned(char: dict, width: float, height: float) -> dict:
+    """A character of a turned page where the frame had it (turn.py turned the frame's
+    (x, y) to (y, height - x)): its box and text matrix turned back."""
+    a, b, c, d, e, f = char["matrix"]
+    # A turned glyph's size is its box's width. An upright one (縦中横, two in one em) is
+    # counted as a superscript is: it joins the nearest line, and makes no line of its own.
+    size = 0.7 * char["size"] if char["upright"] else char["x1"] - char["x0"]
+    return {**char, "x0": char["top"], "x1": char["bottom"], "top": width - char["x1"],
+            "bottom": width - char["x0"], "matrix": (-b, a, -d, c, height - f, e),
+            "size": size}  # fmt: skip
 
 
 def check_pdf(book: Book, pdf_path: Path) -> Report:
@@ -396,6 +439,7 @@ def _printed_lines(
     g = geometry(settings)
     body = settings.font_size
     top, bottom = text_block_margins(settings)
+    vertical = settings.writing_mode == "vertical-rl"
     page_refs = page_ref_pattern(book.metadata.language)
     lines: list[Line] = []
     footnotes: list[tuple[str, str]] = []
@@ -405,9 +449,17 @@ def _printed_lines(
         for index, page in enumerate(pdf.pages):
             if index < first:
                 continue
-            folio = _folio(page, bottom)
             right_page = index % 2 == 0
-            block_right = page.width - (g.outer if right_page else g.inner) * PT_PER_MM
+            if vertical:  # measured in the turned frame it was laid out in
+                page, folio = _Frame(page), str(index + 1)
+                block_right = page.width - g.inner * PT_PER_MM
+                if not right_page:  # the gutter below, the fore-edge above
+                    top, bottom = text_block_margins(settings, swapped=True)
+                else:
+                    top, bottom = text_block_margins(settings)
+            else:
+                folio = _folio(page, bottom)
+                block_right = page.width - (g.outer if right_page else g.inner) * PT_PER_MM
             for text in _footnote_lines(page, top, bottom, body):
                 footnotes.append((folio, text))
             for chars in _lines_of_page(page, top, bottom, body):

@@ -274,6 +274,12 @@ class PdfSettings:
     running_head: tuple[tuple[str, str], ...] = setting(
         "running-head", (), _running_heads, "chapter file → the short title of its running heads"
     )
+    writing_mode: str = setting(
+        "writing-mode",
+        "horizontal-tb",
+        choice("horizontal-tb", "vertical-rl"),
+        'or "vertical-rl": columns top to bottom, right to left (pdf/vertical.py)',
+    )
     # The print keys: parsed together by `_print_settings` (their defaults depend on each
     # other: a PDF/X standard or a profile asks for CMYK and 3 mm of bleed).
     bleed: tuple[float, float, float, float] = setting(
@@ -554,6 +560,25 @@ class IndexSettings:
 
 
 @dataclass(frozen=True)
+class CitationSettings:
+    """`[book]`'s citation keys: the bibliography file, the GB/T 7714 style, where the list
+    of references stands (publish/apparatus/citations/). The style's name is checked by
+    the apparatus: an unknown one is a warning, the book still built."""
+
+    bibliography: str | None = setting(
+        "bibliography", None, text("a file name in quotes"), "refs.bib (BibTeX) or CSL-JSON"
+    )
+    style: str = setting(
+        "citation-style", "gb7714-2015-numeric", text("a style name in quotes"),
+        "gb7714-2015-numeric, -author-date; gb7714-2025-numeric, -author-date",
+    )  # fmt: skip
+    scope: str = setting(
+        "bibliography-scope", "book", choice("book", "chapter"),
+        "参考文献 at the end of the book, or of each chapter",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Settings:
     output_name: str = "book"
     pdf: PdfSettings = field(default_factory=PdfSettings)
@@ -565,6 +590,7 @@ class Settings:
     cover: CoverSettings | None = None
     crossref: CrossrefSettings = field(default_factory=CrossrefSettings)
     index: IndexSettings = field(default_factory=IndexSettings)
+    citations: CitationSettings = field(default_factory=CitationSettings)
     #: `[editions]`: the other Chinese editions built beside this one (editions.py).
     editions: tuple[Edition, ...] = ()
     #: `[editions] phrases`: the book's own conversions (`简 繁` pairs) and their file.
@@ -624,7 +650,8 @@ SECTIONS: dict[str, type] = {
 EDITION_SECTIONS = ("pdf", "epub", "typography", "imprint", "cover")
 #: Every key book.toml may hold, by section: what "unknown key … did you mean" knows.
 SECTION_KEYS: dict[str, set[str]] = {
-    "book": BOOK_KEYS,
+    # [book]'s own keys and the citation keys CitationSettings declares there
+    "book": BOOK_KEYS | {key.name for _, key in declared_keys(CitationSettings)},
     "output": {"name"},
     **{name: {key.name for _, key in declared_keys(cls)} for name, cls in SECTIONS.items()},
     "editions": {*REGIONS, "phrases"},
@@ -750,6 +777,9 @@ def _settings(data: dict[str, Any], path: Path, fail) -> Settings:
         cover=CoverSettings(**parsed("cover")) if "cover" in data else None,
         crossref=CrossrefSettings(**parsed("crossref")),
         index=IndexSettings(**parsed("index")),
+        citations=CitationSettings(
+            **parse_section(CitationSettings, data.get("book", {}), "book", fail)
+        ),
     )
 
 

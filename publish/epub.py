@@ -11,16 +11,24 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
 from markupsafe import Markup
 
 from . import __version__
 from .images import RASTER_SUFFIXES
 from .model import NOTEREF_RE, Book, Chapter, Heading, Part, Warning
-from .pdf.pagination import PageBreak, insert_page_breaks
+from .pdf.pagination import (
+    COPYRIGHT_PAGE,
+    TITLE_PAGE,
+    TOC,
+    PageBreak,
+    insert_page_breaks,
+    marker_html,
+)
 from .render import build_time, labels, stylesheet, template
 from .typography import textnodes
 from .typography.display import phrase_breaks, phrase_headings
@@ -46,6 +54,24 @@ def _upright_digits(html: str) -> str:
     return map_text(
         html, lambda text, before, after: _TCY_RE.sub(r'<span class="tcy">\1</span>', text)
     )
+
+
+#: A web address in running text (escaped XHTML: its `&` are entities, left whole).
+_URL_RE = re.compile(r"https?://[^\s<>\"'，。、；：）」』]+")
+#: Where an address may break: after `//`, before `/`, `.`, `?` and `=` (not at its end).
+_URL_BREAK_RE = re.compile(r"(?<=//)(?=[^/])|(?<=[^/:])(?=[/.?=].)")
+
+
+def _url_breaks(html: str) -> str:
+    """Web addresses in the text with break opportunities (`<wbr/>`) where the Chicago
+    Manual breaks them, so that a narrow column (a table's cell, a phone's line) breaks a
+    long address there rather than cut a word or leave a gap."""
+    from .typography.textnodes import map_text  # late: start-up time: loaded only when this runs
+
+    def rule(text: str, before: str, after: str) -> str:
+        return _URL_RE.sub(lambda m: _URL_BREAK_RE.sub("<wbr/>", m.group(0)), text)
+
+    return map_text(html, rule)
 
 
 _FRAGMENT_HREF_RE = re.compile(r'href="#([^"]+)"')
@@ -116,8 +142,11 @@ def _chapter_xhtml(
         for note in notes:
             note["html"] = _cross_file_links(note["html"], own, files)
     pages = [page for page in page_breaks if page.chapter == chapter.id]
-    body = insert_page_breaks(body, [page for page in pages if page.block is not None])
+    body = insert_page_breaks(body, [p for p in pages if p.block is not None and not p.after])
     body = _FIGURE_END_MARKER_RE.sub(r"</figcaption></figure>\1", hoist_out_of_ruby(body))
+    body = _url_breaks(body)
+    for note in notes:
+        note["html"] = _url_breaks(note["html"])
     if vertical:
         body = _upright_digits(body)
         if profile == "kindle":
@@ -131,8 +160,31 @@ def _chapter_xhtml(
         body=phrase_headings(epub_emphasis(body)),
         notes=notes,
         labels=labels(book.metadata.language),
-        start_pages=[page for page in pages if page.block is None],
+        start_pages=_markers(p for p in pages if p.block is None and not p.after),
+        end_pages=_markers(p for p in pages if p.after),
     )
+
+
+def _markers(pages: Iterable[PageBreak]) -> Markup:
+    """Page-break markers for a template, one after the other."""
+    return Markup(marker_html(pages))
+
+
+def _titlepage_xhtml(book: Book, page_breaks: Sequence[PageBreak] = ()) -> str:
+    """The title page. The copyright page is not in the EPUB: its page (and a blank page
+    after the title page) stands after the title page, where it is printed."""
+    return template("epub-titlepage.xhtml").render(
+        meta=book.metadata,
+        start_pages=_markers(p for p in page_breaks if p.chapter == TITLE_PAGE and not p.after),
+        end_pages=_markers(p for p in page_breaks if p.chapter == COPYRIGHT_PAGE
+                           or (p.chapter == TITLE_PAGE and p.after)),
+    )  # fmt: skip
+
+
+def _part_xhtml(part: Part, page_breaks: Sequence[PageBreak] = ()) -> str:
+    """A part's title page, a printed page of its own."""
+    starts = _markers(page for page in page_breaks if page.chapter == part.id)
+    return template("epub-part.xhtml").render(part=part, start_pages=starts)
 
 
 def _note_numbers(chapter: Chapter) -> dict[str, str]:
@@ -319,10 +371,11 @@ def _documents(book: Book) -> list[str]:
     """The XHTML of every document of the EPUB that shows text."""
     vertical = book.settings.epub.writing_mode == "vertical-rl"
     files = anchor_files(book)
-    documents = [template("epub-titlepage.xhtml").render(meta=book.metadata), _nav_text(book)]
+    documents = [_titlepage_xhtml(book), _nav_text(book)]
     for chapter in book.chapters:
         if book.opens_part(chapter):
-            documents.append(template("epub-part.xhtml").render(part=chapter.part, start_pages=()))
+            assert chapter.part is not None
+            documents.append(_part_xhtml(chapter.part))
         documents.append(_chapter_xhtml(book, chapter, vertical, files))
     return documents
 
@@ -355,7 +408,7 @@ def make_epub(
     cover_href, cover_page = _cover(ebook, book, css)
     titlepage = _document(ebook, css, "titlepage", "titlepage.xhtml", book.metadata.title,
                           book.metadata.language)  # fmt: skip
-    titlepage.content = template("epub-titlepage.xhtml").render(meta=book.metadata)
+    titlepage.content = _titlepage_xhtml(book, page_breaks)
     files = anchor_files(book)
     documents = _text_documents(ebook, book, css, vertical, files, page_breaks, profile)
     if profile == "weread" and any(chapter.footnotes for chapter in book.chapters):
@@ -501,8 +554,7 @@ def _text_documents(
             assert chapter.part is not None
             part = _document(ebook, css, chapter.part.id, part_file(chapter.part),
                              chapter.part.title, language)  # fmt: skip
-            starts = [page for page in page_breaks if page.chapter == chapter.part.id]
-            part.content = template("epub-part.xhtml").render(part=chapter.part, start_pages=starts)
+            part.content = _part_xhtml(chapter.part, page_breaks)
             documents.append(part)
         item = epub.EpubHtml(
             uid=chapter.id, file_name=chapter_file(chapter), title=chapter.title, lang=language
@@ -545,11 +597,12 @@ def _navigation(
             "title": first_body.title,
         },
     ]
-    # The index (apparatus/index.py) is a landmark too (EPUB Indexes 1.0).
+    # The list of references (apparatus/citations/) and the index (apparatus/index.py,
+    # EPUB Indexes 1.0) are landmarks too.
     ebook.guide += [
-        {"type": "index", "href": chapter_file(chapter), "title": chapter.title}
+        {"type": chapter.kind, "href": chapter_file(chapter), "title": chapter.title}
         for chapter in book.chapters
-        if chapter.kind == "index"
+        if chapter.kind in ("bibliography", "index")
     ]
     return nav
 
@@ -585,6 +638,7 @@ def render_epub(
     _repack(
         buffer.getvalue(), target, when, book.metadata.language, _page_list(book, page_breaks),
         _ncx_page_list(book, page_breaks), extra_files(profile),
+        [page for page in page_breaks if page.chapter == TOC],
     )  # fmt: skip
 
 
@@ -594,6 +648,7 @@ def _page_files(book: Book) -> dict[str, str]:
     for chapter in book.chapters:
         if chapter.part is not None:
             files.setdefault(chapter.part.id, part_file(chapter.part))
+    files |= {TITLE_PAGE: "titlepage.xhtml", COPYRIGHT_PAGE: "titlepage.xhtml", TOC: "nav.xhtml"}
     return files
 
 
@@ -634,6 +689,37 @@ def _ncx_page_list(book: Book, page_breaks: Sequence[PageBreak]) -> str:
     return f"<pageList><navLabel><text>{title}</text></navLabel>{''.join(targets)}</pageList>"
 
 
+XHTML, OPS = "http://www.w3.org/1999/xhtml", "http://www.idpf.org/2007/ops"
+
+
+def _finish_nav(content: bytes, page_list: str, toc_pages: Sequence[PageBreak]) -> bytes:
+    """The nav document ebooklib wrote, with the page list, the printed TOC's page markers
+    (`toc_pages`: in the entry each page begins with, or around the contents) and the
+    landmarks hidden (they are for the reading system's menus, not the contents page)."""
+    content = content.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
+    root = etree.fromstring(content)
+    for nav in root.iter(f"{{{XHTML}}}nav"):
+        kind = nav.get(f"{{{OPS}}}type")
+        if kind == "landmarks":
+            nav.set("hidden", "hidden")
+        if kind != "toc" or not toc_pages:
+            continue
+        links = list(nav.iter(f"{{{XHTML}}}a"))
+        for page in toc_pages:
+            span = etree.fromstring(
+                f'<div xmlns="{XHTML}" xmlns:epub="{OPS}">{marker_html([page])}</div>'
+            )[0]
+            if page.block is not None and page.block < len(links):
+                link = links[page.block]  # the entry the printed page begins with
+                span.tail, link.text = link.text, None
+                link.insert(0, span)
+            elif page.after:
+                nav.addnext(span)
+            else:
+                nav.addprevious(span)
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8")
+
+
 #: Files already compressed, stored as they are in the EPUB's zip.
 COMPRESSED = RASTER_SUFFIXES
 
@@ -646,6 +732,7 @@ def _repack(
     page_list: str = "",
     ncx_pages: str = "",
     extra: dict[str, bytes] | None = None,
+    toc_pages: Sequence[PageBreak] = (),
 ) -> None:
     """Rewrite the zip with fixed timestamps and order (mimetype first, stored)."""
     stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
@@ -660,13 +747,7 @@ def _repack(
                     b"<package ", f'<package xml:lang="{language}" '.encode(), 1
                 )
             if name.endswith("/nav.xhtml"):
-                content = content.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
-                # The landmarks are for the reading system's menus, not the contents page.
-                content = content.replace(
-                    b'<nav epub:type="landmarks">',
-                    b'<nav epub:type="landmarks" hidden="hidden">',
-                    1,
-                )
+                content = _finish_nav(content, page_list, toc_pages)
             if ncx_pages and name.endswith("/toc.ncx"):
                 content = content.replace(b"</ncx>", ncx_pages.encode("utf-8") + b"</ncx>", 1)
             info = zipfile.ZipInfo(name, date_time=stamp)

@@ -124,6 +124,29 @@ class IndexMark:
 
 
 @dataclass(frozen=True)
+class BibliographyFile:
+    """`[book] bibliography` (or a .csl `citation-style`) as the reader read it, through the
+    book's sandbox: its path and text, for the apparatus (publish/apparatus/citations/)."""
+
+    path: Path
+    text: str
+
+
+@dataclass
+class CitationMark:
+    """A citation in the text (`[@key, 第 12 页]`, markup/citations.py): the anchor of its
+    span, its (key, locator, year only) items, `paren` or `text` (`@key` in a sentence),
+    where it was written."""
+
+    anchor: str
+    cites: list[tuple[str, str, bool]]
+    mode: str
+    chapter: str
+    path: Path | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Warning:
     """Something the build worked around (a refused resource, removed raw HTML)."""
 
@@ -155,6 +178,13 @@ class Book:
     #: The places marked for the index, in reading order (the apparatus pass makes the
     #: index of them: publish/apparatus/).
     index_marks: list[IndexMark] = field(default_factory=list)
+    #: The citations, in reading order (the apparatus pass numbers them and makes the
+    #: list of references: publish/apparatus/citations/).
+    citation_marks: list[CitationMark] = field(default_factory=list)
+    #: The bibliography file's text; None without one, or when it could not be read.
+    bibliography: BibliographyFile | None = None
+    #: `citation-style = "….csl"`: the style file's text (publish/apparatus/citations/csl.py).
+    csl_style: BibliographyFile | None = None
 
     @property
     def toc(self) -> list[Heading]:

@@ -26,6 +26,9 @@ identifier = {identifier}   # keep it: readers and stores know the book by it (o
 # subjects = ["主题一", "主题二"]          # PDF Keywords, EPUB dc:subject
 chapters = ["01-kaipian.md", "02-jixu.md"]   # reading order, relative to this file
 # cover = "images/cover.jpg"             # JPEG or PNG; without it a cover is drawn
+# bibliography = "refs.bib"             # BibTeX or CSL-JSON, for citations [@key]
+# citation-style = "gb7714-2015-numeric"  # -author-date, gb7714-2025-…, or "apa.csl"
+# bibliography-scope = "book"            # 参考文献 at the end of the book, or "chapter"
 
 [output]
 # name = {name}                          # file name of the outputs (default: the folder's name)
@@ -39,6 +42,7 @@ chapters = ["01-kaipian.md", "02-jixu.md"]   # reading order, relative to this f
 # heading-font = "Noto Sans CJK SC"      # Hei face for headings, TOC, captions
 # latin-font = "Noto Serif"
 # mono-font = "Noto Sans Mono CJK SC"
+# writing-mode = "horizontal-tb"         # 竖排: "vertical-rl", pages turning right to left
 
 [epub]
 # embed-fonts = true                     # embed the faces, subset to the book's characters

@@ -51,6 +51,8 @@ WORDS: dict[str, dict[str, str]] = {
         "crossref.and": ", ",
         # The index (apparatus/index.py, order.py).
         "index.title": "Index",
+        # The list of references (apparatus/citations/).
+        "citations.title": "References",
         "index.see": "see",
         "index.also": "see also",
         "index.separator": ", ",
@@ -126,6 +128,7 @@ WORDS: dict[str, dict[str, str]] = {
         "crossref.section": "“{}”一节",
         "crossref.and": "、",
         "index.title": "索引",
+        "citations.title": "参考文献",
         "index.see": "见",
         "index.also": "另见",
         "index.separator": "，",

@@ -122,7 +122,8 @@ def test_no_simplified_leftovers_outside_code_and_names(editions):
 def test_code_urls_maths_and_no_convert_spans_untouched(editions):
     xhtml = editions.xhtml(".zh-TW.epub", "EPUB/ch01.xhtml")
     assert '<code>print("软件与网络")</code>' in xhtml
-    assert "https://example.com/软件/网络" in xhtml
+    # (the EPUB lets an address break at its slashes: epub._url_breaks)
+    assert "https://example.com/软件/网络" in xhtml.replace("<wbr/>", "")
     assert '<span class="no-convert">钟发</span>' in xhtml
     assert "# 注释：软件" in xhtml and '"网络信息"' in xhtml
     assert 'alttext="a + b = c"' in xhtml

@@ -146,6 +146,17 @@ def test_footnotes_link_both_ways(rich):
                 assert doc.find(f".//*[@id='{back.get('href')[1:]}']") is not None
 
 
+def test_web_addresses_break_at_their_slashes(rich):
+    """A web address in the text may break after `//` and before `/` and `.` (a narrow
+    column breaks it there, not inside a word); its text is unchanged, code untouched."""
+    with zipfile.ZipFile(rich.epub) as z:
+        xhtml = z.read("EPUB/ch01.xhtml").decode()
+    assert "https://<wbr/>www<wbr/>.w3<wbr/>.org<wbr/>/TR<wbr/>/clreq/" in xhtml
+    doc = etree.fromstring(xhtml.encode())
+    assert "https://www.w3.org/TR/clreq/" in "".join(doc.itertext())
+    assert not doc.findall(".//x:pre//x:wbr", NS) and not doc.findall(".//x:code//x:wbr", NS)
+
+
 def test_images_are_in_the_manifest_with_their_type(rich):
     _, opf = _opf(rich.epub)
     items = {i.get("href"): i.get("media-type") for i in opf.find("opf:manifest", NS)}

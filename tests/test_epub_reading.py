@@ -16,7 +16,7 @@ from lxml import etree
 
 from conftest import RICH, ROOT, epubcheck, squash
 from publish.build import build
-from publish.check import _first_chapter_page, text_block_margins
+from publish.check import text_block_margins
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -26,6 +26,8 @@ NS = {
 }
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 NCX = {"n": "http://www.daisy.org/z3986/2005/ncx/"}
+MATHML = {"namespaces": {"m": "http://www.w3.org/1998/Math/MathML"}}
+MATH = "{http://www.w3.org/1998/Math/MathML}math"
 
 
 def opf(path: Path):
@@ -52,13 +54,15 @@ def copy_rich(tmp_path: Path, extra: str = "", name: str = "m") -> Path:
 
 
 def _text_after(element) -> str:
-    """The text that follows `element` in its document, whitespace removed."""
+    """The text that follows `element` in its document, whitespace removed (but for what
+    is hidden: the nav's landmarks and page list; and formulas, pictures in print)."""
     out = []
     node = element
     out.append(element.tail or "")
     while node is not None:
         for sibling in node.itersiblings():
-            out.append("".join(sibling.itertext()))
+            if sibling.get("hidden") is None and sibling.tag != MATH:
+                out.append("".join(sibling.xpath(".//text()[not(ancestor::m:math)]", **MATHML)))
             out.append(sibling.tail or "")
         node = node.getparent()
         if node is not None:
@@ -66,34 +70,56 @@ def _text_after(element) -> str:
     return squash("".join(out))
 
 
-def test_page_list_matches_the_printed_pages(built):
-    """Each page-break marker stands where the printed page of that number begins."""
-    book = built.book
-    assert built.page_breaks
-    nav = xhtml(built.epub, "nav.xhtml")
-    page_list = nav.find(".//x:nav[@epub:type='page-list']", NS)
-    entries = [(a.text, a.get("href")) for a in page_list.findall(".//x:a", NS)]
-    assert [label for label, _ in entries] == [page.label for page in built.page_breaks]
-    top, bottom = text_block_margins(book.settings.pdf)
-    with pdfplumber.open(built.pdf) as pdf:
-        first_body = _first_chapter_page(built.pdf)
-        for label, href in entries:
+def _page_list(epub: Path) -> list[tuple[str, str]]:
+    """The nav's page-list: (label, href) in its order."""
+    page_list = xhtml(epub, "nav.xhtml").find(".//x:nav[@epub:type='page-list']", NS)
+    return [(a.text, a.get("href")) for a in page_list.findall(".//x:a", NS)]
+
+
+def check_page_list(pdf_path: Path, epub: Path, breaks: list, settings) -> int:
+    """Every printed page, roman front matter and blank pages too, is in the EPUB's page
+    list exactly once, in print order, and its marker stands where that page's text is in
+    the EPUB: a page with text, before the same text; a blank page of the front matter (and
+    the copyright page, which the EPUB has not), at the end of the document before it; a
+    blank page of the body, where the next page's text begins. The pages checked."""
+    entries = _page_list(epub)
+    labels = pypdf.PdfReader(pdf_path).page_labels
+    assert [label for label, _ in entries] == labels  # every page once, in print order
+    assert [page.label for page in breaks] == labels
+    assert labels[0] == "i" and "1" in labels
+    top, bottom = text_block_margins(settings)
+    previous = None
+    with pdfplumber.open(pdf_path) as pdf:
+        for index, (label, href) in enumerate(entries):
             file, anchor = href.split("#")
-            doc = xhtml(built.epub, file)
-            span = doc.find(f".//*[@id='{anchor}']", NS)
+            span = xhtml(epub, file).find(f".//*[@id='{anchor}']", NS)
             assert span.get(EPUB_TYPE) == "pagebreak" and span.get("role") == "doc-pagebreak"
             assert span.get("aria-label") == label
-            page = pdf.pages[first_body + int(label) - 1]
+            page = pdf.pages[index]
             height = page.height
             body = page.within_bbox((0, top, page.width, height - bottom))
             # List markers are the print edition's generated text, not the book's.
             printed = re.sub(r"^(?:[•◦▪]|\d+\.)", "", squash(body.extract_text()))
-            if not squash(page.extract_text() or ""):
-                continue  # a blank page: its marker stands where the next page begins
-            folio = page.within_bbox((0, 0.9 * height, page.width, height)).extract_words()
-            assert folio and folio[-1]["text"] == label
             following = _text_after(span)
-            assert following[:8] == printed[:8], (label, following[:20], printed[:20])
+            front = not label.isdigit()
+            if front and (not printed or file == "titlepage.xhtml" and previous):
+                # a blank page (or the copyright page) stands after the previous page's text
+                assert file == previous and following == "", (label, href, following[:20])
+            elif printed:
+                if file == "nav.xhtml":  # the TOC: its entries without leaders and pages
+                    printed = printed.split("·")[0]
+                assert following.startswith(printed[:8]), (label, following[:20], printed[:20])
+            if printed and not front:
+                folio = page.within_bbox((0, 0.9 * height, page.width, height)).extract_words()
+                assert folio and folio[-1]["text"] == label
+            previous = file
+    return len(entries)
+
+
+def test_page_list_matches_the_printed_pages(built):
+    """Each page-break marker stands where the printed page of that label begins."""
+    assert built.page_breaks
+    check_page_list(built.pdf, built.epub, built.page_breaks, built.book.settings.pdf)
 
 
 def test_epub_alone_still_has_the_print_page_list(tmp_path, rich):
@@ -308,6 +334,33 @@ def test_part_title_pages_are_pages_of_their_own(book_with_parts):
             page = printed.pages[labels.index(label)]
             assert squash(part.title) in squash(page.extract_text())
     assert not epubcheck(epub)
+
+
+def test_front_matter_pages_in_the_page_list_and_the_ncx(book_with_parts):
+    """A book with front matter (a preface and a page of contributors, each followed by a
+    blank verso) and a TOC over two pages: its roman pages are targets as printed, though
+    the EPUB puts the TOC before the front matter; the NCX's pageList is the same list."""
+    result, pdf, epub = book_with_parts
+    assert check_page_list(pdf, epub, result.page_breaks, result.book.settings.pdf) > 20
+    entries = _page_list(epub)
+    front = [(label, href) for label, href in entries if not label.isdigit()]
+    assert [label for label, _ in front] == ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii"]
+    # The TOC's second printed page begins with an entry: its marker is in that entry.
+    nav = xhtml(epub, "nav.xhtml")
+    second = nav.find(".//x:nav[@epub:type='toc']//x:a/x:span[@id='page-viii']", NS)
+    labels = pypdf.PdfReader(pdf).page_labels
+    with pdfplumber.open(pdf) as printed:
+        page = squash(printed.pages[labels.index("viii")].extract_text())
+    assert page.startswith(squash("".join(second.getparent().itertext())))
+    with zipfile.ZipFile(epub) as z:
+        ncx = etree.fromstring(z.read("EPUB/toc.ncx"))
+    targets = ncx.findall(".//n:pageList/n:pageTarget", NCX)
+    assert [(t.find("n:navLabel/n:text", NCX).text, t.find("n:content", NCX).get("src"))
+            for t in targets] == entries  # fmt: skip
+    assert [(t.get("type"), t.get("value")) for t in targets[:8]] == [
+        ("front", str(n)) for n in range(1, 9)
+    ]
+    assert {t.get("type") for t in targets[8:]} == {"normal"}
 
 
 def test_part_title_pages_alike_in_segments(book_with_parts, tmp_path):

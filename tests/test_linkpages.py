@@ -168,7 +168,7 @@ def test_numbers_are_laid_out_as_they_read_when_digits_cannot_be_written_in(
     and still printed right."""
     from publish.pdf.segmented import placeholders
 
-    monkeypatch.setattr(placeholders, "_digits_of", lambda path, index: None)
+    monkeypatch.setattr(placeholders, "_digits_of", lambda path, index, numerals: None)
     links = printed_links(_pdf(build(manuscript, tmp_path, ("pdf",), segment_size=1, jobs=1)))
     assert len(links) == 8
     assert [link for link in links if link[2] != link[3]] == []

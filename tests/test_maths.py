@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -126,6 +127,63 @@ def test_tags_stand_at_the_right_margin_and_wide_formulas_fit(book):
     assert maths.at_relations("a = b") is None and maths.at_relations("a &= b \\\\ &= c") is None
 
 
+@pytest.mark.slow
+def test_a_tag_per_row_stands_level_with_its_row_at_the_right_margin(tmp_path):
+    body = (
+        "多行编号：\n\n$$\n\\begin{align}\na &= b + c \\tag{2.1} \\\\\n"
+        "d &= \\frac{e}{f} \\tag{2.2} \\\\\ng &= h \\tag*{(★)}\n\\end{align}\n$$\n\n"
+        "一行不能两个编号：\n\n$$\nx \\tag{1} \\tag{2}\n$$\n"
+    )
+    folder = _small_book(tmp_path / "book", body)
+    built = build(folder, tmp_path / "out")
+    # Two tags on one row is TeX's error too: one line naming the file, line and formula.
+    [warning] = [w for w in built.warnings if "formula" in w.message]
+    assert warning.line == 15 and "Multiple \\tag" in warning.message
+    assert "\n" not in warning.message
+    pdf_path = next((tmp_path / "out").glob("*.pdf"))
+    g = geometry(built.book.settings.pdf)
+    with pdfplumber.open(pdf_path) as pdf:
+        index, page = next(
+            (i, p) for i, p in enumerate(pdf.pages) if "多行编号" in (p.extract_text() or "")
+        )
+        right = page.width - (g.outer if index % 2 == 0 else g.inner) * PT_PER_MM
+        left = (g.inner if index % 2 == 0 else g.outer) * PT_PER_MM
+        top = next(c["bottom"] for c in page.chars if c["text"] == "多")
+        bottom = next(c["top"] for c in page.chars if c["text"] == "一")
+        curves = [c for c in page.curves if top < c["top"] and c["bottom"] < bottom]
+    # The labels' closing parenthesis (or ★) ends each at the text block's right edge…
+    ends = sorted({round(c["bottom"]) for c in curves if abs(c["x1"] - right) < 1.5})
+    assert len(ends) == 3 and min(b - a for a, b in zip(ends, ends[1:], strict=False)) > 8, ends
+    # …level with its row: each row's first glyph (a, d, g), left of the middle, stands
+    # on the same line as its label.
+    middle = (left + right) / 2
+    for end in ends:
+        row = [c for c in curves if c["x1"] < middle and abs(c["bottom"] - end) < 6]
+        assert row, (end, ends)
+
+
+@pytest.mark.slow
+def test_what_pumpkin_book_broke_first(tmp_path):
+    # A formula opening a paragraph that ends in a digit printed its TeX (mdit-py-plugins
+    # looked for a digit before the `$` at src[-1]); a one-column `aligned` had
+    # MathJax's columnspacing="" (EPUBCheck: RSC-005), in 10 places of the book.
+    body = (
+        "$\\theta_1$为作者笔误，由15.9\n\n"
+        "$$\n\\begin{aligned}\nf_1(\\boldsymbol{x}_1)=1,f_4(\\boldsymbol{x}_2)=1\n"
+        "\\end{aligned}\n$$\n\n价格是 $5 和 $6 元。\n"
+    )
+    folder = _small_book(tmp_path / "book", body)
+    built = build(folder, tmp_path / "out")
+    assert built.warnings == []
+    pdf_path = next((tmp_path / "out").glob("*.pdf"))
+    with pdfplumber.open(pdf_path) as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert "theta" not in text and "为作者笔误" in text
+    assert "$5" in squash(text)  # currency stays text
+    epub = next((tmp_path / "out").glob("*.epub"))
+    assert [m["ID"] for m in epubcheck(epub)] == []
+
+
 def test_a_long_inline_formula_breaks_as_tex_breaks_it():
     html = maths.to_mathml(" + ".join(f"a_{{{i}}}" for i in range(60)), display=False)
     svg = maths.to_svg(f"<p>{html}</p>", block_em=20.0, han_font="Noto Serif CJK SC")
@@ -139,6 +197,9 @@ def test_a_long_inline_formula_breaks_as_tex_breaks_it():
         "\\frac{a+b}{2}",
     ]
     assert maths.inline_pieces("\\left( a + b \\right)") is None
+    # After the commas of a tuple too (pumpkin-book's `(x_1, x_2, \\cdots, x_k) \\in
+    # \\mathbb{R}^k` spread its line to 1.5 em gaps), never inside a group.
+    assert maths.inline_pieces("(x_1, x_{2,3}) \\in R") == ["(x_1,{}", "x_{2,3}) \\in R"]
     assert maths.inline_pieces("{\\bf x} + y") is None  # \\bf would not reach the next piece
     # A short one stays whole.
     short = maths.to_svg(maths.to_mathml("a + b", display=False), 20.0, "Noto Serif CJK SC")
@@ -262,6 +323,45 @@ def test_each_formula_is_converted_once_and_kept_on_disk(monkeypatch, tmp_path):
     monkeypatch.setattr(maths, "_memory", {})
     monkeypatch.setattr(maths, "_converter", lambda: pytest.fail("converted again"))
     assert [maths.to_mathml(tex, display=False) for tex in formulas * 3] == first
+
+
+def test_the_cache_forgets_what_no_build_used_and_stays_under_its_size(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(maths, "_memory", {})
+    monkeypatch.setattr(maths, "_printed", {})
+    monkeypatch.setattr(maths.glyphs, "_outlines", {})
+    maths._glyph.cache_clear()  # glyphs met by an earlier test: kept in another folder
+    folder = tmp_path / "cache" / "publish" / "maths"
+    used, old = "x^{2}", "y^{3}"
+    for tex in (used, old):
+        maths.to_svg(maths.to_mathml(tex, display=False), 25.0, "Noto Serif CJK SC")
+    kept = {p: p.stat().st_size for p in folder.rglob("*.z")}
+    assert len(kept) == 4  # an answer and a drawing each
+    glyph_files = sorted(folder.glob("glyphs/*.ops"))
+    assert glyph_files
+    # Four months pass; then a build uses `used` again (from the disk: a new process).
+    months_ago = time.time() - 120 * 86400
+    for path in kept:
+        os.utime(path, (months_ago, months_ago))
+    monkeypatch.setattr(maths, "_memory", {})
+    monkeypatch.setattr(maths, "_printed", {})
+    monkeypatch.setattr(maths, "_converter", lambda: pytest.fail("converted again"))
+    maths.to_svg(maths.to_mathml(used, display=False), 25.0, "Noto Serif CJK SC")
+    assert maths.prune() == 2
+    left = sorted(folder.rglob("*.z"))
+    assert len(left) == 2 and all(time.time() - p.stat().st_mtime < 60 for p in left)
+    assert sorted(folder.glob("glyphs/*.ops")) == glyph_files  # outlines stay
+    # Over the size allowed, the least recently used go first.
+    monkeypatch.setattr(maths, "KEPT_BYTES", max(p.stat().st_size for p in left))
+    os.utime(left[0], (months_ago + 86400 * 60, months_ago + 86400 * 60))
+    assert maths.prune() == 1 and sorted(folder.rglob("*.z")) == left[1:]
+    # A build prunes once a day at most: the stamp says when.
+    (folder / "pruned").unlink(missing_ok=True)
+    monkeypatch.setattr(maths, "prune", lambda: calls.append(1))
+    calls: list[int] = []
+    maths.prefetch([(used, False)])
+    maths.prefetch([(used, False)])
+    assert calls == [1] and (folder / "pruned").exists()
 
 
 # --- random formulas -----------------------------------------------------------------------

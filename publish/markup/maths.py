@@ -1,28 +1,31 @@
 """Maths: `$…$`, `$$…$$` and mdBook's `\\( \\)` / `\\[ \\]`, converted by MathJax.
 
-The converter is MathJax (npm `mathjax-full`, tools/maths/tex.js), run server-side by Node
-as one long-lived process per build, which answers each formula with MathML (the EPUB's)
-and SVG paths (the PDF's: WeasyPrint has no MathML). Measured on pumpkin-book's 2,938
-distinct formulas (2026-12-08): MathJax converted all but the 30 using `\\textcircled`
-(defined in tex.js since), every environment laid out as TeX does and drawn with its own
-fonts, unknown commands reported as errors; latex2mathml (3.81) left 68 with TeX commands
-as text, writes `aligned` as one row with `<mi>&</mi>` and `\\text{a<b}` unescaped (neither
-well-formed XML), and ziamath's SVG of its MathML failed 33 of a sample of 300; KaTeX
-converted all 2,938 in 1.2 s, but to MathML or HTML only, so print would still need
-ziamath. MathJax costs ~5 ms a formula (MathML and SVG), once:
+The converter is MathJax (npm `mathjax-full`, tools/maths/tex.js), run server-side by Node,
+which answers each formula with MathML (the EPUB's) and SVG paths (the PDF's: WeasyPrint
+has no MathML), both from one parse. A book's formulas are all known once its files are
+parsed: those the cache lacks are converted then, at once, by one long-lived Node process
+per core (`prefetch`; the first is started as soon as the parser meets such a formula).
+Measured on pumpkin-book's 2,938 distinct formulas (2026-12-08): MathJax converted all but
+the 30 using `\\textcircled` (defined in tex.js since), every environment laid out as TeX
+does and drawn with its own fonts, unknown commands reported as errors; latex2mathml (3.81)
+left 68 with TeX commands as text, writes `aligned` as one row with `<mi>&</mi>` and
+`\\text{a<b}` unescaped (neither well-formed XML), and ziamath's SVG of its MathML failed
+33 of a sample of 300; KaTeX converted all 2,938 in 1.2 s, but to MathML or HTML only, so
+print would still need ziamath. MathJax costs ~5 ms a formula (MathML and SVG), once:
 
 Each distinct formula is converted once: the answer is kept in memory and on disk
-(~/.cache/publish/maths, compressed, keyed by the formula and the converter's version), so
-that later builds and the print workers start no Node at all. The model holds the MathML
-with its TeX (alttext and an `application/x-tex` annotation); the print side draws the SVG
-of that TeX. A formula that cannot be converted (a TeX error, too long, too slow, no Node)
-is a warning naming file:line and the formula (an error with --strict); its source is
-shown as code.
+(~/.cache/publish/maths, compressed, keyed by the formula and the converter's version;
+pruned by `prune`), so that later builds and the print workers start no Node at all. The
+model holds the MathML with its TeX (alttext and an `application/x-tex` annotation); the
+print side draws the SVG of that TeX. A formula that cannot be converted (a TeX error, too
+long, too slow, no Node) is a warning naming file:line and the formula (an error with
+--strict); its source is shown as code.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import hashlib
 import json
@@ -32,16 +35,22 @@ import select
 import shutil
 import subprocess
 import threading
+import time
 import zlib
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty, SimpleQueue
 
 import lxml.etree as etree
 import lxml.html
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
 from ..fonts import _store, cache_folder
 from ..sanitize import MATHML, MATHML_ATTRIBUTES
@@ -71,6 +80,9 @@ _SVG_ATTRIBUTES = {
 }  # fmt: skip
 
 
+NOT_INSTALLED = "MathJax is not installed: `make` installs it in tools/maths"
+
+
 class FormulaError(Exception):
     """A formula that cannot be converted; the message says why, in one line."""
 
@@ -93,14 +105,49 @@ class Drawing:
 # --- reading ---------------------------------------------------------------------------
 
 
+#: The tokens of formulas, and whether each is a display formula.
+_TOKENS_DISPLAY = {
+    "math_inline": False, "math_inline_double": True, "math_block": True, "math_block_label": True,
+}  # fmt: skip
+
+
 def extend(md: MarkdownIt) -> None:
     dollarmath_plugin(md, allow_space=True, allow_digits=False, double_inline=True)
+    md.inline.ruler.at("math_inline", _dollar_at_start())
     md.inline.ruler.before("escape", "mdbook_math", _mdbook_math)
     md.core.ruler.push("math_lines", _math_lines)
-    md.add_render_rule("math_inline", _render(display=False))
-    md.add_render_rule("math_inline_double", _render(display=True))
-    md.add_render_rule("math_block", _render(display=True))
-    md.add_render_rule("math_block_label", _render(display=True))
+    for kind, display in _TOKENS_DISPLAY.items():
+        md.add_render_rule(kind, _render(display))
+
+
+def formulas(tokens: Iterable[Token]) -> Iterator[tuple[str, bool]]:
+    """The formulas of parsed Markdown, as `_render` converts them: (TeX, display)."""
+    for token in tokens:
+        for each in (token, *(token.children or ())):
+            display = _TOKENS_DISPLAY.get(each.type)
+            if display is not None:
+                yield each.content.strip(), display
+
+
+def _dollar_at_start():
+    """mdit-py-plugins' `$…$` rule (0.7), except that a formula opening its paragraph is
+    read whatever the paragraph's last character is: with `allow_digits=False` the rule
+    looks for a digit before the `$` at `src[pos - 1]`, which at 0 is the last character
+    (pumpkin-book's `$\\theta_1$为作者笔误，由15.9` printed its TeX)."""
+    strict = math_inline_dollar(allow_space=True, allow_digits=False, allow_double=True)
+    loose = math_inline_dollar(allow_space=True, allow_digits=True, allow_double=True)
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        if state.pos != 0:
+            return strict(state, silent)
+        if not loose(state, True):
+            return False
+        end, state.pos = state.pos, 0
+        if state.src[end : end + 1].isdigit():  # `$5 and $6`: currency, as `strict` says
+            return False
+        return loose(state, silent)
+
+    return rule
 
 
 def _mdbook_math(state: StateInline, silent: bool) -> bool:
@@ -122,12 +169,22 @@ def _mdbook_math(state: StateInline, silent: bool) -> bool:
 
 
 def _math_lines(state: StateCore) -> None:
-    """Give inline maths the line of its block, for warnings."""
+    """Give inline maths the line of its block, for warnings; and start the converter
+    at the first formula neither in memory nor on disk, so that Node loads MathJax
+    (~0.4 s) while the other files are read, before `prefetch` asks it."""
     for token in state.tokens:
         if token.type == "inline" and token.map:
             for child in token.children or []:
                 if child.type.startswith("math"):
                     child.meta = {**(child.meta or {}), "line": token.map[0] + 1}
+    if _pool and _pool[0].pid == os.getpid():
+        return  # started already
+    for tex, display in formulas(state.tokens):
+        key = _key(tex, display)
+        if tex and len(tex) <= MAX_LENGTH and key not in _memory and _from_disk(key) is None:
+            with contextlib.suppress(FormulaError):
+                _converter().start()
+            return
 
 
 def _render(display: bool):
@@ -155,7 +212,9 @@ def mathml_or_source(tex: str, display: bool, env: dict, line: int | None) -> st
     except FormulaError as exc:
         context = env.get("context")
         if context is not None:
-            context.warn(f"formula not converted ({exc}), shown as its source: {_short(tex)}", line)
+            # Not installed: one message for all (grouped), not one per formula.
+            said = "" if str(exc) == NOT_INSTALLED else f": {_short(tex)}"
+            context.warn(f"formula not converted ({exc}), shown as its source{said}", line)
         code = etree.Element("code", {"class": "math-source"})
         code.text = tex
         return etree.tostring(code, encoding="unicode")
@@ -186,7 +245,7 @@ def to_mathml(tex: str, display: bool) -> str:
 
 def _clean_mathml(root) -> list:
     """The children of MathJax's `<math>`, held to the MathML allow-list of sanitize.py
-    (its `data-` and `id` attributes dropped, indentation removed)."""
+    (its `data-` and `id` attributes and empty values dropped, indentation removed)."""
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
@@ -194,14 +253,34 @@ def _clean_mathml(root) -> list:
         if local not in MATHML:
             element.tag = f"{{{MATHML_NS}}}mrow"  # never met: MathJax writes MathML
             element.attrib.clear()
-        for name in list(element.attrib):
-            if name not in MATHML_ATTRIBUTES:
+        for name, value in list(element.attrib.items()):
+            # MathJax writes columnspacing="" for a one-column `aligned`: not a length.
+            if name not in MATHML_ATTRIBUTES or not value.strip():
                 del element.attrib[name]
         if local not in _TOKENS and element.text is not None and not element.text.strip():
             element.text = None
         if element.tail is not None and not element.tail.strip():
             element.tail = None
     return list(root)
+
+
+#: What a formula counts for in a chapter's length (layout_length): one box of a line,
+#: its glyphs one SVG path, laid out about as fast as a few words.
+FORMULA_LENGTH = 20
+
+
+def layout_length(body: str) -> int:
+    """A chapter body's length as laying it out costs, each formula counted as
+    FORMULA_LENGTH characters, not its MathML (~600, with its TeX twice): a maths book
+    is cut into as many segments as a prose book of as many pages."""
+    if "<math" not in body:
+        return len(body)
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+    length = len(body)
+    for math in root.iter("math"):
+        length -= len(etree.tostring(math, encoding="unicode", with_tail=False))
+        length += FORMULA_LENGTH
+    return max(length, 0)
 
 
 # --- converting ------------------------------------------------------------------------
@@ -214,19 +293,141 @@ def convert(tex: str, display: bool) -> dict:
         raise FormulaError("empty")
     if len(tex) > MAX_LENGTH:
         raise FormulaError(f"{len(tex):,} characters, more than {MAX_LENGTH:,}")
-    key = hashlib.sha256(f"{_version()}\0{int(display)}\0{tex}".encode()).hexdigest()
-    answer = _memory.get(key)
+    key = _key(tex, display)
+    answer = _memory.get(key) or _from_disk(key)
     if answer is None:
-        cached = cache_folder() / "maths" / key[:2] / f"{key}.json.z"
-        try:
-            answer = json.loads(zlib.decompress(cached.read_bytes()))
-        except (OSError, ValueError, zlib.error):
-            answer = _converter().ask(tex, display)
-            _store(cached, zlib.compress(json.dumps(answer, ensure_ascii=False).encode(), 6))
-        _memory[key] = answer
+        _keep(key, _converter().ask(tex, display))
+    answer = _memory[key]
     if "error" in answer:
         raise FormulaError(answer["error"])
     return answer
+
+
+def prefetch(formulas: Iterable[tuple[str, bool]]) -> None:
+    """Convert at once the formulas (TeX, display) neither in memory nor on disk, by one
+    Node process per idle core side by side (MathJax takes ~5 ms a formula, single-threaded):
+    the readers know a book's formulas before rendering any (readers/assemble.py)."""
+    distinct = dict.fromkeys(formulas)
+    if not distinct:
+        return
+    _prune_daily()
+    missing: list[tuple[str, bool, str]] = []
+    for tex, display in distinct:
+        key = _key(tex, display)
+        wanted = tex.strip() and len(tex) <= MAX_LENGTH and key not in _memory
+        if wanted and _from_disk(key) is None:
+            missing.append((tex, display, key))
+    if not missing:
+        return
+    # One per idle core: each Node compiles MathJax for itself (~0.5 s of CPU), which a
+    # busy machine pays without getting the answers sooner.
+    idle = (os.cpu_count() or 1) - round(os.getloadavg()[0])
+    count = max(1, min(idle, MAX_CONVERTERS, len(missing) // 50))
+    queue: SimpleQueue = SimpleQueue()
+    for each in missing:
+        queue.put(each)
+
+    def work(converter: MathJax) -> None:
+        while True:
+            try:
+                tex, display, key = queue.get(block=False)
+            except Empty:
+                return
+            try:
+                _keep(key, converter.ask(tex, display))
+            except FormulaError as exc:  # not kept on disk: Node missing, too slow
+                _memory[key] = {"error": str(exc)}
+
+    converters = _converters(count)
+    for converter in converters:  # all loading MathJax at once
+        with contextlib.suppress(FormulaError):
+            converter.start()
+    with ThreadPoolExecutor(count) as pool:
+        list(pool.map(work, converters))
+    for spare in converters[1:]:  # the first stays, for the print side's pieces
+        spare.close()
+
+
+#: The most Node processes converting at once (each holds ~60 MB).
+MAX_CONVERTERS = 4
+
+
+def _key(tex: str, display: bool) -> str:
+    return hashlib.sha256(f"{_version()}\0{int(display)}\0{tex}".encode()).hexdigest()
+
+
+def _from_disk(key: str) -> dict | None:
+    """The answer kept on disk by an earlier build (put in memory), or None."""
+    data = _read_kept(_answer_path(key))
+    try:
+        answer = json.loads(zlib.decompress(data)) if data is not None else None
+    except (ValueError, zlib.error):
+        return None
+    if answer is not None:
+        _memory[key] = answer
+    return answer
+
+
+def _read_kept(path: Path) -> bytes | None:
+    """A file of the maths cache, marked used now (prune keeps what builds use)."""
+    try:
+        data = path.read_bytes()
+        os.utime(path)
+    except OSError:
+        return None
+    return data
+
+
+#: The maths cache (~/.cache/publish/maths) keeps what a build used in the last
+#: KEPT_DAYS days, and at most KEPT_BYTES of it (the least recently used go first); the
+#: glyph outlines, a few hundred of MathJax's fonts, stay. Pruned once a day at most.
+KEPT_DAYS = 90
+KEPT_BYTES = 256 * 1024 * 1024
+
+
+def prune(now: float | None = None) -> int:
+    """Remove the converter's answers and the print drawings no build used in KEPT_DAYS
+    days, then the least recently used beyond KEPT_BYTES; the number removed."""
+    folder = cache_folder() / "maths"
+    now = time.time() if now is None else now
+    entries = []
+    with contextlib.suppress(OSError):
+        for sub in os.scandir(folder):
+            if sub.is_dir() and len(sub.name) == 2:  # key[:2]/: answers and drawings
+                for entry in os.scandir(sub.path):
+                    with contextlib.suppress(OSError):
+                        stat = entry.stat()
+                        entries.append((stat.st_mtime, stat.st_size, entry.path))
+    entries.sort(reverse=True)  # the most recently used first
+    removed, total = 0, 0
+    for used, size, path in entries:
+        total += size
+        if now - used > KEPT_DAYS * 86400 or total > KEPT_BYTES:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+                removed += 1
+    return removed
+
+
+def _prune_daily() -> None:
+    """`prune`, if a day has passed since it last ran (a stamp file says when)."""
+    stamp = cache_folder() / "maths" / "pruned"
+    with contextlib.suppress(OSError):
+        if time.time() - stamp.stat().st_mtime < 86400:
+            return
+    prune()
+    _store(stamp, b"")
+
+
+def _keep(key: str, answer: dict) -> None:
+    """The converter's answer, in memory and on disk (a TeX error too: it is the same
+    next time)."""
+    _memory[key] = answer
+    _store(_answer_path(key), zlib.compress(json.dumps(answer, ensure_ascii=False).encode(), 6))
+
+
+def _answer_path(key: str) -> Path:
+    return cache_folder() / "maths" / key[:2] / f"{key}.json.z"
 
 
 _memory: dict[str, dict] = {}
@@ -279,6 +480,11 @@ class MathJax:
                 raise FormulaError("the converter (Node) stopped")
             return json.loads(line)
 
+    def start(self) -> None:
+        """Start Node now (it answers later); FormulaError if it cannot run."""
+        with self.lock:
+            self._start()
+
     def _start(self) -> subprocess.Popen:
         if self.unavailable:
             raise FormulaError(self.unavailable)
@@ -287,7 +493,7 @@ class MathJax:
         script = TOOLS / "tex.js"
         node = shutil.which("node")
         if node is None or not (TOOLS / "node_modules" / "mathjax-full").is_dir():
-            self.unavailable = "MathJax is not installed: `make` installs it in tools/maths"
+            self.unavailable = NOT_INSTALLED
             raise FormulaError(self.unavailable)
         self.process = subprocess.Popen(
             [node, str(script)], cwd=TOOLS, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -302,16 +508,25 @@ class MathJax:
             self.process = None
 
 
-_mathjax: MathJax | None = None
+_pool: list[MathJax] = []
+
+
+def _converters(count: int) -> list[MathJax]:
+    """`count` converters of this process (a forked worker starts its own, never shares
+    a pipe); the first is the one `_converter` gives."""
+    global _pool
+    if _pool and _pool[0].pid != os.getpid():
+        _pool = []
+    while len(_pool) < count:
+        converter = MathJax()
+        atexit.register(converter.close)
+        _pool.append(converter)
+    return _pool[:count]
 
 
 def _converter() -> MathJax:
-    """This process's converter (a forked worker starts its own, never shares a pipe)."""
-    global _mathjax
-    if _mathjax is None or _mathjax.pid != os.getpid():
-        _mathjax = MathJax()
-        atexit.register(_mathjax.close)
-    return _mathjax
+    """This process's converter."""
+    return _converters(1)[0]
 
 
 # --- drawing (print) --------------------------------------------------------------------
@@ -324,9 +539,7 @@ def to_svg(body: str, block_em: float, han_font: str) -> str:
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     for math in list(root.iter("math")):
-        annotation = next(math.iter("annotation"), None)
-        tex = annotation.text or "" if annotation is not None else math.get("alttext", "")
-        display = math.get("display") == "block"
+        tex, display = _tex_of(math)
         try:
             picture = etree.fromstring(printed(tex, display, block_em, han_font))
         except FormulaError:  # the reader warned (the cache only misses when it could not)
@@ -336,6 +549,46 @@ def to_svg(body: str, block_em: float, han_font: str) -> str:
         math.getparent().replace(math, picture)
     out = etree.tostring(root, encoding="unicode", method="xml")
     return out.removeprefix("<div>").removesuffix("</div>")
+
+
+def _tex_of(math) -> tuple[str, bool]:
+    """The TeX of a model's `<math>` and whether it is a display formula."""
+    annotation = next(math.iter("annotation"), None)
+    tex = annotation.text or "" if annotation is not None else math.get("alttext", "")
+    return tex, math.get("display") == "block"
+
+
+def prefetch_print(bodies: Iterable[str], block_em: float) -> None:
+    """Convert at once what drawing the chapter bodies for print will ask besides their
+    formulas (the rows of a display too wide, the pieces of a wide inline formula), so
+    that print workers laying out segments find it all in the cache and start no Node."""
+    extra: list[tuple[str, bool]] = []
+    for body in bodies:
+        if "<math" in body:
+            root = lxml.html.fragment_fromstring(body, create_parent="div")
+            for math in root.iter("math"):
+                extra.extend(_derived(*_tex_of(math), block_em))
+    prefetch(extra)
+
+
+def _derived(tex: str, display: bool, block_em: float) -> list[tuple[str, bool]]:
+    """The formulas `_markup` converts besides `tex` for a text block `block_em` wide."""
+    try:
+        answer = convert(tex, display)
+        if answer.get("tag"):
+            return []
+        box = etree.fromstring(answer["svg"]).get("viewBox")
+    except (FormulaError, etree.XMLSyntaxError):
+        return []
+    if box is None:  # a labelled table: never broken
+        return []
+    width = float(box.split()[2]) / 1000
+    if display and width > block_em:
+        broken = at_relations(tex)
+        return [(broken, True)] if broken else []
+    if not display and width > min(INLINE_WHOLE_EM, block_em / 4):
+        return [(piece, False) for piece in inline_pieces(tex) or []]
+    return []
 
 
 def printed(tex: str, display: bool, block_em: float, han_font: str) -> str:
@@ -349,8 +602,8 @@ def printed(tex: str, display: bool, block_em: float, han_font: str) -> str:
     if markup is None:
         cached = cache_folder() / "maths" / key[:2] / f"{key}.svg.z"
         try:
-            markup = zlib.decompress(cached.read_bytes()).decode()
-        except (OSError, zlib.error, UnicodeDecodeError):
+            markup = zlib.decompress(_read_kept(cached) or b"").decode()
+        except (zlib.error, UnicodeDecodeError):
             markup = etree.tostring(_markup(tex, display, block_em, han_font), encoding="unicode")
             _store(cached, zlib.compress(markup.encode(), 6))
         _printed[key] = markup
@@ -360,10 +613,15 @@ def printed(tex: str, display: bool, block_em: float, han_font: str) -> str:
 _printed: dict[str, str] = {}
 
 
+#: The widest inline formula kept whole (ems): one wider, pushed whole to the next line,
+#: would leave more room than a line's gaps take at ¼ em each.
+INLINE_WHOLE_EM = 3.0
+
+
 def _markup(tex: str, display: bool, block_em: float, han_font: str):
-    """An inline formula wider than a quarter line in pieces a line may break after, as TeX
-    breaks it; any other formula whole."""
-    wide = not display and drawing(tex, display).box[2] / 1000 > block_em / 4
+    """An inline formula wider than INLINE_WHOLE_EM in pieces a line may break after, as
+    TeX breaks it; any other formula whole."""
+    wide = not display and drawing(tex, display).box[2] / 1000 > min(INLINE_WHOLE_EM, block_em / 4)
     pieces = inline_pieces(tex) if wide else None
     if pieces is None:
         return _picture(tex, display, block_em, han_font)
@@ -401,7 +659,9 @@ def _picture(tex: str, display: bool, block_em: float, han_font: str):
 
 
 #: Binary operators an inline formula may be broken after (and relations: _RELATIONS).
-_BINARY = {"+", "-", "\\pm", "\\mp", "\\times", "\\cdot", "\\cup", "\\cap", "\\oplus"}
+#: The commas of a tuple or list too (`(x_1, x_2, \\cdots, x_k)`, `i = 1, 2, 3`): TeX does not
+#: break there, but a Chinese line 25 ems wide would rather than spread its gaps.
+_BINARY = {"+", "-", "\\pm", "\\mp", "\\times", "\\cdot", "\\cup", "\\cap", "\\oplus", ","}
 #: Commands whose effect runs to the end of the formula: a formula holding one is not cut.
 _RUNNING = re.compile(
     r"\\(?:over|atop|choose|above|brace|brack|displaystyle|textstyle|scriptstyle|"
@@ -460,14 +720,44 @@ def _with_tag(drawn: Drawing, block_em: float) -> Drawing:
 def drawing(tex: str, display: bool) -> Drawing:
     """A formula's SVG, its markup held to what MathJax draws; FormulaError if none."""
     answer = convert(tex, display)
-    tag = _svg(answer["tag"]) if answer.get("tag") else None
-    return Drawing(_svg(answer["svg"]), Drawing(tag) if tag is not None else None)
+    if answer.get("tag"):
+        return Drawing(_svg(etree.fromstring(answer["svg"])), Drawing(_svg(answer["tag"])))
+    root = etree.fromstring(answer["svg"])
+    if root.get("viewBox") is None:  # a tag per row: MathJax's labelled table
+        table, labels = _labelled(root)
+        return Drawing(_svg(table), Drawing(_svg(labels)))
+    return Drawing(_svg(root))
 
 
-def _svg(markup: str):
+def _labelled(root) -> tuple:
+    """The rows and the labels of MathJax's labelled table (`align` with a `\\tag` per
+    row), as two SVGs of the same height, each row's label level with it: MathJax draws
+    them as `<svg>`s one unit wide, placed by the container's width (the table centred,
+    the labels at its right), their content starting at x = 0."""
+    parts = {}
+    for inner in root.iter(f"{{{SVG_NS}}}svg"):
+        kind = "table" if inner.get("data-table") else "labels" if inner.get("data-labels") else ""
+        if kind and inner.get("viewBox"):
+            parts[kind] = inner
+    if set(parts) != {"table", "labels"}:
+        raise FormulaError("the converter could not set its tags apart")
+    out = []
+    for kind, inner in (("table", parts["table"]), ("labels", parts["labels"])):
+        x, y, _, h = (float(v) for v in inner.get("viewBox").split())
+        # The table's centre is x + 0.5; the labels' right edge, x + 1.
+        width = 2 * x + 1 if kind == "table" else x + 1
+        svg = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS})
+        svg.set("viewBox", f"0 {y:g} {width:g} {h:g}")
+        group = etree.SubElement(svg, f"{{{SVG_NS}}}g")
+        group.extend(list(inner))
+        out.append(svg)
+    return out[0], out[1]
+
+
+def _svg(markup: str | etree._Element):
     """MathJax's `<svg>` with its viewBox only (sizes are set where it is placed)."""
-    root = etree.fromstring(markup)
-    if root.get("viewBox") is None:  # a labelled table MathJax set itself (`\\tag~`)
+    root = etree.fromstring(markup) if isinstance(markup, str) else markup
+    if root.get("viewBox") is None:
         raise FormulaError("the converter could not set its tag apart")
     for element in root.iter():
         if not isinstance(element.tag, str) or etree.QName(element).localname not in _SVG_ELEMENTS:
@@ -486,19 +776,17 @@ def _as_one_path(root) -> None:
     """A flattened formula's glyphs and rules as one `<path>` naming them (`data-glyphs`,
     drawn by weasy/svgpaths.py: each glyph's outline once per document, then placed):
     WeasyPrint styles, transforms and parses each SVG element, ~1 ms a glyph, and a glyph's
-    outline is ~600 bytes where placing it takes 40. Text (Chinese in `\\text{}`) stays as
-    elements."""
+    outline is ~600 bytes where placing it takes 40. Text (Chinese in `\\text{}`) and the
+    nested `<svg>`s of tall braces stay as elements."""
     top = root[0] if len(root) else None
-    if top is None or any(etree.QName(e).localname == "svg" for e in top.iter()):
+    if top is None:
         return
     placed = []
     for shape in list(top):
         local, matrix = etree.QName(shape).localname, _matrix(shape.get("transform", ""))
         try:
             if local == "path":
-                d = shape.get("d", "")
-                glyph = glyphs.name(d)
-                glyphs.put(glyph, _path_operators(d, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)))
+                glyph = _glyph(shape.get("d", ""))
                 placed.append(f"G {glyph} " + " ".join(f"{v:.6g}" for v in matrix))
             elif local == "rect" and matrix[1] == matrix[2] == 0:
                 a, _, _, d, e, f = matrix
@@ -513,6 +801,15 @@ def _as_one_path(root) -> None:
     if placed:
         path = etree.Element(f"{{{SVG_NS}}}path", {"d": "M0 0", "data-glyphs": ";".join(placed)})
         top.insert(0, path)
+
+
+@functools.lru_cache(maxsize=8192)
+def _glyph(d: str) -> str:
+    """The id of the outline `d`, kept (glyphs.put) the first time it is met: a formula's
+    glyphs are mostly ones met before, and their operators cost ~0.1 ms each."""
+    glyph = glyphs.name(d)
+    glyphs.put(glyph, _path_operators(d, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)))
+    return glyph
 
 
 _PATH_TOKEN = re.compile(r"[MLHVQTZ]|-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?")
@@ -581,10 +878,10 @@ _TRANSFORM = re.compile(r"(translate|scale|matrix)\(([^)]*)\)")
 
 def _flatten(root) -> None:
     """Each shape straight under MathJax's one top group, its transforms multiplied into
-    one: a third of the elements, each of which WeasyPrint styles and draws (a table's
-    nested `<svg>` is left as it is)."""
+    one: a third of the elements, each of which WeasyPrint styles and draws. A nested
+    `<svg>` (the clipped pieces of a tall brace) is a shape, in a group of its transform."""
     top = root[0] if len(root) else None
-    if top is None or any(etree.QName(e).localname == "svg" for e in top.iter()):
+    if top is None:
         return
     shapes = []
 
@@ -600,6 +897,10 @@ def _flatten(root) -> None:
     for child in list(top):
         top.remove(child)
     for shape, matrix in shapes:
+        if etree.QName(shape).localname == "svg":
+            group = etree.SubElement(top, f"{{{SVG_NS}}}g")
+            group.append(shape)
+            shape = group
         if matrix != (1.0, 0.0, 0.0, 1.0, 0.0, 0.0):
             shape.set("transform", "matrix({})".format(" ".join(f"{v:.6g}" for v in matrix)))
         else:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import markup
 from ..cache import font_files, tool_digest
 from ..imprint.padding import pad_to_signature, page_count
 from ..model import Book, Warning
@@ -31,6 +32,8 @@ from .segmented.layout import SegmentedLayout
 from .segmented.linkpages import Guess, roman
 from .segmented.piece import PieceCache
 from .segmented.plan import SEGMENT_SIZE, plan, segments_of
+from .turn import turn_pages
+from .vertical import is_vertical
 
 #: The cache entry keeping the last build's page count (the copyright page's figures).
 PAGE_COUNT_ENTRY = "pages"
@@ -92,6 +95,8 @@ def plan_print(
     # The last build's count even with --force: it is only a first guess, checked after.
     count = _last_pages(cache_folder) or _guess_pages(book)
     if len(grouping) > 1 and not tagged(book):
+        # Segments are drawn by workers: the formulas their drawings add, converted here.
+        markup.prefetch_for_print([chapter.body for chapter in book.chapters], book.settings.pdf)
         return PrintPlan(grouping, count)
     return PrintPlan(
         grouping, count, prepare(book, count, index_pages=_index_pages(book, cache_folder))
@@ -162,7 +167,10 @@ def print_edition(
 
 
 def _finish(book: Book, target: Path, result: PrintResult) -> None:
-    """The last signature filled, then prepress: boxes, colour, PDF/X on every page."""
+    """A vertical edition's pages turned (laid out in the turned frame, vertical.py), the
+    last signature filled, then prepress: boxes, colour, PDF/X on every page."""
+    if is_vertical(book.settings.pdf):
+        turn_pages(target)
     signature = book.settings.pdf.signature
     if signature:
         added = pad_to_signature(target, signature)
@@ -242,7 +250,8 @@ def lay_out_one_document(
     warnings += lost_footnotes(book.chapters, placed_footnotes(document), footnotes_apart(document))
     warnings += font_warnings(book)
     if target is not None:
-        write_pdf(document, target, font_files(book), book.settings.pdf.standard)
+        fonts = [*font_files(book), *prepared.setup.upright_files]
+        write_pdf(document, target, fonts, book.settings.pdf.standard)
     return PrintResult(len(document.pages), page_breaks(document), warnings)
 
 

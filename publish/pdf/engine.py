@@ -4,9 +4,11 @@ or a build whose pieces are all cached need not pay."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from .html import Setup
+from .pagination import first_body_page
 
 
 def render_html(setup: Setup, html: str, extra_css: str = ""):
@@ -46,10 +48,35 @@ def render_html(setup: Setup, html: str, extra_css: str = ""):
     ):
         # Presentational hints: an image's width/height attributes (sized by its author,
         # htmlcompat.py), the only ones the raw-HTML policy keeps.
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        parsed = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+        if setup.upright_frame:
+            _turn_upright(parsed, setup, css, font_config)
+        document = parsed.render(
             stylesheets=css, font_config=font_config, presentational_hints=True
         )
     return document, list(dict.fromkeys(fetcher.refused))
+
+
+def _turn_upright(parsed, setup: Setup, css: list, font_config) -> None:
+    """A vertical edition's tables, code, maths and SVG images kept upright (upright.py):
+    laid out alone first, for their sizes."""
+    import cssselect2  # late: with WeasyPrint
+    from weasyprint import CSS
+
+    from .upright import Frame, turn_upright
+
+    def layout(root, extra: str) -> list:
+        measuring = copy.copy(parsed)
+        measuring.wrapper_element = cssselect2.ElementWrapper.from_html_root(root)
+        measuring.etree_element = root
+        sheets = [*css, CSS(string=extra, font_config=font_config)]
+        return measuring.render(
+            stylesheets=sheets, font_config=font_config, presentational_hints=True
+        ).pages
+
+    root = parsed.etree_element
+    if turn_upright(root, Frame(*setup.upright_frame), layout):
+        parsed.wrapper_element = cssselect2.ElementWrapper.from_html_root(root)
 
 
 def write_pdf(document, target: Path, font_files: list[Path], standard: str = "") -> None:
@@ -72,7 +99,7 @@ def _page_labels(document, pdf) -> None:
     import pydyf  # late: WeasyPrint's PDF library, loaded with it
 
     names = [page._page_box.page_type.name for page in document.pages]
-    first = names.index("body") if "body" in names else len(names)
+    first = first_body_page(names)
     ranges = pydyf.Array()
     if first > 0:
         ranges.extend([0, pydyf.Dictionary({"S": "/r"})])

@@ -24,8 +24,15 @@ class Geometry:
 
 
 def geometry(settings: PdfSettings) -> Geometry:
+    """The page's geometry; for a vertical edition, the turned frame's (vertical.py): its
+    width the page's height (a line of the frame is a column of the page), its left and
+    right margins (`outer`, `inner`) the page's top and bottom, its top and bottom margins
+    the page's inner and outer ones (the gutter above on a recto, odd, page)."""
     width, height = settings.page_size
     top, outer, bottom, inner = settings.margin
+    if settings.writing_mode == "vertical-rl":
+        width, height = height, width
+        top, outer, bottom, inner = inner, top, outer, bottom
     em = settings.font_size / PT_PER_MM
     line = em * settings.line_height
     chars = max(10, int((width - outer - inner) / em + 1e-6))

@@ -30,6 +30,16 @@ from .pagination import number_blocks
 from .printlinks import css as links_css
 from .printlinks import ids
 from .printlinks import mark as mark_links
+from .vertical import (
+    SANS,
+    SERIF,
+    VERTICAL_CSS,
+    chinese_numerals,
+    is_vertical,
+    tate_chu_yoko,
+    vertical_faces,
+)
+from .vertical_faces import VerticalFace
 
 #: The family name the Latin face is declared under, for Latin runs in the body text.
 LATIN_FAMILY = "publish latin"
@@ -60,10 +70,11 @@ def settings_css(
     toml: Path,
     latin: list[dict],
     fallbacks: tuple[fallback.Face, ...] = (),
+    upright: tuple[VerticalFace, ...] = (),
 ) -> str:
     """The stylesheet written from `[pdf]`: page size, margins and faces (`latin`: the
     Latin face's rules, from latin_faces; `fallbacks`: faces for the scripts the book's
-    faces lack, from fallback_faces)."""
+    faces lack, from fallback_faces; `upright`: a vertical edition's upright faces)."""
     for key in ("body_font", "heading_font", "mono_font"):
         require_family(getattr(settings, key), key.replace("_", "-"), toml)
     g = geometry(settings)
@@ -73,6 +84,7 @@ def settings_css(
     half_leading = settings.font_size / PT_PER_MM * (settings.line_height - 1) / 2
     serif = [face.family for face in fallbacks if not face.sans]
     sans = [face.family for face in fallbacks if face.sans]
+    serif_up, sans_up = ([SERIF], [SANS]) if upright else ([], [])
     return template("settings.css").render(
         width=f"{g.width:.3f}",
         height=f"{g.height:.3f}",
@@ -96,9 +108,18 @@ def settings_css(
             }
             for f in fallbacks
         ],  # fmt: skip
-        body_fonts=_font_list(LATIN_FAMILY, settings.body_font, *serif),
-        heading_fonts=_font_list(settings.heading_font, settings.body_font, *sans),
+        vertical=is_vertical(settings),
+        vertical_faces=[
+            {"family": f.family, "url": f.path.as_uri(), "weight": "bold" if f.bold else "normal"}
+            for f in upright
+        ],
+        body_fonts=_font_list(LATIN_FAMILY, *serif_up, settings.body_font, *serif),
+        heading_fonts=_font_list(
+            *sans_up, settings.heading_font, *serif_up, settings.body_font, *sans
+        ),
         mono_fonts=_font_list(settings.mono_font, settings.body_font, *sans),
+        upright_body_fonts=_font_list(LATIN_FAMILY, settings.body_font, *serif),
+        upright_heading_fonts=_font_list(settings.heading_font, settings.body_font, *sans),
         bleed=css_bleed(settings),
     )
 
@@ -141,7 +162,8 @@ def display_measures(settings: PdfSettings) -> dict[str, Measure]:
         "title": m(1.9),
         "part": m(2),
         "subtitle": m(1.2, False),
-        "chapter": m(1.6),
+        # A vertical edition's chapter title stands two of its characters down (vertical.py).
+        "chapter": m(1.6, indent=3.2 if is_vertical(settings) else 0.0),
         "h2": m(1.25),
         "h3": m(1.1),
         "h4": m(1),
@@ -167,6 +189,8 @@ def _print_text(
     body = print_emphasis(body, typography.emphasis, typography.long_emphasis)
     body = print_ruby(body)
     settings = book.settings.pdf
+    if is_vertical(settings):
+        body = tate_chu_yoko(body)
     # The HTML's characters, not its text: tags and entities are ASCII, which the body's
     # faces have, and set() of a chapter costs far less than its text_of.
     lacking = fallback.lacking(body, settings.body_font, settings.latin_font)
@@ -227,6 +251,8 @@ def book_html(
         targets = {chapter.id for chapter in laid_out}.union(*(ids(c.body) for c in laid_out))
     if numbers is not None:
         targets = set(numbers)
+        if is_vertical(options):  # printed as its folios are: 〇s stand for the digits
+            numbers = {target: chinese_numerals(number) for target, number in numbers.items()}
 
     known = index_pages if index_pages is not None else numbers
 
@@ -334,27 +360,53 @@ class Setup:
     chinese_layout: bool = True
     hanging_punctuation: bool = False
     compress_punctuation: bool = True
+    #: A vertical edition's upright faces (vertical_faces.py): the book's faces too.
+    upright_files: tuple[Path, ...] = ()
+    #: A vertical edition's frame for its upright blocks (upright.py): column, width, pitch.
+    upright_frame: tuple[float, float, float] = ()
 
 
 def setup(book: Book, *, chinese_layout: bool = True) -> Setup:
     toml = book.root / "book.toml"
     latin = latin_faces(book.settings.pdf, toml)
     fallbacks = fallback_faces(book)
+    vertical = is_vertical(book.settings.pdf)
+    upright = tuple(vertical_faces(book)) if vertical else ()
     return Setup(
         book.root,
         (
-            settings_css(book.settings.pdf, toml, latin, fallbacks),
+            settings_css(book.settings.pdf, toml, latin, fallbacks, upright),
             stylesheet("base.css"),
             stylesheet("print.css"),
-            links_css(book.metadata.language),
-            *filter(None, [bookmark_css(book.settings.pdf.toc_depth), front_links_css(book)]),
+            VERTICAL_CSS if vertical else "",
+            vertical_links_css(book) if vertical else links_css(book.metadata.language),
+            *filter(
+                None,
+                [
+                    bookmark_css(book.settings.pdf.toc_depth),
+                    "" if vertical else front_links_css(book),
+                ],
+            ),  # fmt: skip
         ),
-        (*(face["path"] for face in latin), *dict.fromkeys(f.path for f in fallbacks)),
+        (
+            *(face["path"] for face in latin),
+            *dict.fromkeys(f.path for f in fallbacks),
+            *(f.path for f in upright),
+        ),
         tuple(book.resources),
         chinese_layout,
         book.settings.typography.hanging_punctuation,
         book.settings.typography.compress_punctuation,
+        tuple(f.path for f in upright),
+        upright_frame(book.settings.pdf) if vertical else (),
     )
+
+
+def upright_frame(settings: PdfSettings) -> tuple[float, float, float]:
+    """The turned frame's line length, text block height and line pitch (pt)."""
+    g = geometry(settings)
+    pitch = settings.font_size * settings.line_height
+    return (g.chars_per_line * settings.font_size, g.lines_per_page * pitch, pitch)
 
 
 def front_links_css(book: Book) -> str:
@@ -367,6 +419,14 @@ def front_links_css(book: Book) -> str:
                          "target-counter(attr(href url), page, lower-roman)")  # fmt: skip
     selectors = ", ".join(f'a.page-ref[href="#{target}"]::after' for target in front)
     return roman.replace("a.page-ref::after", selectors)
+
+
+def vertical_links_css(book: Book) -> str:
+    """A vertical edition prints the page a link leads to as its folios are printed: in
+    Chinese numerals, upright in the column (front matter and text alike)."""
+    return links_css(book.metadata.language).replace(
+        "target-counter(attr(href url), page)", "target-counter(attr(href url), page, cjk-decimal)"
+    )
 
 
 def bookmark_css(depth: int) -> str:

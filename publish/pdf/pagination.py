@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import lxml.etree as etree
@@ -22,15 +23,47 @@ BLOCK_TAGS = ("p", "li", "dt", "dd", "h2", "h3", "h4", "h5", "h6", "td", "th", "
               "figcaption", "figure", "blockquote", "table")  # fmt: skip
 
 
+#: The print edition's front pages that are no chapter, as PageBreak.chapter names them (by
+#: the `data-front` of their print HTML): the title page, the copyright page, the TOC.
+TITLE_PAGE, COPYRIGHT_PAGE, TOC = ":title", ":copyright", ":toc"
+FRONT_PAGES = {"title": TITLE_PAGE, "copyright": COPYRIGHT_PAGE, "toc": TOC}
+
+
 @dataclass(frozen=True)
 class PageBreak:
-    """Printed page `label` begins in `chapter` (or a part's title page: the part's id),
-    before the `offset`-th non-space character of block number `block` (None: at the start)."""
+    """Printed page `label` begins in `chapter` (or a part's title page: the part's id; a
+    front page: TITLE_PAGE, COPYRIGHT_PAGE, TOC), before the `offset`-th non-space character
+    of block number `block` (None: at the start). `after`: a blank page of the front matter,
+    which stands after `chapter`'s text (the EPUB orders the front matter otherwise than
+    print, so where the next printed text begins may be elsewhere)."""
 
     label: str
     chapter: str
     block: int | None
     offset: int
+    after: bool = False
+
+
+def roman(number: int) -> str:
+    """`number` in lower-case roman numerals, as CSS `lower-roman` writes it."""
+    out = []
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):  # fmt: skip
+        count, number = divmod(number, value)
+        out.append(letters * count)
+    return "".join(out)
+
+
+def first_body_page(names: list[str]) -> int:
+    """The index of the page folioed 1 among pages of these page types: the text's first
+    page (those before it are the front matter's, folioed i, ii, iii…)."""
+    return names.index("body") if "body" in names else len(names)
+
+
+def page_label(index: int, first_body: int) -> str:
+    """The folio of the `index`-th page, as printed (and as the PDF's page labels say)."""
+    return roman(index + 1) if index < first_body else str(index - first_body + 1)
 
 
 def _blocks(root) -> list:
@@ -50,28 +83,31 @@ def number_blocks(html: str, chapter: str) -> str:
 
 
 def page_breaks(document) -> list[PageBreak]:
-    """Where each page of the body (the `body` page group) begins, from a rendered document."""
+    """Where each page of a rendered document begins: the front matter's (roman) and the
+    body's. A blank page of the body is a target where the next text begins; one of the
+    front matter (or at the end), where the previous page's text ends (PageBreak.after)."""
     walker = _Walker()
     breaks: list[PageBreak] = []
     blank: list[str] = []
-    first_body = None
+    first_body = first_body_page([page._page_box.page_type.name for page in document.pages])
     for index, page in enumerate(document.pages):
-        page_box = page._page_box
-        if page_box.page_type.name != "body":
-            continue
-        if first_body is None:
-            first_body = index
         walker.found = None
-        walker.visit(page_box, None, None)
-        label = str(index - first_body + 1)
+        walker.visit(page._page_box, None, None)
+        label = page_label(index, first_body)
         if walker.found is None or walker.found[0] is None:
-            blank.append(label)  # a blank page: a target where the next text begins
+            if index < first_body and breaks:
+                breaks.append(PageBreak(label, breaks[-1].chapter, None, 0, after=True))
+            else:
+                blank.append(label)  # a blank page: a target where the next text begins
             continue
         chapter, block, offset = walker.found
         number = None if block is None else int(block.split(".")[-1])
         for page in (*blank, label):
             breaks.append(PageBreak(page, chapter, number, 0 if block is None else offset))
         blank = []
+    # Blank pages at the end (no text follows): after the last page's text.
+    if breaks:
+        breaks += [PageBreak(page, breaks[-1].chapter, None, 0, after=True) for page in blank]
     return breaks
 
 
@@ -137,7 +173,16 @@ class _Walker:
 
         self.boxes = boxes
         self.counts: dict[str, int] = {}
+        #: Each chapter's last block so far: a page beginning with what is in no block
+        #: (a display formula) begins at that block's end, not at the chapter's start.
+        self.last: dict[str, str] = {}
         self.found: tuple[str | None, str | None, int] | None = None
+
+    def _found(self, chapter: str | None, block: str | None, count: int) -> None:
+        if block is None and chapter in self.last:
+            block = self.last[chapter]
+            count = self.counts.get(block, 0)
+        self.found = (chapter, block, count)
 
     def visit(self, box, block: str | None, chapter: str | None) -> None:
         boxes = self.boxes
@@ -148,11 +193,15 @@ class _Walker:
         if element is not None and "::" not in tag:
             if element.get("data-b"):
                 block = element.get("data-b")
+                if chapter is not None:
+                    self.last[chapter] = block
             if tag == "section" and element.get("data-chapter"):
                 chapter, block = element.get("data-chapter"), None
             elif tag == "section" and element.get("data-part"):
                 # a part's title page: a page of its own (its id is the part's document's)
                 chapter, block = element.get("data-part"), None
+            elif element.get("data-front"):
+                chapter, block = FRONT_PAGES[element.get("data-front")], None
         if isinstance(box, boxes.TextBox):
             if tag.endswith(("::marker", "::after", "::before")):
                 return  # generated text the EPUB does not have
@@ -160,11 +209,11 @@ class _Walker:
             if text:
                 key = block or f"{chapter}.title"
                 if self.found is None:
-                    self.found = (chapter, block, self.counts.get(key, 0))
+                    self._found(chapter, block, self.counts.get(key, 0))
                 self.counts[key] = self.counts.get(key, 0) + len(text)
             return
         if isinstance(box, boxes.ReplacedBox) and self.found is None:
-            self.found = (chapter, block, self.counts.get(block or "", 0))
+            self._found(chapter, block, self.counts.get(block or "", 0))
         for child in getattr(box, "children", ()):
             self.visit(child, block, chapter)
 
@@ -172,12 +221,18 @@ class _Walker:
 # --- writing the markers (EPUB) ----------------------------------------------------------
 
 
-def marker(page: PageBreak):
-    """A page-break marker element (the HTML parser accepts the `epub:type` name)."""
-    span = lxml.html.fragment_fromstring(
+def marker_html(pages: Iterable[PageBreak]) -> str:
+    """The page-break markers of `pages`, one after the other (EPUB XHTML)."""
+    return "".join(
         f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{page.label}" '
         f'aria-label="{page.label}"></span>'
+        for page in pages
     )
+
+
+def marker(page: PageBreak):
+    """A page-break marker element (the HTML parser accepts the `epub:type` name)."""
+    span = lxml.html.fragment_fromstring(marker_html([page]))
     span.text = ""
     return span
 

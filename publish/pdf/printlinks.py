@@ -35,6 +35,9 @@ _EXTERNAL = re.compile(r"^(?:https?:|mailto:)", re.I)
 #: The class of the index's links to the places of a term (apparatus/index.py): printed
 #: as the page alone (print.css), always.
 INDEX_LOCATOR = "index-locator"
+#: The class of a citation's links to its entries (apparatus/citations/): a number in
+#: brackets, never followed by a page.
+CITATION = "biblioref"
 
 
 def pages_printed(book: Book) -> bool:
@@ -93,10 +96,11 @@ def calls_as_printed(body: str, chapter: str) -> str:
 def page_ref_pattern(language: str) -> re.Pattern[str]:
     """What `css` prints after a link, as it reads in the PDF's text without whitespace
     (publish check leaves it out when comparing the text with the manuscript): a folio of
-    the text, or the front matter's in roman."""
+    the text, or the front matter's in roman, or a vertical edition's in Chinese numerals."""
     before, after = (words(language)[key] for key in _PAGE_WORDS)
     strip = "".join(before.split()), "".join(after.split())
-    return re.compile(re.escape(strip[0]) + r"(?:\d+|[ivxlcdm]+)" + re.escape(strip[1]))
+    folio = r"(?:\d+|[ivxlcdm]+|[〇一二三四五六七八九]+)"
+    return re.compile(re.escape(strip[0]) + folio + re.escape(strip[1]))
 
 
 def ids(html: str) -> set[str]:
@@ -126,8 +130,8 @@ def mark(
     for link in list(root.iter("a")):
         href = link.get("href", "")
         classes = link.get("class", "").split()
-        if any(c.startswith("noteref") for c in classes):
-            continue  # a footnote call
+        if any(c.startswith("noteref") for c in classes) or CITATION in classes:
+            continue  # a footnote call, a citation
         # The index's locators print their pages whether other links do or not.
         if (pages or INDEX_LOCATOR in classes) and href.startswith("#") and len(href) > 1:
             if targets is None or href[1:] in targets:

@@ -64,7 +64,8 @@ def set_boxes(pdf: pikepdf.Pdf, settings: PdfSettings) -> None:
     top, outer, bottom, inner = settings.bleed
     for index, page in enumerate(pdf.pages):
         media = [float(v) for v in page.obj.MediaBox]
-        left_page = index % 2 == 1
+        # A vertical book's pages turn right to left: its first page is a left page.
+        left_page = index % 2 == (0 if settings.writing_mode == "vertical-rl" else 1)
         if "/TrimBox" in page.obj:
             trim = [float(v) for v in page.obj.TrimBox]
         else:

@@ -196,7 +196,8 @@ def _boxes(
     else:
         expected = settings.page_size
         top, outer, bottom, inner = settings.bleed
-        left_page = index % 2 == 1
+        # A vertical book's pages turn right to left: its first page is a left page.
+        left_page = index % 2 == (0 if settings.writing_mode == "vertical-rl" else 1)
         # top, left, bottom, right: the outer edge is on the left of a left page
         wanted = (top, outer, bottom, inner) if left_page else (top, inner, bottom, outer)
     if (

@@ -14,8 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..apparatus import apply
+from ..apparatus.citations.gb7714 import DEFAULT, STYLES
+from ..config import key_line
 from ..errors import PublishError
-from ..model import Book
+from ..model import BibliographyFile, Book, Warning
+from . import files
 
 #: How `publish build` names each kind of book folder.
 KINDS = {
@@ -32,8 +35,48 @@ def read_book(folder: Path) -> Book:
     """Read the book folder `folder` into a Book; any user mistake raises PublishError."""
     book = _read_book(folder)
     _house_style_titles(book)
+    _read_bibliography(book)
     apply(book)  # numbers, references, the index: between the reader and the renderers
     return book
+
+
+def _read_bibliography(book: Book) -> None:
+    """`[book] bibliography` and a .csl `citation-style`, read through the book's sandbox (a
+    file outside the book is refused: a warning; the citations are then printed as `[?key]`,
+    or in GB/T 7714)."""
+    options = book.settings.citations
+    if not options.bibliography:
+        return
+    book.bibliography = _book_file(book, options.bibliography, "bibliography",
+                                   "citations printed as [?key]")  # fmt: skip
+    if options.style.lower().endswith(".csl"):
+        book.csl_style = _book_file(book, options.style, "citation-style", f"{DEFAULT} used")
+    elif options.style not in STYLES:
+        why = f"`{options.style}` is no style; the styles are {', '.join(STYLES)}"
+        _toml_warning(book, "citation-style", f"citation-style: {why}; {DEFAULT} used")
+
+
+def _book_file(book: Book, name: str, key: str, instead: str) -> BibliographyFile | None:
+    path = book.root / name
+    try:
+        found = BibliographyFile(path, files.read_text(path, book.root))
+    except files.BookFileError as error:
+        _toml_warning(book, key, f"{key} `{name}`: {error.reason}; {instead}")
+        return None
+    book.inputs.append(path.resolve())  # an edit of the file rebuilds the book
+    return found
+
+
+def _toml_warning(book: Book, key: str, message: str) -> None:
+    """A warning naming book.toml and the line of `key` (in [book], or an mdBook's
+    [output.publish.book])."""
+    toml = book.root / "book.toml"
+    try:
+        text = toml.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    line = key_line(text, key, "book") or key_line(text, key, "output.publish.book")
+    book.warnings.append(Warning(message, toml, line))
 
 
 def _house_style_titles(book: Book) -> None:

@@ -29,6 +29,7 @@ from ..markup.crossref import label_id
 from ..model import (
     Book,
     Chapter,
+    CitationMark,
     Footnote,
     Heading,
     IndexMark,
@@ -49,7 +50,8 @@ _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 #: Ids the renderers make themselves (footnotes, page-break markers, parts, chapters).
 #: Labelled objects' and index marks' ids too (markup/crossref.py).
 _RESERVED_RE = re.compile(
-    r"^(?:fn-|fnref-|page-|part\d|ch\d|fig-|tbl-|eq-|lst-|sec-|ix-|ixe-|book-index$)"
+    r"^(?:fn-|fnref-|page-|part\d|ch\d|fig-|tbl-|eq-|lst-|sec-|ix-|ixe-|book-index$|"
+    r"cite-|ref-|book-references$)"
 )
 
 
@@ -114,7 +116,9 @@ class Assembler:
         self.settings = settings
         self.warnings = warnings
         self.strict = strict
-        self.md = markup.extend(markdown(), language)  # labels of callouts in `language`
+        # Labels of callouts in `language`; citations where the book has a bibliography.
+        self.md = markup.extend(markdown(), language,
+                                citations=bool(settings.citations.bibliography))  # fmt: skip
         self.resources: dict[str, Resource] = {}
         self.files: dict[Path, _File] = {}
         self.ids = BookIds()
@@ -125,6 +129,7 @@ class Assembler:
         #: The summary line of each file's entry, to name it when it is listed again.
         self.listed: dict[Path, int] = {}
         self.index_marks: list[IndexMark] = []
+        self.citation_marks: list[CitationMark] = []
         #: The ids of labelled headings (`{#sec:intro}`), which references lead to.
         self.label_ids: dict[str, str] = {}
 
@@ -143,7 +148,8 @@ class Assembler:
         and, after `inputs` (the configuration, the summary), every file read for them."""
         return Book(folder, metadata, self.settings, chapters, list(self.resources.values()),
                     self.warnings, cover, kind=kind, inputs=[*inputs, *self.inputs],
-                    index_marks=self.index_marks)  # fmt: skip
+                    index_marks=self.index_marks,
+                    citation_marks=self.citation_marks)  # fmt: skip
 
     def chapters(self, tops: list[TopEntry], summary: Path) -> list[Chapter]:
         """The chapters of `tops`, whose targets are relative to `summary`'s folder (for
@@ -162,6 +168,16 @@ class Assembler:
         self.inputs.extend(p for p in dict.fromkeys(self.included) if p not in self.inputs)
         if self.remote:  # badges, mostly: one warning for all of them, where the first was
             self.warnings[self.warnings.index(REMOTE)] = remote_images_warning(self.remote)
+        # Every formula of the book converted before any is rendered: all at once, by as
+        # many converters as cores.
+        markup.maths.prefetch(
+            formula
+            for _, pieces in made
+            for piece in pieces
+            if piece.file is not None
+            for tokens in (piece.file.parsed.body, *(n for _, n in piece.file.parsed.notes))
+            for formula in markup.maths.formulas(tokens)
+        )
         chapters = []
         for chapter, pieces in made:
             self._render(chapter, pieces)
@@ -474,6 +490,10 @@ class Assembler:
             self.index_marks.extend(
                 IndexMark(anchor, text, attributes, chapter.id, piece.file.path, line)
                 for anchor, text, attributes, line in piece.file.parsed.env.get("index", [])
+            )
+            self.citation_marks.extend(
+                CitationMark(anchor, cites, mode, chapter.id, piece.file.path, line)
+                for anchor, cites, mode, line in piece.file.parsed.env.get("citations", [])
             )
             bodies.append(body)
             footnotes.extend(notes)

@@ -36,11 +36,21 @@ const svg = new SVG({fontCache: 'none'});
 const document = mathjax.document('', {InputJax: tex, OutputJax: svg});
 const mathml = new SerializedMmlVisitor();
 
+// A formula as MathJax's document.convert starts it (16 px ems, 8 px exes, 80 exes wide).
+function item(source, display) {
+  const mitem = new document.options.MathItem(source, tex, display);
+  mitem.start.node = adaptor.body(document.document);
+  mitem.setMetrics(16, 8, 80 * 16, 1000000, 1);
+  return mitem;
+}
+
 // The SVG of a formula: its equation tag (`\\tag{1.2}`, `\\tag*{…}`) is drawn apart, for
-// publish to set at the right of the text block (MathJax would need the page's width).
+// publish to set at the right of the text block (MathJax would need the page's width);
+// a tag per row stays in MathJax's labelled table, which maths.py takes apart.
 function draw(source, display) {
-  const node = document.convert(source, {display, em: 16, ex: 8, containerWidth: 80 * 16});
-  return adaptor.innerHTML(node);
+  const mitem = item(source, display);
+  mitem.convert(document, STATE.LAST);
+  return adaptor.innerHTML(mitem.typesetRoot);
 }
 
 function splitTag(source) {
@@ -54,15 +64,26 @@ function splitTag(source) {
   }
   const label = source.slice(found.index + found[0].length, end - 1);
   const rest = source.slice(0, found.index) + source.slice(end);
-  if (/\\tag(?![a-zA-Z])/.test(rest)) throw new Error('one \\tag per formula');
+  // Several (a tag per row of `align`), or a tag among rows: MathJax sets each level with
+  // its row, in a labelled table (maths.py takes it apart).
+  if (/\\tag(?![a-zA-Z])/.test(rest) || rest.includes('\\\\')) return null;
   return {rest, label: found[1] ? label : `(${label})`};
 }
 
+// MathML and SVG from one parse of the TeX (parsing is a third of the time); a tagged
+// formula is drawn again without its tag.
 function convert(source, display) {
-  const tree = document.convert(source, {display, end: STATE.CONVERT});
+  const mitem = item(source, display);
+  mitem.convert(document, STATE.CONVERT);
+  const answer = {mathml: mathml.visitTree(mitem.root)};
   const tag = display ? splitTag(source) : null;
-  const answer = {mathml: mathml.visitTree(tree), svg: draw(tag ? tag.rest : source, display)};
-  if (tag) answer.tag = draw(`\\text{${tag.label}}`, false);
+  if (tag) {
+    answer.svg = draw(tag.rest, display);
+    answer.tag = draw(`\\text{${tag.label}}`, false);
+  } else {
+    mitem.convert(document, STATE.LAST);
+    answer.svg = adaptor.innerHTML(mitem.typesetRoot);
+  }
   return answer;
 }
 

@@ -30,8 +30,9 @@ from ...progress import Progress
 from .. import indexranges
 from ..diagnostics import font_warnings, lost_footnotes, refused
 from ..html import book_head, book_html, setup
-from ..pagination import PageBreak
+from ..pagination import PageBreak, roman
 from ..printlinks import given_css, pages_printed
+from ..vertical import chinese_numerals, is_vertical
 from . import linkpages
 from .folios import FOLIO_RUN, FOLIO_SAMPLES, folio_css, folio_digits_of, folio_html
 from .join import PlacedPiece, join
@@ -118,7 +119,7 @@ class SegmentedLayout:
         """Lay out the book (and join it into `target`, if given). Once the page breaks are
         known, `laid_out` is given them (the EPUB is then written while the PDF is joined).
         Returns the number of body pages, the page breaks and the warnings."""
-        fonts = font_files(self.book)
+        fonts = [*font_files(self.book), *self.setup.upright_files]
         with Runner(self.setup, self.cache, self.jobs, faces_by_name(tuple(fonts))) as runner:
             self.runner = runner
             sample_key = ""
@@ -133,7 +134,9 @@ class SegmentedLayout:
             runner.release()
             if self.link_numbers is not None:
                 linkpages.write_record(self.cache.folder, self.link_numbers, self.laid_with)
-            breaks = _with_blank_pages(
+            assert self.front is not None
+            # The front matter's pages (roman), then the body's, numbered across the pieces.
+            breaks = _front_breaks(self.front) + _with_blank_pages(
                 [
                     replace(b, label=str(start - 1 + int(b.label)))
                     for piece, start in zip(pieces, starts, strict=True)
@@ -352,6 +355,8 @@ class SegmentedLayout:
         `numbers`. Without its dates (join writes them), so that it is cached while the
         lengths stay."""
         toc = linkpages.shapes(pages, frozenset())
+        if is_vertical(self.book.settings.pdf):  # its folios as printed: no digits to write in
+            toc = {target: chinese_numerals(number) for target, number in pages.items()}
         shapes = linkpages.shapes(numbers, self.exact) if numbers is not None else None
         warnings: list[Warning] = []
         html = book_html(self.book, [], pages=toc, dated=False, numbers=shapes,
@@ -408,6 +413,15 @@ def book_parts(book: Book) -> list[tuple[str, list[str]]]:
                 parts.append((chapter.part.title, []))
             parts[-1][1].append(chapter.title)
     return parts
+
+
+def _front_breaks(front: Piece) -> list[PageBreak]:
+    """The front matter's page breaks, with the blank verso join.py adds after it when it
+    ends on a recto (a page of the TOC's, as in one document: PageBreak.after)."""
+    breaks = list(front.breaks)
+    if front.pages % 2 and breaks:
+        breaks.append(PageBreak(roman(front.pages + 1), breaks[-1].chapter, None, 0, after=True))
+    return breaks
 
 
 def _with_blank_pages(breaks: list[PageBreak]) -> list[PageBreak]:

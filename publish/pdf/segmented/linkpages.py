@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ...model import Book
 from ..geometry import geometry
-from ..pagination import line_marks
+from ..pagination import line_marks, roman
 from ..printlinks import ids
 from .piece import Piece
 
@@ -62,17 +62,6 @@ def toc_ids(book: Book) -> set[str]:
         found.add(heading.id)
         pending.extend(heading.children)
     return found
-
-
-def roman(number: int) -> str:
-    """`number` in lower-case roman numerals, as CSS `lower-roman` writes it."""
-    out = []
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
-                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
-                           (4, "iv"), (1, "i")):  # fmt: skip
-        count, number = divmod(number, value)
-        out.append(letters * count)
-    return "".join(out)
 
 
 def read_record(folder: Path) -> tuple[dict[str, str], list[dict[str, str]]]:

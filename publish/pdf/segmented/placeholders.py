@@ -19,6 +19,11 @@ from typing import NamedTuple
 from ...fonts import cid_widths, postscript_name
 from ...units import PT_PER_PX
 
+#: The digits a number after a link is printed in: Arabic, or a vertical edition's
+#: Chinese numerals (vertical.chinese_numerals), their zeros standing for the digits alike.
+ARABIC = "0123456789"
+CHINESE = "〇一二三四五六七八九"
+
 
 class Placement(NamedTuple):
     """A placeholder in a piece's PDF."""
@@ -44,6 +49,8 @@ class Placement(NamedTuple):
     bottom: float = 0.0
     room: float = -1.0
     advance: float = 0.0
+    #: The ten digits' characters: a vertical edition prints Chinese numerals (〇一二…).
+    numerals: str = ARABIC
 
     def fits(self, number: str) -> bool:
         """Whether `number` can be written in place of the zeros."""
@@ -53,7 +60,7 @@ class Placement(NamedTuple):
         return change == 0 or (change == 1 and self.room >= self.advance - 0.01) or change == -1
 
 
-_ZEROS_RE = re.compile(r"0+")
+_ZEROS_RE = re.compile(r"0+|〇+")
 
 
 def collect(document) -> list[tuple]:
@@ -97,7 +104,7 @@ def collect(document) -> list[tuple]:
             if getattr(child, "element_tag", "") == "a::after" and element is not None:
                 # A link's page (printlinks.mark), or a TOC entry's (layout.FRONT_CSS).
                 number = element.get("data-ref-page") or element.get("data-page") or ""
-                if number and not number.strip("0"):
+                if number and not number.strip("0〇"):
                     inner = (element.get("href") or "#")[1:]
             walk(child, page, inner or target, (child, box) if isinstance(child, LineBox) else line)
 
@@ -144,18 +151,19 @@ def _glyphs(operands) -> list[int]:
     return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
 
-_digit_cache: dict[tuple[str, int], tuple[list[int], list[int]] | None] = {}
+_digit_cache: dict[tuple[str, int, str], tuple[list[int], list[int]] | None] = {}
 
 
-def _digits_of(path: str, index: int) -> tuple[list[int], list[int]] | None:
-    """The glyph ids and advances of "0"…"9" in tabular figures, as HarfBuzz shapes them."""
-    key = (path, index)
+def _digits_of(path: str, index: int, numerals: str = ARABIC) -> tuple[list[int], list[int]] | None:
+    """The glyph ids and advances of "0"…"9" in tabular figures (or of `numerals`), as
+    HarfBuzz shapes them."""
+    key = (path, index, numerals)
     if key not in _digit_cache:
         import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
 
         font = hb.Font(hb.Face(hb.Blob.from_file_path(path), index))
         glyphs, advances = [], []
-        for digit in "0123456789":
+        for digit in numerals:
             buffer = hb.Buffer()
             buffer.add_str(digit)
             buffer.guess_segment_properties()
@@ -201,23 +209,36 @@ def resolve(path, found: list[tuple], faces: dict[str, tuple]) -> list[Placement
                     font = fonts.get(name) if name else None
                     program = _program(font) if font is not None else None
                     face = faces.get(postscript_name(program) or "") if program else None
-                    shaped = _digits_of(str(face[0]), face[1]) if face else None
-                    if not shaped or len(set(shaped[1])) != 1:
+                    if face is None:
                         continue
                     drawn = _glyphs(instructions[index].operands)
-                    zero = shaped[0][0]
-                    start = _zeros_at(drawn, zero, count)
-                    if start is None:
+                    found = _zeros_of(drawn, face, count)
+                    if found is None:
                         continue
+                    shaped, start, numerals = found
+                    zero = shaped[0][0]
                     width = cid_widths(font.DescendantFonts[0].get("/W") or []).get(zero, 0.0)
                     digits = "".join(f"{glyph:04x}" for glyph in shaped[0])
                     placement = Placement(
                         number, target, x, y, k, start, count, name, digits, width,
-                        top, bottom, room, width * size / 1000,
+                        top, bottom, room, width * size / 1000, numerals,
                     )  # fmt: skip
                     break
                 placements.append(placement)
     return placements
+
+
+def _zeros_of(drawn: list[int], face: tuple, count: int) -> tuple | None:
+    """The ten digits' shapes, where the `count` zeros start in `drawn` and the digits'
+    characters: Arabic, or a vertical edition's Chinese numerals (〇), all as wide."""
+    for numerals in (ARABIC, CHINESE):
+        shaped = _digits_of(str(face[0]), face[1], numerals)
+        if not shaped or len(set(shaped[1])) != 1:
+            continue
+        start = _zeros_at(drawn, shaped[0][0], count)
+        if start is not None:
+            return shaped, start, numerals
+    return None
 
 
 def _zeros_at(glyphs: list[int], zero: int, count: int) -> int | None:
@@ -271,7 +292,8 @@ def write_numbers(pdf, first: int, placements: list[Placement], numbers: dict[st
                 _move_rest_of_line(instructions, placement, shift)
                 _move_links(page, placement, shift)
             font = page.obj.Resources.Font[placement.font]
-            _add_digits(font, glyphs, placement.width, fonts_done.setdefault(font.objgen, set()))
+            done = fonts_done.setdefault(font.objgen, set())
+            _add_digits(font, glyphs, placement.width, done, placement.numerals)
             changed = True
         if changed:
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
@@ -358,7 +380,9 @@ def _shown(
     return pikepdf.ContentStreamInstruction([pikepdf.Array(out)], pikepdf.Operator("TJ"))
 
 
-def _add_digits(font, glyphs: list[int], width: float, done: set[int]) -> None:
+def _add_digits(
+    font, glyphs: list[int], width: float, done: set[int], numerals: str = ARABIC
+) -> None:
     """Give a Type 0 font the digits' glyphs it lacks: their width in /W, their character
     in /ToUnicode."""
     import pikepdf  # late: pikepdf loads only when used (start-up time)
@@ -378,7 +402,9 @@ def _add_digits(font, glyphs: list[int], width: float, done: set[int]) -> None:
         done.add(glyph)
     if "/ToUnicode" in font:
         cmap = font.ToUnicode.read_bytes()
-        entries = b"".join(b"<%04x> <%04x>\n" % (glyph, 0x30 + digit) for glyph, digit in new)
+        entries = b"".join(
+            b"<%04x> <%04x>\n" % (glyph, ord(numerals[digit])) for glyph, digit in new
+        )
         block = b"%d beginbfchar\n%bendbfchar\n" % (len(new), entries)
         at = cmap.rfind(b"endcmap")
         if at >= 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from ...markup.maths import layout_length
 from ...model import Book
 
 #: About how much text (characters of chapter HTML) one segment holds. Smaller segments
@@ -28,7 +29,7 @@ def plan(
         return previous["segments"]
     # Front matter is laid out with the title page and the TOC (html.book_html).
     body = [index for index, chapter in enumerate(book.chapters) if chapter.matter != "front"]
-    lengths = [len(book.chapters[index].body) for index in body]
+    lengths = [layout_length(book.chapters[index].body) for index in body]
     count = max(math.ceil(sum(lengths) / size), min(least, len(body)))
     if count > 1:
         count = math.ceil(count / jobs) * jobs

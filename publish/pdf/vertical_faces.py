@@ -1,0 +1,199 @@
+"""The upright faces of a vertical edition (`[pdf] writing-mode = "vertical-rl"`, see
+vertical.py): a copy of a CJK face, reduced to the book's characters, in which every
+upright character (Han, kana, bopomofo, full-width forms and marks) is drawn turned a
+quarter counter-clockwise about the centre of its ideographic em box, and every character
+with a `vert`/`vrt2` alternate (、。「」（）…) is drawn as that vertical form, so turned.
+
+Laid out in the turned frame and turned back a quarter clockwise with the page, those
+glyphs stand upright while Latin runs, set in the untouched Latin face, lie turned as
+vertical-rl wants. Only outlines change: glyph ids, advances, cmap and the GPOS/GSUB tables
+stay, so the composition (halt compression, 禁则, justification) and the text layer (the
+PDF's ToUnicode gives the source characters) are those of the horizontal face.
+
+A derived face is kept in the user's cache by the source face and the characters
+(deriving one, ~8,000 glyphs with GB 2312's common Han, takes ~11 s on a loaded 2-core
+machine; taking it from the cache, none); the KEPT_FACES most recently used are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.pens.transformPen import TransformPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTFont
+
+from ..errors import PublishError
+from ..fonts import _collection_index, _store, cache_folder, face_for
+from ..typography.chars import WIDE_RE
+
+#: Bumped when the derivation changes: faces cached by an older one are not reused.
+DERIVATION = "2"
+#: Upright faces kept in the user's cache: the most recently used this many (1–3 MB each;
+#: a book and its editions use four to twelve).
+KEPT_FACES = 24
+#: GSUB features whose single substitutions give the vertical forms.
+VERTICAL_FEATURES = ("vert", "vrt2")
+#: Characters a vertical page may print though the book's text lacks them: the marks and
+#: the Chinese numerals of folios (cjk-decimal), the TOC's and labels' usual words.
+ALWAYS = "〇一二三四五六七八九十百千、。，：；？！「」『』（）《》〈〉“”‘’…—·目录錄次第章回卷页頁"
+
+
+@dataclass(frozen=True)
+class VerticalFace:
+    """A derived face for @font-face: the CSS family it is declared under, its file."""
+
+    family: str
+    path: Path
+    bold: bool
+
+
+def vertical_face(family: str, bold: bool, text: str, css_family: str) -> VerticalFace:
+    """The upright copy of `family` (bold or not) for the characters of `text`, made or
+    taken from the cache. A family that is not installed or has no vertical forms: one
+    clear line (PublishError)."""
+    face = face_for(family, bold)
+    if face is None:
+        raise PublishError(f'vertical print: font "{family}" is not installed')
+    codepoints = {ord(c) for c in set(text) | set(ALWAYS)} | common_han()
+    stat = face.path.stat()
+    key = f"{DERIVATION}|{face.path}|{stat.st_size}|{stat.st_mtime_ns}|{family}|{bold}|"
+    key += ",".join(map(str, sorted(codepoints)))
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    path = cache_folder() / "vertical" / f"{digest[:40]}.otf"
+    if path.exists():
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used
+    else:
+        data = _subset(face.path, _collection_index(face.path, family), codepoints)
+        _store(path, derive(data, family, digest[:8]))
+        if not path.exists():
+            raise PublishError(f"vertical print: cannot write the upright face in {path.parent}")
+        with contextlib.suppress(OSError):
+            faces = sorted(path.parent.glob("*.otf"), key=lambda entry: entry.stat().st_mtime_ns)
+            for entry in faces[:-KEPT_FACES]:
+                entry.unlink()
+    return VerticalFace(css_family, path, bold)
+
+
+def common_han() -> set[int]:
+    """The 3,755 Han characters of GB 2312's first level, always in an upright face: an
+    edit bringing a new common character then takes the face from the cache, not a new
+    derivation (seconds per face)."""
+    found = set()
+    for high in range(0xB0, 0xD8):
+        for low in range(0xA1, 0xFF):
+            try:
+                found.add(ord(bytes((high, low)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    return found
+
+
+def _subset(path: Path, index: int, codepoints: set[int]) -> bytes:
+    """Face `index` of `path` reduced to `codepoints` and what GSUB reaches from them, every
+    layout feature kept, glyph ids kept: a CID-keyed face's CIDs stay its glyph ids, as the
+    PDF's Identity encoding wants (MuPDF finds a CID's glyph through the charset)."""
+    import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
+
+    source = hb.Face(hb.Blob.from_file_path(str(path)), index)
+    wanted = hb.SubsetInput()
+    wanted.unicode_set.update(codepoints)
+    wanted.layout_feature_tag_set.clear()
+    wanted.layout_feature_tag_set.invert()  # keep every feature
+    wanted.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.RETAIN_GIDS
+    return hb.subset(source, wanted).blob.data
+
+
+def vertical_forms(font) -> dict[str, str]:
+    """Glyph → its vertical alternate, from the single substitutions of vert/vrt2."""
+    if "GSUB" not in font:
+        return {}
+    table = font["GSUB"].table
+    found: dict[str, str] = {}
+    for record in table.FeatureList.FeatureRecord:
+        if record.FeatureTag not in VERTICAL_FEATURES:
+            continue
+        for index in record.Feature.LookupListIndex:
+            lookup = table.LookupList.Lookup[index]
+            for sub in lookup.SubTable:
+                sub = sub.ExtSubTable if lookup.LookupType == 7 else sub
+                for glyph, alternate in getattr(sub, "mapping", {}).items():
+                    found.setdefault(glyph, alternate)
+    return found
+
+
+def derive(data: bytes, family: str, tag: str) -> bytes:
+    """The face in `data` with its upright glyphs turned (see the module's docstring)."""
+    # Bounding boxes not recomputed: that executes every charstring again (3/4 of the time),
+    # and turning about the em box's centre keeps the glyphs inside the face's box.
+    font = TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)
+    forms = vertical_forms(font)
+    if not forms:
+        raise PublishError(
+            f'vertical print: font "{family}" has no vertical forms (vert): choose a CJK '
+            "face (e.g. Noto Serif CJK) as body-font/heading-font"
+        )
+    upm = font["head"].unitsPerEm
+    os2 = font["OS/2"]
+    centre_y = (os2.sTypoAscender + os2.sTypoDescender) / 2
+    metrics = font["hmtx"].metrics
+    glyphs = font.getGlyphSet()
+    turned: dict[str, str] = {}  # glyph → the glyph whose outline it takes, turned
+    for code, glyph in font.getBestCmap().items():
+        if (glyph in forms or WIDE_RE.match(chr(code))) and metrics[glyph][0] == upm:
+            turned[glyph] = forms.get(glyph, glyph)
+    centre_x = upm / 2
+    # A quarter counter-clockwise about (cx, cy): x' = cx + cy - y, y' = cy - cx + x.
+    matrix = (0, 1, -1, 0, centre_x + centre_y, centre_y - centre_x)
+    if "CFF " in font:
+        top = font["CFF "].cff.topDictIndex[0]
+        charstrings = top.CharStrings
+        outlines = {}
+        for glyph, source in turned.items():
+            original = charstrings[glyph]
+            private = original.private
+            width = metrics[glyph][0]
+            pen = T2CharStringPen(
+                None if width == private.defaultWidthX else width - private.nominalWidthX,
+                glyphs,
+            )
+            glyphs[source].draw(TransformPen(pen, matrix))
+            outlines[glyph] = pen.getCharString(private, original.globalSubrs)
+        for glyph, charstring in outlines.items():
+            charstrings.charStringsIndex[charstrings.charStrings[glyph]] = charstring
+        font["CFF "].cff.fontNames = [f"{font['CFF '].cff.fontNames[0]}-Vert{tag}"]
+    elif "glyf" in font:
+        table = font["glyf"]
+        outlines = {}
+        for glyph, source in turned.items():
+            pen = TTGlyphPen(glyphs)
+            glyphs[source].draw(TransformPen(pen, matrix))
+            outlines[glyph] = pen.glyph()
+        for glyph, outline in outlines.items():
+            table[glyph] = outline
+    else:
+        raise PublishError(f'vertical print: font "{family}" has no outlines fontTools can turn')
+    _rename(font, tag)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _rename(font, tag: str) -> None:
+    """Its own names, so that the PDF's font names and a viewer's font list tell it apart."""
+    names = font["name"]
+    family = f"{names.getDebugName(1)} Vert{tag}"
+    postscript = f"{names.getDebugName(6)}-Vert{tag}"
+    for record in list(names.names):
+        if record.nameID in (1, 4, 16):
+            names.setName(family, record.nameID, record.platformID, record.platEncID, record.langID)
+        elif record.nameID in (3, 6):
+            names.setName(postscript, record.nameID, record.platformID, record.platEncID,
+                          record.langID)  # fmt: skip
