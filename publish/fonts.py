@@ -66,6 +66,11 @@ def require_family(family: str, setting: str, toml: Path) -> tuple[FontFace, ...
     return faces
 
 
+#: The font feature that sets a number of one or two digits as one upright glyph of a
+#: vertical edition's face (縦中横, pdf/vertical_faces.py): a private tag, sorted after
+#: every registered one; composition (weasy/cjk.py) sets such a number as one ideograph.
+TCY_FEATURE = "ztcy"
+
 #: What the Latin face sets inside Chinese text: Latin letters, digits and their
 #: punctuation, but not the marks Chinese shares with Latin (“ ” ‘ ’ · — …), which
 #: must keep their full-width CJK forms. The hyphens (U+2010-2011) are the Latin face's:

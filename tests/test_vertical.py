@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,10 +110,9 @@ def test_columns_right_to_left_top_down_give_the_source(vertical):
 @pytest.mark.slow
 def test_text_extraction_gives_the_columns_in_order(vertical):
     """What a reader copies: the text layer in drawing order (`pdftotext -raw`) is the
-    source's, column after column, note calls in their place (the margin's head and folio,
-    the ruby's reading, the note and the pages after links left out). 縦中横 digits are
-    upright text among turned text: pdftotext sets them apart (pdfplumber's positions put
-    them in place: test_columns_right_to_left_top_down_give_the_source)."""
+    source's, column after column, note calls and 縦中横 numbers in their place (the
+    margin's head and folio, the ruby's reading, the note and the pages after links left
+    out)."""
     first = next(_body_pages(vertical.pdf)) + 1
     raw = subprocess.run(
         ["pdftotext", "-raw", "-enc", "UTF-8", "-f", str(first), str(vertical.pdf), "-"],
@@ -123,11 +123,21 @@ def test_text_extraction_gives_the_columns_in_order(vertical):
     text = re.sub(r"（见第.+?页）", "", re.sub(r"\s+", "", text))
     for name in ("01-taoyuan.md", "02-shuzi.md"):
         for paragraph in _source_paragraphs(vertical.manuscript, name, calls=True):
-            parts = re.split(r"\[\^(\d+)\]", paragraph)  # text, call, text…
-            for index in range(0, len(parts), 2):  # 縦中横 set apart
-                marked = tate_chu_yoko(parts[index]).replace('<span class="tcy">', "<")
-                parts[index] = re.sub(r"<[0-9]+</span>", "", marked)
-            assert "".join(parts) in text, paragraph
+            assert re.sub(r"\[\^(\d+)\]", r"\1", paragraph) in text, paragraph
+
+
+@pytest.mark.slow
+def test_a_copied_column_keeps_its_tate_chu_yoko_numbers(vertical):
+    """縦中横 numbers are glyphs of the column's text run: poppler and MuPDF give the
+    column's text as one line, the numbers in place (not set apart as turned text)."""
+    index = next(i for i in _body_pages(vertical.pdf) if "12" in _text(vertical.pdf, i))
+    page = str(index + 1)
+    poppler = ["pdftotext", "-enc", "UTF-8", "-f", page, "-l", page, str(vertical.pdf), "-"]
+    mupdf = ["mutool", "draw", "-q", "-F", "txt", str(vertical.pdf), page]
+    for command in (poppler, mupdf):
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        assert any("第3回写于12月8日，共有" in line for line in out.splitlines()), out[:200]
+        assert "刘备只有3千人马。建安13年" in out, (command[0], out[:200])
 
 
 @pytest.mark.slow
@@ -184,14 +194,55 @@ def test_vertical_marks_take_their_vertical_forms(vertical):
 
 @pytest.mark.slow
 def test_two_digits_stand_upright_side_by_side_four_lie_turned(vertical):
+    """ "12" is one glyph an em square in the column, its two digits upright side by side,
+    as poppler, MuPDF and Ghostscript draw it; "2024" lies turned, digit below digit."""
     index = next(i for i in _body_pages(vertical.pdf) if "12" in _text(vertical.pdf, i))
     chars = _chars(vertical.pdf, index)
+    twelve = next(c for c in chars if c["text"] == "12")
+    assert abs(twelve["x1"] - twelve["x0"] - 10.5) < 0.1
+    assert abs(twelve["bottom"] - twelve["top"] - 10.5) < 0.1
+    box = (twelve["x0"], twelve["top"], twelve["x1"], twelve["bottom"])
+    for renderer in ("pdftoppm", "mutool", "gs"):
+        digits = _ink_runs(vertical.pdf, index, box, renderer)
+        assert len(digits) == 2, (renderer, digits)  # side by side
+        for left, right, upper, lower in digits:
+            assert lower - upper > 1.3 * (right - left), (renderer, digits)  # upright
     text = "".join(c["text"] for c in chars)
-    one, two = chars[text.index("12")], chars[text.index("12") + 1]
-    assert two["x0"] > one["x0"] + 2 and abs(two["top"] - one["top"]) < 1  # side by side
-    assert two["x1"] - one["x0"] <= 10.5 + 0.1  # in one em
     digits = chars[text.index("2024") : text.index("2024") + 4]
     assert all(b["top"] > a["top"] + 2 for a, b in zip(digits, digits[1:], strict=False))
+
+
+def _ink_runs(pdf: Path, index: int, box: tuple, renderer: str) -> list[tuple[int, ...]]:
+    """The ink inside `box` (x0, top, x1, bottom, pt) as `renderer` draws the page at 288
+    dpi, cut where a column of pixels is blank: [(left, right, upper, lower)] in px."""
+    from PIL import Image
+
+    scale = 4
+    with tempfile.TemporaryDirectory() as folder:
+        png = Path(folder) / "page.png"
+        page = str(index + 1)
+        command = {
+            "pdftoppm": ["pdftoppm", "-r", "288", "-png", "-singlefile", "-f", page, "-l", page,
+                         str(pdf), str(png.with_suffix(""))],
+            "mutool": ["mutool", "draw", "-q", "-r", "288", "-o", str(png), str(pdf), page],
+            "gs": ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pnggray", "-r288",
+                   f"-dFirstPage={page}", f"-dLastPage={page}", f"-sOutputFile={png}", str(pdf)],
+        }[renderer]  # fmt: skip
+        subprocess.run(command, capture_output=True, check=True)
+        image = Image.open(png).convert("L")
+    x0, top, x1, bottom = (round(v * scale) for v in box)
+    crop = image.crop((x0, top, x1, bottom)).point(lambda v: 255 if v < 128 else 0)
+    inked = [crop.crop((x, 0, x + 1, crop.height)).getbbox() for x in range(crop.width)]
+    runs: list[tuple[int, ...]] = []
+    for x, ink in enumerate(inked):
+        if ink is None:
+            continue
+        if runs and inked[x - 1] is not None:
+            left, _, upper, lower = runs[-1]
+            runs[-1] = (left, x + 1, min(upper, ink[1]), max(lower, ink[3]))
+        else:
+            runs.append((x, x + 1, ink[1], ink[3]))
+    return runs
 
 
 def _text(pdf: Path, index: int) -> str:

@@ -17,9 +17,11 @@ WeasyPrint 70 has no `writing-mode`. What was chosen, and why:
   advances and the text layer are the face's own, so the PDF's text is the source text.
 - The page is turned back by rewriting its content, boxes, links and destinations
   (turn.py: "baked"), not by `/Rotate`: a printer's RIP and imposition see a portrait page.
-- 縦中横: a number of one or two digits stands upright in one em, side by side: an
-  inline-block turned back by a CSS transform in the frame (`tate_chu_yoko`). Longer
-  numbers and Latin words lie turned.
+- 縦中横: a number of one or two digits stands upright in one em, side by side: one
+  glyph of the upright face, which draws each such number turned like Han, chosen by a
+  feature only the number's span turns on (`tate_chu_yoko`, fonts.TCY_FEATURE).
+  Being text of the column's run, not a box turned by a transform, it is copied in its
+  place (`pdftotext`, MuPDF: "第3回写于12月8日"). Longer numbers and Latin words lie turned.
 - Ruby stays "over" its base in the frame: to the right of it on the page; 着重号 are
   moved over the line (to the right of the column). Running heads and folios stand in
   the fore-edge margin as a column (head at the top, folio at the foot, in Chinese
@@ -207,17 +209,11 @@ img {
   text-indent: 0;
   text-align: left;
 }
-/* 縦中横: one or two digits upright, side by side, in one em. */
+/* 縦中横: one or two digits upright, side by side, in one em: one glyph of the upright
+   face (fonts.TCY_FEATURE), in the column's text run, so copied in its place. */
 .tcy {
-  display: inline-block;
-  width: 1em;
-  line-height: 1;
-  text-indent: 0;
-  text-align: center;
   white-space: nowrap;
-  /* The CJK face's half-width digits: two take exactly one em. */
   font-family: "publish vertical serif", "publish latin", serif;
-  font-feature-settings: "hwid";
-  transform: rotate(-90deg);
+  font-feature-settings: "ztcy";
 }
 """

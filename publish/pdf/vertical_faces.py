@@ -24,25 +24,34 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from fontTools.otlLib.builder import (
+    buildLigatureSubstSubtable,
+    buildLookup,
+    buildSingleSubstSubtable,
+)
 from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables import otTables
 
 from ..errors import PublishError
-from ..fonts import _collection_index, _store, cache_folder, face_for
+from ..fonts import TCY_FEATURE, _collection_index, _store, cache_folder, face_for
 from ..typography.chars import WIDE_RE
 
 #: Bumped when the derivation changes: faces cached by an older one are not reused.
-DERIVATION = "2"
+DERIVATION = "3"
 #: Upright faces kept in the user's cache: the most recently used this many (1–3 MB each;
 #: a book and its editions use four to twelve).
 KEPT_FACES = 24
 #: GSUB features whose single substitutions give the vertical forms.
 VERTICAL_FEATURES = ("vert", "vrt2")
+DIGITS = "0123456789"
 #: Characters a vertical page may print though the book's text lacks them: the marks and
 #: the Chinese numerals of folios (cjk-decimal), the TOC's and labels' usual words.
-ALWAYS = "〇一二三四五六七八九十百千、。，：；？！「」『』（）《》〈〉“”‘’…—·目录錄次第章回卷页頁"
+ALWAYS = DIGITS + (
+    "〇一二三四五六七八九十百千、。，：；？！「」『』（）《》〈〉“”‘’…—·目录錄次第章回卷页頁"
+)
 
 
 @dataclass(frozen=True)
@@ -71,8 +80,8 @@ def vertical_face(family: str, bold: bool, text: str, css_family: str) -> Vertic
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used
     else:
-        data = _subset(face.path, _collection_index(face.path, family), codepoints)
-        _store(path, derive(data, family, digest[:8]))
+        data, free = _subset(face.path, _collection_index(face.path, family), codepoints)
+        _store(path, derive(data, family, digest[:8], free))
         if not path.exists():
             raise PublishError(f"vertical print: cannot write the upright face in {path.parent}")
         with contextlib.suppress(OSError):
@@ -96,10 +105,11 @@ def common_han() -> set[int]:
     return found
 
 
-def _subset(path: Path, index: int, codepoints: set[int]) -> bytes:
+def _subset(path: Path, index: int, codepoints: set[int]) -> tuple[bytes, list[int]]:
     """Face `index` of `path` reduced to `codepoints` and what GSUB reaches from them, every
     layout feature kept, glyph ids kept: a CID-keyed face's CIDs stay its glyph ids, as the
-    PDF's Identity encoding wants (MuPDF finds a CID's glyph through the charset)."""
+    PDF's Identity encoding wants (MuPDF finds a CID's glyph through the charset); and the
+    ids left empty, which the 縦中横 glyphs take (a CJK face has no room to append them)."""
     import uharfbuzz as hb  # late: HarfBuzz loads only when used (start-up time)
 
     source = hb.Face(hb.Blob.from_file_path(str(path)), index)
@@ -108,17 +118,25 @@ def _subset(path: Path, index: int, codepoints: set[int]) -> bytes:
     wanted.layout_feature_tag_set.clear()
     wanted.layout_feature_tag_set.invert()  # keep every feature
     wanted.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.RETAIN_GIDS
-    return hb.subset(source, wanted).blob.data
+    plan = hb.SubsetPlan(source, wanted)
+    kept = set(plan.old_to_new_glyph_mapping)
+    subset = plan.execute()
+    return subset.blob.data, [gid for gid in range(1, subset.glyph_count) if gid not in kept]
 
 
 def vertical_forms(font) -> dict[str, str]:
     """Glyph → its vertical alternate, from the single substitutions of vert/vrt2."""
+    return single_substitutions(font, VERTICAL_FEATURES)
+
+
+def single_substitutions(font, features: tuple[str, ...]) -> dict[str, str]:
+    """Glyph → its alternate, from the single substitutions of `features` (the first wins)."""
     if "GSUB" not in font:
         return {}
     table = font["GSUB"].table
     found: dict[str, str] = {}
     for record in table.FeatureList.FeatureRecord:
-        if record.FeatureTag not in VERTICAL_FEATURES:
+        if record.FeatureTag not in features:
             continue
         for index in record.Feature.LookupListIndex:
             lookup = table.LookupList.Lookup[index]
@@ -129,8 +147,9 @@ def vertical_forms(font) -> dict[str, str]:
     return found
 
 
-def derive(data: bytes, family: str, tag: str) -> bytes:
-    """The face in `data` with its upright glyphs turned (see the module's docstring)."""
+def derive(data: bytes, family: str, tag: str, free: list[int]) -> bytes:
+    """The face in `data` with its upright glyphs turned and its 縦中横 glyphs drawn in the
+    glyph ids `free` (see the module's docstring)."""
     # Bounding boxes not recomputed: that executes every charstring again (3/4 of the time),
     # and turning about the em box's centre keeps the glyphs inside the face's box.
     font = TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)
@@ -141,22 +160,47 @@ def derive(data: bytes, family: str, tag: str) -> bytes:
             "face (e.g. Noto Serif CJK) as body-font/heading-font"
         )
     upm = font["head"].unitsPerEm
-    os2 = font["OS/2"]
-    centre_y = (os2.sTypoAscender + os2.sTypoDescender) / 2
     metrics = font["hmtx"].metrics
-    glyphs = font.getGlyphSet()
-    turned: dict[str, str] = {}  # glyph → the glyph whose outline it takes, turned
+    turned: dict[str, list[Part]] = {}  # glyph → the outlines it takes, placed, then turned
     for code, glyph in font.getBestCmap().items():
         if (glyph in forms or WIDE_RE.match(chr(code))) and metrics[glyph][0] == upm:
-            turned[glyph] = forms.get(glyph, glyph)
-    centre_x = upm / 2
+            turned[glyph] = [(forms.get(glyph, glyph), IDENTITY)]
+    numbers = _tate_chu_yoko(font, free)
+    turned.update(numbers)
+    for glyph in numbers:
+        metrics[glyph] = (upm, 0)
+        if "vmtx" in font:
+            font["vmtx"].metrics[glyph] = (upm, 0)
+    os2 = font["OS/2"]
+    centre_x, centre_y = upm / 2, (os2.sTypoAscender + os2.sTypoDescender) / 2
     # A quarter counter-clockwise about (cx, cy): x' = cx + cy - y, y' = cy - cx + x.
-    matrix = (0, 1, -1, 0, centre_x + centre_y, centre_y - centre_x)
+    _draw_turned(font, turned, (0, 1, -1, 0, centre_x + centre_y, centre_y - centre_x), family)
     if "CFF " in font:
-        top = font["CFF "].cff.topDictIndex[0]
-        charstrings = top.CharStrings
+        font["CFF "].cff.fontNames = [f"{font['CFF '].cff.fontNames[0]}-Vert{tag}"]
+    _rename(font, tag)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+#: An outline drawn into a glyph: the source glyph and where it is placed (affine matrix).
+Part = tuple[str, tuple[float, ...]]
+IDENTITY = (1, 0, 0, 1, 0, 0)
+
+
+def _draw_turned(font, turned: dict[str, list[Part]], matrix: tuple, family: str) -> None:
+    """Each glyph of `turned` redrawn as its parts, placed, then turned by `matrix`."""
+    glyphs = font.getGlyphSet()
+    metrics = font["hmtx"].metrics
+
+    def draw(parts: list[Part], pen) -> None:
+        for source, place in parts:
+            glyphs[source].draw(TransformPen(TransformPen(pen, matrix), place))
+
+    if "CFF " in font:
+        charstrings = font["CFF "].cff.topDictIndex[0].CharStrings
         outlines = {}
-        for glyph, source in turned.items():
+        for glyph, parts in turned.items():
             original = charstrings[glyph]
             private = original.private
             width = metrics[glyph][0]
@@ -164,26 +208,84 @@ def derive(data: bytes, family: str, tag: str) -> bytes:
                 None if width == private.defaultWidthX else width - private.nominalWidthX,
                 glyphs,
             )
-            glyphs[source].draw(TransformPen(pen, matrix))
+            draw(parts, pen)
             outlines[glyph] = pen.getCharString(private, original.globalSubrs)
         for glyph, charstring in outlines.items():
             charstrings.charStringsIndex[charstrings.charStrings[glyph]] = charstring
-        font["CFF "].cff.fontNames = [f"{font['CFF '].cff.fontNames[0]}-Vert{tag}"]
     elif "glyf" in font:
         table = font["glyf"]
         outlines = {}
-        for glyph, source in turned.items():
+        for glyph, parts in turned.items():
             pen = TTGlyphPen(glyphs)
-            glyphs[source].draw(TransformPen(pen, matrix))
+            draw(parts, pen)
             outlines[glyph] = pen.glyph()
         for glyph, outline in outlines.items():
             table[glyph] = outline
     else:
         raise PublishError(f'vertical print: font "{family}" has no outlines fontTools can turn')
-    _rename(font, tag)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+
+
+def _tate_chu_yoko(font, free: list[int]) -> dict[str, list[Part]]:
+    """縦中横 glyphs in the empty glyph ids `free`: every number of one or two digits, the
+    face's half-width digits side by side centred in one em (squeezed if wider), and the
+    GSUB lookups that set a number as its glyph under TCY_FEATURE. Empty if the face lacks
+    digits or room."""
+    cmap = font.getBestCmap()
+    if "GSUB" not in font or any(ord(d) not in cmap for d in DIGITS) or len(free) < 110:
+        return {}
+    upm = font["head"].unitsPerEm
+    metrics = font["hmtx"].metrics
+    order = font.getGlyphOrder()
+    half = single_substitutions(font, ("hwid",))
+    digit = {d: cmap[ord(d)] for d in DIGITS}
+    drawn = {d: half.get(digit[d], digit[d]) for d in DIGITS}
+    numbers = [*DIGITS, *(a + b for a in DIGITS for b in DIGITS)]
+    parts: dict[str, list[Part]] = {}
+    singles: dict[str, str] = {}
+    ligatures: dict[tuple[str, ...], str] = {}
+    for number, gid in zip(numbers, free[-len(numbers) :], strict=True):
+        glyph = order[gid]
+        widths = [metrics[drawn[d]][0] for d in number]
+        squeeze = min(1.0, upm / sum(widths))
+        x = (upm - sum(widths) * squeeze) / 2
+        parts[glyph] = []
+        for d, width in zip(number, widths, strict=True):
+            parts[glyph].append((drawn[d], (squeeze, 0, 0, 1, x, 0)))
+            x += width * squeeze
+        inputs = [{digit[d], drawn[d]} for d in number]
+        if len(number) == 1:
+            singles.update(dict.fromkeys(inputs[0], glyph))
+        else:
+            ligatures.update({(a, b): glyph for a in inputs[0] for b in inputs[1]})
+    _add_feature(font, TCY_FEATURE, [
+        buildLookup([buildLigatureSubstSubtable(ligatures)]),
+        buildLookup([buildSingleSubstSubtable(singles)]),
+    ])  # fmt: skip
+    return parts
+
+
+def _add_feature(font, tag: str, lookups: list) -> None:
+    """`lookups` appended to the face's GSUB as feature `tag`, in every script and language
+    (the feature list stays sorted: `tag` sorts after the face's own)."""
+    table = font["GSUB"].table
+    first = len(table.LookupList.Lookup)
+    table.LookupList.Lookup.extend(lookups)
+    table.LookupList.LookupCount = len(table.LookupList.Lookup)
+    record = otTables.FeatureRecord()
+    record.FeatureTag = tag
+    record.Feature = otTables.Feature()
+    record.Feature.FeatureParams = None
+    record.Feature.LookupListIndex = list(range(first, first + len(lookups)))
+    record.Feature.LookupCount = len(lookups)
+    index = len(table.FeatureList.FeatureRecord)
+    table.FeatureList.FeatureRecord.append(record)
+    table.FeatureList.FeatureCount = index + 1
+    for script in table.ScriptList.ScriptRecord:
+        systems = [script.Script.DefaultLangSys]
+        systems += [record.LangSys for record in script.Script.LangSysRecord]
+        for system in filter(None, systems):
+            system.FeatureIndex.append(index)
+            system.FeatureCount = len(system.FeatureIndex)
 
 
 def _rename(font, tag: str) -> None:

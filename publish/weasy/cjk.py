@@ -57,6 +57,7 @@ from weasyprint.pdf import fonts as _pdf_fonts  # noqa: E402
 from weasyprint.text import line_break as _lb  # noqa: E402
 from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango  # noqa: E402
 
+from ..fonts import TCY_FEATURE  # noqa: E402
 from ..typography.chars import (  # noqa: E402
     CLOSING,
     FULL_WIDTH,
@@ -695,7 +696,7 @@ def _split_inline_box(context, box, position_x, max_x, *args):
     items = []
     if _collect(line, items) is False or not items:
         return result
-    texts = "".join(c or "\ufffc" for _, _, c in items)
+    texts = "".join(_composed(items)[0])
     if texts.endswith(" ") or texts[-1] in NO_END:
         return result
     room = sum(em * amount for _, _, _, amount in _squeezable(texts))
@@ -728,7 +729,7 @@ def _fills(line, items, max_x, em):
     for box, _, char in longer[len(items) :]:
         if char is None or not (is_cjk(char) or box.style["font_size"] < 0.75 * em):
             return False
-    texts = "".join(c or "\ufffc" for _, _, c in longer)
+    texts = "".join(_composed(longer)[0])
     overflow = line.position_x + line.width - max_x
     room = sum(em * amount for _, _, _, amount in _squeezable(texts))
     return 0 < overflow <= room + 0.01 * em
@@ -765,6 +766,22 @@ def _collect(box, out):
     else:
         out.append((box, None, None))
     return True
+
+
+def _composed(items) -> tuple[list[str], list[str | None]]:
+    """The line's characters as composition sees them, and as spacing may part them (None:
+    never after it): an atom is U+FFFC; a 縦中横 number (TCY_FEATURE, one upright glyph)
+    an ideograph, no Han–Latin gap around it, no spacing inside."""
+    texts, chars = [], []
+    for box, index, char in items:
+        features = box.style["font_feature_settings"] if char is not None else "normal"
+        if features != "normal" and (TCY_FEATURE, 1) in features:
+            texts.append("\u4e00")
+            chars.append(char if index == len(box.text) - 1 else None)
+        else:
+            texts.append(char or "\ufffc")
+            chars.append(char)
+    return texts, chars
 
 
 def _line_has_han(box):
@@ -809,9 +826,8 @@ def _text_align(context, line, available_width, last):
     n = len(items)
     delta_w = [0.0] * n
     delta_x = [0.0] * n
-    chars = [c for _, _, c in items]
+    texts, chars = _composed(items)
     ems = [box.style["font_size"] for box, _, _ in items]
-    texts = [c or "\ufffc" for c in chars]
 
     def full(k):
         return advances[k][0] > 0.75 * ems[k]
