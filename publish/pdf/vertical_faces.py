@@ -10,6 +10,13 @@ vertical-rl wants. Only outlines change: glyph ids, advances, cmap and the GPOS/
 stay, so the composition (halt compression, 禁则, justification) and the text layer (the
 PDF's ToUnicode gives the source characters) are those of the horizontal face.
 
+縦中横: every number of one or two digits gets a glyph, the face's half-width digits side
+by side in one em, turned like Han, set by a GSUB lookup under fonts.TCY_FEATURE (which
+only the `.tcy` span turns on). A CJK face has no room to append them (Noto CJK uses
+65,513 of 65,535 ids): they take ids the subset left empty, so no glyph id moves and a
+CID-keyed face's charset and FDSelect already cover them. Being text of the column's run,
+a number is copied in its place (WeasyPrint's ToUnicode maps a ligature to "12").
+
 A derived face is kept in the user's cache by the source face and the characters
 (deriving one, ~8,000 glyphs with GB 2312's common Han, takes ~11 s on a loaded 2-core
 machine; taking it from the cache, none); the KEPT_FACES most recently used are kept.
