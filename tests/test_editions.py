@@ -304,3 +304,23 @@ def test_edition_defaults_follow_the_region(tmp_path):
     assert hk.settings.typography.quotes == "corner"
     assert hk.settings.typography.compress_punctuation is False
     assert settings.typography.compress_punctuation is True
+
+
+@pytest.mark.slow
+def test_an_edition_may_be_set_vertical_while_the_main_edition_stays_horizontal(tmp_path):
+    (tmp_path / "book").mkdir()
+    manuscript = _book(tmp_path / "book", '[editions.zh-TW.pdf]\nwriting-mode = "vertical-rl"\n')
+    build(manuscript, tmp_path / "out", formats=("pdf",))
+    main_pdf, taiwan_pdf = (tmp_path / "out" / f"book{s}.pdf" for s in ("", ".zh-TW"))
+    with pikepdf.open(main_pdf) as pdf:
+        assert "/ViewerPreferences" not in pdf.Root
+    with pikepdf.open(taiwan_pdf) as pdf:
+        assert pdf.Root.ViewerPreferences.Direction == "/R2L"
+        fonts = {
+            str(f.get("/BaseFont")) for page in pdf.pages for f in page.Resources.Font.values()
+        }
+    assert any("Noto-Serif-CJK-TC-Upright" in name for name in fonts), fonts
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(taiwan_pdf), "-"], capture_output=True, text=True
+    ).stdout
+    assert "「網路」軟體" in squash(text)

@@ -31,12 +31,11 @@ from .printlinks import css as links_css
 from .printlinks import ids
 from .printlinks import mark as mark_links
 from .vertical import (
-    SANS,
-    SERIF,
     VERTICAL_CSS,
     chinese_numerals,
     is_vertical,
     tate_chu_yoko,
+    upright_families,
     vertical_faces,
 )
 from .vertical_faces import VerticalFace
@@ -84,7 +83,7 @@ def settings_css(
     half_leading = settings.font_size / PT_PER_MM * (settings.line_height - 1) / 2
     serif = [face.family for face in fallbacks if not face.sans]
     sans = [face.family for face in fallbacks if face.sans]
-    serif_up, sans_up = ([SERIF], [SANS]) if upright else ([], [])
+    serif_up, sans_up = ([f] for f in upright_families(settings)) if upright else ([], [])
     return template("settings.css").render(
         width=f"{g.width:.3f}",
         height=f"{g.height:.3f}",
@@ -118,6 +117,7 @@ def settings_css(
             *sans_up, settings.heading_font, *serif_up, settings.body_font, *sans
         ),
         mono_fonts=_font_list(settings.mono_font, settings.body_font, *sans),
+        tcy_fonts=_font_list(*serif_up, LATIN_FAMILY),
         upright_body_fonts=_font_list(LATIN_FAMILY, settings.body_font, *serif),
         upright_heading_fonts=_font_list(settings.heading_font, settings.body_font, *sans),
         bleed=css_bleed(settings),

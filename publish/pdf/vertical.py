@@ -53,12 +53,14 @@ from ..render import labels
 from ..typography.textnodes import SKIP, map_text
 from .vertical_faces import VerticalFace, vertical_face
 
-#: The CSS families the upright faces are declared under (settings.css).
-SERIF = "publish vertical serif"
-SANS = "publish vertical sans"
-
 #: One or two ASCII digits, not part of a longer number or a Latin word.
 _SHORT_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z.,:/])[0-9]{1,2}(?![0-9A-Za-z%/]|[.,:][0-9])")
+
+
+def upright_families(settings: PdfSettings) -> tuple[str, str]:
+    """The CSS families of the upright body and heading faces (settings.css): the source
+    face's name and "Upright", so the PDF's font list says which face a printer gets."""
+    return f"{settings.body_font} Upright", f"{settings.heading_font} Upright"
 
 
 def is_vertical(settings: PdfSettings) -> bool:
@@ -109,8 +111,9 @@ def vertical_faces(book: Book) -> list[VerticalFace]:
     """The upright faces of the body (regular, bold) and the headings (bold, regular)."""
     settings = book.settings.pdf
     text = book_text(book)
-    faces = [vertical_face(settings.body_font, bold, text, SERIF) for bold in (False, True)]
-    faces += [vertical_face(settings.heading_font, bold, text, SANS) for bold in (False, True)]
+    serif, sans = upright_families(settings)
+    faces = [vertical_face(settings.body_font, bold, text, serif) for bold in (False, True)]
+    faces += [vertical_face(settings.heading_font, bold, text, sans) for bold in (False, True)]
     return faces
 
 
@@ -213,7 +216,6 @@ img {
    face (fonts.TCY_FEATURE), in the column's text run, so copied in its place. */
 .tcy {
   white-space: nowrap;
-  font-family: "publish vertical serif", "publish latin", serif;
   font-feature-settings: "ztcy";
 }
 """
