@@ -407,3 +407,38 @@ def test_random_formulas_give_mathml_and_svg_or_one_line(tex, display):
 @given(st.lists(formulas, min_size=1, max_size=6))
 def test_random_formulas_in_a_book_give_a_valid_book_or_one_line(texts):
     check("\n\n".join(f"文字 ${tex}$ 与\n\n$$\n{tex}\n$$" for tex in texts))
+
+
+# --- the text around formulas --------------------------------------------------------------
+
+
+def test_straight_quotes_beside_formulas_take_the_house_marks(tmp_path):
+    """pumpkin-book types `"…"` around Chinese words next to inline formulas: a formula
+    inside, before or after the quoted words (and inline code beside them) is one object in
+    the sentence, so the marks pair and take the house style (corner here); the quotes of
+    code and of a formula's `\\text{}`, and of an English sentence, stay as they were."""
+    source = (
+        '称为"损失函数"$L(y,f(x))$，"$x$的取值"决定$x$"属于"正类，"$a$与$b$"相等。\n\n'
+        '用"`print`"输出，`f"{x}"`是代码，$\\text{"a"}$ 是公式。\n\n'
+        'He said "yes" to $x$.\n'
+    )
+    folder = _small_book(tmp_path / "m", source)
+    with (folder / "book.toml").open("a", encoding="utf-8") as toml:
+        toml.write('[typography]\nquotes = "corner"\n')
+    result = build(folder, tmp_path / "out")
+    root = etree.fromstring(next(iter(_chapters(result.written[1]).values())).encode())
+    xhtml, mathml = "{http://www.w3.org/1999/xhtml}", "{http://www.w3.org/1998/Math/MathML}"
+    texts = [e.text or "" for e in root.iter(f"{mathml}mtext")]
+    for formula in root.iter(f"{mathml}math"):
+        tail = formula.tail
+        formula.clear()  # its alttext and annotation hold the TeX
+        formula.text, formula.tail = "$", tail
+    paragraphs = ["".join(p.itertext()) for p in root.iter(f"{xhtml}p")]
+    assert paragraphs[0] == "称为「损失函数」$，「$的取值」决定$「属于」正类，「$与$」相等。"
+    assert paragraphs[1] == '用「print」输出，f"{x}"是代码，$ 是公式。'
+    assert paragraphs[2] == "He said “yes” to $."
+    assert any('"a"' in text for text in texts), texts
+    with pdfplumber.open(result.written[0]) as pdf:
+        text = squash("".join(page.extract_text() or "" for page in pdf.pages))
+    assert squash("称为「损失函数」") in text and squash("决定") in text
+    assert '"' not in text.replace('f"{x}"', ""), text

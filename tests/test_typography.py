@@ -75,3 +75,17 @@ def test_rich_manuscript_normalisation_leaves_latin_alone():
         "规范化功能（测试）。中文，标点（测试）应当被替换为全角形式；问号？冒号：感叹号！" in body
     )
     assert "Python 3.11 (2022) 与 example.org" in body
+
+
+def test_straight_quotes_pair_across_formulas_and_inline_code():
+    """A formula or a code word in the sentence is one object (textnodes.ATOM), not the
+    end of the block: `"$x$的取值"` pairs, and quotes inside code or maths stay straight."""
+    x = "<math><mi>x</mi></math>"
+    source = (
+        f'<p>称为"损失函数"{x}，"{x}的取值"与{x}"属于"正类，用"<code>a</code>"，'
+        f'<code>f"{{x}}"</code>和<math><mtext>"a"</mtext></math>。</p><p>He said "hi" to {x}.</p>'
+    )
+    assert prepare_html(source, TypographySettings()) == (
+        f"<p>称为“损失函数”{x}，“{x}的取值”与{x}“属于”正类，用“<code>a</code>”，"
+        f'<code>f"{{x}}"</code>和<math><mtext>"a"</mtext></math>。</p><p>He said "hi" to {x}.</p>'
+    )

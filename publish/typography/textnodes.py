@@ -18,6 +18,12 @@ _BLOCK = {
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "blockquote", "figcaption",
     "figure", "div", "dt", "dd", "ul", "ol", "table", "tr", "section", "aside", "hr", "br",
 }  # fmt: skip
+#: Elements of SKIP that sit in a line of text: one object in it (a formula, a code word),
+#: seen by the rules beside it as ATOM, not as the end of the block.
+_INLINE = {"code", "kbd", "samp", "math", "svg", "ruby"}
+#: What a rule sees in place of an inline element it may not touch (U+FFFC OBJECT
+#: REPLACEMENT CHARACTER): neither Chinese nor Latin, neither space nor punctuation.
+ATOM = "\ufffc"
 _TAG_RE = re.compile(r"(<[^>]*>)")
 _TAGS_RE = re.compile(r"<[^>]*>")
 _TAG_NAME_RE = re.compile(r"^</?\s*([a-zA-Z][a-zA-Z0-9]*)")
@@ -26,13 +32,16 @@ _CLASS_RE = re.compile(r"""\sclass\s*=\s*(["'])(.*?)\1""")
 TextRule = Callable[[str, str, str], str]
 
 
-def _blocks(html: str, skip: set[str], skip_class: str = "") -> tuple[list[str], list[list[int]]]:
+def _blocks(
+    html: str, skip: set[str], skip_class: str = ""
+) -> tuple[list[str], list[list[int | None]]]:
     """The fragment cut at its tags, and the indexes of the text nodes of each block
-    (outside the elements of `skip`, and those of class `skip_class` when given), in order."""
+    (outside the elements of `skip`, and those of class `skip_class` when given), in order;
+    None where an inline element of `skip` stands between them (`_INLINE`: a formula)."""
     parts = _TAG_RE.split(html)
     depth = 0
     marked: list[list] = []  # [name, nesting] of the open elements of class `skip_class`
-    blocks: list[list[int]] = [[]]
+    blocks: list[list[int | None]] = [[]]
     for index, part in enumerate(parts):
         if index % 2:  # a tag
             match = _TAG_NAME_RE.match(part)
@@ -47,7 +56,10 @@ def _blocks(html: str, skip: set[str], skip_class: str = "") -> tuple[list[str],
                 marked.append([name, 1])
             if name in skip and not self_closing:
                 depth += -1 if closing else 1
-                blocks.append([])
+                if name not in _INLINE:
+                    blocks.append([])
+                elif depth == 1 and not closing and not marked:
+                    blocks[-1].append(None)
             elif name in _BLOCK:
                 blocks.append([])
         elif part and depth == 0 and not marked:
@@ -60,26 +72,31 @@ def map_text(html: str, rule: TextRule, skip: set[str] = SKIP, skip_class: str =
     elements of `skip`, and those of class `skip_class` when given).
 
     `before` is the last character of the block's text so far, `after` the first of what
-    follows, so rules see through inline tags. Block tags start a new context.
+    follows, so rules see through inline tags; ATOM for a formula or code beside it. Block
+    tags start a new context.
     """
     parts, blocks = _blocks(html, skip, skip_class)
     for block in blocks:
-        originals = {i: parts[i] for i in block}
+        texts = [ATOM if index is None else parts[index] for index in block]
         for position, index in enumerate(block):
-            before = originals[block[position - 1]][-1:] if position else ""
-            after = originals[block[position + 1]][:1] if position + 1 < len(block) else ""
-            parts[index] = rule(originals[index], before, after)
+            if index is not None:
+                before = texts[position - 1][-1:] if position else ""
+                after = texts[position + 1][:1] if position + 1 < len(block) else ""
+                parts[index] = rule(texts[position], before, after)
     return "".join(parts)
 
 
 def map_blocks(html: str, rule: Callable[[list[str]], list[str]], skip: set[str] = SKIP) -> str:
     """Apply `rule` to the text nodes of each block at once (as a list, to be given back
-    as long): for rules that pair characters across inline markup (quotation marks)."""
+    as long, ATOM standing for a formula or code between them): for rules that pair
+    characters across inline markup (quotation marks)."""
     parts, blocks = _blocks(html, skip)
     for block in blocks:
-        if block:
-            for index, text in zip(block, rule([parts[i] for i in block]), strict=True):
-                parts[index] = text
+        if any(index is not None for index in block):
+            texts = [ATOM if index is None else parts[index] for index in block]
+            for index, text in zip(block, rule(texts), strict=True):
+                if index is not None:
+                    parts[index] = text
     return "".join(parts)
 
 
