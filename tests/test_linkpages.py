@@ -82,6 +82,22 @@ def _pdf(result) -> Path:
     return result.written[0]
 
 
+def _built_with_guess(monkeypatch, copy: Path, out: Path, chapter: str, number: str):
+    """`copy` built in one-chapter segments with `chapter`'s page guessed as `number`: the
+    PDF, and the HTML of each layout."""
+    from publish.pdf.segmented import linkpages
+    from publish.pdf.segmented import runner as segments
+
+    numbers = linkpages.Guess.numbers
+    monkeypatch.setattr(
+        linkpages.Guess, "numbers", lambda self, done: {**numbers(self, done), chapter: number}
+    )
+    laid: list[str] = []
+    real = segments.lay_out
+    monkeypatch.setattr(segments, "lay_out", lambda *args: laid.append(args[1]) or real(*args))
+    return _pdf(build(copy, out, ("pdf",), segment_size=1, jobs=1)), laid
+
+
 @pytest.fixture(scope="module")
 def builds(manuscript, epoch, tmp_path_factory):
     out = tmp_path_factory.mktemp("builds")
@@ -205,7 +221,6 @@ def test_a_number_a_digit_longer_than_guessed_takes_the_room_its_line_has(
     import pdfplumber
 
     from publish.pdf.segmented import linkpages
-    from publish.pdf.segmented import runner as segments
 
     copy = tmp_path / "manuscript"
     shutil.copytree(manuscript, copy)
@@ -214,14 +229,8 @@ def test_a_number_a_digit_longer_than_guessed_takes_the_room_its_line_has(
         text.replace("先看[第六回的一节](#节6)，再看[第七回](#ch08)。", "见[第三回](#ch04)。"),
         encoding="utf-8",
     )
-    numbers = linkpages.Guess.numbers
-    monkeypatch.setattr(
-        linkpages.Guess, "numbers", lambda self, done: {**numbers(self, done), "ch04": "9"}
-    )
-    laid: list[str] = []  # the HTML of each layout
-    real = segments.lay_out
-    monkeypatch.setattr(segments, "lay_out", lambda *args: laid.append(args[1]) or real(*args))
-    pdf = _pdf(build(copy, tmp_path / "out", ("pdf",), segment_size=1, jobs=1))
+    numbers = linkpages.Guess.numbers  # the real guesses, given back below
+    pdf, laid = _built_with_guess(monkeypatch, copy, tmp_path / "out", "ch04", "9")
     # 第一回 (id ch02), holding the link, was laid out once. (The front matter was laid out
     # again: its TOC had the same guess, and a TOC line has no room to give.)
     assert sum('data-chapter="ch02"' in html for html in laid) == 1
@@ -264,7 +273,6 @@ def test_a_number_a_digit_shorter_than_laid_out_is_set_in_the_middle_of_its_room
     import pdfplumber
 
     from publish.pdf.segmented import linkpages
-    from publish.pdf.segmented import runner as segments
 
     assert (linkpages.lengthened(8), linkpages.lengthened(96), linkpages.lengthened(899)) == (
         "10", "100", "899",
@@ -277,14 +285,7 @@ def test_a_number_a_digit_shorter_than_laid_out_is_set_in_the_middle_of_its_room
                      "见[第三回](#ch04)。" + PARAGRAPH),
         encoding="utf-8",
     )  # fmt: skip
-    numbers = linkpages.Guess.numbers
-    monkeypatch.setattr(
-        linkpages.Guess, "numbers", lambda self, done: {**numbers(self, done), "ch04": "100"}
-    )
-    laid: list[str] = []
-    real = segments.lay_out
-    monkeypatch.setattr(segments, "lay_out", lambda *args: laid.append(args[1]) or real(*args))
-    pdf = _pdf(build(copy, tmp_path / "out", ("pdf",), segment_size=1, jobs=1))
+    pdf, laid = _built_with_guess(monkeypatch, copy, tmp_path / "out", "ch04", "100")
     assert sum('data-chapter="ch02"' in html for html in laid) == 1
     links = {text: (number, target) for _, text, number, target in printed_links(pdf)}
     assert links["第三回"] == ("11", "11")
